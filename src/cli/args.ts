@@ -1,0 +1,127 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export interface CliOptions {
+  relay: { host: string; port: number };
+  nick?: string;
+  downloadDir: string;
+  shareDirs: string[];
+  acceptFiles: boolean;
+  allowRequests: boolean;
+  json: boolean;
+  identityPath: string;
+  pinsPath: string;
+  secret?: string;
+  maxIncomingBytes?: number;
+  verbose: boolean;
+  help: boolean;
+}
+
+export const USAGE = `Usage: peerchat [options]
+
+Options:
+  --relay HOST:PORT     relay to join (default 127.0.0.1:12345)
+  --nick NAME           nickname (asked for if missing; required with --json)
+  --download-dir DIR    where received files go (default ~/Downloads/PeerChat)
+  --share DIR           folder peers may request files from (repeatable; none = refuse requests)
+  --accept-files        accept incoming files without asking
+  --allow-requests      serve requests from the shared folder without asking
+  --json                read commands from stdin, write one JSON event per line to stdout
+  --identity FILE       key file (default ~/.config/peerchat/identity.json, created if missing)
+  --secret S            the relay's invitation secret, if it has one (or PEERCHAT_RELAY_SECRET)
+  --max-incoming BYTES  decline offers larger than this
+  --verbose             log protocol details to stderr
+  --help                this text
+
+Commands once joined: text | @nick text | /sendfile @nick PATH | /requestfile @nick NAME |
+  /who | /whois nick | /accept ID | /decline ID | /cancel ID | /help | exit`;
+
+export function configDir(): string {
+  const base = process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config');
+  return path.join(base, 'peerchat');
+}
+
+/** Parses HOST:PORT, [v6]:PORT or a bare HOST (default port). */
+export function parseRelayAddress(s: string, defaultPort = 12345): { host: string; port: number } {
+  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(s);
+  const m = v6 ?? /^([^:]+)(?::(\d+))?$/.exec(s);
+  if (!m) throw new Error(`Bad relay address "${s}": use HOST:PORT, e.g. 127.0.0.1:12345.`);
+  const port = m[2] === undefined ? defaultPort : Number(m[2]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`Bad port in "${s}": use 1–65535.`);
+  return { host: m[1], port };
+}
+
+export function parseArgs(argv: string[]): CliOptions {
+  const o: CliOptions = {
+    relay: { host: '127.0.0.1', port: 12345 },
+    downloadDir: path.join(os.homedir(), 'Downloads', 'PeerChat'),
+    shareDirs: [],
+    acceptFiles: false,
+    allowRequests: false,
+    json: false,
+    identityPath: path.join(configDir(), 'identity.json'),
+    pinsPath: path.join(configDir(), 'pins.json'),
+    secret: process.env.PEERCHAT_RELAY_SECRET || undefined,
+    verbose: false,
+    help: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const eq = a.indexOf('=');
+    const flag = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
+    const inline = a.startsWith('--') && eq > 0 ? a.slice(eq + 1) : undefined;
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value.`);
+      return v;
+    };
+    switch (flag) {
+      case '--relay':
+        o.relay = parseRelayAddress(value());
+        break;
+      case '--nick':
+        o.nick = value();
+        break;
+      case '--download-dir':
+        o.downloadDir = path.resolve(value());
+        break;
+      case '--share':
+        o.shareDirs.push(path.resolve(value()));
+        break;
+      case '--accept-files':
+        o.acceptFiles = true;
+        break;
+      case '--allow-requests':
+        o.allowRequests = true;
+        break;
+      case '--json':
+        o.json = true;
+        break;
+      case '--identity': {
+        o.identityPath = path.resolve(value());
+        o.pinsPath = path.join(path.dirname(o.identityPath), 'pins.json');
+        break;
+      }
+      case '--secret':
+        o.secret = value();
+        break;
+      case '--max-incoming': {
+        const n = Number(value());
+        if (!Number.isFinite(n) || n < 0) throw new Error('--max-incoming takes a number of bytes.');
+        o.maxIncomingBytes = n;
+        break;
+      }
+      case '--verbose':
+        o.verbose = true;
+        break;
+      case '--help':
+      case '-h':
+        o.help = true;
+        break;
+      default:
+        throw new Error(`Unknown option ${a}. Try --help.`);
+    }
+  }
+  return o;
+}

@@ -1,0 +1,316 @@
+import * as readline from 'node:readline';
+import { ChatClient } from '../client/chatClient';
+import { COMMAND_HELP, parseCommand } from '../client/commandLine';
+import { ClientEventName, ClientEvents, JsonEvent } from '../client/events';
+import { loadOrCreateIdentityFile } from '../crypto/identity';
+import { PeerChatError } from '../protocol/errors';
+import { CliOptions, USAGE, parseArgs } from './args';
+import { PinFile } from './pinFile';
+
+/**
+ * The terminal client. Interactive: the toy chat's syntax at a prompt. `--json`: the same
+ * lines on stdin, and one JSON object per line on stdout, each with an `event` field (the
+ * ChatClient's events, see README "JSON events"), for scripts and tests.
+ */
+
+const EVENTS: ClientEventName[] = [
+  'registered', 'error', 'state', 'presence', 'roster', 'message', 'message-sent', 'file-offered', 'request-sent',
+  'whois', 'file-offer', 'file-request', 'transfer-started', 'transfer-progress', 'file-sent', 'file-received',
+  'transfer-failed', 'request-denied', 'peer-key-changed', 'left',
+];
+
+export async function main(argv: string[]): Promise<number> {
+  let opts: CliOptions;
+  try {
+    opts = parseArgs(argv);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    return 2;
+  }
+  if (opts.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const out = opts.json ? jsonWriter() : humanWriter();
+  const rl = readline.createInterface({ input: process.stdin, terminal: !opts.json && process.stdin.isTTY });
+  const lines = lineQueue(rl);
+
+  let identity;
+  try {
+    identity = loadOrCreateIdentityFile(opts.identityPath);
+  } catch (err) {
+    out('error', { code: 'INTERNAL', message: `Cannot use the key file ${opts.identityPath}: ${(err as Error).message}` });
+    return 1;
+  }
+
+  let nick = opts.nick;
+  let client: ChatClient | null = null;
+  for (;;) {
+    if (!nick) {
+      if (opts.json) {
+        out('error', { code: 'NICK_INVALID', message: '--json needs --nick NAME.' });
+        return 2;
+      }
+      process.stdout.write('Enter your nickname: ');
+      const answer = await lines.next();
+      if (answer === null) return 0;
+      nick = answer.trim();
+      if (!nick) continue;
+    }
+    const c = new ChatClient({
+      relay: opts.relay,
+      nick,
+      identity,
+      downloadDir: opts.downloadDir,
+      shareDirs: opts.shareDirs,
+      acceptFiles: opts.acceptFiles ? 'always' : 'ask',
+      allowRequests: opts.allowRequests ? 'always' : 'ask',
+      maxIncomingBytes: opts.maxIncomingBytes,
+      secret: opts.secret,
+      pins: new PinFile(opts.pinsPath),
+      log: opts.verbose ? (level, m) => process.stderr.write(`[${level}] ${m}\n`) : undefined,
+    });
+    for (const name of EVENTS) c.on(name, (payload) => out(name, payload as never));
+    try {
+      await c.start();
+      client = c;
+      break;
+    } catch (err) {
+      const e = err instanceof PeerChatError ? err : new PeerChatError('INTERNAL', (err as Error).message);
+      out('error', { code: e.code, message: e.message });
+      if (opts.json || (e.code !== 'NICK_TAKEN' && e.code !== 'NICK_INVALID')) return 1;
+      nick = undefined; // ask again, like the toy
+    }
+  }
+
+  const stop = async () => {
+    await client!.leave();
+    rl.close();
+  };
+  process.once('SIGINT', () => void stop().then(() => process.exit(0)));
+  process.once('SIGTERM', () => void stop().then(() => process.exit(0)));
+
+  for (;;) {
+    if (!opts.json) rl.prompt?.();
+    const line = await lines.next();
+    if (line === null) break;
+    const done = await runCommand(client, line, out);
+    if (done) break;
+  }
+  await stop();
+  return 0;
+}
+
+type Out = <K extends ClientEventName>(name: K, payload: ClientEvents[K]) => void;
+
+/** Runs one line; returns true when the user asked to leave. */
+async function runCommand(client: ChatClient, line: string, out: Out): Promise<boolean> {
+  const cmd = parseCommand(line);
+  try {
+    switch (cmd.kind) {
+      case 'empty':
+        return false;
+      case 'exit':
+        return true;
+      case 'broadcast':
+        client.broadcast(cmd.text);
+        return false;
+      case 'private':
+        client.sendPrivate(cmd.to, cmd.text);
+        return false;
+      case 'sendfile':
+        await client.sendFile(cmd.to, cmd.path);
+        return false;
+      case 'requestfile':
+        await client.requestFile(cmd.to, cmd.name);
+        return false;
+      case 'who':
+        out('roster', { nicks: client.online() });
+        return false;
+      case 'whois':
+        out('whois', await client.whois(cmd.nick));
+        return false;
+      case 'accept':
+        await client.accept(cmd.id);
+        return false;
+      case 'decline':
+        client.decline(cmd.id);
+        return false;
+      case 'cancel':
+        client.cancel(cmd.id);
+        return false;
+      case 'help':
+        process.stderr.write(COMMAND_HELP.map(([c, d]) => `  ${c.padEnd(26)} ${d}`).join('\n') + '\n');
+        return false;
+      case 'invalid':
+        out('error', { code: 'BAD_COMMAND', message: cmd.message });
+        return false;
+    }
+  } catch (err) {
+    const e = err instanceof PeerChatError ? err : new PeerChatError('INTERNAL', (err as Error).message);
+    out('error', { code: e.code, message: e.message });
+  }
+  return false;
+}
+
+/** Reads lines one at a time as promises; null at end of input. */
+function lineQueue(rl: readline.Interface): { next(): Promise<string | null> } {
+  const buffered: string[] = [];
+  const waiting: Array<(l: string | null) => void> = [];
+  let ended = false;
+  rl.on('line', (l) => {
+    const w = waiting.shift();
+    if (w) w(l);
+    else buffered.push(l);
+  });
+  rl.on('close', () => {
+    ended = true;
+    for (const w of waiting.splice(0)) w(null);
+  });
+  return {
+    next: () => {
+      if (buffered.length > 0) return Promise.resolve(buffered.shift()!);
+      if (ended) return Promise.resolve(null);
+      return new Promise((resolve) => waiting.push(resolve));
+    },
+  };
+}
+
+function jsonWriter(): Out {
+  return (name, payload) => {
+    const line: JsonEvent = { event: name, ...(payload as object) } as JsonEvent;
+    process.stdout.write(`${JSON.stringify(line)}\n`);
+  };
+}
+
+function humanWriter(): Out {
+  const lastPct = new Map<string, number>();
+  const print = (s: string) => process.stdout.write(`${s}\n`);
+  return (name, payload) => {
+    const p = payload as Record<string, unknown> & ClientEvents[keyof ClientEvents];
+    switch (name) {
+      case 'registered': {
+        const r = p as ClientEvents['registered'];
+        print(`Joined as ${r.nick}. Your key: ${r.fingerprint}. Type /help for commands.`);
+        break;
+      }
+      case 'error': {
+        const e = p as ClientEvents['error'];
+        print(`! ${e.message} [${e.code}]`);
+        break;
+      }
+      case 'state': {
+        const s = p as ClientEvents['state'];
+        if (s.state === 'unreachable') print('! Lost the relay; retrying…');
+        break;
+      }
+      case 'presence': {
+        const e = p as ClientEvents['presence'];
+        print(`* ${e.nick} ${e.online ? 'joined' : 'left'}`);
+        break;
+      }
+      case 'roster': {
+        const r = p as ClientEvents['roster'];
+        print(r.nicks.length ? `Online: ${r.nicks.join(', ')}` : 'No one else is online.');
+        break;
+      }
+      case 'message': {
+        const m = p as ClientEvents['message'];
+        print(m.private ? `[${m.from} → you] ${m.text}` : `[${m.from}] ${m.text}`);
+        break;
+      }
+      case 'file-offered': {
+        const f = p as ClientEvents['file-offered'];
+        print(`Offered ${f.name} (${formatBytes(f.bytes)}) to ${f.to}; waiting for an answer. (/cancel ${f.id})`);
+        break;
+      }
+      case 'request-sent': {
+        const r = p as ClientEvents['request-sent'];
+        print(`Asked ${r.to} for ${r.name}. (request ${r.id})`);
+        break;
+      }
+      case 'whois': {
+        const w = p as ClientEvents['whois'];
+        print(`${w.nick}: key ${w.fingerprint}`);
+        break;
+      }
+      case 'file-offer': {
+        const f = p as ClientEvents['file-offer'];
+        print(`${f.from} offers ${f.name} (${formatBytes(f.bytes)}). /accept ${f.id} or /decline ${f.id}`);
+        break;
+      }
+      case 'file-request': {
+        const f = p as ClientEvents['file-request'];
+        print(`${f.from} asks for ${f.name} from your shared folder. /accept ${f.id} or /decline ${f.id}`);
+        break;
+      }
+      case 'transfer-started': {
+        const t = p as ClientEvents['transfer-started'];
+        const resumed = t.resumedBytes > 0 ? `, resuming at ${formatBytes(t.resumedBytes)}` : '';
+        print(`${t.direction === 'send' ? 'Sending' : 'Receiving'} ${t.name} (${formatBytes(t.bytes)}${resumed}) [${t.id}]`);
+        break;
+      }
+      case 'transfer-progress': {
+        const t = p as ClientEvents['transfer-progress'];
+        const pct = t.total ? Math.floor((t.bytes / t.total) * 10) * 10 : 100;
+        if (pct > (lastPct.get(t.id) ?? -1) && pct < 100) {
+          lastPct.set(t.id, pct);
+          print(`  [${t.id}] ${pct}% (${formatBytes(t.bytes)} of ${formatBytes(t.total)})`);
+        }
+        break;
+      }
+      case 'file-sent': {
+        const f = p as ClientEvents['file-sent'];
+        print(`✓ ${f.to} received ${f.name} (${formatBytes(f.bytes)}, sha256 ${f.sha256.slice(0, 16)}…)`);
+        break;
+      }
+      case 'file-received': {
+        const f = p as ClientEvents['file-received'];
+        print(`✓ Received ${f.path} from ${f.from} (${formatBytes(f.bytes)}, sha256 verified ${f.sha256.slice(0, 16)}…)`);
+        break;
+      }
+      case 'transfer-failed': {
+        const f = p as ClientEvents['transfer-failed'];
+        print(`✗ Transfer ${f.id}: ${f.message} [${f.code}]`);
+        break;
+      }
+      case 'request-denied': {
+        const r = p as ClientEvents['request-denied'];
+        print(`✗ ${r.from} did not send ${r.name}: ${r.message} [${r.code}]`);
+        break;
+      }
+      case 'peer-key-changed': {
+        const k = p as ClientEvents['peer-key-changed'];
+        print(`!!! ${k.nick}'s key CHANGED (was ${k.oldFingerprint}, now ${k.newFingerprint}). Files with ${k.nick} need your confirmation.`);
+        break;
+      }
+      case 'left':
+        print('Left the chat.');
+        break;
+      default:
+        break;
+    }
+  };
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(`peerchat: ${(err as Error).stack ?? err}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,92 @@
+/**
+ * The toy chat's command syntax, shared by the terminal client and the chat panel:
+ *
+ *   text                       broadcast
+ *   @nick text                 private message
+ *   /sendfile @nick PATH       offer a file
+ *   /requestfile @nick NAME    ask a peer for a file from its shared folder
+ *   /who                       list who is online
+ *   /whois nick                show a peer's key fingerprint
+ *   /accept ID  /decline ID  /cancel ID
+ *   /help
+ *   exit   (or /exit, /quit)   leave
+ */
+export type Command =
+  | { kind: 'broadcast'; text: string }
+  | { kind: 'private'; to: string; text: string }
+  | { kind: 'sendfile'; to: string; path: string }
+  | { kind: 'requestfile'; to: string; name: string }
+  | { kind: 'who' }
+  | { kind: 'whois'; nick: string }
+  | { kind: 'accept'; id: string }
+  | { kind: 'decline'; id: string }
+  | { kind: 'cancel'; id: string }
+  | { kind: 'help' }
+  | { kind: 'exit' }
+  | { kind: 'empty' }
+  | { kind: 'invalid'; message: string };
+
+export const COMMAND_HELP: ReadonlyArray<[string, string]> = [
+  ['text', 'send to everyone'],
+  ['@nick text', 'send only to nick'],
+  ['/sendfile @nick PATH', 'offer a file to nick'],
+  ['/requestfile @nick NAME', "ask nick for a file from nick's shared folder"],
+  ['/who', 'list who is online'],
+  ['/whois nick', "show nick's key fingerprint"],
+  ['/accept ID', 'accept a file offer or request'],
+  ['/decline ID', 'decline a file offer or request'],
+  ['/cancel ID', 'cancel a transfer'],
+  ['/help', 'show this list'],
+  ['exit', 'leave the chat'],
+];
+
+export function parseCommand(line: string): Command {
+  const text = line.replace(/\r?\n$/, '');
+  const trimmed = text.trim();
+  if (trimmed === '') return { kind: 'empty' };
+  if (trimmed === 'exit' || trimmed === '/exit' || trimmed === '/quit') return { kind: 'exit' };
+  if (trimmed.startsWith('@')) {
+    const m = /^@(\S+)(?:\s+([\s\S]*))?$/u.exec(trimmed);
+    if (!m || !m[2] || m[2].trim() === '') return { kind: 'invalid', message: 'Usage: @nick message' };
+    return { kind: 'private', to: m[1], text: m[2] };
+  }
+  if (!trimmed.startsWith('/')) return { kind: 'broadcast', text: trimmed };
+  const [, verb, rest = ''] = /^\/(\S+)\s*([\s\S]*)$/u.exec(trimmed) ?? [];
+  const args = rest.trim();
+  switch (verb?.toLowerCase()) {
+    case 'sendfile':
+    case 'requestfile': {
+      const m = /^@?(\S+)\s+([\s\S]+)$/u.exec(args);
+      const what = verb.toLowerCase() === 'sendfile' ? 'PATH' : 'NAME';
+      if (!m) return { kind: 'invalid', message: `Usage: /${verb.toLowerCase()} @nick ${what}` };
+      const arg = unquote(m[2].trim());
+      return verb.toLowerCase() === 'sendfile'
+        ? { kind: 'sendfile', to: m[1], path: arg }
+        : { kind: 'requestfile', to: m[1], name: arg };
+    }
+    case 'who':
+      return { kind: 'who' };
+    case 'whois': {
+      const nick = args.replace(/^@/, '');
+      return nick ? { kind: 'whois', nick } : { kind: 'invalid', message: 'Usage: /whois nick' };
+    }
+    case 'accept':
+    case 'decline':
+    case 'cancel': {
+      const v = verb.toLowerCase() as 'accept' | 'decline' | 'cancel';
+      return args ? { kind: v, id: args } : { kind: 'invalid', message: `Usage: /${v} ID` };
+    }
+    case 'help':
+      return { kind: 'help' };
+    default:
+      return { kind: 'invalid', message: `Unknown command /${verb}. Type /help.` };
+  }
+}
+
+/** Paths with spaces may be quoted: /sendfile @bob "my notes.txt". */
+function unquote(s: string): string {
+  if (s.length >= 2 && ((s.startsWith('"') && s.endsWith('"')) || (s.startsWith("'") && s.endsWith("'")))) {
+    return s.slice(1, -1);
+  }
+  return s;
+}

@@ -1,0 +1,566 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { ErrorCode, ERROR_HINTS, PeerChatError, errorCodeFromWire, errorCodeToWire } from '../protocol/errors';
+import { ControlMessage, ControlType, MAX_RESUME_RANGES, encodeControl } from '../protocol/controlMessages';
+import { DEFAULT_DATAGRAM_BYTES } from '../protocol/limits';
+import { ChunkMap } from '../transport/chunkMap';
+import { Frame, XferAckFrame, XferDataFrame } from '../transport/frames';
+import { TransferReceiver } from '../transport/transferReceiver';
+import { TransferSender } from '../transport/transferSender';
+import { PACKET_OVERHEAD } from '../transport/limits';
+import { XFER_DATA_HEADER_BYTES } from '../transport/frames';
+import { ClientEvents } from './events';
+import { sha256File } from './fileHash';
+import { MAP_SAVE_INTERVAL_MS, PartialFile, discard, openPartial, publish, saveMap } from './partialStore';
+import type { PeerLink } from './peerLink';
+import { resolveInShare } from './sharedFolder';
+
+/** File bytes per chunk when datagrams are `datagramBytes` long. */
+export function chunkSizeFor(datagramBytes: number): number {
+  return datagramBytes - PACKET_OVERHEAD - XFER_DATA_HEADER_BYTES;
+}
+
+/** Progress events at most this often per transfer (ms): enough for a smooth bar. */
+const PROGRESS_INTERVAL_MS = 100;
+/** Receiver window when the kernel would not tell us its buffer size. */
+const FALLBACK_WINDOW_BYTES = 1024 * 1024;
+
+export interface TransferHost {
+  link(nick: string): PeerLink | undefined;
+  /** Resolves a nick to a link, fetching keys and connecting if needed; throws UNKNOWN_PEER. */
+  ensureLink(nick: string): Promise<PeerLink>;
+  emit<K extends keyof ClientEvents & string>(name: K, payload: ClientEvents[K]): void;
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
+  recvBufferBytes(): number;
+  options: {
+    downloadDir: string;
+    shareDirs: string[];
+    acceptFiles: 'ask' | 'always';
+    allowRequests: 'ask' | 'always';
+    maxIncomingBytes: number;
+  };
+}
+
+interface Outgoing {
+  localId: string;
+  transferId: number;
+  peer: string;
+  path: string;
+  name: string;
+  bytes: number;
+  chunkSize: number;
+  sha256: Buffer;
+  handle: fs.FileHandle | null;
+  sender: TransferSender | null;
+  state: 'offered' | 'sending' | 'verifying' | 'done' | 'failed';
+  lastProgress: number;
+}
+
+interface Incoming {
+  localId: string;
+  transferId: number;
+  peer: string;
+  name: string;
+  bytes: number;
+  chunkSize: number;
+  sha256: Buffer;
+  requestId: number;
+  saveDir: string;
+  partial: PartialFile | null;
+  receiver: TransferReceiver | null;
+  state: 'offered' | 'receiving' | 'verifying' | 'done' | 'failed';
+  lastProgress: number;
+  lastMapSave: number;
+  writes: Promise<void>;
+}
+
+interface OutgoingRequest {
+  localId: string;
+  requestId: number;
+  peer: string;
+  name: string;
+  saveDir: string;
+}
+
+interface IncomingRequest {
+  localId: string;
+  requestId: number;
+  peer: string;
+  name: string;
+}
+
+/**
+ * File offers, requests and transfers, from and to disk. Offers and answers ride the peer's
+ * reliable channel; data rides the transfer engine (src/transport). Received bytes go to a
+ * .part file that is published under its final name only after its SHA-256 matches the offer.
+ */
+export class FileTransfers {
+  private nextLocal = 1;
+  private readonly outgoing = new Map<string, Outgoing>(); // key: peer/transferId
+  private readonly incoming = new Map<string, Incoming>();
+  private readonly outRequests = new Map<number, OutgoingRequest>(); // by requestId
+  private readonly inRequests = new Map<string, IncomingRequest>(); // by localId
+  private readonly byLocalId = new Map<string, Outgoing | Incoming | IncomingRequest | OutgoingRequest>();
+
+  constructor(private readonly host: TransferHost) {}
+
+  private newLocalId(): string {
+    return String(this.nextLocal++);
+  }
+
+  // ---- sending -----------------------------------------------------------------------
+
+  async sendFile(to: string, filePath: string, requestId = 0): Promise<string> {
+    let st;
+    try {
+      st = await fs.stat(filePath);
+    } catch {
+      throw new PeerChatError('FILE_NOT_FOUND', `No file at ${filePath}.`);
+    }
+    if (!st.isFile()) throw new PeerChatError('NOT_A_FILE', `${filePath} is not a regular file.`);
+    const link = await this.host.ensureLink(to);
+    if (link.keyChanged) {
+      throw new PeerChatError('PEER_KEY_CHANGED', `${link.nick}'s key changed. Check it with /whois ${link.nick} and confirm before sending files.`);
+    }
+    const sha256 = await sha256File(filePath);
+    const transferId = randomBytes(4).readUInt32BE(0) || 1;
+    const t: Outgoing = {
+      localId: this.newLocalId(),
+      transferId,
+      peer: link.nick,
+      path: filePath,
+      name: path.basename(filePath),
+      bytes: st.size,
+      chunkSize: chunkSizeFor(DEFAULT_DATAGRAM_BYTES),
+      sha256,
+      handle: null,
+      sender: null,
+      state: 'offered',
+      lastProgress: 0,
+    };
+    this.outgoing.set(`${link.nick}/${transferId}`, t);
+    this.byLocalId.set(t.localId, t);
+    this.host.emit('file-offered', { id: t.localId, to: t.peer, name: t.name, bytes: t.bytes });
+    this.control(link, {
+      type: ControlType.FILE_OFFER,
+      transferId,
+      bytes: t.bytes,
+      chunkSize: t.chunkSize,
+      sha256,
+      requestId,
+      name: t.name,
+    });
+    return t.localId;
+  }
+
+  private async startSending(link: PeerLink, t: Outgoing, have: Array<[number, number]>): Promise<void> {
+    if (t.state !== 'offered') return;
+    t.state = 'sending';
+    try {
+      t.handle = await fs.open(t.path, 'r');
+      const st = await t.handle.stat();
+      if (st.size !== t.bytes) throw new PeerChatError('IO_ERROR', `${t.name} changed since it was offered; send it again.`);
+    } catch (err) {
+      this.failOutgoing(t, err instanceof PeerChatError ? err.code : 'IO_ERROR', (err as Error).message, true);
+      return;
+    }
+    const resumed = countChunks(have, t.bytes, t.chunkSize);
+    this.host.emit('transfer-started', {
+      id: t.localId,
+      direction: 'send',
+      peer: t.peer,
+      name: t.name,
+      bytes: t.bytes,
+      resumedBytes: resumed,
+    });
+    const haveMap = new ChunkMap(Math.ceil(t.bytes / t.chunkSize));
+    for (const [s, e] of have) for (let i = s; i < e && i < haveMap.size; i++) haveMap.set(i);
+    const handle = t.handle;
+    const sender = new TransferSender({
+      transferId: t.transferId,
+      totalBytes: t.bytes,
+      chunkSize: t.chunkSize,
+      skipChunks: (c: number) => haveMap.has(c),
+      readChunk: async (chunk: number, into: Buffer, offset: number, length: number) => {
+        await handle.read(into, offset, length, chunk * t.chunkSize);
+      },
+      transmit: (payload: Buffer, length: number) => this.host.link(t.peer)?.sendPayload(payload, length),
+      now: () => performance.now(),
+    });
+    t.sender = sender;
+    sender.on('progress', (acked: number, total: number) => this.progress(t, 'send', acked, total));
+    sender.on('done', () => {
+      // All data acknowledged; the receiver now checks the hash and answers FILE_RESULT.
+      t.state = 'verifying';
+    });
+    sender.on('failed', (code: string, message: string) => this.failOutgoing(t, asCode(code), message, true));
+    sender.start();
+  }
+
+  private progress(t: Outgoing | Incoming, direction: 'send' | 'receive', bytes: number, total: number, force = false): void {
+    const now = Date.now();
+    if (!force && now - t.lastProgress < PROGRESS_INTERVAL_MS && bytes < total) return;
+    t.lastProgress = now;
+    this.host.emit('transfer-progress', { id: t.localId, bytes, total, direction });
+  }
+
+  private failOutgoing(t: Outgoing, code: ErrorCode, message: string, tellPeer: boolean): void {
+    if (t.state === 'done' || t.state === 'failed') return;
+    t.state = 'failed';
+    t.sender?.cancel();
+    void t.handle?.close().catch(() => undefined);
+    const link = this.host.link(t.peer);
+    if (tellPeer && link) {
+      this.control(link, { type: ControlType.FILE_CANCEL, transferId: t.transferId, code: errorCodeToWire(code), message });
+    }
+    this.host.emit('transfer-failed', { id: t.localId, code, message });
+  }
+
+  // ---- receiving ---------------------------------------------------------------------
+
+  private onOffer(link: PeerLink, m: Extract<ControlMessage, { type: typeof ControlType.FILE_OFFER }>): void {
+    const key = `${link.nick}/${m.transferId}`;
+    if (this.incoming.has(key)) return;
+    const request = m.requestId ? this.outRequests.get(m.requestId) : undefined;
+    if (m.requestId && (!request || request.peer !== link.nick)) {
+      this.control(link, { type: ControlType.FILE_DECLINE, transferId: m.transferId, code: errorCodeToWire('DECLINED'), message: 'No such request.' });
+      return;
+    }
+    const t: Incoming = {
+      localId: request?.localId ?? this.newLocalId(),
+      transferId: m.transferId,
+      peer: link.nick,
+      name: m.name,
+      bytes: m.bytes,
+      chunkSize: m.chunkSize,
+      sha256: m.sha256,
+      requestId: m.requestId,
+      saveDir: request?.saveDir ?? this.host.options.downloadDir,
+      partial: null,
+      receiver: null,
+      state: 'offered',
+      lastProgress: 0,
+      lastMapSave: 0,
+      writes: Promise.resolve(),
+    };
+    if (request) this.outRequests.delete(m.requestId);
+    this.incoming.set(key, t);
+    this.byLocalId.set(t.localId, t);
+    if (m.bytes > this.host.options.maxIncomingBytes || m.chunkSize < 64 || m.chunkSize > 65_536) {
+      const message = `${m.name} is ${m.bytes} bytes; this client accepts at most ${this.host.options.maxIncomingBytes}.`;
+      this.declineIncoming(t, 'FILE_TOO_LARGE', message);
+      this.host.emit('transfer-failed', { id: t.localId, code: 'FILE_TOO_LARGE', message });
+      return;
+    }
+    if (link.keyChanged && !request) {
+      this.host.emit('file-offer', { id: t.localId, from: link.nick, name: m.name, bytes: m.bytes, sha256: m.sha256.toString('hex') });
+      return; // a changed key always asks, whatever the auto-accept setting
+    }
+    this.host.emit('file-offer', { id: t.localId, from: link.nick, name: m.name, bytes: m.bytes, sha256: m.sha256.toString('hex') });
+    if (request || this.host.options.acceptFiles === 'always') void this.acceptIncoming(t);
+  }
+
+  private declineIncoming(t: Incoming, code: ErrorCode, message: string): void {
+    t.state = 'failed';
+    const link = this.host.link(t.peer);
+    if (link) this.control(link, { type: ControlType.FILE_DECLINE, transferId: t.transferId, code: errorCodeToWire(code), message });
+  }
+
+  private async acceptIncoming(t: Incoming, saveDir?: string): Promise<void> {
+    if (t.state !== 'offered') return;
+    const link = this.host.link(t.peer);
+    if (!link) throw new PeerChatError('PEER_LEFT', `${t.peer} is no longer online.`);
+    t.state = 'receiving';
+    if (saveDir) t.saveDir = saveDir;
+    try {
+      await fs.mkdir(t.saveDir, { recursive: true });
+      t.partial = await openPartial(t.saveDir, t.sha256.toString('hex'), t.bytes, t.chunkSize);
+    } catch (err) {
+      t.state = 'offered';
+      const message = `Cannot write to ${t.saveDir}: ${(err as Error).message}`;
+      this.declineIncoming(t, 'IO_ERROR', message);
+      this.host.emit('transfer-failed', { id: t.localId, code: 'IO_ERROR', message });
+      return;
+    }
+    const partial = t.partial;
+    this.host.emit('transfer-started', {
+      id: t.localId,
+      direction: 'receive',
+      peer: t.peer,
+      name: t.name,
+      bytes: t.bytes,
+      resumedBytes: Math.min(t.bytes, partial.resumedChunks * t.chunkSize),
+    });
+    const receiver = new TransferReceiver({
+      transferId: t.transferId,
+      totalBytes: t.bytes,
+      chunkSize: t.chunkSize,
+      have: partial.have,
+      writeChunk: async (chunk: number, data: Buffer) => {
+        await partial.handle.write(data, 0, data.length, chunk * t.chunkSize);
+        const now = Date.now();
+        if (now - t.lastMapSave > MAP_SAVE_INTERVAL_MS) {
+          t.lastMapSave = now;
+          await saveMap(partial, t.bytes, t.chunkSize, receiver.chunkMap()).catch(() => undefined);
+        }
+      },
+      transmit: (frames: Frame[]) => this.host.link(t.peer)?.sendFrames(frames),
+      now: () => performance.now(),
+      windowBytes: this.host.recvBufferBytes() > 0 ? this.host.recvBufferBytes() : FALLBACK_WINDOW_BYTES,
+    });
+    t.receiver = receiver;
+    receiver.on('progress', (written: number, total: number) => this.progress(t, 'receive', written, total));
+    receiver.on('complete', () => void this.finishIncoming(t));
+    this.control(link, { type: ControlType.FILE_ACCEPT, transferId: t.transferId, have: haveRanges(partial.have) });
+    if (partial.have.complete) void this.finishIncoming(t);
+  }
+
+  private async finishIncoming(t: Incoming): Promise<void> {
+    if (t.state !== 'receiving' || !t.partial) return;
+    t.state = 'verifying';
+    const partial = t.partial;
+    const link = this.host.link(t.peer);
+    try {
+      await partial.handle.datasync();
+      const actual = await sha256File(partial.partPath);
+      if (!actual.equals(t.sha256)) {
+        await discard(partial);
+        t.state = 'failed';
+        const message = `${t.name} did not match its SHA-256 after transfer; nothing was kept. Ask ${t.peer} to send it again.`;
+        if (link) this.control(link, { type: ControlType.FILE_RESULT, transferId: t.transferId, code: errorCodeToWire('HASH_MISMATCH'), sha256: actual });
+        this.host.emit('transfer-failed', { id: t.localId, code: 'HASH_MISMATCH', message });
+        return;
+      }
+      const finalPath = await publish(partial, t.saveDir, t.name);
+      t.state = 'done';
+      this.progress(t, 'receive', t.bytes, t.bytes, true);
+      if (link) this.control(link, { type: ControlType.FILE_RESULT, transferId: t.transferId, code: 0, sha256: actual });
+      this.host.emit('file-received', { id: t.localId, from: t.peer, path: finalPath, bytes: t.bytes, sha256: actual.toString('hex') });
+    } catch (err) {
+      t.state = 'failed';
+      const message = `Could not save ${t.name}: ${(err as Error).message}`;
+      if (link) this.control(link, { type: ControlType.FILE_CANCEL, transferId: t.transferId, code: errorCodeToWire('IO_ERROR'), message });
+      this.host.emit('transfer-failed', { id: t.localId, code: 'IO_ERROR', message });
+    }
+  }
+
+  private failIncoming(t: Incoming, code: ErrorCode, message: string, tellPeer: boolean): void {
+    if (t.state === 'done' || t.state === 'failed') return;
+    const wasOffered = t.state === 'offered';
+    t.state = 'failed';
+    t.receiver?.removeAllListeners();
+    const partial = t.partial;
+    if (partial) {
+      // Keep the .part file and its map: the same file offered again resumes from here.
+      void t.writes
+        .then(() => saveMap(partial, t.bytes, t.chunkSize, t.receiver!.chunkMap()))
+        .catch(() => undefined)
+        .finally(() => partial.handle.close().catch(() => undefined));
+    }
+    const link = this.host.link(t.peer);
+    if (tellPeer && link) {
+      const type = wasOffered ? ControlType.FILE_DECLINE : ControlType.FILE_CANCEL;
+      this.control(link, { type, transferId: t.transferId, code: errorCodeToWire(code), message });
+    }
+    this.host.emit('transfer-failed', { id: t.localId, code, message });
+  }
+
+  // ---- requests ----------------------------------------------------------------------
+
+  async requestFile(to: string, name: string, saveDir?: string): Promise<string> {
+    const link = await this.host.ensureLink(to);
+    const r: OutgoingRequest = {
+      localId: this.newLocalId(),
+      requestId: randomBytes(4).readUInt32BE(0) || 1,
+      peer: link.nick,
+      name,
+      saveDir: saveDir ?? this.host.options.downloadDir,
+    };
+    this.outRequests.set(r.requestId, r);
+    this.byLocalId.set(r.localId, r);
+    this.host.emit('request-sent', { id: r.localId, to: r.peer, name });
+    this.control(link, { type: ControlType.FILE_REQUEST, requestId: r.requestId, name });
+    return r.localId;
+  }
+
+  private async onRequest(link: PeerLink, m: Extract<ControlMessage, { type: typeof ControlType.FILE_REQUEST }>): Promise<void> {
+    const deny = (code: ErrorCode, message: string) =>
+      this.control(link, { type: ControlType.FILE_REQUEST_DENY, requestId: m.requestId, code: errorCodeToWire(code), message });
+    try {
+      await resolveInShare(this.host.options.shareDirs, m.name);
+    } catch (err) {
+      const e = err instanceof PeerChatError ? err : new PeerChatError('IO_ERROR', (err as Error).message);
+      this.host.log('info', `refused ${link.nick}'s request for "${m.name}": ${e.code}`);
+      deny(e.code, e.message);
+      return;
+    }
+    const r: IncomingRequest = { localId: this.newLocalId(), requestId: m.requestId, peer: link.nick, name: m.name };
+    this.inRequests.set(r.localId, r);
+    this.byLocalId.set(r.localId, r);
+    this.host.emit('file-request', { id: r.localId, from: link.nick, name: m.name });
+    if (this.host.options.allowRequests === 'always' && !link.keyChanged) await this.serveRequest(r);
+  }
+
+  private async serveRequest(r: IncomingRequest): Promise<void> {
+    this.inRequests.delete(r.localId);
+    const link = this.host.link(r.peer);
+    if (!link) throw new PeerChatError('PEER_LEFT', `${r.peer} is no longer online.`);
+    try {
+      // Resolve again: the file may have changed (or been swapped for a symlink) meanwhile.
+      const found = await resolveInShare(this.host.options.shareDirs, r.name);
+      await this.sendFile(r.peer, found.path, r.requestId);
+    } catch (err) {
+      const e = err instanceof PeerChatError ? err : new PeerChatError('IO_ERROR', (err as Error).message);
+      this.control(link, { type: ControlType.FILE_REQUEST_DENY, requestId: r.requestId, code: errorCodeToWire(e.code), message: e.message });
+      throw e;
+    }
+  }
+
+  // ---- user decisions ----------------------------------------------------------------
+
+  async accept(localId: string, saveDir?: string): Promise<void> {
+    const t = this.byLocalId.get(localId);
+    if (t && 'receiver' in t && t.state === 'offered') return this.acceptIncoming(t, saveDir);
+    const r = this.inRequests.get(localId);
+    if (r) return this.serveRequest(r);
+    throw new PeerChatError('BAD_COMMAND', `Nothing to accept with id ${localId}.`);
+  }
+
+  decline(localId: string): void {
+    const t = this.byLocalId.get(localId);
+    if (t && 'receiver' in t && t.state === 'offered') {
+      this.failIncoming(t, 'DECLINED', 'You declined.', true);
+      return;
+    }
+    const r = this.inRequests.get(localId);
+    if (r) {
+      this.inRequests.delete(localId);
+      const link = this.host.link(r.peer);
+      if (link) {
+        this.control(link, { type: ControlType.FILE_REQUEST_DENY, requestId: r.requestId, code: errorCodeToWire('DECLINED'), message: `${link.nick} declined.` });
+      }
+      return;
+    }
+    throw new PeerChatError('BAD_COMMAND', `Nothing to decline with id ${localId}.`);
+  }
+
+  cancel(localId: string): void {
+    const t = this.byLocalId.get(localId);
+    if (t && 'sender' in t) return this.failOutgoing(t, 'CANCELLED', 'Cancelled by the sender.', true);
+    if (t && 'receiver' in t) return this.failIncoming(t, 'CANCELLED', 'Cancelled by the receiver.', true);
+    throw new PeerChatError('BAD_COMMAND', `No transfer with id ${localId}.`);
+  }
+
+  // ---- from the peer -----------------------------------------------------------------
+
+  onControl(link: PeerLink, m: ControlMessage): void {
+    switch (m.type) {
+      case ControlType.FILE_OFFER:
+        this.onOffer(link, m);
+        break;
+      case ControlType.FILE_ACCEPT: {
+        const t = this.outgoing.get(`${link.nick}/${m.transferId}`);
+        if (t) void this.startSending(link, t, m.have);
+        break;
+      }
+      case ControlType.FILE_DECLINE: {
+        const t = this.outgoing.get(`${link.nick}/${m.transferId}`);
+        if (t) this.failOutgoing(t, asCode(errorCodeFromWire(m.code) ?? 'DECLINED'), m.message || `${link.nick} declined.`, false);
+        break;
+      }
+      case ControlType.FILE_CANCEL: {
+        const out = this.outgoing.get(`${link.nick}/${m.transferId}`);
+        if (out) this.failOutgoing(out, asCode(errorCodeFromWire(m.code) ?? 'CANCELLED'), m.message, false);
+        const inc = this.incoming.get(`${link.nick}/${m.transferId}`);
+        if (inc) this.failIncoming(inc, asCode(errorCodeFromWire(m.code) ?? 'CANCELLED'), m.message, false);
+        break;
+      }
+      case ControlType.FILE_RESULT: {
+        const t = this.outgoing.get(`${link.nick}/${m.transferId}`);
+        if (!t || t.state === 'done' || t.state === 'failed') break;
+        if (m.code === 0 && m.sha256.equals(t.sha256)) {
+          t.state = 'done';
+          t.sender?.cancel();
+          void t.handle?.close().catch(() => undefined);
+          this.progress(t, 'send', t.bytes, t.bytes, true);
+          this.host.emit('file-sent', { id: t.localId, to: t.peer, name: t.name, bytes: t.bytes, sha256: t.sha256.toString('hex') });
+        } else {
+          const code = asCode(errorCodeFromWire(m.code) ?? 'HASH_MISMATCH');
+          this.failOutgoing(t, code, `${t.peer} could not verify ${t.name} (${code}).`, false);
+        }
+        break;
+      }
+      case ControlType.FILE_REQUEST:
+        void this.onRequest(link, m).catch((err) => this.host.log('warn', `request failed: ${(err as Error).message}`));
+        break;
+      case ControlType.FILE_REQUEST_DENY: {
+        const r = this.outRequests.get(m.requestId);
+        if (!r || r.peer !== link.nick) break;
+        this.outRequests.delete(m.requestId);
+        const code = asCode(errorCodeFromWire(m.code) ?? 'DECLINED');
+        this.host.emit('request-denied', { id: r.localId, from: link.nick, name: r.name, code, message: m.message || ERROR_HINTS[code] });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  onData(link: PeerLink, f: XferDataFrame): void {
+    const t = this.incoming.get(`${link.nick}/${f.transferId}`);
+    if (t?.receiver && t.state === 'receiving') t.receiver.onData(f);
+  }
+
+  onAck(link: PeerLink, f: XferAckFrame): void {
+    const t = this.outgoing.get(`${link.nick}/${f.transferId}`);
+    if (t?.sender && t.state === 'sending') t.sender.onAck(f);
+  }
+
+  /** The peer left or restarted: everything in flight with it fails (and can be resumed). */
+  peerGone(nick: string, code: ErrorCode, message: string): void {
+    for (const t of this.outgoing.values()) if (t.peer === nick) this.failOutgoing(t, code, message, false);
+    for (const t of this.incoming.values()) if (t.peer === nick) this.failIncoming(t, code, message, false);
+    for (const [id, r] of this.outRequests) {
+      if (r.peer !== nick) continue;
+      this.outRequests.delete(id);
+      this.host.emit('request-denied', { id: r.localId, from: nick, name: r.name, code, message });
+    }
+  }
+
+  /** Stops everything (leaving): partial files keep their maps for a later resume. */
+  close(): void {
+    for (const t of this.outgoing.values()) if (t.state === 'offered' || t.state === 'sending') this.failOutgoing(t, 'CANCELLED', 'You left.', true);
+    for (const t of this.incoming.values()) if (t.state === 'receiving' || t.state === 'offered') this.failIncoming(t, 'CANCELLED', 'You left.', true);
+  }
+
+  private control(link: PeerLink, m: ControlMessage): void {
+    link.channel.send(encodeControl(m));
+    link.armChannelTimer();
+  }
+}
+
+function asCode(code: string): ErrorCode {
+  return (ERROR_HINTS as Record<string, string>)[code] ? (code as ErrorCode) : 'INTERNAL';
+}
+
+function countChunks(have: Array<[number, number]>, bytes: number, chunkSize: number): number {
+  let n = 0;
+  for (const [s, e] of have) n += Math.max(0, e - s);
+  return Math.min(bytes, n * chunkSize);
+}
+
+/**
+ * Chunks already on disk as half-open ranges [start, end), for FILE_ACCEPT. Only the first
+ * MAX_RESUME_RANGES are sent: a sender resends the rest, which costs bytes, not correctness.
+ */
+export function haveRanges(map: ChunkMap): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let start = 0;
+  for (const [ms, me] of map.missingRanges(MAX_RESUME_RANGES + 1)) {
+    if (ms > start) out.push([start, ms]);
+    start = me + 1;
+  }
+  if (start < map.size && map.missingRanges(MAX_RESUME_RANGES + 1).length <= MAX_RESUME_RANGES) out.push([start, map.size]);
+  return out.slice(0, MAX_RESUME_RANGES);
+}

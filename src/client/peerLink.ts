@@ -1,0 +1,225 @@
+import { Identity, fingerprint } from '../crypto/identity';
+import { PeerHandshake, SessionKeys, decodePeerHello } from '../crypto/peerHandshake';
+import { SenderKeyIn } from '../crypto/senderKey';
+import { AEAD_TAG_BYTES } from '../crypto/aead';
+import { Header, Kind, datagram } from '../protocol/header';
+import { SEALED_PREFIX_BYTES, SealedPacket, writeSealedPrefix } from '../protocol/peerPackets';
+import { Frame, decodeFrames, encodeFrames } from '../transport/frames';
+import { ReliableChannel } from '../transport/reliableChannel';
+import { DEFAULT_DATAGRAM_BYTES } from '../protocol/limits';
+
+/** First resend interval of a handshake hello (ms); doubles up to the cap. */
+const HELLO_RESEND_INITIAL_MS = 200;
+const HELLO_RESEND_MAX_MS = 2_000;
+/** Payloads queued while the handshake is still running (then the channel retransmits). */
+const MAX_QUEUED_PAYLOADS = 256;
+
+export interface PeerStatic {
+  signPublic: Buffer;
+  dhPublic: Buffer;
+}
+
+/** Incoming broadcast stream of one peer: its sender key and the next seq to deliver. */
+export interface BroadcastIn {
+  key: SenderKeyIn;
+  next: number;
+  /** Sealed broadcasts that arrived before their turn (or before the key), by seq. */
+  early: Map<number, Buffer>;
+}
+
+export interface PeerLinkHost {
+  me: Identity;
+  /** Our relay session id (header src). */
+  session(): number;
+  sendDatagram(buf: Buffer, length?: number): void;
+  /** A decrypted payload of frames from this peer. */
+  onFrames(link: PeerLink, frames: Frame[]): void;
+  /** Delivery of one reliable-channel message from this peer. */
+  onMessage(link: PeerLink, data: Buffer): void;
+  /** The peer's client restarted (a new handshake replaced an established one). */
+  onPeerRestart(link: PeerLink): void;
+  onEstablished(link: PeerLink): void;
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
+}
+
+/**
+ * Everything we keep about one peer: its relay id and static keys, the end-to-end session
+ * (handshake, packet sealing with a fresh packet number per datagram, replay window), and the
+ * reliable ordered channel for chat and control messages.
+ */
+export class PeerLink {
+  id: number;
+  statics: PeerStatic | null = null;
+  fingerprint = '';
+  /** The pinned fingerprint differs from the one the relay vouches for now. */
+  keyChanged = false;
+  private handshake: PeerHandshake | null = null;
+  private keys: SessionKeys | null = null;
+  private previousKeys: SessionKeys | null = null;
+  private pnOut = 0;
+  private queued: Buffer[] = [];
+  private helloTimer: NodeJS.Timeout | null = null;
+  private helloDelay = HELLO_RESEND_INITIAL_MS;
+  private channelTimer: NodeJS.Timeout | null = null;
+  readonly channel: ReliableChannel;
+  broadcastIn: BroadcastIn | null = null;
+  /** Broadcast bookkeeping for our own stream towards this peer. */
+  senderKeyGiven = -1;
+  bcastStart = 0;
+  bcastAcked = 0;
+  bcastLastProgress = 0;
+  closed = false;
+
+  constructor(readonly nick: string, id: number, private readonly host: PeerLinkHost) {
+    this.id = id;
+    this.channel = this.makeChannel();
+  }
+
+  private makeChannel(): ReliableChannel {
+    return new ReliableChannel({
+      now: () => Date.now(),
+      transmit: (frames) => this.sendFrames(frames),
+      deliver: (data) => this.host.onMessage(this, data),
+      maxPayloadBytes: DEFAULT_DATAGRAM_BYTES - SEALED_PREFIX_BYTES - AEAD_TAG_BYTES,
+    });
+  }
+
+  get established(): boolean {
+    return this.keys !== null;
+  }
+
+  setStatics(s: PeerStatic): void {
+    this.statics = s;
+    this.fingerprint = fingerprint(s.signPublic);
+  }
+
+  /** Starts (or restarts) the handshake; safe to call repeatedly. */
+  connect(): void {
+    if (!this.statics || this.handshake || this.closed) return;
+    this.handshake = new PeerHandshake(this.host.me, this.statics.signPublic, this.statics.dhPublic, () => Date.now());
+    this.sendHello(this.handshake.start());
+    this.scheduleHelloResend();
+  }
+
+  private sendHello(hello: Buffer): void {
+    this.host.sendDatagram(datagram({ kind: Kind.PEER_HELLO, flags: 0, src: this.host.session(), dst: this.id }, hello));
+  }
+
+  private scheduleHelloResend(): void {
+    if (this.helloTimer) clearTimeout(this.helloTimer);
+    this.helloTimer = setTimeout(() => {
+      this.helloTimer = null;
+      const again = this.handshake?.needsResend();
+      if (again && !this.closed) {
+        this.sendHello(again);
+        this.helloDelay = Math.min(this.helloDelay * 2, HELLO_RESEND_MAX_MS);
+        this.scheduleHelloResend();
+      }
+    }, this.helloDelay);
+    this.helloTimer.unref?.();
+  }
+
+  onHello(body: Buffer): void {
+    const hello = decodePeerHello(body);
+    if (!hello || !this.statics) return;
+    if (!this.handshake) {
+      this.handshake = new PeerHandshake(this.host.me, this.statics.signPublic, this.statics.dhPublic, () => Date.now());
+      this.handshake.start();
+    }
+    const r = this.handshake.onHello(hello);
+    if (r.reply) this.sendHello(r.reply);
+    if (r.established) this.install(r.established);
+  }
+
+  private install(keys: SessionKeys): void {
+    const restart = this.keys !== null && this.keys.id !== keys.id;
+    this.previousKeys = this.keys;
+    this.keys = keys;
+    this.pnOut = 0;
+    if (this.helloTimer) clearTimeout(this.helloTimer);
+    this.helloTimer = null;
+    this.helloDelay = HELLO_RESEND_INITIAL_MS;
+    if (restart) {
+      // The peer's client started over: its channel state is gone, so is ours for it.
+      this.channel.reset();
+      this.broadcastIn = null;
+      this.senderKeyGiven = -1;
+      this.queued = [];
+      this.host.onPeerRestart(this);
+    }
+    const queued = this.queued;
+    this.queued = [];
+    for (const payload of queued) this.sealAndSend(payload);
+    this.host.onEstablished(this);
+  }
+
+  /** Encodes frames into one payload and sends it sealed (or queues it until established). */
+  sendFrames(frames: Frame[]): void {
+    this.sendPayload(encodeFrames(frames));
+    this.armChannelTimer();
+  }
+
+  sendPayload(payload: Buffer, length = payload.length): void {
+    if (this.closed) return;
+    if (!this.keys) {
+      if (this.queued.length < MAX_QUEUED_PAYLOADS) this.queued.push(Buffer.from(payload.subarray(0, length)));
+      this.connect();
+      return;
+    }
+    this.sealAndSend(payload, length);
+  }
+
+  private sealAndSend(payload: Buffer, length = payload.length): void {
+    const keys = this.keys!;
+    const pn = this.pnOut++;
+    const out = Buffer.allocUnsafe(SEALED_PREFIX_BYTES + length + AEAD_TAG_BYTES);
+    const header: Header = { kind: Kind.PEER_SEALED, flags: 0, src: this.host.session(), dst: this.id };
+    const aad = writeSealedPrefix(out, header, keys.id, pn);
+    keys.sealer.seal(pn, aad, length === payload.length ? payload : payload.subarray(0, length), out, SEALED_PREFIX_BYTES);
+    this.host.sendDatagram(out);
+  }
+
+  /** A PEER_SEALED datagram from this peer: authenticate, check replay, dispatch frames. */
+  onSealed(p: SealedPacket): boolean {
+    // The epoch field is the sender's local key counter (informational); the keys that
+    // authenticate the packet are the ones that count. Right after a rekey, packets sealed
+    // under the previous keys may still be in flight, so those are tried second.
+    let keys: SessionKeys | null = null;
+    let plain: Buffer | null = null;
+    for (const k of [this.keys, this.previousKeys]) {
+      if (!k || !k.replay.wouldAccept(p.pn)) continue;
+      plain = k.opener.open(p.pn, p.aad, p.sealed);
+      if (plain) {
+        keys = k;
+        break;
+      }
+    }
+    if (!keys || !plain) return false;
+    keys.replay.commit(p.pn);
+    const frames = decodeFrames(plain);
+    if (!frames) return false;
+    this.host.onFrames(this, frames);
+    this.armChannelTimer();
+    return true;
+  }
+
+  /** Drives the reliable channel's retransmission and delayed-ack timer. */
+  armChannelTimer(): void {
+    if (this.closed) return;
+    const at = this.channel.nextTimerAt();
+    if (this.channelTimer) clearTimeout(this.channelTimer);
+    this.channelTimer = null;
+    if (at === null) return;
+    this.channelTimer = setTimeout(() => {
+      this.channelTimer = null;
+      this.channel.onTimer();
+      this.armChannelTimer();
+    }, Math.max(0, at - Date.now()));
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const t of [this.helloTimer, this.channelTimer]) if (t) clearTimeout(t);
+    this.helloTimer = this.channelTimer = null;
+  }
+}

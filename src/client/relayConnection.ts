@@ -1,0 +1,537 @@
+import * as dgram from 'node:dgram';
+import { randomBytes } from 'node:crypto';
+import { Identity, signData } from '../crypto/identity';
+import { secretProof } from '../relay/secretProof';
+import { ErrorCode, ERROR_HINTS, PeerChatError, errorCodeFromWire } from '../protocol/errors';
+import { Header, Kind, isPeerKind, readHeader } from '../protocol/header';
+import {
+  DST_RELAY,
+  KEEPALIVE_INTERVAL_MS,
+  MAX_DATAGRAM_BYTES,
+  RELAY_UNREACHABLE_AFTER_MS,
+} from '../protocol/limits';
+import {
+  HELLO_TOKEN_BYTES,
+  RelayMessage,
+  SECRET_PROOF_BYTES,
+  decodeRelayMessage,
+  encodeRelayMessage,
+  registerSignedBytes,
+} from '../protocol/relayMessages';
+import { TypedEmitter } from './typedEmitter';
+
+/** First retransmission interval of HELLO/REGISTER/ROSTER_REQ (ms); doubles up to the cap. */
+const RETRY_INITIAL_MS = 250;
+const RETRY_MAX_MS = 2_000;
+/** Socket buffers we ask for; the kernel may grant less (read back in `recvBufferBytes`). */
+const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+/** Relay errors that end a registration attempt for good: retrying cannot help. */
+const FATAL_REGISTER_ERRORS: ReadonlySet<ErrorCode> = new Set([
+  'NICK_TAKEN',
+  'NICK_INVALID',
+  'BAD_SECRET',
+  'BAD_SIGNATURE',
+  'RELAY_FULL',
+]);
+
+export interface PeerInfo {
+  id: number;
+  nick: string;
+}
+
+export interface PeerKeys extends PeerInfo {
+  signPublic: Buffer;
+  dhPublic: Buffer;
+}
+
+export interface RelayConnectionEvents {
+  /** Registered (first time or again after the relay came back). `fresh`: new session id. */
+  registered: { nick: string; session: number; fresh: boolean };
+  state: { state: 'connecting' | 'registered' | 'unreachable' | 'left' };
+  /** The roster changed: full list after a (re)fetch. */
+  roster: { peers: PeerInfo[] };
+  presence: { peer: PeerInfo; online: boolean };
+  /** An error the relay reported, or RELAY_UNREACHABLE. */
+  error: { code: ErrorCode; message: string; refKind: number; refId: number };
+  /** A datagram from another client (kinds 0x40–0x7F). */
+  peer: { header: Header; datagram: Buffer };
+  /** Registration failed for a reason retrying cannot fix (NICK_TAKEN, BAD_SECRET…). */
+  fatal: { error: PeerChatError };
+}
+
+export interface RelayConnectionOptions {
+  relay: { host: string; port: number };
+  nick: string;
+  identity: Identity;
+  secret?: string;
+  log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+}
+
+type Phase = 'hello' | 'register' | 'registered' | 'left';
+
+/**
+ * The client's link to the relay: address validation (HELLO/COOKIE), signed registration,
+ * keepalives, noticing an unreachable relay and re-registering by itself when it is back,
+ * and the roster (paged fetch + versioned presence). Carries peer datagrams both ways.
+ */
+export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
+  private readonly socket: dgram.Socket;
+  private phase: Phase = 'hello';
+  private helloToken = randomBytes(HELLO_TOKEN_BYTES);
+  private registerDatagram: Buffer | null = null;
+  private retryMs = RETRY_INITIAL_MS;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private keepaliveTimer: NodeJS.Timeout | null = null;
+  private lastHeardAt = 0;
+  private lastSentAt = 0;
+  private unreachableReported = false;
+  private pingToken = 0;
+  private keepaliveMs = KEEPALIVE_INTERVAL_MS;
+  private registeredOnce = false;
+  /** Session id the relay gave us; 0 before registration. */
+  session = 0;
+  /** Our nickname as the relay normalised it. */
+  nick: string;
+  private rosterVersion = 0;
+  private readonly peersById = new Map<number, PeerInfo>();
+  private rosterFetch: { version: number; total: number; got: Map<number, PeerInfo>; offset: number } | null = null;
+  private rosterTimer: NodeJS.Timeout | null = null;
+  private readonly keyWaiters = new Map<string, Array<(k: PeerKeys | null) => void>>();
+  recvBufferBytes = 0;
+
+  private constructor(private readonly opts: RelayConnectionOptions, socket: dgram.Socket) {
+    super();
+    this.nick = opts.nick;
+    this.socket = socket;
+    socket.on('message', (buf) => this.onDatagram(buf));
+    socket.on('error', (err) => this.log('warn', `socket error: ${err.message}`));
+  }
+
+  static async open(opts: RelayConnectionOptions): Promise<RelayConnection> {
+    const socket = dgram.createSocket({ type: opts.relay.host.includes(':') ? 'udp6' : 'udp4' });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(0, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    try {
+      socket.setRecvBufferSize(SOCKET_BUFFER_BYTES);
+      socket.setSendBufferSize(SOCKET_BUFFER_BYTES);
+    } catch {
+      // Some platforms refuse; the defaults still work, only slower.
+    }
+    const conn = new RelayConnection(opts, socket);
+    conn.recvBufferBytes = socket.getRecvBufferSize();
+    return conn;
+  }
+
+  /** Starts registering; resolves at the first REGISTERED, rejects on a fatal refusal. */
+  register(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onReg = () => {
+        this.off('fatal', onFatal);
+        resolve();
+      };
+      const onFatal = ({ error }: { error: PeerChatError }) => {
+        this.off('registered', onReg);
+        reject(error);
+      };
+      this.once('registered', onReg);
+      this.once('fatal', onFatal);
+      this.emit('state', { state: 'connecting' });
+      this.startHello();
+      this.startKeepalive();
+    });
+  }
+
+  /** Our socket's local address (for diagnostics and tests). */
+  localAddress(): { host: string; port: number } {
+    const a = this.socket.address();
+    return { host: a.address, port: a.port };
+  }
+
+  get registered(): boolean {
+    return this.phase === 'registered';
+  }
+
+  peers(): PeerInfo[] {
+    return [...this.peersById.values()];
+  }
+
+  peerById(id: number): PeerInfo | undefined {
+    return this.peersById.get(id);
+  }
+
+  /** Sends a datagram as is (the caller wrote the header). */
+  send(buf: Buffer, length = buf.length): void {
+    this.lastSentAt = Date.now();
+    this.socket.send(buf, 0, length, this.opts.relay.port, this.opts.relay.host, (err) => {
+      if (err) this.log('debug', `send failed: ${err.message}`);
+    });
+  }
+
+  /** Looks up a peer's keys at the relay (by id, or by nick when id is 0). Null if unknown. */
+  requestKeys(id: number, nick = ''): Promise<PeerKeys | null> {
+    const key = id ? `#${id}` : `@${nick.toLowerCase()}`;
+    return new Promise((resolve) => {
+      const waiters = this.keyWaiters.get(key);
+      if (waiters) {
+        waiters.push(resolve);
+        return;
+      }
+      this.keyWaiters.set(key, [resolve]);
+      let tries = 0;
+      const ask = () => {
+        if (!this.keyWaiters.has(key)) return;
+        if (tries++ >= 8) {
+          this.resolveKeys(key, null);
+          return;
+        }
+        if (this.registered) {
+          this.send(encodeRelayMessage({ kind: Kind.KEY_REQ, id, nick: id ? '' : nick }, this.session, DST_RELAY));
+        }
+        setTimeout(ask, Math.min(RETRY_INITIAL_MS * 2 ** tries, RETRY_MAX_MS)).unref();
+      };
+      ask();
+    });
+  }
+
+  private resolveKeys(key: string, value: PeerKeys | null): void {
+    const waiters = this.keyWaiters.get(key);
+    this.keyWaiters.delete(key);
+    for (const w of waiters ?? []) w(value);
+  }
+
+  /** Tells the relay we leave (best effort, a few tries) and closes the socket. */
+  async leave(): Promise<void> {
+    if (this.phase === 'left') return;
+    const wasRegistered = this.phase === 'registered';
+    this.phase = 'left';
+    this.clearTimers();
+    if (wasRegistered) {
+      const bye = new Promise<void>((resolve) => {
+        this.byeResolve = resolve;
+        setTimeout(resolve, 600).unref();
+      });
+      const leaveMsg = encodeRelayMessage({ kind: Kind.LEAVE }, this.session, DST_RELAY);
+      for (const delay of [0, 150, 350]) setTimeout(() => this.phase === 'left' && this.trySend(leaveMsg), delay).unref();
+      await bye;
+    }
+    this.emit('state', { state: 'left' });
+    try {
+      this.socket.close();
+    } catch {
+      // already closed
+    }
+  }
+  private byeResolve: (() => void) | null = null;
+
+  private trySend(buf: Buffer): void {
+    try {
+      this.send(buf);
+    } catch {
+      // socket closed under us: nothing left to do
+    }
+  }
+
+  private clearTimers(): void {
+    for (const t of [this.retryTimer, this.keepaliveTimer, this.rosterTimer]) if (t) clearTimeout(t);
+    this.retryTimer = this.keepaliveTimer = this.rosterTimer = null;
+  }
+
+  // ---- registration ----------------------------------------------------------------------
+
+  private startHello(): void {
+    this.phase = 'hello';
+    this.helloToken = randomBytes(HELLO_TOKEN_BYTES);
+    this.retryMs = RETRY_INITIAL_MS;
+    this.sendHello();
+  }
+
+  private sendHello(): void {
+    if (this.phase !== 'hello') return;
+    this.send(encodeRelayMessage({ kind: Kind.HELLO, token: this.helloToken }));
+    this.scheduleRetry(() => this.sendHello());
+  }
+
+  private scheduleRetry(fn: () => void): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(fn, this.retryMs);
+    this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+  }
+
+  private onCookie(token: Buffer, cookie: Buffer): void {
+    if (this.phase !== 'hello' || !token.equals(this.helloToken)) return;
+    const id = this.opts.identity;
+    const proof = this.opts.secret
+      ? secretProof(this.opts.secret, cookie, id.signPublic)
+      : Buffer.alloc(SECRET_PROOF_BYTES);
+    const body = {
+      kind: Kind.REGISTER,
+      cookie,
+      signPublic: id.signPublic,
+      dhPublic: id.dhPublic,
+      secretProof: proof,
+      nick: this.nick,
+    } as const;
+    const signed = registerSignedBytes(body);
+    this.registerDatagram = Buffer.concat([signed, signData(id, signed)]);
+    this.phase = 'register';
+    this.retryMs = RETRY_INITIAL_MS;
+    this.sendRegister();
+  }
+
+  private sendRegister(): void {
+    if (this.phase !== 'register' || !this.registerDatagram) return;
+    this.send(this.registerDatagram);
+    this.scheduleRetry(() => {
+      // A cookie expires; after a few unanswered REGISTERs start over with a fresh one.
+      if (this.retryMs >= RETRY_MAX_MS) this.startHello();
+      else this.sendRegister();
+    });
+  }
+
+  private onRegistered(m: Extract<RelayMessage, { kind: typeof Kind.REGISTERED }>): void {
+    if (this.phase !== 'register' && this.phase !== 'registered') return;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    const fresh = this.session !== m.session;
+    const wasRegistered = this.phase === 'registered';
+    this.phase = 'registered';
+    this.session = m.session;
+    this.nick = m.nick;
+    this.keepaliveMs = Math.max(250, Math.min(m.keepaliveMs || KEEPALIVE_INTERVAL_MS, KEEPALIVE_INTERVAL_MS));
+    if (wasRegistered && !fresh) return; // a duplicate REGISTERED
+    this.unreachableReported = false;
+    this.registeredOnce = true;
+    this.emit('state', { state: 'registered' });
+    this.emit('registered', { nick: m.nick, session: m.session, fresh });
+    this.fetchRoster(m.rosterVersion);
+  }
+
+  // ---- keepalive and reachability ------------------------------------------------------
+
+  private startKeepalive(): void {
+    this.lastHeardAt = Date.now();
+    const tick = () => {
+      if (this.phase === 'left') return;
+      const now = Date.now();
+      const silentFor = now - this.lastHeardAt;
+      if (silentFor >= RELAY_UNREACHABLE_AFTER_MS && !this.unreachableReported) {
+        this.unreachableReported = true;
+        this.emit('state', { state: 'unreachable' });
+        const message = `The relay at ${this.opts.relay.host}:${this.opts.relay.port} does not answer; retrying.`;
+        this.emit('error', { code: 'RELAY_UNREACHABLE', message, refKind: 0, refId: 0 });
+        // Whatever happened (relay restarted, network changed), start over: registration is
+        // idempotent for our key, so a relay that kept our session gives the same one back.
+        if (this.phase === 'registered') this.startHello();
+      }
+      if (this.phase === 'registered') {
+        this.pingToken = (this.pingToken + 1) >>> 0;
+        this.send(encodeRelayMessage({ kind: Kind.PING, token: this.pingToken }, this.session, DST_RELAY));
+      }
+      this.keepaliveTimer = setTimeout(tick, this.phase === 'registered' ? this.keepaliveMs : 500);
+    };
+    this.keepaliveTimer = setTimeout(tick, 500);
+  }
+
+  // ---- roster -------------------------------------------------------------------------
+
+  private fetchRoster(version: number): void {
+    this.rosterFetch = { version, total: -1, got: new Map(), offset: 0 };
+    this.retryRosterFetch(RETRY_INITIAL_MS);
+  }
+
+  private retryRosterFetch(delay: number): void {
+    const f = this.rosterFetch;
+    if (!f || this.phase !== 'registered') return;
+    this.send(encodeRelayMessage({ kind: Kind.ROSTER_REQ, offset: f.offset }, this.session, DST_RELAY));
+    if (this.rosterTimer) clearTimeout(this.rosterTimer);
+    this.rosterTimer = setTimeout(() => this.retryRosterFetch(Math.min(delay * 2, RETRY_MAX_MS)), delay);
+  }
+
+  private onRosterPage(m: Extract<RelayMessage, { kind: typeof Kind.ROSTER }>): void {
+    const f = this.rosterFetch;
+    if (!f || m.offset !== f.offset) return;
+    if (f.total >= 0 && m.version !== f.version) {
+      // The roster changed between pages: start over at the new version.
+      this.fetchRoster(m.version);
+      return;
+    }
+    f.version = m.version;
+    f.total = m.total;
+    for (const e of m.entries) if (e.id !== this.session) f.got.set(e.id, e);
+    f.offset = m.offset + m.entries.length;
+    if (f.offset < m.total && m.entries.length > 0) {
+      this.retryRosterFetch(RETRY_INITIAL_MS);
+      return;
+    }
+    if (this.rosterTimer) clearTimeout(this.rosterTimer);
+    this.rosterTimer = null;
+    this.rosterFetch = null;
+    this.applyRoster(f.version, [...f.got.values()]);
+  }
+
+  private applyRoster(version: number, peers: PeerInfo[]): void {
+    const before = new Map([...this.peersById.values()].map((p) => [p.nick, p]));
+    this.peersById.clear();
+    for (const p of peers) this.peersById.set(p.id, p);
+    this.rosterVersion = version;
+    const after = new Set(peers.map((p) => p.nick));
+    for (const p of peers) if (!before.has(p.nick)) this.emit('presence', { peer: p, online: true });
+    for (const [nick, p] of before) if (!after.has(nick)) this.emit('presence', { peer: p, online: false });
+    this.emit('roster', { peers });
+  }
+
+  private onPresence(m: Extract<RelayMessage, { kind: typeof Kind.PRESENCE }>): void {
+    if (this.rosterFetch) return; // the fetch in progress will include these changes
+    const from = m.version - m.changes.length;
+    if (m.version <= this.rosterVersion) return; // already applied
+    if (from !== this.rosterVersion) {
+      this.fetchRoster(m.version); // we missed some: resynchronise
+      return;
+    }
+    this.rosterVersion = m.version;
+    for (const c of m.changes) {
+      if (c.id === this.session) continue;
+      const peer = { id: c.id, nick: c.nick };
+      if (c.online) this.peersById.set(c.id, peer);
+      else this.peersById.delete(c.id);
+      this.emit('presence', { peer, online: c.online });
+    }
+  }
+
+  // ---- incoming -----------------------------------------------------------------------
+
+  private onDatagram(buf: Buffer): void {
+    try {
+      this.handle(buf);
+    } catch (err) {
+      // A bad datagram must never take the client down: count it and move on.
+      this.dropped++;
+      this.log('warn', `dropped a datagram: ${(err as Error).message}`);
+    }
+  }
+  /** Datagrams from the relay we could not parse (malformed, truncated, wrong version). */
+  dropped = 0;
+
+  private handle(buf: Buffer): void {
+    if (buf.length > MAX_DATAGRAM_BYTES) return;
+    const h = readHeader(buf);
+    if (!h.ok) {
+      this.dropped++;
+      return;
+    }
+    this.heard();
+    if (isPeerKind(h.header.kind)) {
+      if (this.phase === 'registered') this.emit('peer', { header: h.header, datagram: buf });
+      return;
+    }
+    const d = decodeRelayMessage(buf);
+    if (!d.ok) {
+      this.dropped++;
+      return;
+    }
+    const m = d.msg;
+    switch (m.kind) {
+      case Kind.COOKIE:
+        this.onCookie(m.token, m.cookie);
+        break;
+      case Kind.REGISTERED:
+        this.onRegistered(m);
+        break;
+      case Kind.ERROR:
+        this.onError(m.code, m.refKind, m.refId, m.message);
+        break;
+      case Kind.PONG:
+        if (m.rosterVersion !== this.rosterVersion && !this.rosterFetch) this.fetchRoster(m.rosterVersion);
+        break;
+      case Kind.ROSTER:
+        this.onRosterPage(m);
+        break;
+      case Kind.PRESENCE:
+        this.onPresence(m);
+        break;
+      case Kind.KEY_INFO:
+        this.resolveKeys(`#${m.id}`, m);
+        this.resolveKeys(`@${m.nick.toLowerCase()}`, m);
+        break;
+      case Kind.BYE:
+        this.onBye(m.code);
+        break;
+      default:
+        this.dropped++;
+    }
+  }
+
+  private heard(): void {
+    this.lastHeardAt = Date.now();
+    if (this.unreachableReported && this.phase === 'registered') {
+      this.unreachableReported = false;
+      this.emit('state', { state: 'registered' });
+    }
+  }
+
+  private onError(wire: number, refKind: number, refId: number, message: string): void {
+    const code = errorCodeFromWire(wire) ?? 'INTERNAL';
+    const text = message || ERROR_HINTS[code];
+    if (code === 'NOT_REGISTERED') {
+      // The relay lost our session (it restarted, or timed us out): register again.
+      if (this.phase === 'registered') {
+        this.log('info', 'the relay no longer knows us; registering again');
+        this.startHello();
+      }
+      return;
+    }
+    if (code === 'BAD_COOKIE' && this.phase === 'register') {
+      this.startHello();
+      return;
+    }
+    if (code === 'UNKNOWN_PEER' && refKind === Kind.KEY_REQ) {
+      this.resolveKeys(`#${refId}`, null);
+      for (const key of [...this.keyWaiters.keys()]) if (key.startsWith('@') && refId === 0) this.resolveKeys(key, null);
+    }
+    if (this.phase === 'register' && FATAL_REGISTER_ERRORS.has(code)) {
+      if (this.retryTimer) clearTimeout(this.retryTimer);
+      this.retryTimer = null;
+      if (!this.registeredOnce) {
+        this.phase = 'left';
+        this.clearTimers();
+        try {
+          this.socket.close();
+        } catch {
+          // already closed
+        }
+      } else {
+        // We had this nickname and lost it (someone took it while we were away): keep trying.
+        this.scheduleRetry(() => this.startHello());
+      }
+      this.emit('error', { code, message: text, refKind, refId });
+      this.emit('fatal', { error: new PeerChatError(code, text) });
+      return;
+    }
+    this.emit('error', { code, message: text, refKind, refId });
+  }
+
+  private onBye(code: number): void {
+    if (this.phase === 'left') {
+      this.byeResolve?.();
+      return;
+    }
+    const reason = errorCodeFromWire(code);
+    if (reason === 'RELAY_SHUTDOWN') {
+      this.emit('error', { code: 'RELAY_SHUTDOWN', message: ERROR_HINTS.RELAY_SHUTDOWN, refKind: 0, refId: 0 });
+      this.emit('state', { state: 'unreachable' });
+      this.unreachableReported = true;
+      this.phase = 'hello';
+      this.retryMs = RETRY_MAX_MS;
+      this.scheduleRetry(() => this.startHello());
+    }
+  }
+
+  private log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
+    this.opts.log?.(level, message);
+  }
+}

@@ -1,0 +1,760 @@
+/**
+ * One chat session in this window: the ChatClient (src/client, unchanged) and everything the
+ * user sees of it outside the webview — state updates, notifications for offers and requests,
+ * transfer progress, the composer's commands. The client is created on Join and dropped on
+ * Leave; the ChatState (history, cards) lives as long as the window and is persisted.
+ */
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ChatClient, type ChatClientOptions } from '../client/chatClient';
+import { COMMAND_HELP, parseCommand } from '../client/commandLine';
+import type { ClientEvents } from '../client/events';
+import { checkRequestName, resolveInShare } from '../client/sharedFolder';
+import { checkNickname, nicknameKey } from '../protocol/nickname';
+import { isFinalStatus, type TransferAction, type TransferView, type WebviewCommand } from '../shared/webviewMessages';
+import { formatBytes, transferTitle } from '../../webview/format';
+import type { ChatState } from './chatState';
+import { buildClientOptions, expandPath, relayFromSettings, resolveDownloadDir, resolveSharedDirs, suggestNickname, type PeerChatSettings } from './clientOptions';
+import { ContextKeys, setContext } from './contextKeys';
+import { Disposable, toDisposable } from './dispose';
+import { errorCodeOf, errorText } from './errorMessages';
+import type { ErrorReporter } from './errorReporter';
+import { loadOrCreateIdentity, relaySecretKey } from './identityStore';
+import { MementoPinStore } from './pinStore';
+import { formatRelayAddress, isLoopbackHost, parseRelayAddress, type RelayAddress } from './relayAddress';
+import type { RelayController } from './relayController';
+import { RelayStartError } from './relayProcess';
+import { openSettings, pathEnvironment, readSettings } from './settings';
+import { TransferProgress } from './transferProgress';
+
+/** globalState: the nickname of the last successful join. */
+export const LAST_NICK_KEY = 'peerchat.lastNick';
+/** A private message not acknowledged by then is shown as unconfirmed. */
+export const PRIVATE_ACK_TIMEOUT_MS = 15_000;
+/** Deactivation waits this long for a polite goodbye to the relay. */
+export const LEAVE_TIMEOUT_MS = 1_500;
+
+/** What the session needs from the chat view. */
+export interface ChatSurface {
+  readonly visible: boolean;
+  show(focusComposer?: boolean, text?: string): Promise<void>;
+}
+
+export interface JoinOptions {
+  /** Skip the nickname prompt. */
+  nick?: string;
+  /** Join this relay instead of the one from settings. */
+  relay?: RelayAddress;
+  /** Internal: this join follows an automatic relay start; do not start another. */
+  afterAutoStart?: boolean;
+}
+
+export class ChatSession extends Disposable {
+  private client: ChatClient | undefined;
+  private joining: Promise<boolean> | undefined;
+  private surface: ChatSurface | undefined;
+  private readonly pins: MementoPinStore;
+  private readonly progress: TransferProgress;
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  /** Transfers whose end we caused (cancel/decline), so no warning pops up for them. */
+  private readonly endedByUs = new Set<string>();
+  private wasUnreachable = false;
+  private joinedOnce = false;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    readonly state: ChatState,
+    private readonly relay: RelayController,
+    private readonly errors: ErrorReporter,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly createClient: (o: ChatClientOptions) => ChatClient = (o) => new ChatClient(o),
+  ) {
+    super();
+    this.pins = new MementoPinStore(context.globalState, (err) => log.error(`Could not save a pinned key: ${errorText(err)}`));
+    this.progress = this._register(new TransferProgress((id) => this.cancelTransfer(id)));
+    this._register(toDisposable(() => this.timers.forEach(clearTimeout)));
+    this.state.setConnection({ suggestedNick: this.suggestedNick(readSettings()), relayRunning: relay.running });
+    this._register(relay.onDidChange(() => this.state.setConnection({ relayRunning: relay.running })));
+  }
+
+  attach(surface: ChatSurface): void {
+    this.surface = surface;
+  }
+
+  get joined(): boolean {
+    return this.client !== undefined;
+  }
+
+  /** Other nicknames online, from the client. */
+  online(): string[] {
+    return this.client?.online() ?? [];
+  }
+
+  private suggestedNick(settings: PeerChatSettings): string {
+    return suggestNickname(settings.nickname, this.context.globalState.get<string>(LAST_NICK_KEY), safeUserName());
+  }
+
+  private setTimer(fn: () => void, ms: number): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  // ================================================================ join and leave
+
+  /** Resolves true when joined. Errors are reported to the user here, with next steps. */
+  join(opts: JoinOptions = {}): Promise<boolean> {
+    if (this.client) {
+      void this.surface?.show(true);
+      return Promise.resolve(true);
+    }
+    this.joining ??= this.doJoin(opts).finally(() => (this.joining = undefined));
+    return this.joining;
+  }
+
+  /** The relay Join uses: the setting, or the relay this window started when the setting points here. */
+  defaultRelay(settings: PeerChatSettings): RelayAddress {
+    const configured = relayFromSettings(settings);
+    const ours = this.relay.address;
+    if (ours && isLoopbackHost(configured.host)) return ours;
+    return configured;
+  }
+
+  private async doJoin(opts: JoinOptions): Promise<boolean> {
+    const settings = readSettings();
+    let relay: RelayAddress;
+    try {
+      relay = opts.relay ?? this.defaultRelay(settings);
+    } catch (err) {
+      await this.errors.report(err, {}, { openSettings: () => openSettings() });
+      return false;
+    }
+    const nick = opts.nick ?? (await this.askNickname(settings));
+    if (nick === undefined) return false;
+
+    const relayText = formatRelayAddress(relay);
+    void this.surface?.show(false);
+    this.state.setConnection({ status: 'connecting', relay: relayText, nick: undefined, fingerprint: undefined, suggestedNick: nick });
+    this.state.addSystem(`Joining ${relayText} as ${nick}…`);
+    this.log.info(`Joining ${relayText} as ${nick}.`);
+
+    let client: ChatClient | undefined;
+    try {
+      const identity = await loadOrCreateIdentity(this.context.secrets, (err) =>
+        this.log.warn(`The stored identity key could not be read (${errorText(err)}); a new one was made. Peers will see a new fingerprint.`),
+      );
+      const secret = await this.context.secrets.get(relaySecretKey(relayText));
+      const options = buildClientOptions(settings, pathEnvironment(), {
+        nick,
+        identity,
+        secret: secret || undefined,
+        pins: this.pins,
+        relay,
+        log: (level, message) => this.log[level === 'warn' ? 'warn' : level](message),
+      });
+      this.log.info(`Downloads go to ${options.downloadDir}; shared folders: ${options.shareDirs.length ? options.shareDirs.join(', ') : 'none'}.`);
+      client = this.createClient(options);
+      this.client = client;
+      this.wire(client);
+      setContext(ContextKeys.connected, true);
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Joining Peer Chat at ${relayText}` }, () => client!.start());
+    } catch (err) {
+      if (client) {
+        this.client = undefined;
+        client.leave().catch(() => undefined);
+      }
+      setContext(ContextKeys.connected, false);
+      this.state.setConnection({ status: 'idle', nick: undefined, fingerprint: undefined });
+      return this.joinFailed(err, { nick, relay, settings, afterAutoStart: opts.afterAutoStart === true });
+    }
+
+    await this.context.globalState.update(LAST_NICK_KEY, client.nick);
+    this.joinedOnce = true;
+    this.wasUnreachable = false;
+    this.state.setConnection({ status: 'registered', nick: client.nick, fingerprint: client.fingerprint, suggestedNick: client.nick });
+    this.state.setRoster(client.online());
+    const others = this.state.online.length;
+    this.state.addSystem(
+      `Joined ${relayText} as ${client.nick}. ${others === 0 ? 'No one else is online yet.' : `${others} other${others === 1 ? ' is' : 's are'} online.`} Type /help for commands.`,
+    );
+    void this.surface?.show(true);
+    return true;
+  }
+
+  private async joinFailed(err: unknown, a: { nick: string; relay: RelayAddress; settings: PeerChatSettings; afterAutoStart: boolean }): Promise<boolean> {
+    const code = errorCodeOf(err);
+    const relayText = formatRelayAddress(a.relay);
+    const local = isLoopbackHost(a.relay.host);
+    if (code === 'RELAY_UNREACHABLE' && local && !this.relay.running && a.settings.autoStartRelay === 'always' && !a.afterAutoStart) {
+      this.state.addSystem(`No relay answers at ${relayText}; starting one (peerchat.autoStartRelay is "always").`, 'warning');
+      return this.startRelayAndJoin(a.relay, a.nick, true);
+    }
+    this.state.addSystem(`Could not join ${relayText}: ${errorText(err)}`, 'error');
+    void this.errors.report(
+      err,
+      { relay: relayText, relayIsLocal: local, relayRunning: this.relay.running, nick: a.nick, autoStartRelay: a.settings.autoStartRelay },
+      {
+        retry: () => this.join({ nick: a.nick, relay: a.relay }),
+        changeNickname: () => this.join({ relay: a.relay }),
+        startRelay: () => this.startRelayAndJoin(a.relay, a.nick),
+        setRelaySecret: async () => {
+          if (await this.setRelaySecret(relayText)) await this.join({ nick: a.nick, relay: a.relay });
+        },
+      },
+    );
+    return false;
+  }
+
+  private async askNickname(settings: PeerChatSettings): Promise<string | undefined> {
+    const value = await vscode.window.showInputBox({
+      title: 'Join Peer Chat',
+      prompt: `Your nickname on ${settings.relayAddress}`,
+      placeHolder: 'e.g. alice',
+      value: this.suggestedNick(settings),
+      ignoreFocusOut: true,
+      validateInput: (v) => {
+        const check = checkNickname(v.trim());
+        return check.ok ? undefined : check.reason;
+      },
+    });
+    if (value === undefined) return undefined;
+    const check = checkNickname(value.trim());
+    return check.ok ? check.display : undefined;
+  }
+
+  /** Leaves the chat (if joined). The history stays. */
+  async leave(reason = 'You left the chat.'): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    this.client = undefined;
+    setContext(ContextKeys.connected, false);
+    try {
+      await withTimeout(client.leave(), LEAVE_TIMEOUT_MS);
+    } catch (err) {
+      this.log.warn(`Leaving did not finish cleanly: ${errorText(err)}`);
+    }
+    this.ended(reason);
+  }
+
+  /** Cleanup shared by leave() and a client that ended by itself. */
+  private ended(reason: string): void {
+    for (const t of this.state.allTransfers()) {
+      if (!isFinalStatus(t.status)) {
+        this.progress.finish(t.id);
+        this.state.setTransferStatus(t.id, 'cancelled', { error: 'You left the chat.' });
+      }
+    }
+    this.state.setConnection({ status: 'idle', nick: undefined, fingerprint: undefined });
+    this.state.setRoster([]);
+    this.state.addSystem(reason);
+  }
+
+  // ================================================================ relay
+
+  /** Start Relay: runs the relay in this window, then joins it (unless already joined). */
+  async startRelayAndJoin(listen?: RelayAddress, nick?: string, auto = false): Promise<boolean> {
+    const settings = readSettings();
+    let target = listen;
+    if (!target) {
+      const parsed = parseRelayAddress(settings.relayListenAddress, { allowAnyPort: true });
+      if (!parsed.ok) throw new Error(`The setting peerchat.relayListenAddress ("${settings.relayListenAddress}") is not valid: ${parsed.reason}`);
+      target = parsed.address;
+    }
+    let started;
+    try {
+      started = await this.relay.start(target);
+    } catch (err) {
+      const output = err instanceof RelayStartError && err.output ? `\n${err.output}` : '';
+      this.log.error(`Could not start the relay: ${errorText(err)}${output}`);
+      this.state.addSystem(`Could not start the relay: ${errorText(err)}`, 'error');
+      void this.errors.report(err);
+      return false;
+    }
+    if (!started) return false;
+    const where = formatRelayAddress(started.address);
+    if (started.startedHere) this.state.addSystem(`Relay running on ${where}. Teammates join it with peerchat.relayAddress = this machine's address and port ${started.address.port}.`);
+    if (this.client) {
+      void vscode.window.showInformationMessage(`The relay is running on ${where}. You are still joined to ${this.state.connectionView.relay ?? 'another relay'}.`);
+      return true;
+    }
+    return this.join({ relay: started.address, nick, afterAutoStart: auto });
+  }
+
+  async stopRelay(): Promise<void> {
+    const ours = this.relay.address;
+    const current = this.state.connectionView.relay;
+    if (this.client && ours && current === formatRelayAddress(ours)) await this.leave('You left the chat: the relay in this window was stopped.');
+    await this.relay.stop();
+    this.state.addSystem('The relay in this window stopped.');
+  }
+
+  async setRelaySecret(relayText?: string): Promise<boolean> {
+    const settings = readSettings();
+    const relay = relayText ?? (() => {
+      try {
+        return formatRelayAddress(this.defaultRelay(settings));
+      } catch {
+        return settings.relayAddress;
+      }
+    })();
+    const value = await vscode.window.showInputBox({
+      title: `Relay secret for ${relay}`,
+      prompt: 'The invitation secret the relay was started with. Stored in the OS keychain (SecretStorage). Leave empty to remove it.',
+      password: true,
+      ignoreFocusOut: true,
+    });
+    if (value === undefined) return false;
+    if (value === '') await this.context.secrets.delete(relaySecretKey(relay));
+    else await this.context.secrets.store(relaySecretKey(relay), value);
+    void vscode.window.showInformationMessage(value === '' ? `Removed the secret for ${relay}.` : `Saved the secret for ${relay}. It is used from the next join.`);
+    return true;
+  }
+
+  // ================================================================ client events
+
+  private wire(client: ChatClient): void {
+    const on = <K extends keyof ClientEvents & string>(name: K, fn: (p: ClientEvents[K]) => void) =>
+      client.on(name, (payload: ClientEvents[K]) => {
+        if (this.client !== client) return; // a client we already dropped
+        try {
+          fn(payload);
+        } catch (err) {
+          this.log.error(`Handling "${name}" failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        }
+      });
+
+    on('registered', (p) => {
+      this.state.setConnection({ status: 'registered', nick: p.nick, fingerprint: p.fingerprint });
+      if (this.joinedOnce && this.wasUnreachable) this.state.addSystem(`Reconnected to ${this.state.connectionView.relay ?? 'the relay'} as ${p.nick}.`);
+      this.wasUnreachable = false;
+    });
+    on('state', (p) => {
+      if (p.state === 'left') return;
+      this.state.setConnection({ status: p.state });
+      if (p.state === 'unreachable' && this.joinedOnce && !this.wasUnreachable) {
+        this.wasUnreachable = true;
+        this.state.addSystem(`The relay ${this.state.connectionView.relay ?? ''} does not answer; reconnecting…`, 'warning');
+      }
+    });
+    on('error', (p) => {
+      this.log.error(`${p.code}: ${p.message}`);
+      this.state.addSystem(p.message, 'error');
+    });
+    on('roster', (p) => this.state.setRoster(p.nicks));
+    on('presence', (p) => this.state.presence(p.nick, p.online));
+    on('message', (p) => this.onMessage(p));
+    on('message-sent', (p) => {
+      if (!this.state.confirmSent(p.to, p.text)) {
+        this.state.addChat({ from: client.nick, to: p.to, text: p.text, private: p.to !== undefined, own: true, time: p.time });
+      }
+    });
+    on('file-offer', (p) => this.onOffer(p));
+    on('file-request', (p) => void this.onRequest(p));
+    on('transfer-started', (p) => this.progress.update(this.state.transferStarted(p)));
+    on('transfer-progress', (p) => {
+      const t = this.state.transferProgress(p);
+      if (t) this.progress.update(t);
+    });
+    on('file-sent', (p) => {
+      this.progress.finish(p.id);
+      const t = this.state.fileSent(p);
+      this.state.addSystem(`Sent ${t.name} to ${p.to} (${formatBytes(p.bytes)}, verified).`);
+    });
+    on('file-received', (p) => this.onReceived(p));
+    on('transfer-failed', (p) => {
+      this.progress.finish(p.id);
+      const t = this.state.transferFailed(p);
+      const byUs = this.endedByUs.delete(p.id);
+      if (!t || byUs) return;
+      this.state.addSystem(`${capitalize(transferTitle(t))}: ${p.message}`, p.code === 'CANCELLED' || p.code === 'DECLINED' ? 'warning' : 'error');
+      if (!this.surface?.visible) void vscode.window.showWarningMessage(`Peer Chat: ${transferTitle(t)} ${t.status === 'cancelled' ? 'was cancelled' : t.status === 'declined' ? 'was declined' : 'failed'}. ${p.message}`);
+    });
+    on('request-denied', (p) => {
+      this.state.requestDenied(p);
+      this.state.addSystem(`${p.from} declined your request for ${p.name}: ${p.message}`, 'warning');
+      if (!this.surface?.visible) void vscode.window.showWarningMessage(`Peer Chat: ${p.from} declined your request for ${p.name}. ${p.message}`);
+    });
+    on('peer-key-changed', (p) => void this.onKeyChanged(p));
+    on('left', () => {
+      this.client = undefined;
+      setContext(ContextKeys.connected, false);
+      this.ended('You are no longer in the chat.');
+    });
+  }
+
+  private onMessage(p: ClientEvents['message']): void {
+    this.state.addChat({ from: p.from, to: p.to, text: p.text, private: p.private, own: false, time: p.time });
+    if (p.private && !this.surface?.visible && readSettings().notifyPrivateMessages) {
+      const preview = p.text.length > 120 ? `${p.text.slice(0, 117)}…` : p.text;
+      void vscode.window.showInformationMessage(`${p.from} (private): ${preview}`, 'Reply').then((a) => {
+        if (a === 'Reply') void this.surface?.show(true, `@${p.from} `);
+      });
+    }
+  }
+
+  private onOffer(p: ClientEvents['file-offer']): void {
+    const settings = readSettings();
+    const auto = settings.acceptFiles === 'always';
+    this.state.fileOffered(p, auto);
+    const size = formatBytes(p.bytes);
+    if (auto) {
+      this.state.addSystem(`${p.from} is sending you ${p.name} (${size}); accepting it (peerchat.acceptFiles is "always").`);
+      return;
+    }
+    this.state.addSystem(`${p.from} offers you ${p.name} (${size}).`);
+    const accept = 'Accept';
+    const choose = 'Choose Folder…';
+    const decline = 'Decline';
+    void vscode.window.showInformationMessage(`${p.from} wants to send you ${p.name} (${size}).`, accept, choose, decline).then(
+      (a) => {
+        if (this.state.getTransfer(p.id)?.status !== 'offered') return; // answered in the chat view already
+        const action: TransferAction | undefined = a === accept ? 'accept' : a === choose ? 'acceptTo' : a === decline ? 'decline' : undefined;
+        if (action) this.transferAction(p.id, action).catch((err) => this.errors.report(err));
+      },
+    );
+  }
+
+  private async onRequest(p: ClientEvents['file-request']): Promise<void> {
+    const settings = readSettings();
+    const shareDirs = resolveSharedDirs(settings, pathEnvironment());
+    const auto = settings.allowRequests === 'always' && shareDirs.length > 0;
+    this.state.fileRequested(p, auto);
+    if (auto) {
+      this.state.addSystem(`${p.from} requested ${p.name}; serving it (peerchat.allowRequests is "always").`);
+      return;
+    }
+    // Say exactly which file would leave this machine, or that none would.
+    let found: { path: string; bytes: number } | undefined;
+    let problem: string | undefined;
+    try {
+      found = await resolveInShare(shareDirs, p.name);
+    } catch (err) {
+      problem = errorText(err);
+    }
+    this.state.addSystem(`${p.from} asks for ${p.name} from your shared folders.`);
+    if (this.state.getTransfer(p.id)?.status !== 'asked') return;
+    const allow = 'Allow';
+    const deny = 'Deny';
+    const message = found
+      ? `${p.from} asks for ${p.name} (${formatBytes(found.bytes)}, ${vscode.workspace.asRelativePath(found.path)}). Send it?`
+      : `${p.from} asks for ${p.name}, which cannot be served: ${problem ?? 'not found'}`;
+    const answer = await (found ? vscode.window.showInformationMessage(message, allow, deny) : vscode.window.showWarningMessage(message, deny));
+    if (this.state.getTransfer(p.id)?.status !== 'asked') return;
+    if (answer === allow) await this.transferAction(p.id, 'accept').catch((err) => this.errors.report(err));
+    else if (answer === deny) await this.transferAction(p.id, 'decline').catch((err) => this.errors.report(err));
+  }
+
+  private onReceived(p: ClientEvents['file-received']): void {
+    this.progress.finish(p.id);
+    const t = this.state.fileReceived(p);
+    this.state.addSystem(`Received ${path.basename(p.path)} from ${p.from} (${formatBytes(p.bytes)}, SHA-256 verified).`);
+    if (this.surface?.visible) return;
+    void vscode.window.showInformationMessage(`Received ${path.basename(p.path)} from ${p.from}.`, 'Open', 'Reveal').then((a) => {
+      if (a === 'Open') void this.transferAction(t.id, 'open');
+      if (a === 'Reveal') void this.transferAction(t.id, 'reveal');
+    });
+  }
+
+  private async onKeyChanged(p: ClientEvents['peer-key-changed']): Promise<void> {
+    this.state.addSystem(
+      `${p.nick}'s key changed (was ${p.oldFingerprint}, now ${p.newFingerprint}). Make sure it is really them before trusting files or messages.`,
+      'warning',
+    );
+    this.log.warn(`Key of ${p.nick} changed: ${p.oldFingerprint} → ${p.newFingerprint}`);
+    const trust = 'Trust New Key';
+    const a = await vscode.window.showWarningMessage(
+      `${p.nick}'s key changed since you last talked. Confirm with them (e.g. compare /whois ${p.nick}) before trusting it.`,
+      trust,
+      'Show Log',
+    );
+    if (a === trust) {
+      this.pins.set(p.nick, p.newFingerprint);
+      this.state.addSystem(`You now trust ${p.nick}'s new key ${p.newFingerprint}.`);
+    } else if (a === 'Show Log') this.log.show();
+  }
+
+  // ================================================================ what the user does
+
+  private requireClient(): ChatClient {
+    if (!this.client) throw new Error('You have not joined the chat. Run "Peer Chat: Join Chat" first.');
+    return this.client;
+  }
+
+  /** One line from the composer (text, `@nick text` or a `/` command). Rejects with what to show. */
+  async submit(line: string): Promise<void> {
+    const cmd = parseCommand(line);
+    switch (cmd.kind) {
+      case 'empty':
+        return;
+      case 'invalid':
+        throw new Error(cmd.message);
+      case 'help':
+        this.state.addSystem(['Commands:', ...COMMAND_HELP.map(([c, d]) => `  ${c.padEnd(24)} ${d}`)].join('\n'));
+        return;
+      case 'exit':
+        await this.leave();
+        return;
+      case 'who': {
+        const client = this.requireClient();
+        const nicks = client.online();
+        this.state.addSystem(nicks.length === 0 ? 'No one else is online.' : `Online (${nicks.length}): ${nicks.join(', ')}`);
+        return;
+      }
+      case 'whois': {
+        const client = this.requireClient();
+        const info = await client.whois(cmd.nick);
+        const pinned = this.pins.get(info.nick);
+        const note = pinned === undefined ? '' : pinned === info.fingerprint ? ' (matches the key you pinned)' : ' (DIFFERS from the key you pinned)';
+        this.state.addSystem(`${info.nick}'s key fingerprint: ${info.fingerprint}${note}`);
+        return;
+      }
+      case 'broadcast':
+        return this.sendChat(undefined, cmd.text);
+      case 'private':
+        return this.sendChat(cmd.to, cmd.text);
+      case 'sendfile': {
+        const file = expandPath(cmd.path, pathEnvironment());
+        await this.sendFiles([file], cmd.to);
+        return;
+      }
+      case 'requestfile':
+        await this.requestFile(cmd.to, cmd.name);
+        return;
+      case 'accept':
+      case 'decline':
+      case 'cancel':
+        await this.transferAction(this.findTransferId(cmd.id), cmd.kind);
+        return;
+    }
+  }
+
+  private sendChat(to: string | undefined, text: string): void {
+    const client = this.requireClient();
+    let recipient = to;
+    if (to !== undefined) {
+      const match = client.online().find((n) => nicknameKey(n) === nicknameKey(to));
+      if (!match) throw new Error(`No one called ${to} is online. Type /who to see who is.`);
+      recipient = match;
+    }
+    const pending = this.state.addChat({ from: client.nick, to: recipient, text, private: recipient !== undefined, own: true, delivery: 'pending' });
+    try {
+      if (recipient === undefined) client.broadcast(text);
+      else client.sendPrivate(recipient, text);
+    } catch (err) {
+      this.state.removeMessage(pending.id);
+      throw err;
+    }
+    if (recipient !== undefined) {
+      this.setTimer(() => {
+        const m = this.state.allMessages().find((x) => x.id === pending.id);
+        if (m?.delivery === 'pending') this.state.setDelivery(pending.id, 'unconfirmed');
+      }, PRIVATE_ACK_TIMEOUT_MS);
+    }
+  }
+
+  /** `/accept 3f2` works with any unambiguous prefix of an id. */
+  private findTransferId(prefix: string): string {
+    if (this.state.getTransfer(prefix)) return prefix;
+    const matches = this.state.allTransfers().filter((t) => t.id.startsWith(prefix));
+    if (matches.length === 1) return matches[0].id;
+    throw new Error(matches.length === 0 ? `No transfer has the id ${prefix}.` : `Several transfers start with ${prefix}; type more of the id.`);
+  }
+
+  /** Asks which peer (QuickPick of who is online). */
+  async pickPeer(title: string): Promise<string | undefined> {
+    const client = this.requireClient();
+    const nicks = client.online();
+    if (nicks.length === 0) {
+      void vscode.window.showInformationMessage('No one else is online right now.');
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(
+      nicks.map((n) => ({ label: n, description: this.pins.get(n) ? 'key pinned' : undefined })),
+      { title, placeHolder: 'Who should get it?', matchOnDescription: false },
+    );
+    return picked?.label;
+  }
+
+  /** Offers files to a peer (asks which peer when `to` is not given). */
+  async sendFiles(files: string[], to?: string): Promise<void> {
+    const client = this.requireClient();
+    const checked: Array<{ file: string; bytes: number }> = [];
+    for (const file of files) {
+      const st = await fs.stat(file).catch(() => undefined);
+      if (!st) throw new Error(`No such file: ${file}`);
+      if (!st.isFile()) throw new Error(`${file} is not a file. Only files can be sent.`);
+      checked.push({ file, bytes: st.size });
+    }
+    if (checked.length === 0) return;
+    const peer =
+      to ??
+      (await this.pickPeer(checked.length === 1 ? `Send ${path.basename(checked[0].file)} to…` : `Send ${checked.length} files to…`));
+    if (!peer) return;
+    for (const { file, bytes } of checked) {
+      const id = await client.sendFile(peer, file);
+      this.state.outgoingOffer({ id, to: peer, name: path.basename(file), path: file, bytes });
+      this.state.addSystem(`Offered ${path.basename(file)} (${formatBytes(bytes)}) to ${peer}.`);
+    }
+    void this.surface?.show(false);
+  }
+
+  /** Asks a peer for a file from its shared folders; it is saved into `saveDir` (or the download folder). */
+  async requestFile(to?: string, name?: string, saveDir?: string): Promise<void> {
+    const client = this.requireClient();
+    const peer = to ?? (await this.pickPeer('Request a file from…'));
+    if (!peer) return;
+    const wanted =
+      name ??
+      (await vscode.window.showInputBox({
+        title: `Request a file from ${peer}`,
+        prompt: `Path of the file inside ${peer}'s shared folders`,
+        placeHolder: 'e.g. notes/todo.md',
+        ignoreFocusOut: true,
+        validateInput: (v) => {
+          const c = checkRequestName(v.trim());
+          return c.ok ? undefined : `Give a relative path inside their shared folder (${c.reason}).`;
+        },
+      }));
+    if (!wanted || wanted.trim() === '') return;
+    const dir = saveDir ?? resolveDownloadDir(readSettings().downloadFolder, pathEnvironment());
+    await fs.mkdir(dir, { recursive: true });
+    const id = client.requestFile(peer, wanted.trim(), { saveDir: dir });
+    this.state.outgoingRequest({ id, to: peer, name: wanted.trim(), saveDir: dir });
+    this.state.addSystem(`Asked ${peer} for ${wanted.trim()}; it will be saved in ${vscode.workspace.asRelativePath(dir)}.`);
+    void this.surface?.show(false);
+  }
+
+  private cancelTransfer(id: string): void {
+    void this.transferAction(id, 'cancel').catch((err) => this.log.error(`Cancel failed: ${errorText(err)}`));
+  }
+
+  async transferAction(id: string, action: TransferAction): Promise<void> {
+    const t = this.state.getTransfer(id);
+    if (!t) throw new Error('That transfer is no longer listed.');
+    switch (action) {
+      case 'accept':
+      case 'acceptTo': {
+        if (t.status !== 'offered' && t.status !== 'asked') return;
+        const client = this.requireClient();
+        if (t.status === 'asked') {
+          this.state.setTransferStatus(id, 'starting');
+          await this.guard(id, () => client.accept(id));
+          return;
+        }
+        let saveDir = resolveDownloadDir(readSettings().downloadFolder, pathEnvironment());
+        if (action === 'acceptTo') {
+          const picked = await vscode.window.showOpenDialog({
+            title: `Save ${t.name} in…`,
+            canSelectFiles: false,
+            canSelectFolders: true,
+            canSelectMany: false,
+            openLabel: 'Save Here',
+            defaultUri: vscode.Uri.file(saveDir),
+          });
+          if (!picked?.[0]) return;
+          saveDir = picked[0].fsPath;
+        }
+        if (this.state.getTransfer(id)?.status !== 'offered') return;
+        await fs.mkdir(saveDir, { recursive: true });
+        this.state.setTransferStatus(id, 'starting', { saveDir });
+        await this.guard(id, () => client.accept(id, { saveDir }));
+        return;
+      }
+      case 'decline': {
+        if (t.status !== 'offered' && t.status !== 'asked') return;
+        this.endedByUs.add(id);
+        this.requireClient().decline(id);
+        this.state.setTransferStatus(id, 'declined', { error: 'You declined.' });
+        return;
+      }
+      case 'cancel': {
+        if (isFinalStatus(t.status)) return;
+        this.endedByUs.add(id);
+        this.progress.finish(id);
+        this.client?.cancel(id);
+        this.state.setTransferStatus(id, 'cancelled', { error: 'You cancelled it.' });
+        return;
+      }
+      case 'open':
+      case 'reveal': {
+        const file = t.path;
+        if (!file) throw new Error('There is no local file for this transfer.');
+        if (!(await fs.stat(file).catch(() => undefined))) throw new Error(`${file} no longer exists.`);
+        const uri = vscode.Uri.file(file);
+        if (action === 'open') {
+          await vscode.commands.executeCommand('vscode.open', uri);
+        } else if (vscode.workspace.getWorkspaceFolder(uri)) {
+          await vscode.commands.executeCommand('revealInExplorer', uri);
+        } else {
+          await vscode.commands.executeCommand('revealFileInOS', uri);
+        }
+        return;
+      }
+      case 'dismiss':
+        this.state.dismissTransfer(id);
+        return;
+    }
+  }
+
+  /** Runs an accept; a failure marks the card failed and is rethrown. */
+  private async guard(id: string, fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      this.state.setTransferStatus(id, 'failed', { error: errorText(err) });
+      throw err;
+    }
+  }
+
+  async runWebviewCommand(command: WebviewCommand): Promise<void> {
+    const ids: Record<WebviewCommand, string> = {
+      join: 'peerchat.join',
+      leave: 'peerchat.leave',
+      startRelay: 'peerchat.startRelay',
+      showLog: 'peerchat.showLog',
+      sendFile: 'peerchat.sendFile',
+      requestFile: 'peerchat.requestFile',
+      openSettings: 'peerchat.openSettings',
+    };
+    await vscode.commands.executeCommand(ids[command]);
+  }
+
+  /** Deactivation: say goodbye to the relay, briefly. */
+  async shutdown(): Promise<void> {
+    await this.leave().catch(() => undefined);
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}
+
+function safeUserName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return '';
+  }
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+export type { TransferView };

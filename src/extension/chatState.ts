@@ -1,0 +1,514 @@
+/**
+ * The chat as the host keeps it: messages (bounded by the history limit), who is online,
+ * transfer cards, the unread count and the connection. Pure: no `vscode`, no I/O, no timers.
+ *
+ * Every change is reported to listeners as the exact delta the webview applies
+ * (`ToWebviewMessage`), so the view forwards changes without knowing what they mean, and a
+ * test can assert what a user would see. `toPersisted()` / `restore()` carry the history
+ * across hide, reload and restart of the window (the host stores it in workspaceState).
+ */
+import type { ClientEvents } from '../client/events';
+import type { ErrorCode } from '../protocol/errors';
+import {
+  isFinalStatus,
+  type ChatMessageView,
+  type ChatSnapshot,
+  type ConnectionView,
+  type Delivery,
+  type MessageLevel,
+  type ToWebviewMessage,
+  type TransferStatus,
+  type TransferView,
+} from '../shared/webviewMessages';
+
+/** History kept when the setting is missing or invalid. */
+export const DEFAULT_HISTORY_LIMIT = 500;
+/** Smallest and largest history the setting may ask for. */
+export const MIN_HISTORY_LIMIT = 10;
+export const MAX_HISTORY_LIMIT = 10_000;
+/** Finished transfer cards kept (running ones are never dropped). */
+export const FINISHED_TRANSFER_LIMIT = 50;
+
+/** What is stored in workspaceState. Bump `version` on an incompatible change. */
+export interface PersistedChat {
+  version: 1;
+  messages: ChatMessageView[];
+  transfers: TransferView[];
+}
+
+export type StateChange = Exclude<ToWebviewMessage, { type: 'sendResult' } | { type: 'focusComposer' }>;
+
+export interface ChatStateOptions {
+  historyLimit?: number;
+  finishedTransferLimit?: number;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+export function clampHistoryLimit(n: unknown): number {
+  if (typeof n !== 'number' || !Number.isFinite(n)) return DEFAULT_HISTORY_LIMIT;
+  return Math.min(MAX_HISTORY_LIMIT, Math.max(MIN_HISTORY_LIMIT, Math.floor(n)));
+}
+
+export interface NewChatMessage {
+  from: string;
+  to?: string;
+  text: string;
+  private: boolean;
+  own: boolean;
+  time?: number;
+  delivery?: Delivery;
+}
+
+export class ChatState {
+  private messages: ChatMessageView[] = [];
+  private transfers = new Map<string, TransferView>();
+  private roster: string[] = [];
+  private connection: ConnectionView = { status: 'idle', relayRunning: false };
+  private unread = 0;
+  private visible = false;
+  private historyLimit: number;
+  private readonly finishedTransferLimit: number;
+  private readonly now: () => number;
+  private readonly listeners = new Set<(change: StateChange) => void>();
+  private readonly idPrefix: string;
+  private nextId = 1;
+
+  constructor(options: ChatStateOptions = {}, persisted?: unknown) {
+    this.historyLimit = clampHistoryLimit(options.historyLimit ?? DEFAULT_HISTORY_LIMIT);
+    this.finishedTransferLimit = options.finishedTransferLimit ?? FINISHED_TRANSFER_LIMIT;
+    this.now = options.now ?? Date.now;
+    this.idPrefix = this.now().toString(36);
+    const restored = ChatState.restore(persisted);
+    if (restored) {
+      this.messages = restored.messages.slice(-this.historyLimit);
+      for (const t of restored.transfers) this.transfers.set(t.id, t);
+    }
+  }
+
+  // ---------------------------------------------------------------- listeners and reads
+
+  onChange(listener: (change: StateChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(change: StateChange): void {
+    for (const l of this.listeners) l(change);
+  }
+
+  snapshot(): ChatSnapshot {
+    return {
+      connection: { ...this.connection },
+      roster: [...this.roster],
+      messages: this.messages.map((m) => ({ ...m })),
+      transfers: [...this.transfers.values()].map((t) => ({ ...t })),
+      unread: this.unread,
+      historyLimit: this.historyLimit,
+    };
+  }
+
+  get unreadCount(): number {
+    return this.unread;
+  }
+
+  get connectionView(): Readonly<ConnectionView> {
+    return this.connection;
+  }
+
+  get online(): readonly string[] {
+    return this.roster;
+  }
+
+  getTransfer(id: string): Readonly<TransferView> | undefined {
+    return this.transfers.get(id);
+  }
+
+  allTransfers(): readonly Readonly<TransferView>[] {
+    return [...this.transfers.values()];
+  }
+
+  allMessages(): readonly Readonly<ChatMessageView>[] {
+    return this.messages;
+  }
+
+  // ---------------------------------------------------------------- settings and visibility
+
+  setHistoryLimit(limit: number): void {
+    this.historyLimit = clampHistoryLimit(limit);
+    if (this.messages.length > this.historyLimit) this.messages = this.messages.slice(-this.historyLimit);
+    this.emit({ type: 'snapshot', state: this.snapshot() });
+  }
+
+  /** The view is on screen (messages arriving now are seen), or not (they count as unread). */
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    if (visible) this.markRead();
+  }
+
+  markRead(): void {
+    if (this.unread === 0) return;
+    this.unread = 0;
+    this.emit({ type: 'unreadChanged', unread: 0 });
+  }
+
+  // ---------------------------------------------------------------- connection and roster
+
+  setConnection(patch: Partial<ConnectionView>): void {
+    const next = { ...this.connection, ...patch };
+    if (JSON.stringify(next) === JSON.stringify(this.connection)) return;
+    this.connection = next;
+    this.emit({ type: 'connectionChanged', connection: { ...next } });
+  }
+
+  /** The full list of other nicknames online (from the client's `roster` event). */
+  setRoster(nicks: readonly string[]): void {
+    const next = sortNicks(dedupe(nicks.filter((n) => n !== this.connection.nick)));
+    if (sameList(next, this.roster)) return;
+    this.roster = next;
+    this.emit({ type: 'rosterChanged', roster: [...next] });
+  }
+
+  /** Someone came or went: update the roster and leave a notice in the history. */
+  presence(nick: string, online: boolean): void {
+    if (nick === this.connection.nick) return;
+    const has = this.roster.includes(nick);
+    if (online && !has) this.setRoster([...this.roster, nick]);
+    if (!online && has) this.setRoster(this.roster.filter((n) => n !== nick));
+    if (online !== has) this.addSystem(online ? `${nick} joined` : `${nick} left`, online ? 'join' : 'leave');
+  }
+
+  // ---------------------------------------------------------------- messages
+
+  private newId(): string {
+    return `${this.idPrefix}-${this.nextId++}`;
+  }
+
+  private pushMessage(message: ChatMessageView): ChatMessageView {
+    this.messages.push(message);
+    this.emit({ type: 'messageAdded', message: { ...message } });
+    if (this.messages.length > this.historyLimit) {
+      // The webview applies the same bound to its list, so it drops the same oldest items.
+      this.messages.splice(0, this.messages.length - this.historyLimit);
+    }
+    return message;
+  }
+
+  addChat(input: NewChatMessage): ChatMessageView {
+    const message: ChatMessageView = {
+      id: this.newId(),
+      kind: 'chat',
+      time: input.time ?? this.now(),
+      text: input.text,
+      from: input.from,
+      private: input.private,
+      own: input.own,
+    };
+    if (input.to !== undefined) message.to = input.to;
+    if (input.own) message.delivery = input.delivery ?? 'sent';
+    this.pushMessage(message);
+    if (!input.own && !this.visible) {
+      this.unread++;
+      this.emit({ type: 'unreadChanged', unread: this.unread });
+    }
+    return message;
+  }
+
+  addSystem(text: string, level: MessageLevel = 'info'): ChatMessageView {
+    return this.pushMessage({ id: this.newId(), kind: 'system', time: this.now(), text, private: false, own: false, level });
+  }
+
+  /**
+   * The client confirmed one of our messages (`message-sent`). Marks the oldest pending message
+   * with the same recipient and text as sent; returns false when there was none (the caller
+   * then adds it as a new message).
+   */
+  confirmSent(to: string | undefined, text: string): boolean {
+    const m = this.messages.find((x) => x.own && x.delivery === 'pending' && x.to === to && x.text === text);
+    if (!m) return false;
+    this.setDelivery(m.id, 'sent');
+    return true;
+  }
+
+  setDelivery(id: string, delivery: Delivery): void {
+    const m = this.messages.find((x) => x.id === id);
+    if (!m || m.delivery === delivery) return;
+    m.delivery = delivery;
+    this.emit({ type: 'messageUpdated', message: { ...m } });
+  }
+
+  /** Removes a message (one that never left, e.g. refused by the client before sending). */
+  removeMessage(id: string): void {
+    const i = this.messages.findIndex((x) => x.id === id);
+    if (i < 0) return;
+    this.messages.splice(i, 1);
+    this.emit({ type: 'snapshot', state: this.snapshot() });
+  }
+
+  clearMessages(): void {
+    this.messages = [];
+    this.emit({ type: 'messagesCleared' });
+    this.markRead();
+  }
+
+  // ---------------------------------------------------------------- transfers
+
+  private putTransfer(t: TransferView): TransferView {
+    t.updated = this.now();
+    this.transfers.set(t.id, t);
+    this.emit({ type: 'transferChanged', transfer: { ...t } });
+    if (isFinalStatus(t.status)) this.pruneTransfers();
+    return t;
+  }
+
+  private patchTransfer(id: string, patch: Partial<TransferView>): TransferView | undefined {
+    const t = this.transfers.get(id);
+    if (!t) return undefined;
+    return this.putTransfer({ ...t, ...patch });
+  }
+
+  private pruneTransfers(): void {
+    const finished = [...this.transfers.values()].filter((t) => isFinalStatus(t.status));
+    const excess = finished.length - this.finishedTransferLimit;
+    if (excess <= 0) return;
+    finished.sort((a, b) => a.updated - b.updated);
+    for (const t of finished.slice(0, excess)) {
+      this.transfers.delete(t.id);
+      this.emit({ type: 'transferRemoved', id: t.id });
+    }
+  }
+
+  private newTransfer(t: Omit<TransferView, 'time' | 'updated' | 'transferred'> & { transferred?: number }): TransferView {
+    const now = this.now();
+    return this.putTransfer({ transferred: 0, ...t, time: now, updated: now });
+  }
+
+  /** A peer offers us a file. */
+  fileOffered(ev: ClientEvents['file-offer'], autoAccept = false): TransferView {
+    return this.newTransfer({
+      id: ev.id,
+      direction: 'receive',
+      origin: 'offer',
+      peer: ev.from,
+      name: ev.name,
+      bytes: ev.bytes,
+      sha256: ev.sha256,
+      status: autoAccept ? 'starting' : 'offered',
+    });
+  }
+
+  /** A peer asks us for a file from our shared folders. */
+  fileRequested(ev: ClientEvents['file-request'], autoAllow = false): TransferView {
+    return this.newTransfer({
+      id: ev.id,
+      direction: 'send',
+      origin: 'request',
+      peer: ev.from,
+      name: ev.name,
+      status: autoAllow ? 'starting' : 'asked',
+    });
+  }
+
+  /** We offered a file (`sendFile` resolved with its id). */
+  outgoingOffer(o: { id: string; to: string; name: string; path: string; bytes?: number }): TransferView {
+    const existing = this.transfers.get(o.id);
+    if (existing) return this.patchTransfer(o.id, { path: o.path })!;
+    return this.newTransfer({ id: o.id, direction: 'send', origin: 'offer', peer: o.to, name: o.name, path: o.path, bytes: o.bytes, status: 'waiting' });
+  }
+
+  /** We asked a peer for a file (`requestFile` returned its id). */
+  outgoingRequest(r: { id: string; to: string; name: string; saveDir?: string }): TransferView {
+    const existing = this.transfers.get(r.id);
+    if (existing) return this.patchTransfer(r.id, { saveDir: r.saveDir })!;
+    return this.newTransfer({ id: r.id, direction: 'receive', origin: 'request', peer: r.to, name: r.name, saveDir: r.saveDir, status: 'waiting' });
+  }
+
+  /**
+   * Finds the card an event belongs to. Ids normally match; if the client gave the transfer a
+   * new id (e.g. a request answered by an offer), the open card for the same peer, direction
+   * and file name is re-keyed to it.
+   */
+  private claim(id: string, direction: 'send' | 'receive', peer: string, name: string): TransferView | undefined {
+    const direct = this.transfers.get(id);
+    if (direct) return direct;
+    const base = baseName(name);
+    const candidate = [...this.transfers.values()].find(
+      (t) =>
+        t.direction === direction &&
+        t.peer === peer &&
+        !isFinalStatus(t.status) &&
+        t.status !== 'active' &&
+        (t.name === name || baseName(t.name) === base),
+    );
+    if (!candidate) return undefined;
+    this.transfers.delete(candidate.id);
+    this.emit({ type: 'transferRemoved', id: candidate.id });
+    candidate.id = id;
+    return candidate;
+  }
+
+  transferStarted(ev: ClientEvents['transfer-started']): TransferView {
+    const t = this.claim(ev.id, ev.direction, ev.peer, ev.name);
+    if (!t) {
+      return this.newTransfer({
+        id: ev.id,
+        direction: ev.direction,
+        origin: ev.direction === 'send' ? 'offer' : 'request',
+        peer: ev.peer,
+        name: ev.name,
+        bytes: ev.bytes,
+        transferred: ev.resumedBytes,
+        status: 'active',
+      });
+    }
+    return this.putTransfer({ ...t, bytes: ev.bytes, transferred: ev.resumedBytes, status: 'active' });
+  }
+
+  transferProgress(ev: ClientEvents['transfer-progress']): TransferView | undefined {
+    const t = this.transfers.get(ev.id);
+    if (!t || isFinalStatus(t.status)) return undefined;
+    return this.putTransfer({ ...t, transferred: ev.bytes, bytes: ev.total, status: 'active' });
+  }
+
+  fileSent(ev: ClientEvents['file-sent']): TransferView {
+    const t = this.claim(ev.id, 'send', ev.to, ev.name);
+    const base: TransferView = t ?? {
+      id: ev.id,
+      direction: 'send',
+      origin: 'offer',
+      peer: ev.to,
+      name: ev.name,
+      transferred: 0,
+      status: 'active',
+      time: this.now(),
+      updated: this.now(),
+    };
+    return this.putTransfer({ ...base, id: ev.id, bytes: ev.bytes, transferred: ev.bytes, sha256: ev.sha256, status: 'done', error: undefined });
+  }
+
+  fileReceived(ev: ClientEvents['file-received']): TransferView {
+    const t = this.claim(ev.id, 'receive', ev.from, baseName(ev.path));
+    const base: TransferView = t ?? {
+      id: ev.id,
+      direction: 'receive',
+      origin: 'offer',
+      peer: ev.from,
+      name: baseName(ev.path),
+      transferred: 0,
+      status: 'active',
+      time: this.now(),
+      updated: this.now(),
+    };
+    return this.putTransfer({ ...base, id: ev.id, path: ev.path, bytes: ev.bytes, transferred: ev.bytes, sha256: ev.sha256, status: 'done', error: undefined });
+  }
+
+  transferFailed(ev: ClientEvents['transfer-failed']): TransferView | undefined {
+    const t = this.transfers.get(ev.id);
+    if (!t) return undefined;
+    return this.putTransfer({ ...t, status: statusForError(ev.code), error: ev.message });
+  }
+
+  requestDenied(ev: ClientEvents['request-denied']): TransferView | undefined {
+    const t = this.claim(ev.id, 'receive', ev.from, ev.name);
+    if (!t) return undefined;
+    return this.putTransfer({ ...t, id: ev.id, status: 'declined', error: ev.message });
+  }
+
+  /** A local decision or outcome: accepted (`starting`), declined, cancelled, failed. */
+  setTransferStatus(id: string, status: TransferStatus, extra: Partial<Pick<TransferView, 'error' | 'saveDir'>> = {}): TransferView | undefined {
+    return this.patchTransfer(id, { status, ...extra });
+  }
+
+  /** Removes a finished card (the user dismissed it). Running transfers stay. */
+  dismissTransfer(id: string): boolean {
+    const t = this.transfers.get(id);
+    if (!t || !isFinalStatus(t.status)) return false;
+    this.transfers.delete(id);
+    this.emit({ type: 'transferRemoved', id });
+    return true;
+  }
+
+  // ---------------------------------------------------------------- persistence
+
+  toPersisted(): PersistedChat {
+    return {
+      version: 1,
+      messages: this.messages.map((m) => ({ ...m })),
+      transfers: [...this.transfers.values()].map((t) => ({ ...t })),
+    };
+  }
+
+  /**
+   * Reads what `toPersisted` stored (from a previous window; anything malformed is dropped).
+   * Nothing that was in flight survived the window: pending messages become unconfirmed and
+   * open transfers are marked as interrupted.
+   */
+  static restore(raw: unknown): PersistedChat | undefined {
+    if (typeof raw !== 'object' || raw === null) return undefined;
+    const r = raw as Partial<PersistedChat>;
+    if (r.version !== 1 || !Array.isArray(r.messages) || !Array.isArray(r.transfers)) return undefined;
+    const messages = r.messages.filter(isMessageView).map((m) => (m.delivery === 'pending' ? { ...m, delivery: 'unconfirmed' as const } : { ...m }));
+    const transfers = r.transfers.filter(isTransferView).map((t) =>
+      isFinalStatus(t.status)
+        ? { ...t }
+        : { ...t, status: 'failed' as const, error: 'Interrupted: the window was closed or reloaded.' },
+    );
+    return { version: 1, messages, transfers };
+  }
+}
+
+// -------------------------------------------------------------------------------------------
+
+function statusForError(code: ErrorCode): TransferStatus {
+  if (code === 'CANCELLED') return 'cancelled';
+  if (code === 'DECLINED') return 'declined';
+  return 'failed';
+}
+
+function baseName(p: string): string {
+  const parts = p.split(/[\\/]/);
+  return parts[parts.length - 1] || p;
+}
+
+function dedupe(xs: readonly string[]): string[] {
+  return [...new Set(xs)];
+}
+
+function sortNicks(xs: string[]): string[] {
+  return xs.sort((a, b) => a.localeCompare(b, undefined, { sensitivity: 'base' }));
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function isMessageView(v: unknown): v is ChatMessageView {
+  if (typeof v !== 'object' || v === null) return false;
+  const m = v as Partial<ChatMessageView>;
+  return (
+    typeof m.id === 'string' &&
+    (m.kind === 'chat' || m.kind === 'system') &&
+    typeof m.time === 'number' &&
+    typeof m.text === 'string' &&
+    typeof m.private === 'boolean' &&
+    typeof m.own === 'boolean'
+  );
+}
+
+const STATUSES: readonly TransferStatus[] = ['offered', 'asked', 'waiting', 'starting', 'active', 'done', 'failed', 'declined', 'cancelled'];
+
+function isTransferView(v: unknown): v is TransferView {
+  if (typeof v !== 'object' || v === null) return false;
+  const t = v as Partial<TransferView>;
+  return (
+    typeof t.id === 'string' &&
+    (t.direction === 'send' || t.direction === 'receive') &&
+    (t.origin === 'offer' || t.origin === 'request') &&
+    typeof t.peer === 'string' &&
+    typeof t.name === 'string' &&
+    typeof t.transferred === 'number' &&
+    STATUSES.includes(t.status as TransferStatus) &&
+    typeof t.time === 'number' &&
+    typeof t.updated === 'number'
+  );
+}

@@ -1,0 +1,200 @@
+/**
+ * The chat view: a WebviewView in its own container in the bottom panel (where Terminal and
+ * Output live; users can drag it to the secondary side bar).
+ *
+ * The host owns the state (model: vscode-hexeditor `dataInspectorView.ts`): no
+ * retainContextWhenHidden; when the webview (re)loads it says `ready` and gets a snapshot,
+ * and on becoming visible it gets one again. Deltas from ChatState are forwarded as they come,
+ * progress updates coalesced so a fast transfer cannot flood the webview.
+ */
+import * as vscode from 'vscode';
+import {
+  isFromWebviewMessage,
+  type ToWebviewMessage,
+  type TransferAction,
+  type TransferView,
+  type WebviewCommand,
+} from '../shared/webviewMessages';
+import { renderChatHtml, makeNonce } from './chatHtml';
+import type { ChatState, StateChange } from './chatState';
+import { Disposable, toDisposable } from './dispose';
+import { errorText } from './errorMessages';
+
+/** Progress deltas for one transfer are posted at most this often. */
+export const PROGRESS_POST_INTERVAL_MS = 100;
+
+/** What the view asks of the rest of the extension. */
+export interface ChatViewHandler {
+  /** One composer line; rejects with a message to show under the composer. */
+  submit(text: string): Promise<void>;
+  transferAction(id: string, action: TransferAction): Promise<void>;
+  runCommand(command: WebviewCommand): Promise<void>;
+}
+
+export class ChatView extends Disposable implements vscode.WebviewViewProvider {
+  static readonly viewType = 'peerchat.chatView';
+
+  private view: vscode.WebviewView | undefined;
+  private readonly viewDisposables: vscode.Disposable[] = [];
+  private readonly queuedProgress = new Map<string, TransferView>();
+  private readonly lastProgressPost = new Map<string, number>();
+  private progressTimer: ReturnType<typeof setTimeout> | undefined;
+  private pendingFocus: { text?: string } | undefined;
+  /** The current document has said `ready` (it is reloaded whenever the view was hidden). */
+  private webviewReady = false;
+
+  static register(extensionUri: vscode.Uri, state: ChatState, handler: ChatViewHandler, log: vscode.LogOutputChannel): ChatView {
+    const view = new ChatView(extensionUri, state, handler, log);
+    view._register(vscode.window.registerWebviewViewProvider(ChatView.viewType, view));
+    return view;
+  }
+
+  private constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly state: ChatState,
+    private readonly handler: ChatViewHandler,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    super();
+    this._register(toDisposable(state.onChange((c) => this.onStateChange(c))));
+    this._register(toDisposable(() => this.progressTimer && clearTimeout(this.progressTimer)));
+  }
+
+  get visible(): boolean {
+    return this.view?.visible ?? false;
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    for (const d of this.viewDisposables.splice(0)) d.dispose();
+    this.view = view;
+    this.webviewReady = false;
+    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
+    view.webview.options = { enableScripts: true, localResourceRoots: [dist] };
+    view.webview.html = renderChatHtml({
+      cspSource: view.webview.cspSource,
+      scriptUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
+      styleUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
+      nonce: makeNonce(),
+    });
+    this.viewDisposables.push(
+      view.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
+      view.onDidChangeVisibility(() => {
+        this.state.setVisible(view.visible);
+        if (view.visible) this.postSnapshot();
+        else this.webviewReady = false; // its document is discarded while hidden
+      }),
+      view.onDidDispose(() => {
+        if (this.view === view) this.view = undefined;
+        this.state.setVisible(false);
+        for (const d of this.viewDisposables.splice(0)) d.dispose();
+      }),
+    );
+    this.state.setVisible(view.visible);
+    this.updateBadge();
+  }
+
+  /** Opens and focuses the chat view; optionally puts the cursor in the composer with `text`. */
+  async show(focusComposer = true, text?: string): Promise<void> {
+    if (focusComposer) this.pendingFocus = { text };
+    await vscode.commands.executeCommand(`${ChatView.viewType}.focus`);
+    if (focusComposer && this.view?.visible) this.flushFocus();
+  }
+
+  private flushFocus(): void {
+    if (!this.pendingFocus || !this.webviewReady) return;
+    const msg: ToWebviewMessage = { type: 'focusComposer' };
+    if (this.pendingFocus.text !== undefined) msg.text = this.pendingFocus.text;
+    if (this.post(msg)) this.pendingFocus = undefined;
+  }
+
+  private post(message: ToWebviewMessage): boolean {
+    if (!this.view) return false;
+    // postMessage resolves false when the webview is hidden; the next `ready` brings a snapshot.
+    void this.view.webview.postMessage(message).then(undefined, () => undefined);
+    return true;
+  }
+
+  private postSnapshot(): void {
+    this.queuedProgress.clear();
+    this.post({ type: 'snapshot', state: this.state.snapshot() });
+  }
+
+  private onStateChange(change: StateChange): void {
+    if (change.type === 'unreadChanged') this.updateBadge();
+    if (change.type === 'transferChanged' && change.transfer.status === 'active') {
+      this.queueProgress(change.transfer);
+      return;
+    }
+    if (change.type === 'transferChanged' || change.type === 'transferRemoved') {
+      const id = change.type === 'transferChanged' ? change.transfer.id : change.id;
+      this.queuedProgress.delete(id);
+      if (change.type === 'transferRemoved') this.lastProgressPost.delete(id);
+    }
+    this.post(change);
+  }
+
+  private queueProgress(t: TransferView): void {
+    const now = Date.now();
+    const last = this.lastProgressPost.get(t.id) ?? 0;
+    if (now - last >= PROGRESS_POST_INTERVAL_MS && !this.queuedProgress.has(t.id)) {
+      this.lastProgressPost.set(t.id, now);
+      this.post({ type: 'transferChanged', transfer: t });
+      return;
+    }
+    this.queuedProgress.set(t.id, t);
+    this.progressTimer ??= setTimeout(() => {
+      this.progressTimer = undefined;
+      const batch = [...this.queuedProgress.values()];
+      this.queuedProgress.clear();
+      const at = Date.now();
+      for (const x of batch) {
+        this.lastProgressPost.set(x.id, at);
+        this.post({ type: 'transferChanged', transfer: x });
+      }
+    }, PROGRESS_POST_INTERVAL_MS);
+  }
+
+  private updateBadge(): void {
+    if (!this.view) return;
+    const n = this.state.unreadCount;
+    this.view.badge = n > 0 ? { value: n, tooltip: `${n} unread message${n === 1 ? '' : 's'}` } : undefined;
+  }
+
+  private async onMessage(m: unknown): Promise<void> {
+    if (!isFromWebviewMessage(m)) {
+      this.log.warn(`Ignored a malformed message from the chat view: ${JSON.stringify(m)?.slice(0, 200)}`);
+      return;
+    }
+    switch (m.type) {
+      case 'ready':
+        this.webviewReady = true;
+        this.postSnapshot();
+        this.flushFocus();
+        return;
+      case 'send':
+        try {
+          await this.handler.submit(m.text);
+          this.post({ type: 'sendResult', requestId: m.requestId, ok: true });
+        } catch (err) {
+          this.post({ type: 'sendResult', requestId: m.requestId, ok: false, error: errorText(err) });
+        }
+        return;
+      case 'transferAction':
+        try {
+          await this.handler.transferAction(m.id, m.action);
+        } catch (err) {
+          this.log.error(`Transfer action ${m.action} on ${m.id} failed: ${errorText(err)}`);
+          void vscode.window.showErrorMessage(errorText(err));
+        }
+        return;
+      case 'runCommand':
+        await this.handler.runCommand(m.command);
+        return;
+    }
+  }
+
+  override dispose(): void {
+    for (const d of this.viewDisposables.splice(0)) d.dispose();
+    super.dispose();
+  }
+}

@@ -1,0 +1,149 @@
+import { ByteReader, ByteWriter, Truncated } from './bytes';
+import { MAX_CHAT_BYTES, MAX_ERROR_MESSAGE_BYTES, MAX_FILE_NAME_BYTES, MAX_REQUEST_PATH_BYTES } from './limits';
+
+/**
+ * Messages of the reliable, ordered channel between two clients (the payload of a transport
+ * MSG frame, sealed end to end), and the plaintext of a broadcast. First byte: the type.
+ */
+export const ControlType = {
+  CHAT: 0x01,
+  SENDER_KEY: 0x02,
+  FILE_OFFER: 0x03,
+  FILE_ACCEPT: 0x04,
+  FILE_DECLINE: 0x05,
+  FILE_CANCEL: 0x06,
+  FILE_RESULT: 0x07,
+  FILE_REQUEST: 0x08,
+  FILE_REQUEST_DENY: 0x09,
+  BROADCAST_CHAT: 0x41,
+} as const;
+
+export const SHA256_BYTES = 32;
+export const SENDER_KEY_BLOB_BYTES = 48;
+/** At most this many resume ranges in a FILE_ACCEPT (keeps it inside one message). */
+export const MAX_RESUME_RANGES = 100;
+
+export type ControlMessage =
+  /** A private chat message. Delivered only after the sender's broadcasts up to bcastNext. */
+  | { type: typeof ControlType.CHAT; bcastKeyId: number; bcastNext: number; text: string }
+  /** The sender's broadcast key; its broadcasts from seq `nextSeq` on are for the receiver. */
+  | { type: typeof ControlType.SENDER_KEY; blob: Buffer; nextSeq: number }
+  | {
+      type: typeof ControlType.FILE_OFFER;
+      transferId: number;
+      bytes: number;
+      chunkSize: number;
+      sha256: Buffer;
+      /** The FILE_REQUEST this answers, or 0 for an unsolicited offer. */
+      requestId: number;
+      name: string;
+    }
+  /** Accepts an offer; `have` lists chunk ranges [start, end) already on disk (resume). */
+  | { type: typeof ControlType.FILE_ACCEPT; transferId: number; have: Array<[number, number]> }
+  | { type: typeof ControlType.FILE_DECLINE; transferId: number; code: number; message: string }
+  | { type: typeof ControlType.FILE_CANCEL; transferId: number; code: number; message: string }
+  /** From the receiver: code 0 = verified and saved, else why it failed. */
+  | { type: typeof ControlType.FILE_RESULT; transferId: number; code: number; sha256: Buffer }
+  | { type: typeof ControlType.FILE_REQUEST; requestId: number; name: string }
+  | { type: typeof ControlType.FILE_REQUEST_DENY; requestId: number; code: number; message: string };
+
+export type BroadcastPlaintext = { type: typeof ControlType.BROADCAST_CHAT; text: string };
+
+export function encodeControl(m: ControlMessage | BroadcastPlaintext): Buffer {
+  const w = new ByteWriter(64).u8(m.type);
+  switch (m.type) {
+    case ControlType.CHAT:
+      w.u32(m.bcastKeyId).u64(m.bcastNext).str16(m.text, MAX_CHAT_BYTES);
+      break;
+    case ControlType.BROADCAST_CHAT:
+      w.str16(m.text, MAX_CHAT_BYTES);
+      break;
+    case ControlType.SENDER_KEY:
+      if (m.blob.length !== SENDER_KEY_BLOB_BYTES) throw new RangeError('sender key blob size');
+      w.bytes(m.blob).u64(m.nextSeq);
+      break;
+    case ControlType.FILE_OFFER:
+      if (m.sha256.length !== SHA256_BYTES) throw new RangeError('sha256 size');
+      w.u32(m.transferId).u64(m.bytes).u32(m.chunkSize).bytes(m.sha256).u32(m.requestId).str16(m.name, MAX_FILE_NAME_BYTES);
+      break;
+    case ControlType.FILE_ACCEPT: {
+      const have = m.have.slice(0, MAX_RESUME_RANGES);
+      w.u32(m.transferId).u16(have.length);
+      for (const [s, e] of have) w.u32(s).u32(e);
+      break;
+    }
+    case ControlType.FILE_DECLINE:
+    case ControlType.FILE_CANCEL:
+      w.u32(m.transferId).u16(m.code).str16(m.message, MAX_ERROR_MESSAGE_BYTES);
+      break;
+    case ControlType.FILE_RESULT:
+      if (m.sha256.length !== SHA256_BYTES) throw new RangeError('sha256 size');
+      w.u32(m.transferId).u16(m.code).bytes(m.sha256);
+      break;
+    case ControlType.FILE_REQUEST:
+      w.u32(m.requestId).str16(m.name, MAX_REQUEST_PATH_BYTES);
+      break;
+    case ControlType.FILE_REQUEST_DENY:
+      w.u32(m.requestId).u16(m.code).str16(m.message, MAX_ERROR_MESSAGE_BYTES);
+      break;
+  }
+  return w.finish();
+}
+
+/** Decodes a control message or broadcast plaintext; null for anything malformed. */
+export function decodeControl(buf: Buffer): ControlMessage | BroadcastPlaintext | null {
+  try {
+    const r = new ByteReader(buf);
+    const m = decodeBody(r);
+    return m && r.remaining === 0 ? m : null;
+  } catch (e) {
+    if (e instanceof Truncated) return null;
+    throw e;
+  }
+}
+
+function decodeBody(r: ByteReader): ControlMessage | BroadcastPlaintext | null {
+  const type = r.u8();
+  switch (type) {
+    case ControlType.CHAT:
+      return { type, bcastKeyId: r.u32(), bcastNext: r.u64(), text: r.str16(MAX_CHAT_BYTES) };
+    case ControlType.BROADCAST_CHAT:
+      return { type, text: r.str16(MAX_CHAT_BYTES) };
+    case ControlType.SENDER_KEY:
+      return { type, blob: Buffer.from(r.bytes(SENDER_KEY_BLOB_BYTES)), nextSeq: r.u64() };
+    case ControlType.FILE_OFFER:
+      return {
+        type,
+        transferId: r.u32(),
+        bytes: r.u64(),
+        chunkSize: r.u32(),
+        sha256: Buffer.from(r.bytes(SHA256_BYTES)),
+        requestId: r.u32(),
+        name: r.str16(MAX_FILE_NAME_BYTES),
+      };
+    case ControlType.FILE_ACCEPT: {
+      const transferId = r.u32();
+      const n = r.u16();
+      if (n > MAX_RESUME_RANGES) return null;
+      const have: Array<[number, number]> = [];
+      for (let i = 0; i < n; i++) {
+        const s = r.u32();
+        const e = r.u32();
+        if (e < s) return null;
+        have.push([s, e]);
+      }
+      return { type, transferId, have };
+    }
+    case ControlType.FILE_DECLINE:
+    case ControlType.FILE_CANCEL:
+      return { type, transferId: r.u32(), code: r.u16(), message: r.str16(MAX_ERROR_MESSAGE_BYTES) };
+    case ControlType.FILE_RESULT:
+      return { type, transferId: r.u32(), code: r.u16(), sha256: Buffer.from(r.bytes(SHA256_BYTES)) };
+    case ControlType.FILE_REQUEST:
+      return { type, requestId: r.u32(), name: r.str16(MAX_REQUEST_PATH_BYTES) };
+    case ControlType.FILE_REQUEST_DENY:
+      return { type, requestId: r.u32(), code: r.u16(), message: r.str16(MAX_ERROR_MESSAGE_BYTES) };
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,34 @@
+import { NICK_MAX_BYTES, NICK_MAX_CHARS } from './limits';
+
+/**
+ * Nickname rules. A nickname is shown as the user typed it (after NFKC normalisation) and
+ * compared by its key: NFKC, then lower-cased, then NFKC again (lower-casing can denormalise).
+ * Allowed: Unicode letters and digits, "_", "-", "."; first character a letter or digit;
+ * 1–24 characters, at most 64 UTF-8 bytes. No spaces (they would make `@nick text` ambiguous),
+ * no "@" or "/" (command syntax), no control or invisible characters.
+ */
+const NICK_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N}\p{M}_.-]*$/u;
+
+export type NickCheck = { ok: true; display: string; key: string } | { ok: false; reason: string };
+
+export function checkNickname(raw: string): NickCheck {
+  const display = raw.normalize('NFKC');
+  if (display.length === 0) return { ok: false, reason: 'A nickname cannot be empty.' };
+  const chars = [...display].length;
+  if (chars > NICK_MAX_CHARS) return { ok: false, reason: `A nickname has at most ${NICK_MAX_CHARS} characters.` };
+  if (Buffer.byteLength(display, 'utf8') > NICK_MAX_BYTES) {
+    return { ok: false, reason: `A nickname has at most ${NICK_MAX_BYTES} bytes of UTF-8.` };
+  }
+  if (!NICK_PATTERN.test(display)) {
+    return {
+      ok: false,
+      reason: 'Use letters, digits, "_", "-" or ".", starting with a letter or digit.',
+    };
+  }
+  return { ok: true, display, key: nicknameKey(display) };
+}
+
+/** The comparison key: two nicknames collide exactly when their keys are equal. */
+export function nicknameKey(nick: string): string {
+  return nick.normalize('NFKC').toLowerCase().normalize('NFKC');
+}

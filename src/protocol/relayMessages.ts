@@ -1,0 +1,236 @@
+import { ByteReader, ByteWriter, Truncated } from './bytes';
+import { Header, Kind, datagram, readHeader } from './header';
+import {
+  COOKIE_MAC_BYTES,
+  DST_RELAY,
+  HEADER_BYTES,
+  MAX_ERROR_MESSAGE_BYTES,
+  MIN_HELLO_BYTES,
+  NICK_MAX_BYTES,
+} from './limits';
+
+/** Bytes of a relay cookie: u32 issue time (seconds) + truncated HMAC. */
+export const COOKIE_BYTES = 4 + COOKIE_MAC_BYTES;
+export const HELLO_TOKEN_BYTES = 8;
+export const KEY_BYTES = 32;
+export const SIGNATURE_BYTES = 64;
+export const SECRET_PROOF_BYTES = 16;
+
+/** Messages between a client and the relay (kinds 0x01–0x3F). See docs/protocol.md. */
+export type RelayMessage =
+  | { kind: typeof Kind.HELLO; token: Buffer }
+  | { kind: typeof Kind.COOKIE; token: Buffer; cookie: Buffer }
+  | {
+      kind: typeof Kind.REGISTER;
+      cookie: Buffer;
+      signPublic: Buffer;
+      dhPublic: Buffer;
+      secretProof: Buffer;
+      nick: string;
+      signature: Buffer;
+      /** The bytes the signature covers: the whole datagram up to the signature. */
+      signed: Buffer;
+    }
+  | {
+      kind: typeof Kind.REGISTERED;
+      session: number;
+      rosterVersion: number;
+      keepaliveMs: number;
+      idleTimeoutMs: number;
+      nick: string;
+    }
+  | { kind: typeof Kind.ERROR; code: number; refKind: number; refId: number; message: string }
+  | { kind: typeof Kind.PING; token: number }
+  | { kind: typeof Kind.PONG; token: number; rosterVersion: number }
+  | { kind: typeof Kind.ROSTER_REQ; offset: number }
+  | { kind: typeof Kind.ROSTER; version: number; total: number; offset: number; entries: RosterEntry[] }
+  | { kind: typeof Kind.PRESENCE; version: number; changes: PresenceChange[] }
+  | { kind: typeof Kind.LEAVE }
+  | { kind: typeof Kind.BYE; code: number }
+  | { kind: typeof Kind.KEY_REQ; id: number; nick: string }
+  | { kind: typeof Kind.KEY_INFO; id: number; signPublic: Buffer; dhPublic: Buffer; nick: string };
+
+export interface RosterEntry {
+  id: number;
+  nick: string;
+}
+
+export interface PresenceChange extends RosterEntry {
+  online: boolean;
+}
+
+export type Decoded<T> = { ok: true; header: Header; msg: T } | { ok: false; reason: string };
+
+/** Encodes the body of a relay message (without header). */
+export function encodeRelayBody(m: RelayMessage): Buffer {
+  const w = new ByteWriter(64);
+  switch (m.kind) {
+    case Kind.HELLO:
+      w.bytes(fixed(m.token, HELLO_TOKEN_BYTES));
+      // Padding: the COOKIE answer must stay under 3x the bytes of an unvalidated HELLO.
+      w.bytes(Buffer.alloc(MIN_HELLO_BYTES - HEADER_BYTES - HELLO_TOKEN_BYTES));
+      break;
+    case Kind.COOKIE:
+      w.bytes(fixed(m.token, HELLO_TOKEN_BYTES)).bytes(fixed(m.cookie, COOKIE_BYTES));
+      break;
+    case Kind.REGISTER:
+      w.bytes(fixed(m.cookie, COOKIE_BYTES))
+        .bytes(fixed(m.signPublic, KEY_BYTES))
+        .bytes(fixed(m.dhPublic, KEY_BYTES))
+        .bytes(fixed(m.secretProof, SECRET_PROOF_BYTES))
+        .str8(m.nick, NICK_MAX_BYTES)
+        .bytes(fixed(m.signature, SIGNATURE_BYTES));
+      break;
+    case Kind.REGISTERED:
+      w.u32(m.session).u32(m.rosterVersion).u32(m.keepaliveMs).u32(m.idleTimeoutMs).str8(m.nick, NICK_MAX_BYTES);
+      break;
+    case Kind.ERROR:
+      w.u16(m.code).u8(m.refKind).u32(m.refId).str16(clip(m.message, MAX_ERROR_MESSAGE_BYTES), MAX_ERROR_MESSAGE_BYTES);
+      break;
+    case Kind.PING:
+      w.u32(m.token);
+      break;
+    case Kind.PONG:
+      w.u32(m.token).u32(m.rosterVersion);
+      break;
+    case Kind.ROSTER_REQ:
+      w.u32(m.offset);
+      break;
+    case Kind.ROSTER:
+      w.u32(m.version).u32(m.total).u32(m.offset).u16(m.entries.length);
+      for (const e of m.entries) w.u32(e.id).str8(e.nick, NICK_MAX_BYTES);
+      break;
+    case Kind.PRESENCE:
+      w.u32(m.version).u16(m.changes.length);
+      for (const c of m.changes) w.u8(c.online ? 1 : 0).u32(c.id).str8(c.nick, NICK_MAX_BYTES);
+      break;
+    case Kind.LEAVE:
+      break;
+    case Kind.BYE:
+      w.u16(m.code);
+      break;
+    case Kind.KEY_REQ:
+      w.u32(m.id).str8(m.nick, NICK_MAX_BYTES);
+      break;
+    case Kind.KEY_INFO:
+      w.u32(m.id).bytes(fixed(m.signPublic, KEY_BYTES)).bytes(fixed(m.dhPublic, KEY_BYTES)).str8(m.nick, NICK_MAX_BYTES);
+      break;
+  }
+  return w.finish();
+}
+
+/** A whole datagram: header + body. `src`/`dst` default to 0 (unregistered client → relay). */
+export function encodeRelayMessage(m: RelayMessage, src = 0, dst = DST_RELAY): Buffer {
+  return datagram({ kind: m.kind, flags: 0, src, dst }, encodeRelayBody(m));
+}
+
+/**
+ * Bytes of a REGISTER datagram that its signature covers (everything before the signature).
+ * The client signs these; the relay verifies `signed` from the decoded message.
+ */
+export function registerSignedBytes(m: Omit<Extract<RelayMessage, { kind: 3 }>, 'signature' | 'signed'>): Buffer {
+  const full = encodeRelayMessage({ ...m, signature: Buffer.alloc(SIGNATURE_BYTES), signed: Buffer.alloc(0) });
+  return full.subarray(0, full.length - SIGNATURE_BYTES);
+}
+
+/** Decodes a relay-control datagram. Never throws: malformed input gives `{ ok: false }`. */
+export function decodeRelayMessage(buf: Buffer): Decoded<RelayMessage> {
+  const h = readHeader(buf);
+  if (!h.ok) return { ok: false, reason: h.reason };
+  const r = new ByteReader(buf, HEADER_BYTES);
+  try {
+    const msg = decodeBody(h.header.kind, r, buf);
+    if (!msg) return { ok: false, reason: 'kind' };
+    if (r.remaining !== 0 && h.header.kind !== Kind.HELLO) return { ok: false, reason: 'trailing' };
+    return { ok: true, header: h.header, msg };
+  } catch (e) {
+    if (e instanceof Truncated) return { ok: false, reason: 'truncated' };
+    throw e;
+  }
+}
+
+function decodeBody(kind: number, r: ByteReader, buf: Buffer): RelayMessage | null {
+  switch (kind) {
+    case Kind.HELLO: {
+      if (buf.length < MIN_HELLO_BYTES) throw new Truncated();
+      const token = r.bytes(HELLO_TOKEN_BYTES);
+      r.rest();
+      return { kind, token };
+    }
+    case Kind.COOKIE:
+      return { kind, token: r.bytes(HELLO_TOKEN_BYTES), cookie: r.bytes(COOKIE_BYTES) };
+    case Kind.REGISTER: {
+      const cookie = r.bytes(COOKIE_BYTES);
+      const signPublic = r.bytes(KEY_BYTES);
+      const dhPublic = r.bytes(KEY_BYTES);
+      const secretProof = r.bytes(SECRET_PROOF_BYTES);
+      const nick = r.str8(NICK_MAX_BYTES);
+      const signedEnd = r.offset;
+      const signature = r.bytes(SIGNATURE_BYTES);
+      return { kind, cookie, signPublic, dhPublic, secretProof, nick, signature, signed: buf.subarray(0, signedEnd) };
+    }
+    case Kind.REGISTERED:
+      return {
+        kind,
+        session: r.u32(),
+        rosterVersion: r.u32(),
+        keepaliveMs: r.u32(),
+        idleTimeoutMs: r.u32(),
+        nick: r.str8(NICK_MAX_BYTES),
+      };
+    case Kind.ERROR:
+      return { kind, code: r.u16(), refKind: r.u8(), refId: r.u32(), message: r.str16(MAX_ERROR_MESSAGE_BYTES) };
+    case Kind.PING:
+      return { kind, token: r.u32() };
+    case Kind.PONG:
+      return { kind, token: r.u32(), rosterVersion: r.u32() };
+    case Kind.ROSTER_REQ:
+      return { kind, offset: r.u32() };
+    case Kind.ROSTER: {
+      const version = r.u32();
+      const total = r.u32();
+      const offset = r.u32();
+      const n = r.u16();
+      const entries: RosterEntry[] = [];
+      for (let i = 0; i < n; i++) entries.push({ id: r.u32(), nick: r.str8(NICK_MAX_BYTES) });
+      return { kind, version, total, offset, entries };
+    }
+    case Kind.PRESENCE: {
+      const version = r.u32();
+      const n = r.u16();
+      const changes: PresenceChange[] = [];
+      for (let i = 0; i < n; i++) {
+        const online = r.u8();
+        if (online > 1) throw new Truncated();
+        changes.push({ online: online === 1, id: r.u32(), nick: r.str8(NICK_MAX_BYTES) });
+      }
+      return { kind, version, changes };
+    }
+    case Kind.LEAVE:
+      return { kind };
+    case Kind.BYE:
+      return { kind, code: r.u16() };
+    case Kind.KEY_REQ:
+      return { kind, id: r.u32(), nick: r.str8(NICK_MAX_BYTES) };
+    case Kind.KEY_INFO:
+      return { kind, id: r.u32(), signPublic: r.bytes(KEY_BYTES), dhPublic: r.bytes(KEY_BYTES), nick: r.str8(NICK_MAX_BYTES) };
+    default:
+      return null;
+  }
+}
+
+function fixed(b: Buffer, n: number): Buffer {
+  if (b.length !== n) throw new RangeError(`expected ${n} bytes, got ${b.length}`);
+  return b;
+}
+
+/** Cuts a string to at most `max` UTF-8 bytes without splitting a character. */
+export function clip(s: string, max: number): string {
+  if (Buffer.byteLength(s) <= max) return s;
+  let out = '';
+  for (const ch of s) {
+    if (Buffer.byteLength(out + ch) > max) break;
+    out += ch;
+  }
+  return out;
+}

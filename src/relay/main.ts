@@ -1,0 +1,183 @@
+/**
+ * Command-line entry of the relay (bundled into dist/relay.js; `node dist/relay.js`).
+ *
+ *   peerchat-relay [--host H] [--port P] [--secret S] [--quiet] [--help]
+ *
+ * Output contract (scripts and the VS Code task's background problem matcher key on it):
+ * - the first line on stdout is exactly `listening on HOST:PORT`, printed once the socket is bound;
+ * - after it, stdout carries one line per event (join, leave, rename, moved, shutdown) and the
+ *   socket buffer sizes; `--quiet` keeps only the first line;
+ * - errors go to stderr: a port in use (or any bind failure) prints one sentence and exits 1;
+ *   a bad command line prints the usage and exits 2;
+ * - SIGINT/SIGTERM: BYE { RELAY_SHUTDOWN } to every client, then exit 0.
+ */
+import { RelayServer } from './relayServer';
+import { RelayStartError } from './bindError';
+import { DEFAULT_RELAY_HOST, DEFAULT_RELAY_PORT } from './relayLimits';
+
+/** The environment variable that can carry the secret (keeps it out of `ps` output). */
+export const SECRET_ENV = 'PEERCHAT_RELAY_SECRET';
+
+/** Exit codes: 0 clean stop, 1 could not start, 2 bad command line (the getopt convention). */
+const EXIT_OK = 0;
+const EXIT_START_FAILED = 1;
+const EXIT_USAGE = 2;
+
+/** After a signal, give up waiting for a clean close after this long (ms) and exit anyway. */
+const FORCED_EXIT_AFTER_MS = 3_000;
+
+export const USAGE = `Usage: peerchat-relay [options]
+
+Runs a Peer Chat relay: registers nicknames and forwards datagrams between clients.
+
+Options:
+  --host H      address to listen on (default ${DEFAULT_RELAY_HOST}; 0.0.0.0 for all interfaces)
+  --port P      UDP port (default ${DEFAULT_RELAY_PORT}; 0 picks any free port)
+  --secret S    invitation secret clients must know (or set ${SECRET_ENV})
+  --quiet       print only the "listening on" line and errors
+  --help        show this help
+
+The first line printed is "listening on HOST:PORT". Stop with Ctrl+C.`;
+
+export interface RelayCliOptions {
+  host: string;
+  port: number;
+  secret: string | undefined;
+  quiet: boolean;
+  help: boolean;
+}
+
+export type ParsedArgs = { ok: true; options: RelayCliOptions } | { ok: false; message: string };
+
+/** Parses the command line (pure). `--flag value` and `--flag=value` are both accepted. */
+export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}): ParsedArgs {
+  const o: RelayCliOptions = {
+    host: DEFAULT_RELAY_HOST,
+    port: DEFAULT_RELAY_PORT,
+    secret: env[SECRET_ENV] || undefined,
+    quiet: false,
+    help: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;
+    const value = (): string | undefined => inline ?? argv[++i];
+    switch (name) {
+      case '--help':
+      case '-h':
+        o.help = true;
+        break;
+      case '--quiet':
+      case '-q':
+        o.quiet = true;
+        break;
+      case '--host': {
+        const v = value();
+        if (!v) return { ok: false, message: '--host needs an address, e.g. --host 127.0.0.1' };
+        o.host = v;
+        break;
+      }
+      case '--port': {
+        const v = value();
+        const n = v !== undefined && /^\d+$/.test(v) ? Number(v) : NaN;
+        if (!(n >= 0 && n <= 65_535)) return { ok: false, message: `--port needs a number 0–65535, got ${v ?? 'nothing'}` };
+        o.port = n;
+        break;
+      }
+      case '--secret': {
+        const v = value();
+        if (!v) return { ok: false, message: '--secret needs a value' };
+        o.secret = v;
+        break;
+      }
+      default:
+        return { ok: false, message: `unknown option ${arg}` };
+    }
+  }
+  return { ok: true, options: o };
+}
+
+export interface RelayCliIo {
+  stdout: (line: string) => void;
+  stderr: (line: string) => void;
+  env: NodeJS.ProcessEnv;
+  /** Resolves when the process is asked to stop (SIGINT/SIGTERM); the value names the signal. */
+  stopSignal: Promise<string>;
+}
+
+function processIo(): RelayCliIo {
+  return {
+    stdout: (line) => process.stdout.write(line + '\n'),
+    stderr: (line) => process.stderr.write(line + '\n'),
+    env: process.env,
+    stopSignal: new Promise<string>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+    }),
+  };
+}
+
+/**
+ * Runs the relay until a stop signal; resolves with the exit code. Everything the process
+ * prints goes through `io`, so tests can run it in-process too.
+ */
+export async function main(argv: readonly string[], io: RelayCliIo = processIo()): Promise<number> {
+  const parsed = parseArgs(argv, io.env);
+  if (!parsed.ok) {
+    io.stderr(`peerchat-relay: ${parsed.message}`);
+    io.stderr(USAGE);
+    return EXIT_USAGE;
+  }
+  const o = parsed.options;
+  if (o.help) {
+    io.stdout(USAGE);
+    return EXIT_OK;
+  }
+
+  // Lines logged while starting wait until "listening on" has been printed: it must be first.
+  let listening = false;
+  const early: string[] = [];
+  const log = (line: string): void => {
+    if (o.quiet) return;
+    if (listening) io.stdout(`${timestamp()} ${line}`);
+    else early.push(line);
+  };
+
+  let server: RelayServer;
+  try {
+    server = await RelayServer.start({ host: o.host, port: o.port, secret: o.secret, log });
+  } catch (err) {
+    io.stderr(`peerchat-relay: ${err instanceof RelayStartError || err instanceof Error ? err.message : String(err)}`);
+    return EXIT_START_FAILED;
+  }
+  const a = server.address();
+  io.stdout(`listening on ${a.host}:${a.port}`);
+  listening = true;
+  for (const line of early) log(line);
+  if (o.secret !== undefined) log('clients must know the invitation secret');
+
+  const signal = await io.stopSignal;
+  await server.close(signal);
+  log('stopped');
+  return EXIT_OK;
+}
+
+function timestamp(): string {
+  return new Date().toISOString();
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+      // Normally nothing is left and the process ends by itself; this only catches a straggler.
+      setTimeout(() => process.exit(code), FORCED_EXIT_AFTER_MS).unref();
+    },
+    (err: unknown) => {
+      process.stderr.write(`peerchat-relay: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(EXIT_START_FAILED);
+    },
+  );
+}

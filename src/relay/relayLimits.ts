@@ -1,0 +1,79 @@
+/**
+ * Limits that only the relay applies (the wire-visible ones live in src/protocol/limits.ts).
+ * Each has the reason for its value. Changing one changes relay behaviour, not the protocol.
+ */
+
+/** Default listen address and port: loopback and the toy chat's port (ARCHITECTURE.md "Defaults"). */
+export const DEFAULT_RELAY_HOST = '127.0.0.1';
+export const DEFAULT_RELAY_PORT = 12_345;
+
+/**
+ * Socket buffers asked for, both ways (ARCHITECTURE.md "Defaults"). Bulk transfers burst
+ * through the relay faster than one event-loop turn drains them; 4 MiB holds ~3,500
+ * 1200-byte datagrams. The kernel may grant less (net.core.rmem_max), so the relay reads the
+ * value back and logs it.
+ */
+export const RELAY_SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A nickname stays bound to its key this long (ms) after its session timed out, so a client
+ * whose network blipped gets its name back instead of finding it taken. An explicit LEAVE
+ * releases it at once.
+ */
+export const NICK_RESERVE_MS = 5 * 60_000;
+
+/** At most this many timed-out nicknames are held at once (oldest released first): bounds memory. */
+export const MAX_NICK_RESERVATIONS = 50_000;
+
+/**
+ * The idle sweep runs this often (ms), one timer for all sessions instead of one per client.
+ * An idle client is dropped between idleTimeout and idleTimeout + this.
+ */
+export const SWEEP_INTERVAL_MS = 1_000;
+/** ...but at least four sweeps per idle timeout, so a shortened timeout (tests) stays accurate. */
+export const SWEEPS_PER_IDLE_TIMEOUT = 4;
+/** ...and never more often than this (ms). */
+export const MIN_SWEEP_INTERVAL_MS = 25;
+
+/**
+ * Per-address state kept for addresses that have not proved they receive at their source
+ * address (bytes in/out for the 3x rule, RFC 9000 §8.1) and per-IP buckets for unregistered
+ * traffic. Beyond this many entries the least recently used is forgotten: an attacker cycling
+ * addresses costs bounded memory, and a forgotten entry only loses credit (it restarts at 0).
+ */
+export const MAX_UNVALIDATED_ENTRIES = 65_536;
+
+/**
+ * The relay never sends more than this many times the bytes it received to an address that has
+ * not been validated (RFC 9000 §8.1, the QUIC anti-amplification limit).
+ */
+export const AMPLIFICATION_FACTOR = 3;
+
+/**
+ * ERROR answers to a registered client (UNKNOWN_PEER, RATE_LIMITED, ...) are limited per session
+ * to this many per second with this burst: a client streaming file data to a peer that just left
+ * must not make the relay answer every datagram. One error is enough for it to notice.
+ */
+export const SESSION_ERROR_RATE_PER_SEC = 10;
+export const SESSION_ERROR_RATE_BURST = 20;
+
+/**
+ * A broadcast is forwarded to every client, so its size is capped at the safe datagram size
+ * (a chat message fits: MAX_CHAT_BYTES): a 64 KB broadcast to 10,000 clients would be 640 MB.
+ */
+export const MAX_BROADCAST_BYTES = 1_200;
+
+/** Close waits at most this long (ms) for the BYE datagrams to leave before closing the socket. */
+export const CLOSE_FLUSH_TIMEOUT_MS = 1_000;
+
+/**
+ * A roster page's body (version, total, offset, count, entries) is at most ROSTER_PAGE_BYTES; the
+ * fixed part before the entries is this many bytes (u32 + u32 + u32 + u16).
+ */
+export const ROSTER_PAGE_FIXED_BYTES = 14;
+
+/** A PRESENCE body starts with version (u32) and count (u16). */
+export const PRESENCE_FIXED_BYTES = 6;
+
+/** Internal errors (bugs) are logged at most this often (ms), so a bug cannot flood the log. */
+export const INTERNAL_ERROR_LOG_INTERVAL_MS = 5_000;

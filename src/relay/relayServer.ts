@@ -1,0 +1,854 @@
+/**
+ * RelayServer: registers nicknames and forwards datagrams between clients over one UDP socket.
+ *
+ * Behaviour decided here (to be folded into docs/protocol.md). All relay → client messages
+ * have src = 0; dst is the client's session id, or 0 before it has one (COOKIE, REGISTER
+ * refusals, NOT_REGISTERED), or DST_BROADCAST for PRESENCE (one shared datagram per slice).
+ *
+ * Datagram handling. The 'message' handler never throws (a try/catch counts bugs as
+ * internalErrors). Short or wrong-magic datagrams, bodies that do not parse, unknown kinds,
+ * other protocol versions (no answer: the ERROR format belongs to a version) and kinds only
+ * the relay sends are counted in stats().dropped and dropped without an answer.
+ *
+ * Address validation (RFC 6347 §4.2.1 HelloVerifyRequest, RFC 9000 §8.1 Retry). A HELLO
+ * (>= MIN_HELLO_BYTES, padded) is answered with COOKIE { token echoed, cookie } (40 bytes, so
+ * never more than the HELLO) and no state: cookie = issuedAt u32 (Unix s) || HMAC-SHA-256(key,
+ * ip || 0 || port || issuedAt)[:16], key random per relay process (addressCookie.ts). REGISTER
+ * must carry a cookie minted for its source ip:port within COOKIE_LIFETIME_MS (whole seconds),
+ * else ERROR BAD_COOKIE; a restarted relay refuses old cookies and the client starts over.
+ * Anti-amplification: to an address with no session bound to it and no valid cookie in hand,
+ * the relay sends at most 3x the bytes it received from that address (per ip:port ledger, LRU
+ * bounded, unvalidatedTraffic.ts). An ERROR that would exceed the allowance has its message
+ * shortened (the code alone is enough: clients show ERROR_HINTS) or is not sent at all.
+ * Unvalidated traffic (HELLO, REGISTER, anything from an unregistered source) is also limited
+ * per source IP by a token bucket (UNREGISTERED_RATE_*); over it, datagrams are dropped silently.
+ *
+ * REGISTER checks, in this order (cheapest first; the Ed25519 verify is the expensive one and
+ * only validated addresses reach it): cookie → BAD_COOKIE; secretProof (if the relay has a
+ * secret; secretProof.ts) → BAD_SECRET; signature over `signed` with signPublic → BAD_SIGNATURE;
+ * checkNickname → NICK_INVALID (message: the reason); nickname owned by another key (live or
+ * reserved) → NICK_TAKEN; a new session beyond maxClients → RELAY_FULL. Refusals go to the
+ * REGISTER's source with refKind REGISTER, refId 0.
+ *
+ * Sessions and nicknames. One key holds one session and one nickname. The same key
+ * registering again (a retransmitted REGISTER, a new source port, a network change) gets its
+ * session back: same id, address updated, no presence. With another nickname it is a rename:
+ * same id, the old nick is released and PRESENCE announces old offline then new online. A
+ * nickname is bound to its key while the session lives; after an idle timeout it stays
+ * reserved for NICK_RESERVE_MS (only that key can take it back, as a new session); LEAVE
+ * releases it at once. Racing REGISTERs for one nick: the event loop handles them one at a
+ * time, so the first verified one wins and the rest get NICK_TAKEN. Session ids are random in
+ * [1, 0xFFFFFFFE], unique among live sessions.
+ *
+ * REGISTERED { session, rosterVersion, keepaliveMs, idleTimeoutMs, nick (NFKC as the relay
+ * holds it; a re-register with a differently cased spelling keeps the registered spelling) }.
+ *
+ * Presence versioning (presenceLog.ts). Each join or leave increments rosterVersion by one.
+ * Changes are coalesced: the first change after a flush arms one PRESENCE_COALESCE_MS timer;
+ * at the flush every client behind gets the changes it has not seen, in PRESENCE datagrams
+ * (<= DEFAULT_DATAGRAM_BYTES, consecutive, version = version after the datagram's last change).
+ * A client at version c: c == version - n → apply; c >= version → ignore; in between → apply
+ * only the changes above c; c < version - n → it missed some: re-fetch the roster. The stream
+ * for a client starts at REGISTERED.rosterVersion (its own join is not announced to it), and
+ * PONG carries the current version so a client that lost the last PRESENCE notices.
+ *
+ * Roster (rosterOrder.ts). ROSTER_REQ { offset } → ROSTER { version, total, offset, entries }
+ * in join order, each page <= ROSTER_PAGE_BYTES of body, at the version current when served.
+ * A client fetches offsets 0, +entries.length, ... until it holds `total` (it may pipeline the
+ * requests). To get a consistent roster while others join and leave: keep the PRESENCE datagrams
+ * that arrive meanwhile, take the union of the pages, set the version to the smallest page
+ * version, apply the kept changes above it (an online change sets an entry, offline removes
+ * it; both are idempotent), and check that the count equals the `total` of the page with the
+ * highest version after applying changes up to that version; if not (an entry shifted across a
+ * page boundary between two requests), fetch again.
+ *
+ * Keepalive and idle. Every datagram from a session (peer or relay kind) refreshes its
+ * lastSeen. One sweep timer (every SWEEP_INTERVAL_MS, or idleTimeout/4 if shorter) drops
+ * sessions idle longer than idleTimeoutMs: announced offline, nickname reserved.
+ * PING { token } → PONG { token, rosterVersion }. LEAVE → BYE { code 0 }, offline at once.
+ * close() → BYE { RELAY_SHUTDOWN } to every client, then the socket closes.
+ *
+ * KEY_REQ { id } (or id 0 and nick) → KEY_INFO { id, signPublic, dhPublic, nick } or ERROR
+ * UNKNOWN_PEER (refKind KEY_REQ, refId the requested id).
+ *
+ * Forwarding (kinds 0x40–0x7F, the hot path: header fields read from the Buffer, two Map
+ * lookups, one token bucket, one send of the unchanged bytes; no decode, no allocation, no log).
+ * src must be a session whose bound address is the datagram's source, else: src unknown →
+ * ERROR NOT_REGISTERED { refKind kind, refId src } (so a client notices a relay restart at
+ * once; rate limited per IP and under the 3x rule); src known but other address → dropped as
+ * spoofedSrc, no answer. dst = DST_BROADCAST → the same bytes to every other client once
+ * (broadcast bucket BROADCAST_RATE_*, size <= MAX_BROADCAST_BYTES); dst = a session → to it;
+ * otherwise ERROR UNKNOWN_PEER { refKind kind, refId dst }.
+ *
+ * Error answers to a registered client (UNKNOWN_PEER, RATE_LIMITED when its bucket runs dry,
+ * NOT_REGISTERED for relay requests with a stale src) are limited per session
+ * (SESSION_ERROR_RATE_*), so a sender streaming into a departed peer gets ~10 errors/s, not one
+ * per datagram. Requests with a src that is not bound to their source address are treated as
+ * unregistered traffic (NOT_REGISTERED, per-IP bucket, 3x rule).
+ */
+import { EventEmitter } from 'node:events';
+import * as dgram from 'node:dgram';
+import { randomInt, timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { verifySignature } from '../crypto/identity';
+import { ErrorCode, ERROR_HINTS, errorCodeToWire } from '../protocol/errors';
+import { FIRST_PEER_KIND, Kind, LAST_PEER_KIND } from '../protocol/header';
+import {
+  BROADCAST_RATE_BURST,
+  BROADCAST_RATE_PER_SEC,
+  CLIENT_IDLE_TIMEOUT_MS,
+  CLIENT_RATE_BURST,
+  CLIENT_RATE_PER_SEC,
+  DST_BROADCAST,
+  HEADER_BYTES,
+  KEEPALIVE_INTERVAL_MS,
+  MAGIC,
+  MAX_CLIENTS,
+  MAX_ERROR_MESSAGE_BYTES,
+  PRESENCE_COALESCE_MS,
+  PROTOCOL_VERSION,
+  UNREGISTERED_RATE_BURST,
+  UNREGISTERED_RATE_PER_SEC,
+} from '../protocol/limits';
+import { checkNickname, nicknameKey } from '../protocol/nickname';
+import { clip, decodeRelayMessage, encodeRelayMessage, RelayMessage } from '../protocol/relayMessages';
+import { AddressCookie } from './addressCookie';
+import { describeBindError } from './bindError';
+import { NickRegistry } from './nickRegistry';
+import { PresenceLog } from './presenceLog';
+import {
+  CLOSE_FLUSH_TIMEOUT_MS,
+  DEFAULT_RELAY_HOST,
+  DEFAULT_RELAY_PORT,
+  INTERNAL_ERROR_LOG_INTERVAL_MS,
+  MAX_BROADCAST_BYTES,
+  MIN_SWEEP_INTERVAL_MS,
+  NICK_RESERVE_MS,
+  RELAY_SOCKET_BUFFER_BYTES,
+  SESSION_ERROR_RATE_BURST,
+  SESSION_ERROR_RATE_PER_SEC,
+  SWEEP_INTERVAL_MS,
+  SWEEPS_PER_IDLE_TIMEOUT,
+} from './relayLimits';
+import { DropReason, emptyDropCounts, RelayStats } from './relayStats';
+import { RosterOrder } from './rosterOrder';
+import { secretProof } from './secretProof';
+import { Session } from './session';
+import { TokenBucket } from './tokenBucket';
+import { addressKey, UnvalidatedTraffic } from './unvalidatedTraffic';
+
+export interface RelayOptions {
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Port (default 12345; 0 = any free port, see address()). */
+  port?: number;
+  /** Invitation secret: REGISTER must prove knowledge of it (secretProof.ts). */
+  secret?: string;
+  /** Receives one line per join/leave and lifecycle events. */
+  log?: (line: string) => void;
+  /** Drop clients silent for this long (default CLIENT_IDLE_TIMEOUT_MS). */
+  idleTimeoutMs?: number;
+  /** Keepalive interval told to clients (default min(KEEPALIVE_INTERVAL_MS, idleTimeoutMs / 4)). */
+  keepaliveMs?: number;
+  /** Most registered clients (default MAX_CLIENTS). */
+  maxClients?: number;
+  /** Socket buffer size to ask for, both ways (default 4 MiB; read back, see stats()). */
+  recvBufferBytes?: number;
+  /** How long a timed-out client's nickname stays reserved (default NICK_RESERVE_MS). */
+  nickReserveMs?: number;
+  /**
+   * Per-source-IP budget for unregistered traffic (default UNREGISTERED_RATE_*). Benchmarks that
+   * register thousands of clients from 127.0.0.1 raise it.
+   */
+  unregisteredRate?: { perSec: number; burst: number };
+  /** Per-session datagram budget (default CLIENT_RATE_*). */
+  clientRate?: { perSec: number; burst: number };
+  /** Per-session broadcast budget (default BROADCAST_RATE_*). */
+  broadcastRate?: { perSec: number; burst: number };
+}
+
+/** A client as reported in events. */
+export interface RelayPeer {
+  id: number;
+  nick: string;
+  address: string;
+  port: number;
+}
+
+export type LeaveReason = 'leave' | 'timeout' | 'renamed';
+
+export interface RelayEvents {
+  join: [RelayPeer];
+  leave: [RelayPeer & { reason: LeaveReason }];
+  /** A session came back from a new address (same key, same id). */
+  moved: [RelayPeer];
+}
+
+type RelayMsg<K extends number> = Extract<RelayMessage, { kind: K }>;
+
+/** Bytes of an ERROR with an empty message: header + code u16 + refKind u8 + refId u32 + len u16. */
+const BARE_ERROR_BYTES = HEADER_BYTES + 9;
+
+/** Largest session id: 0xFFFFFFFF is DST_BROADCAST and 0 is the relay. */
+const MAX_SESSION_ID = 0xffff_fffe;
+
+export class RelayServer extends EventEmitter<RelayEvents> {
+  private readonly sessions = new Map<number, Session>();
+  private readonly byOwner = new Map<string, Session>();
+  private readonly nicks: NickRegistry;
+  private readonly presence = new PresenceLog();
+  private readonly roster = new RosterOrder<Session>();
+  private readonly cookies = new AddressCookie();
+  private readonly unvalidated: UnvalidatedTraffic;
+
+  private readonly secret: string | undefined;
+  private readonly log: (line: string) => void;
+  private readonly idleTimeoutMs: number;
+  private readonly keepaliveMs: number;
+  private readonly maxClients: number;
+  private readonly nickReserveMs: number;
+  private readonly clientRate: { perSec: number; burst: number };
+  private readonly broadcastRate: { perSec: number; burst: number };
+
+  private readonly sweepTimer: NodeJS.Timeout;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
+  private lastInternalErrorLog = -Infinity;
+
+  // Counters, kept as plain number fields so the hot path increments them cheaply.
+  private datagramsIn = 0;
+  private bytesIn = 0;
+  private datagramsOut = 0;
+  private bytesOut = 0;
+  private forwarded = 0;
+  private broadcasts = 0;
+  private presenceDatagrams = 0;
+  private unvalidatedBytesIn = 0;
+  private unvalidatedBytesOut = 0;
+  private answersSuppressed = 0;
+  private internalErrors = 0;
+  private readonly dropped = emptyDropCounts();
+
+  private constructor(
+    private readonly socket: dgram.Socket,
+    opts: RelayOptions,
+    private readonly socketBuffers: { asked: number; recv: number; send: number },
+  ) {
+    super();
+    this.secret = opts.secret === undefined || opts.secret === '' ? undefined : opts.secret;
+    this.log = opts.log ?? (() => {});
+    this.idleTimeoutMs = positive(opts.idleTimeoutMs, CLIENT_IDLE_TIMEOUT_MS, 'idleTimeoutMs');
+    this.keepaliveMs = positive(
+      opts.keepaliveMs,
+      Math.max(1, Math.min(KEEPALIVE_INTERVAL_MS, Math.floor(this.idleTimeoutMs / 4))),
+      'keepaliveMs',
+    );
+    this.maxClients = positive(opts.maxClients, MAX_CLIENTS, 'maxClients');
+    this.nickReserveMs = opts.nickReserveMs ?? NICK_RESERVE_MS;
+    this.nicks = new NickRegistry();
+    const unreg = opts.unregisteredRate ?? { perSec: UNREGISTERED_RATE_PER_SEC, burst: UNREGISTERED_RATE_BURST };
+    this.unvalidated = new UnvalidatedTraffic(unreg.perSec, unreg.burst);
+    this.clientRate = opts.clientRate ?? { perSec: CLIENT_RATE_PER_SEC, burst: CLIENT_RATE_BURST };
+    this.broadcastRate = opts.broadcastRate ?? { perSec: BROADCAST_RATE_PER_SEC, burst: BROADCAST_RATE_BURST };
+
+    socket.on('message', this.onMessage);
+    socket.on('error', (err) => this.internalError(err));
+
+    const sweepEvery = Math.max(
+      MIN_SWEEP_INTERVAL_MS,
+      Math.min(SWEEP_INTERVAL_MS, Math.floor(this.idleTimeoutMs / SWEEPS_PER_IDLE_TIMEOUT)),
+    );
+    this.sweepTimer = setInterval(() => this.guard(() => this.sweep()), sweepEvery);
+    this.sweepTimer.unref();
+  }
+
+  /** Binds the socket and starts serving. Rejects with a RelayStartError if it cannot listen. */
+  static async start(opts: RelayOptions = {}): Promise<RelayServer> {
+    const host = opts.host ?? DEFAULT_RELAY_HOST;
+    const port = opts.port ?? DEFAULT_RELAY_PORT;
+    if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+      throw new RangeError(`port must be an integer 0–65535, got ${String(port)}`);
+    }
+    const socket = dgram.createSocket({ type: isIP(host) === 6 ? 'udp6' : 'udp4' });
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => {
+        socket.close();
+        reject(describeBindError(err, host, port));
+      };
+      socket.once('error', onError);
+      socket.bind(port, host, () => {
+        socket.off('error', onError);
+        resolve();
+      });
+    });
+    // ARCHITECTURE.md "Defaults": ask for 4 MiB both ways, read back what the kernel granted
+    // (Linux caps at net.core.rmem_max/wmem_max and reports double the usable size).
+    const asked = opts.recvBufferBytes ?? RELAY_SOCKET_BUFFER_BYTES;
+    const buffers = { asked, recv: 0, send: 0 };
+    try {
+      socket.setRecvBufferSize(asked);
+    } catch {
+      // keep the default; the read-back below shows it
+    }
+    try {
+      socket.setSendBufferSize(asked);
+    } catch {
+      // as above
+    }
+    try {
+      buffers.recv = socket.getRecvBufferSize();
+      buffers.send = socket.getSendBufferSize();
+    } catch {
+      // not readable on this platform; reported as 0
+    }
+    const server = new RelayServer(socket, opts, buffers);
+    server.log(
+      `socket buffers: receive ${kib(buffers.recv)} KiB, send ${kib(buffers.send)} KiB (asked ${kib(asked)} KiB)`,
+    );
+    return server;
+  }
+
+  /** Where the relay listens (the real port when started with port 0). */
+  address(): { host: string; port: number } {
+    const a = this.socket.address();
+    return { host: a.address, port: a.port };
+  }
+
+  stats(): RelayStats {
+    return {
+      clients: this.sessions.size,
+      rosterVersion: this.presence.version,
+      nickReservations: this.nicks.size.reserved,
+      datagramsIn: this.datagramsIn,
+      bytesIn: this.bytesIn,
+      datagramsOut: this.datagramsOut,
+      bytesOut: this.bytesOut,
+      forwarded: this.forwarded,
+      broadcasts: this.broadcasts,
+      presenceDatagrams: this.presenceDatagrams,
+      unvalidatedBytesIn: this.unvalidatedBytesIn,
+      unvalidatedBytesOut: this.unvalidatedBytesOut,
+      answersSuppressed: this.answersSuppressed,
+      internalErrors: this.internalErrors,
+      dropped: { ...this.dropped },
+      socketBuffers: { ...this.socketBuffers },
+    };
+  }
+
+  /** Registered clients now (id, nick, address), in join order. */
+  clients(): RelayPeer[] {
+    return [...this.sessions.values()].map(peerOf);
+  }
+
+  /**
+   * Tells every client BYE { RELAY_SHUTDOWN }, waits (at most CLOSE_FLUSH_TIMEOUT_MS) until the
+   * datagrams have left, then closes the socket. Idempotent.
+   */
+  close(reason = 'shutting down'): Promise<void> {
+    if (!this.closing) this.closing = this.shutdown(reason);
+    return this.closing;
+  }
+
+  private async shutdown(reason: string): Promise<void> {
+    clearInterval(this.sweepTimer);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.socket.off('message', this.onMessage);
+    const clients = [...this.sessions.values()];
+    this.log(`relay closing (${reason}): telling ${clients.length} client(s)`);
+    const code = errorCodeToWire('RELAY_SHUTDOWN');
+    await new Promise<void>((resolve) => {
+      if (clients.length === 0) return resolve();
+      const timer = setTimeout(resolve, CLOSE_FLUSH_TIMEOUT_MS);
+      timer.unref();
+      clients.forEach((s, i) => {
+        const bye = encodeRelayMessage({ kind: Kind.BYE, code }, 0, s.id);
+        const last = i === clients.length - 1;
+        // Sends leave in order, so when the last one's callback runs the others have gone.
+        const done = last
+          ? () => {
+              clearTimeout(timer);
+              resolve();
+            }
+          : undefined;
+        try {
+          this.socket.send(bye, s.port, s.address, done);
+          this.countOut(bye.length);
+        } catch {
+          done?.();
+        }
+      });
+    });
+    this.sessions.clear();
+    this.byOwner.clear();
+    await new Promise<void>((resolve) => {
+      try {
+        this.socket.close(() => resolve());
+      } catch {
+        resolve(); // already closed
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Datagram dispatch
+
+  private readonly onMessage = (buf: Buffer, rinfo: dgram.RemoteInfo): void => {
+    try {
+      this.handleDatagram(buf, rinfo);
+    } catch (err) {
+      this.internalError(err);
+    }
+  };
+
+  private handleDatagram(buf: Buffer, rinfo: dgram.RemoteInfo): void {
+    this.datagramsIn++;
+    this.bytesIn += buf.length;
+    // ARCHITECTURE.md "Protocol principles": check lengths before reading; bad input is counted
+    // and dropped. The header is read in place (header.ts layout) to keep the hot path lean.
+    if (buf.length < HEADER_BYTES || buf[0] !== MAGIC) {
+      this.dropped.malformed++;
+      return;
+    }
+    if (buf[1] !== PROTOCOL_VERSION) {
+      this.dropped.wrongVersion++;
+      return;
+    }
+    const kind = buf[2];
+    if (kind >= FIRST_PEER_KIND && kind <= LAST_PEER_KIND) this.forward(buf, kind, rinfo);
+    else this.handleRelayMessage(buf, rinfo);
+  }
+
+  /** The hot path: a peer datagram, forwarded unchanged. */
+  private forward(buf: Buffer, kind: number, rinfo: dgram.RemoteInfo): void {
+    const srcId = buf.readUInt32BE(4);
+    const src = this.sessions.get(srcId);
+    if (src === undefined) {
+      this.refuseUnregistered(buf.length, kind, srcId, rinfo);
+      return;
+    }
+    if (src.port !== rinfo.port || src.address !== rinfo.address) {
+      this.dropped.spoofedSrc++;
+      return;
+    }
+    const now = performance.now();
+    src.lastSeen = now;
+    const dstId = buf.readUInt32BE(8);
+    if (!src.bucket.take(now)) {
+      this.dropped.rateLimited++;
+      this.sendError(src, 'RATE_LIMITED', kind, dstId, now);
+      return;
+    }
+    if (dstId === DST_BROADCAST) {
+      this.broadcast(buf, src, kind, now);
+      return;
+    }
+    const dst = this.sessions.get(dstId);
+    if (dst === undefined) {
+      this.dropped.unknownPeer++;
+      this.sendError(src, 'UNKNOWN_PEER', kind, dstId, now);
+      return;
+    }
+    this.socket.send(buf, dst.port, dst.address);
+    this.datagramsOut++;
+    this.bytesOut += buf.length;
+    this.forwarded++;
+  }
+
+  private broadcast(buf: Buffer, src: Session, kind: number, now: number): void {
+    if (buf.length > MAX_BROADCAST_BYTES) {
+      this.dropped.oversizeBroadcast++;
+      this.sendError(src, 'MESSAGE_TOO_LONG', kind, DST_BROADCAST, now);
+      return;
+    }
+    if (!src.broadcastBucket.take(now)) {
+      this.dropped.rateLimited++;
+      this.sendError(src, 'RATE_LIMITED', kind, DST_BROADCAST, now);
+      return;
+    }
+    this.broadcasts++;
+    let n = 0;
+    for (const s of this.sessions.values()) {
+      if (s === src) continue;
+      this.socket.send(buf, s.port, s.address);
+      n++;
+    }
+    this.datagramsOut += n;
+    this.bytesOut += n * buf.length;
+    this.forwarded += n;
+  }
+
+  private handleRelayMessage(buf: Buffer, rinfo: dgram.RemoteInfo): void {
+    const d = decodeRelayMessage(buf);
+    if (!d.ok) {
+      this.dropped[d.reason === 'kind' ? 'unknownKind' : 'malformed']++;
+      return;
+    }
+    const m = d.msg;
+    switch (m.kind) {
+      case Kind.HELLO:
+        this.onHello(m, buf.length, rinfo);
+        return;
+      case Kind.REGISTER:
+        this.onRegister(m, buf.length, rinfo);
+        return;
+      case Kind.PING:
+      case Kind.ROSTER_REQ:
+      case Kind.LEAVE:
+      case Kind.KEY_REQ:
+        break;
+      default:
+        this.dropped.unexpectedKind++;
+        return;
+    }
+    const s = this.sessions.get(d.header.src);
+    if (s === undefined || s.port !== rinfo.port || s.address !== rinfo.address) {
+      this.refuseUnregistered(buf.length, m.kind, d.header.src, rinfo);
+      return;
+    }
+    const now = performance.now();
+    s.lastSeen = now;
+    if (!s.bucket.take(now)) {
+      this.dropped.rateLimited++;
+      return;
+    }
+    switch (m.kind) {
+      case Kind.PING:
+        this.sendTo(s, { kind: Kind.PONG, token: m.token, rosterVersion: this.presence.version >>> 0 });
+        return;
+      case Kind.ROSTER_REQ:
+        this.sendRaw(this.roster.page(m.offset, this.presence.version, s.id), s.port, s.address);
+        return;
+      case Kind.LEAVE:
+        this.sendTo(s, { kind: Kind.BYE, code: 0 });
+        this.endSession(s, 'leave', now);
+        return;
+      case Kind.KEY_REQ:
+        this.onKeyRequest(s, m, now);
+        return;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Registration
+
+  private onHello(m: RelayMsg<typeof Kind.HELLO>, bytes: number, rinfo: dgram.RemoteInfo): void {
+    if (!this.unvalidated.admit(rinfo.address, performance.now())) {
+      this.dropped.rateLimited++;
+      return;
+    }
+    const addr = this.creditUnvalidated(rinfo, bytes);
+    const cookie = this.cookies.mint(rinfo.address, rinfo.port, Date.now());
+    this.sendUnvalidated(encodeRelayMessage({ kind: Kind.COOKIE, token: m.token, cookie }), addr, rinfo);
+  }
+
+  private onRegister(m: RelayMsg<typeof Kind.REGISTER>, bytes: number, rinfo: dgram.RemoteInfo): void {
+    const now = performance.now();
+    if (!this.unvalidated.admit(rinfo.address, now)) {
+      this.dropped.rateLimited++;
+      return;
+    }
+    if (!this.cookies.check(m.cookie, rinfo.address, rinfo.port, Date.now())) {
+      this.dropped.badCookie++;
+      const addr = this.creditUnvalidated(rinfo, bytes);
+      this.sendUnvalidatedError('BAD_COOKIE', Kind.REGISTER, 0, ERROR_HINTS.BAD_COOKIE, addr, rinfo);
+      return;
+    }
+    // From here on the address is validated (it received our cookie): answers are not capped.
+    if (this.secret !== undefined && !timingSafeEqual(secretProof(this.secret, m.cookie, m.signPublic), m.secretProof)) {
+      return this.refuseRegister('badSecret', 'BAD_SECRET', ERROR_HINTS.BAD_SECRET, rinfo);
+    }
+    if (!safeVerify(m.signPublic, m.signed, m.signature)) {
+      return this.refuseRegister('badSignature', 'BAD_SIGNATURE', ERROR_HINTS.BAD_SIGNATURE, rinfo);
+    }
+    const nick = checkNickname(m.nick);
+    if (!nick.ok) return this.refuseRegister('nickInvalid', 'NICK_INVALID', nick.reason, rinfo);
+
+    const ownerKey = m.signPublic.toString('hex');
+    const holder = this.nicks.ownerOf(nick.key, now);
+    if (holder !== undefined && holder !== ownerKey) {
+      const until = this.nicks.reservedUntil(nick.key);
+      const message =
+        until === undefined
+          ? ERROR_HINTS.NICK_TAKEN
+          : `That nickname was in use moments ago and is held for its owner for ${Math.ceil((until - now) / 1000)} more seconds. Pick another one.`;
+      return this.refuseRegister('nickTaken', 'NICK_TAKEN', message, rinfo);
+    }
+
+    let s = this.byOwner.get(ownerKey);
+    if (s !== undefined) {
+      this.resume(s, nick.display, nick.key, m.dhPublic, rinfo, now);
+    } else {
+      if (this.sessions.size >= this.maxClients) {
+        return this.refuseRegister('relayFull', 'RELAY_FULL', ERROR_HINTS.RELAY_FULL, rinfo);
+      }
+      s = this.createSession(m, ownerKey, nick.display, nick.key, rinfo, now);
+    }
+    // The client's PRESENCE stream continues from the version REGISTERED reports.
+    s.presenceSeen = this.presence.version;
+    this.sendTo(s, {
+      kind: Kind.REGISTERED,
+      session: s.id,
+      rosterVersion: this.presence.version >>> 0,
+      keepaliveMs: this.keepaliveMs,
+      idleTimeoutMs: this.idleTimeoutMs,
+      nick: s.nick,
+    });
+  }
+
+  private createSession(
+    m: RelayMsg<typeof Kind.REGISTER>,
+    ownerKey: string,
+    display: string,
+    key: string,
+    rinfo: dgram.RemoteInfo,
+    now: number,
+  ): Session {
+    const s: Session = {
+      id: this.newSessionId(),
+      address: rinfo.address,
+      port: rinfo.port,
+      signPublic: Buffer.from(m.signPublic),
+      ownerKey,
+      dhPublic: Buffer.from(m.dhPublic),
+      nick: display,
+      nickKey: key,
+      inRoster: false,
+      lastSeen: now,
+      presenceSeen: 0,
+      bucket: new TokenBucket(this.clientRate.perSec, this.clientRate.burst, now),
+      broadcastBucket: new TokenBucket(this.broadcastRate.perSec, this.broadcastRate.burst, now),
+      errorBucket: new TokenBucket(SESSION_ERROR_RATE_PER_SEC, SESSION_ERROR_RATE_BURST, now),
+    };
+    this.sessions.set(s.id, s);
+    this.byOwner.set(ownerKey, s);
+    this.nicks.bind(key, ownerKey);
+    this.roster.add(s);
+    this.recordPresence(true, s.id, s.nick);
+    this.log(`join ${s.nick} (session ${hexId(s.id)}) from ${s.address}:${s.port}; ${this.sessions.size} online`);
+    this.emit('join', peerOf(s));
+    return s;
+  }
+
+  /** The same key registered again: same session, possibly a new address or a new nickname. */
+  private resume(s: Session, display: string, key: string, dhPublic: Buffer, rinfo: dgram.RemoteInfo, now: number): void {
+    s.lastSeen = now;
+    if (!s.dhPublic.equals(dhPublic)) s.dhPublic = Buffer.from(dhPublic);
+    if (s.port !== rinfo.port || s.address !== rinfo.address) {
+      s.address = rinfo.address;
+      s.port = rinfo.port;
+      this.log(`moved ${s.nick} (session ${hexId(s.id)}) to ${s.address}:${s.port}`);
+      this.emit('moved', peerOf(s));
+    }
+    if (key === s.nickKey) return;
+    const old = peerOf(s);
+    this.nicks.bind(key, s.ownerKey); // releases the old nickname
+    this.recordPresence(false, s.id, s.nick);
+    s.nick = display;
+    s.nickKey = key;
+    this.recordPresence(true, s.id, s.nick);
+    this.log(`rename ${old.nick} → ${s.nick} (session ${hexId(s.id)})`);
+    this.emit('leave', { ...old, reason: 'renamed' });
+    this.emit('join', peerOf(s));
+  }
+
+  private refuseRegister(reason: DropReason, code: ErrorCode, message: string, rinfo: dgram.RemoteInfo): void {
+    this.dropped[reason]++;
+    const err = encodeRelayMessage({ kind: Kind.ERROR, code: errorCodeToWire(code), refKind: Kind.REGISTER, refId: 0, message });
+    this.sendRaw(err, rinfo.port, rinfo.address);
+  }
+
+  private newSessionId(): number {
+    for (;;) {
+      const id = randomInt(1, MAX_SESSION_ID + 1);
+      if (!this.sessions.has(id)) return id;
+    }
+  }
+
+  private endSession(s: Session, reason: LeaveReason, now: number): void {
+    this.sessions.delete(s.id);
+    this.byOwner.delete(s.ownerKey);
+    this.roster.remove(s);
+    if (reason === 'timeout') this.nicks.reserve(s.nickKey, now + this.nickReserveMs);
+    else this.nicks.release(s.nickKey);
+    this.recordPresence(false, s.id, s.nick);
+    this.log(`leave ${s.nick} (session ${hexId(s.id)}): ${reason}; ${this.sessions.size} online`);
+    this.emit('leave', { ...peerOf(s), reason });
+  }
+
+  private onKeyRequest(s: Session, m: RelayMsg<typeof Kind.KEY_REQ>, now: number): void {
+    let target: Session | undefined;
+    if (m.id !== 0) {
+      target = this.sessions.get(m.id);
+    } else {
+      const owner = this.nicks.ownerOf(nicknameKey(m.nick), now);
+      target = owner === undefined ? undefined : this.byOwner.get(owner);
+    }
+    if (target === undefined) {
+      this.dropped.unknownPeer++;
+      this.sendError(s, 'UNKNOWN_PEER', Kind.KEY_REQ, m.id, now);
+      return;
+    }
+    this.sendTo(s, {
+      kind: Kind.KEY_INFO,
+      id: target.id,
+      signPublic: target.signPublic,
+      dhPublic: target.dhPublic,
+      nick: target.nick,
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Presence and the idle sweep
+
+  private recordPresence(online: boolean, id: number, nick: string): void {
+    this.presence.record(online, id, nick);
+    if (this.flushTimer === undefined && this.closing === undefined) {
+      this.flushTimer = setTimeout(() => this.guard(() => this.flushPresence()), PRESENCE_COALESCE_MS);
+      this.flushTimer.unref();
+    }
+  }
+
+  private flushPresence(): void {
+    this.flushTimer = undefined;
+    const version = this.presence.version;
+    for (const s of this.sessions.values()) {
+      if (s.presenceSeen === version) continue;
+      for (const d of this.presence.slice(s.presenceSeen)) {
+        this.socket.send(d, s.port, s.address);
+        this.countOut(d.length);
+        this.presenceDatagrams++;
+      }
+      s.presenceSeen = version;
+    }
+    this.presence.flushed();
+  }
+
+  private sweep(): void {
+    const now = performance.now();
+    const cutoff = now - this.idleTimeoutMs;
+    for (const s of this.sessions.values()) {
+      if (s.lastSeen < cutoff) this.endSession(s, 'timeout', now);
+    }
+    this.nicks.prune(now);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Answers
+
+  /** A request from no registered session: NOT_REGISTERED, within the per-IP rate and the 3x rule. */
+  private refuseUnregistered(bytes: number, kind: number, srcId: number, rinfo: dgram.RemoteInfo): void {
+    this.dropped.notRegistered++;
+    if (!this.unvalidated.admit(rinfo.address, performance.now())) {
+      this.answersSuppressed++;
+      return;
+    }
+    const addr = this.creditUnvalidated(rinfo, bytes);
+    this.sendUnvalidatedError('NOT_REGISTERED', kind, srcId, ERROR_HINTS.NOT_REGISTERED, addr, rinfo);
+  }
+
+  private creditUnvalidated(rinfo: dgram.RemoteInfo, bytes: number): string {
+    const addr = addressKey(rinfo.address, rinfo.port);
+    this.unvalidated.received(addr, bytes);
+    this.unvalidatedBytesIn += bytes;
+    return addr;
+  }
+
+  /** Sends `buf` to an unvalidated address if the 3x allowance covers it. */
+  private sendUnvalidated(buf: Buffer, addr: string, rinfo: dgram.RemoteInfo): void {
+    if (this.unvalidated.allowance(addr) < buf.length) {
+      this.answersSuppressed++;
+      return;
+    }
+    this.unvalidated.sent(addr, buf.length);
+    this.unvalidatedBytesOut += buf.length;
+    this.sendRaw(buf, rinfo.port, rinfo.address);
+  }
+
+  /** An ERROR to an unvalidated address, its message shortened to fit the 3x allowance. */
+  private sendUnvalidatedError(
+    code: ErrorCode,
+    refKind: number,
+    refId: number,
+    message: string,
+    addr: string,
+    rinfo: dgram.RemoteInfo,
+  ): void {
+    const room = this.unvalidated.allowance(addr) - BARE_ERROR_BYTES;
+    if (room < 0) {
+      this.answersSuppressed++;
+      return;
+    }
+    const text = clip(message, Math.min(room, MAX_ERROR_MESSAGE_BYTES));
+    const err = encodeRelayMessage({ kind: Kind.ERROR, code: errorCodeToWire(code), refKind, refId, message: text });
+    this.sendUnvalidated(err, addr, rinfo);
+  }
+
+  /** An ERROR to a registered client, within its error budget. */
+  private sendError(s: Session, code: ErrorCode, refKind: number, refId: number, now: number): void {
+    if (!s.errorBucket.take(now)) {
+      this.answersSuppressed++;
+      return;
+    }
+    this.sendTo(s, { kind: Kind.ERROR, code: errorCodeToWire(code), refKind, refId: refId >>> 0, message: ERROR_HINTS[code] });
+  }
+
+  private sendTo(s: Session, m: RelayMessage): void {
+    this.sendRaw(encodeRelayMessage(m, 0, s.id), s.port, s.address);
+  }
+
+  private sendRaw(buf: Buffer, port: number, address: string): void {
+    this.socket.send(buf, port, address);
+    this.countOut(buf.length);
+  }
+
+  private countOut(bytes: number): void {
+    this.datagramsOut++;
+    this.bytesOut += bytes;
+  }
+
+  private guard(f: () => void): void {
+    try {
+      f();
+    } catch (err) {
+      this.internalError(err);
+    }
+  }
+
+  private internalError(err: unknown): void {
+    this.internalErrors++;
+    const now = performance.now();
+    if (now - this.lastInternalErrorLog < INTERNAL_ERROR_LOG_INTERVAL_MS) return;
+    this.lastInternalErrorLog = now;
+    const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    this.log(`internal error (${this.internalErrors} so far): ${text}`);
+  }
+}
+
+/** verifySignature, but a malformed key (not a point on the curve) is a failed check, not a throw. */
+function safeVerify(signPublic: Buffer, data: Buffer, signature: Buffer): boolean {
+  try {
+    return verifySignature(signPublic, data, signature);
+  } catch {
+    return false;
+  }
+}
+
+function peerOf(s: Session): RelayPeer {
+  return { id: s.id, nick: s.nick, address: s.address, port: s.port };
+}
+
+function positive(v: number | undefined, fallback: number, what: string): number {
+  if (v === undefined) return fallback;
+  if (!Number.isFinite(v) || v <= 0) throw new RangeError(`${what} must be a positive number, got ${String(v)}`);
+  return v;
+}
+
+function hexId(id: number): string {
+  return id.toString(16).padStart(8, '0');
+}
+
+function kib(bytes: number): number {
+  return Math.round(bytes / 1024);
+}

@@ -1,0 +1,69 @@
+/**
+ * Why the relay dropped or refused a datagram. Each is counted; none is logged per datagram
+ * (a flood must not become a log flood).
+ */
+export const DROP_REASONS = [
+  /** Shorter than a header, wrong magic, or a relay message whose body does not parse. */
+  'malformed',
+  /** A header with another protocol version (no answer: the ERROR format is per version). */
+  'wrongVersion',
+  /** A kind byte the protocol does not define. */
+  'unknownKind',
+  /** A kind only the relay sends (COOKIE, REGISTERED, ROSTER, ...) sent to the relay. */
+  'unexpectedKind',
+  /** A peer datagram whose src is a session bound to another address. */
+  'spoofedSrc',
+  /** Over a token bucket: the session's, its broadcast bucket, or its IP's unregistered one. */
+  'rateLimited',
+  /** A peer datagram to a dst no session has (answered UNKNOWN_PEER, rate limited). */
+  'unknownPeer',
+  /** A request from no registered session (answered NOT_REGISTERED, rate limited). */
+  'notRegistered',
+  /** A broadcast larger than MAX_BROADCAST_BYTES. */
+  'oversizeBroadcast',
+  /** REGISTER refusals, one per error code. */
+  'badCookie',
+  'badSignature',
+  'badSecret',
+  'nickInvalid',
+  'nickTaken',
+  'relayFull',
+] as const;
+
+export type DropReason = (typeof DROP_REASONS)[number];
+
+/** A snapshot of the relay's counters (RelayServer.stats()). */
+export interface RelayStats {
+  /** Registered sessions now. */
+  clients: number;
+  /** The roster version now (joins + leaves so far). */
+  rosterVersion: number;
+  /** Nicknames held for clients that timed out (NICK_RESERVE_MS). */
+  nickReservations: number;
+  datagramsIn: number;
+  bytesIn: number;
+  datagramsOut: number;
+  bytesOut: number;
+  /** Peer datagrams sent on to a client (a broadcast to n clients counts n). */
+  forwarded: number;
+  /** Broadcasts accepted (each fanned out to every other client). */
+  broadcasts: number;
+  /** PRESENCE datagrams sent. */
+  presenceDatagrams: number;
+  /** Bytes received from / sent to addresses not validated (the 3x rule's ledger). */
+  unvalidatedBytesIn: number;
+  unvalidatedBytesOut: number;
+  /** Answers not sent because of the 3x rule or an error rate limit. */
+  answersSuppressed: number;
+  /** Exceptions caught in the datagram handler (bugs; logged at most every few seconds). */
+  internalErrors: number;
+  dropped: Record<DropReason, number>;
+  /** Socket buffer sizes the kernel granted (bytes) and what was asked. */
+  socketBuffers: { asked: number; recv: number; send: number };
+}
+
+export function emptyDropCounts(): Record<DropReason, number> {
+  const d = {} as Record<DropReason, number>;
+  for (const r of DROP_REASONS) d[r] = 0;
+  return d;
+}

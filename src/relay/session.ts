@@ -1,0 +1,29 @@
+import { TokenBucket } from './tokenBucket';
+import { RosterMember } from './rosterOrder';
+
+/** One registered client, as the relay holds it. */
+export interface Session extends RosterMember {
+  /** Random nonzero u32, never DST_BROADCAST; the header src/dst that names this client. */
+  readonly id: number;
+  /** Where the client's datagrams come from and where the relay sends to it. */
+  address: string;
+  port: number;
+  /** Raw Ed25519 key (32 bytes) that signed REGISTER, and its hex (the nick owner's id). */
+  readonly signPublic: Buffer;
+  readonly ownerKey: string;
+  /** Raw X25519 key (32 bytes) that peers use for the end-to-end handshake. */
+  dhPublic: Buffer;
+  /** Nickname as shown (NFKC) and its comparison key. */
+  nick: string;
+  nickKey: string;
+  /** performance.now() of the last datagram from this client. */
+  lastSeen: number;
+  /** The last roster version this client was sent PRESENCE up to. */
+  presenceSeen: number;
+  /** Every datagram (CLIENT_RATE_*). */
+  readonly bucket: TokenBucket;
+  /** Broadcasts (BROADCAST_RATE_*). */
+  readonly broadcastBucket: TokenBucket;
+  /** ERROR answers to this client (SESSION_ERROR_RATE_*). */
+  readonly errorBucket: TokenBucket;
+}

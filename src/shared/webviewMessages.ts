@@ -1,0 +1,244 @@
+/**
+ * Every message that passes between the extension host and the chat webview, as discriminated
+ * unions imported by both sides (model: vscode-hexeditor `shared/protocol.ts`).
+ *
+ * The host owns the state. The webview renders a snapshot (`snapshot`) and then applies deltas;
+ * it can be destroyed at any time (no retainContextWhenHidden), and on load it sends `ready`
+ * and gets a fresh snapshot. Webview → host messages are checked with `isFromWebviewMessage`
+ * before use: the host never trusts their shape, and never takes a path from them.
+ *
+ * Pure types and guards: no `vscode`, no Node, no DOM.
+ */
+import type { ConnectionState } from '../client/events';
+
+// ------------------------------------------------------------------------------------------
+// The state the webview shows
+
+export type MessageLevel = 'info' | 'join' | 'leave' | 'warning' | 'error';
+
+/** How far one of our own messages got. Private messages are `pending` until the peer acks. */
+export type Delivery = 'pending' | 'sent' | 'unconfirmed' | 'failed';
+
+export interface ChatMessageView {
+  /** Unique within the workspace's history. */
+  id: string;
+  kind: 'chat' | 'system';
+  /** ms since the epoch. */
+  time: number;
+  text: string;
+  /** Chat messages: the sender's nickname (our own nick for our messages). */
+  from?: string;
+  /** Private messages: the recipient. */
+  to?: string;
+  private: boolean;
+  /** Sent by this user. */
+  own: boolean;
+  /** Own chat messages only. */
+  delivery?: Delivery;
+  /** System notices only. */
+  level?: MessageLevel;
+}
+
+/**
+ * A file transfer card.
+ * - `offered`  a peer offers us a file: we accept or decline.
+ * - `asked`    a peer asks us for a file from our shared folders: we allow or deny.
+ * - `waiting`  we offered or requested; the peer has not answered yet.
+ * - `starting` we accepted or allowed; the data has not started flowing yet.
+ * - `active`   bytes are moving.
+ * - `done`     complete and verified (SHA-256).
+ * - `declined` refused by either side; `failed` an error; `cancelled` stopped by either side.
+ */
+export type TransferStatus =
+  | 'offered'
+  | 'asked'
+  | 'waiting'
+  | 'starting'
+  | 'active'
+  | 'done'
+  | 'failed'
+  | 'declined'
+  | 'cancelled';
+
+export const FINAL_TRANSFER_STATUSES: readonly TransferStatus[] = ['done', 'failed', 'declined', 'cancelled'];
+
+export function isFinalStatus(status: TransferStatus): boolean {
+  return FINAL_TRANSFER_STATUSES.includes(status);
+}
+
+export interface TransferView {
+  id: string;
+  /** From our point of view: we `send` the bytes or we `receive` them. */
+  direction: 'send' | 'receive';
+  /** Who started it: `offer` = the sender offered; `request` = the receiver asked. */
+  origin: 'offer' | 'request';
+  peer: string;
+  /** File name as offered, or the requested relative path. */
+  name: string;
+  /** Total size when known. */
+  bytes?: number;
+  /** Bytes moved so far. */
+  transferred: number;
+  status: TransferStatus;
+  /** Local file: what we send, or where the received file landed. Shown, never taken back. */
+  path?: string;
+  /** Folder a receive saves into, when chosen. */
+  saveDir?: string;
+  /** Why it failed or was declined. */
+  error?: string;
+  sha256?: string;
+  /** ms since the epoch: created and last changed. */
+  time: number;
+  updated: number;
+}
+
+/** `idle`: not joined (never, or after leaving). The rest come from the client. */
+export type ConnectionStatus = 'idle' | ConnectionState;
+
+export interface ConnectionView {
+  status: ConnectionStatus;
+  /** Relay address being used (`host:port`). */
+  relay?: string;
+  /** Our nickname once joined. */
+  nick?: string;
+  /** Our key fingerprint once joined. */
+  fingerprint?: string;
+  /** The nickname the next Join will propose. */
+  suggestedNick?: string;
+  /** A relay started by this window is running. */
+  relayRunning: boolean;
+}
+
+export interface ChatSnapshot {
+  connection: ConnectionView;
+  /** Other nicknames online. */
+  roster: string[];
+  messages: ChatMessageView[];
+  transfers: TransferView[];
+  unread: number;
+  /** The webview keeps at most this many messages too (it drops the oldest, as the host does). */
+  historyLimit: number;
+}
+
+// ------------------------------------------------------------------------------------------
+// Host → webview
+
+export type ToWebviewMessage =
+  | { type: 'snapshot'; state: ChatSnapshot }
+  | { type: 'messageAdded'; message: ChatMessageView }
+  | { type: 'messageUpdated'; message: ChatMessageView }
+  | { type: 'messagesCleared' }
+  | { type: 'rosterChanged'; roster: string[] }
+  | { type: 'connectionChanged'; connection: ConnectionView }
+  | { type: 'transferChanged'; transfer: TransferView }
+  | { type: 'transferRemoved'; id: string }
+  | { type: 'unreadChanged'; unread: number }
+  /** The answer to a `send`: the composer clears only on success and shows `error` otherwise. */
+  | { type: 'sendResult'; requestId: number; ok: true }
+  | { type: 'sendResult'; requestId: number; ok: false; error: string }
+  /** Move the keyboard focus to the composer, optionally replacing its text. */
+  | { type: 'focusComposer'; text?: string };
+
+// ------------------------------------------------------------------------------------------
+// Webview → host
+
+export const TRANSFER_ACTIONS = ['accept', 'acceptTo', 'decline', 'cancel', 'open', 'reveal', 'dismiss'] as const;
+/**
+ * - `accept`   accept an offer (into the download folder) or allow a request.
+ * - `acceptTo` accept an offer into a folder the user picks.
+ * - `decline`  decline an offer or deny a request.
+ * - `cancel`   stop a transfer or withdraw our offer/request.
+ * - `open` / `reveal` the local file of a finished transfer.
+ * - `dismiss`  remove a finished card.
+ */
+export type TransferAction = (typeof TRANSFER_ACTIONS)[number];
+
+export const WEBVIEW_COMMANDS = ['join', 'leave', 'startRelay', 'showLog', 'sendFile', 'requestFile', 'openSettings'] as const;
+/** Buttons in the webview that run an extension command. */
+export type WebviewCommand = (typeof WEBVIEW_COMMANDS)[number];
+
+export type FromWebviewMessage =
+  | { type: 'ready' }
+  /** One composer line: chat text, `@nick text` or a `/` command (see src/client/commandLine.ts). */
+  | { type: 'send'; requestId: number; text: string }
+  | { type: 'transferAction'; id: string; action: TransferAction }
+  | { type: 'runCommand'; command: WebviewCommand };
+
+/** Longest composer line the host looks at; the chat limit itself is far lower (MAX_CHAT_BYTES). */
+export const MAX_COMPOSER_CHARS = 16_384;
+
+// ------------------------------------------------------------------------------------------
+// Guards
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isShortString(v: unknown, max = 256): v is string {
+  return typeof v === 'string' && v.length > 0 && v.length <= max;
+}
+
+/** Checks a message that claims to come from the webview. Anything else is ignored by the host. */
+export function isFromWebviewMessage(v: unknown): v is FromWebviewMessage {
+  if (!isObject(v)) return false;
+  switch (v.type) {
+    case 'ready':
+      return true;
+    case 'send':
+      return (
+        typeof v.requestId === 'number' &&
+        Number.isSafeInteger(v.requestId) &&
+        typeof v.text === 'string' &&
+        v.text.length <= MAX_COMPOSER_CHARS
+      );
+    case 'transferAction':
+      return isShortString(v.id) && (TRANSFER_ACTIONS as readonly unknown[]).includes(v.action);
+    case 'runCommand':
+      return (WEBVIEW_COMMANDS as readonly unknown[]).includes(v.command);
+    default:
+      return false;
+  }
+}
+
+const TO_WEBVIEW_TYPES: ReadonlySet<string> = new Set<ToWebviewMessage['type']>([
+  'snapshot',
+  'messageAdded',
+  'messageUpdated',
+  'messagesCleared',
+  'rosterChanged',
+  'connectionChanged',
+  'transferChanged',
+  'transferRemoved',
+  'unreadChanged',
+  'sendResult',
+  'focusComposer',
+]);
+
+/**
+ * Checks the envelope of a message that claims to come from the host. The webview's document
+ * receives `message` events only from its host, so this guards against mistakes, not attacks.
+ */
+export function isToWebviewMessage(v: unknown): v is ToWebviewMessage {
+  if (!isObject(v) || typeof v.type !== 'string' || !TO_WEBVIEW_TYPES.has(v.type)) return false;
+  switch (v.type) {
+    case 'snapshot':
+      return isObject(v.state) && Array.isArray(v.state.messages) && Array.isArray(v.state.transfers) && Array.isArray(v.state.roster);
+    case 'messageAdded':
+    case 'messageUpdated':
+      return isObject(v.message) && typeof v.message.id === 'string';
+    case 'rosterChanged':
+      return Array.isArray(v.roster);
+    case 'connectionChanged':
+      return isObject(v.connection) && typeof v.connection.status === 'string';
+    case 'transferChanged':
+      return isObject(v.transfer) && typeof v.transfer.id === 'string';
+    case 'transferRemoved':
+      return typeof v.id === 'string';
+    case 'unreadChanged':
+      return typeof v.unread === 'number';
+    case 'sendResult':
+      return typeof v.requestId === 'number' && typeof v.ok === 'boolean';
+    default:
+      return true;
+  }
+}

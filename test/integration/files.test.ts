@@ -1,0 +1,195 @@
+import { strict as assert } from 'node:assert';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { RelayServer } from '../../src/relay/relayServer';
+import { ImpairmentProxy } from '../support/impairmentProxy';
+import { TestClient } from '../support/testClient';
+
+function sha256(b: Buffer): string {
+  return createHash('sha256').update(b).digest('hex');
+}
+
+function tempDir(tag: string): string {
+  return mkdtempSync(path.join(os.tmpdir(), `peerchat-${tag}-`));
+}
+
+describe('file transfer', function () {
+  this.timeout(90_000);
+  let relay: RelayServer;
+  const clients: TestClient[] = [];
+  const proxies: ImpairmentProxy[] = [];
+
+  beforeEach(async () => {
+    relay = await RelayServer.start({ host: '127.0.0.1', port: 0 });
+  });
+
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.leave().catch(() => undefined)));
+    await Promise.all(proxies.splice(0).map((p) => p.close()));
+    await relay.close();
+  });
+
+  async function pair(
+    aliceOpts: Partial<Parameters<typeof TestClient.join>[0]> = {},
+    bobOpts: Partial<Parameters<typeof TestClient.join>[0]> = {},
+    impairment?: Record<string, number>,
+  ): Promise<[TestClient, TestClient]> {
+    let addr = relay.address();
+    if (impairment) {
+      const proxy = await ImpairmentProxy.start({ target: addr, seed: 7, upstream: impairment, downstream: impairment });
+      proxies.push(proxy);
+      addr = proxy.address();
+    }
+    const alice = await TestClient.join({ relay: addr, nick: 'alice', ...aliceOpts });
+    const bob = await TestClient.join({ relay: addr, nick: 'bob', ...bobOpts });
+    clients.push(alice, bob);
+    await alice.waitForPeers(['bob'], 20_000);
+    await bob.waitForPeers(['alice'], 20_000);
+    return [alice, bob];
+  }
+
+  it('sends a file that the receiver accepts; bytes and SHA-256 match on disk', async () => {
+    const [alice, bob] = await pair();
+    const src = path.join(tempDir('src'), 'report.bin');
+    const data = randomBytes(3 * 1024 * 1024 + 123);
+    writeFileSync(src, data);
+    const id = await alice.client.sendFile('bob', src);
+    const offer = await bob.waitFor('file-offer');
+    assert.equal(offer.name, 'report.bin');
+    assert.equal(offer.bytes, data.length);
+    assert.equal(offer.from, 'alice');
+    await bob.client.accept(offer.id);
+    const got = await bob.waitFor('file-received', () => true, 60_000);
+    const sent = await alice.waitFor('file-sent', (f) => f.id === id, 60_000);
+    assert.equal(got.sha256, sha256(data));
+    assert.equal(sent.sha256, sha256(data));
+    assert.equal(sha256(readFileSync(got.path)), sha256(data));
+    assert.equal(path.basename(got.path), 'report.bin');
+    assert.ok(bob.all('transfer-progress').length > 0, 'the receiver saw progress');
+    assert.ok(alice.all('transfer-progress').length > 0, 'the sender saw progress');
+    assert.deepEqual(readdirSync(bob.downloadDir).sort(), ['report.bin'], 'no .part or map file left behind');
+  });
+
+  it('arrives byte-identical over a path with 10 % loss, duplicates, reordering and bit flips', async () => {
+    const [alice, bob] = await pair({}, { acceptFiles: 'always' }, { loss: 0.1, duplicate: 0.03, reorder: 0.05, corrupt: 0.01 });
+    const src = path.join(tempDir('src'), 'lossy.bin');
+    const data = randomBytes(2 * 1024 * 1024);
+    writeFileSync(src, data);
+    await alice.client.sendFile('bob', src);
+    const got = await bob.waitFor('file-received', () => true, 80_000);
+    assert.equal(sha256(readFileSync(got.path)), sha256(data));
+    assert.equal(proxies[0].stats().up.dropped > 0, true, 'the path really dropped datagrams');
+  });
+
+  it('never overwrites: a second file with the same name is saved as "name (1).ext"', async () => {
+    const [alice, bob] = await pair({}, { acceptFiles: 'always' });
+    writeFileSync(path.join(bob.downloadDir, 'notes.txt'), 'already here');
+    const src = path.join(tempDir('src'), 'notes.txt');
+    writeFileSync(src, 'new notes');
+    await alice.client.sendFile('bob', src);
+    const got = await bob.waitFor('file-received');
+    assert.equal(path.basename(got.path), 'notes (1).txt');
+    assert.equal(readFileSync(path.join(bob.downloadDir, 'notes.txt'), 'utf8'), 'already here');
+    assert.equal(readFileSync(got.path, 'utf8'), 'new notes');
+  });
+
+  it('tells the sender DECLINED when the receiver declines', async () => {
+    const [alice, bob] = await pair();
+    const src = path.join(tempDir('src'), 'x.txt');
+    writeFileSync(src, 'x');
+    const id = await alice.client.sendFile('bob', src);
+    const offer = await bob.waitFor('file-offer');
+    bob.client.decline(offer.id);
+    const failed = await alice.waitFor('transfer-failed', (f) => f.id === id);
+    assert.equal(failed.code, 'DECLINED');
+    assert.deepEqual(readdirSync(bob.downloadDir), []);
+  });
+
+  it('declines an offer above the size limit with FILE_TOO_LARGE', async () => {
+    const [alice] = await pair({}, { maxIncomingBytes: 1000 });
+    const src = path.join(tempDir('src'), 'big.bin');
+    writeFileSync(src, randomBytes(5000));
+    const id = await alice.client.sendFile('bob', src);
+    const failed = await alice.waitFor('transfer-failed', (f) => f.id === id);
+    assert.equal(failed.code, 'FILE_TOO_LARGE');
+  });
+
+  it('refuses a missing file and an unknown peer with clear codes', async () => {
+    const [alice] = await pair();
+    await assert.rejects(alice.client.sendFile('bob', '/nonexistent/file.txt'), (e: Error & { code?: string }) => e.code === 'FILE_NOT_FOUND');
+    const src = path.join(tempDir('src'), 'a.txt');
+    writeFileSync(src, 'a');
+    await assert.rejects(alice.client.sendFile('zed', src), (e: Error & { code?: string }) => e.code === 'UNKNOWN_PEER');
+  });
+
+  it('lets the receiver cancel mid-transfer; the sender hears CANCELLED and nothing is published', async () => {
+    const [alice, bob] = await pair();
+    const src = path.join(tempDir('src'), 'long.bin');
+    writeFileSync(src, randomBytes(64 * 1024 * 1024));
+    const id = await alice.client.sendFile('bob', src);
+    const offer = await bob.waitFor('file-offer');
+    await bob.client.accept(offer.id);
+    await bob.waitFor('transfer-progress', (p) => p.bytes > 0, 30_000);
+    bob.client.cancel(offer.id);
+    const failed = await alice.waitFor('transfer-failed', (f) => f.id === id, 20_000);
+    assert.equal(failed.code, 'CANCELLED');
+    assert.ok(!readdirSync(bob.downloadDir).includes('long.bin'));
+  });
+
+  describe('requests', () => {
+    let share: string;
+    beforeEach(() => {
+      share = tempDir('share');
+      mkdirSync(path.join(share, 'notes'));
+      writeFileSync(path.join(share, 'notes', 'todo.md'), '- ship it\n');
+      const outside = tempDir('outside');
+      writeFileSync(path.join(outside, 'secret.txt'), 'top secret');
+      symlinkSync(path.join(outside, 'secret.txt'), path.join(share, 'escape.txt'));
+    });
+
+    it('serves a file from the shared folder after the owner allows it', async () => {
+      const [alice, bob] = await pair({}, { shareDirs: [share] });
+      const saveDir = tempDir('save');
+      const reqId = await alice.client.requestFile('bob', 'notes/todo.md', { saveDir });
+      const asked = await bob.waitFor('file-request');
+      assert.equal(asked.name, 'notes/todo.md');
+      assert.equal(asked.from, 'alice');
+      await bob.client.accept(asked.id);
+      const got = await alice.waitFor('file-received', (f) => f.id === reqId, 20_000);
+      assert.equal(path.dirname(got.path), saveDir);
+      assert.equal(readFileSync(got.path, 'utf8'), '- ship it\n');
+    });
+
+    it('refuses "..", absolute paths, symlinks out of the share, missing files, and a peer with no share', async () => {
+      const [alice, bob] = await pair({}, { shareDirs: [share], allowRequests: 'always' });
+      const cases: Array<[string, string]> = [
+        ['../etc/passwd', 'PATH_OUTSIDE_SHARE'],
+        ['/etc/passwd', 'PATH_OUTSIDE_SHARE'],
+        ['notes/../../x', 'PATH_OUTSIDE_SHARE'],
+        ['escape.txt', 'PATH_OUTSIDE_SHARE'],
+        ['nope.txt', 'FILE_NOT_FOUND'],
+        ['notes', 'NOT_A_FILE'],
+      ];
+      for (const [name, code] of cases) {
+        const id = await alice.client.requestFile('bob', name);
+        const denied = await alice.waitFor('request-denied', (d) => d.id === id);
+        assert.equal(denied.code, code, `request for ${name}`);
+      }
+      assert.equal(bob.all('file-request').length, 0, 'refused requests never reach the owner');
+      const id = await bob.client.requestFile('alice', 'anything.txt');
+      const denied = await bob.waitFor('request-denied', (d) => d.id === id);
+      assert.equal(denied.code, 'NO_SHARED_FOLDER');
+    });
+
+    it('tells the requester DECLINED when the owner says no', async () => {
+      const [alice, bob] = await pair({}, { shareDirs: [share] });
+      const id = await alice.client.requestFile('bob', 'notes/todo.md');
+      const asked = await bob.waitFor('file-request');
+      bob.client.decline(asked.id);
+      const denied = await alice.waitFor('request-denied', (d) => d.id === id);
+      assert.equal(denied.code, 'DECLINED');
+    });
+  });
+});

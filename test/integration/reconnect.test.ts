@@ -1,0 +1,91 @@
+import { strict as assert } from 'node:assert';
+import * as dgram from 'node:dgram';
+import { RelayServer } from '../../src/relay/relayServer';
+import { ImpairmentProxy } from '../support/impairmentProxy';
+import { TestClient } from '../support/testClient';
+
+describe('relay outages', function () {
+  this.timeout(60_000);
+  const clients: TestClient[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.leave().catch(() => undefined)));
+  });
+
+  it('reports RELAY_UNREACHABLE within a few seconds when nothing answers, and keeps trying', async () => {
+    // A port with nobody behind it.
+    const sock = dgram.createSocket('udp4');
+    await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+    const port = sock.address().port;
+    sock.close();
+    const c = new TestClient({ relay: { host: '127.0.0.1', port }, nick: 'alice' });
+    clients.push(c);
+    const started = Date.now();
+    void c.client.start().catch(() => undefined);
+    const err = await c.waitFor('error', (e) => e.code === 'RELAY_UNREACHABLE', 8_000);
+    const took = Date.now() - started;
+    assert.ok(took < 6_000, `reported after ${took} ms`);
+    assert.match(err.message, /does not answer/);
+    // A relay that appears later on that port is joined without any action.
+    const relay = await RelayServer.start({ host: '127.0.0.1', port });
+    try {
+      await c.waitFor('registered', () => true, 10_000);
+      assert.equal(c.client.state, 'registered');
+    } finally {
+      await c.leave();
+      await relay.close();
+    }
+  });
+
+  it('notices a silent relay and re-registers by itself when it answers again; chat goes on', async () => {
+    const relay = await RelayServer.start({ host: '127.0.0.1', port: 0 });
+    const proxy = await ImpairmentProxy.start({ target: relay.address(), seed: 3 });
+    try {
+      const alice = await TestClient.join({ relay: proxy.address(), nick: 'alice' });
+      const bob = await TestClient.join({ relay: relay.address(), nick: 'bob' });
+      clients.push(alice, bob);
+      await alice.waitForPeers(['bob']);
+      proxy.setImpairment('both', { blackhole: true });
+      await alice.waitFor('error', (e) => e.code === 'RELAY_UNREACHABLE', 8_000);
+      assert.equal(alice.client.state, 'unreachable');
+      proxy.setImpairment('both', { blackhole: false });
+      await alice.waitFor('state', (s) => s.state === 'registered' && alice.client.state === 'registered', 10_000);
+      alice.client.broadcast('back again');
+      const m = await bob.waitFor('message', (x) => x.text === 'back again');
+      assert.equal(m.from, 'alice');
+    } finally {
+      await Promise.all(clients.splice(0).map((c) => c.leave().catch(() => undefined)));
+      await proxy.close();
+      await relay.close();
+    }
+  });
+
+  it('rejoins with the same nickname after the relay restarts, and messages flow again', async () => {
+    let relay = await RelayServer.start({ host: '127.0.0.1', port: 0 });
+    const addr = relay.address();
+    const alice = await TestClient.join({ relay: addr, nick: 'alice' });
+    const bob = await TestClient.join({ relay: addr, nick: 'bob' });
+    clients.push(alice, bob);
+    await alice.waitForPeers(['bob']);
+    alice.client.sendPrivate('bob', 'before');
+    await bob.waitFor('message', (m) => m.text === 'before');
+
+    await relay.close();
+    await alice.waitFor('error', (e) => e.code === 'RELAY_SHUTDOWN' || e.code === 'RELAY_UNREACHABLE', 8_000);
+    relay = await RelayServer.start({ host: '127.0.0.1', port: addr.port });
+    try {
+      const regsBefore = alice.all('registered').length;
+      await alice.waitFor('registered', () => alice.all('registered').length > regsBefore, 15_000);
+      await alice.waitForPeers(['bob'], 15_000);
+      await bob.waitForPeers(['alice'], 15_000);
+      assert.equal(alice.client.nick, 'alice');
+      alice.client.sendPrivate('bob', 'after');
+      alice.client.broadcast('all of you, after');
+      await bob.waitFor('message', (m) => m.text === 'after', 15_000);
+      await bob.waitFor('message', (m) => m.text === 'all of you, after', 15_000);
+      assert.deepEqual(bob.all('message').map((m) => m.text), ['before', 'after', 'all of you, after']);
+    } finally {
+      await Promise.all(clients.splice(0).map((c) => c.leave().catch(() => undefined)));
+      await relay.close();
+    }
+  });
+});

@@ -1,0 +1,97 @@
+import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+
+export const REPO = path.resolve(__dirname, '..', '..');
+export const CLI_JS = path.join(REPO, 'dist', 'cli.js');
+export const RELAY_JS = path.join(REPO, 'dist', 'relay.js');
+
+export type JsonLine = { event: string } & Record<string, unknown>;
+
+/**
+ * The built terminal client (`node dist/cli.js --json`) as a child process: write command
+ * lines, read its JSON events. What a script sees is exactly what these tests see.
+ */
+export class CliProcess {
+  readonly events: JsonLine[] = [];
+  readonly stderr: string[] = [];
+  private waiters: Array<{ pred: (e: JsonLine) => boolean; resolve: (e: JsonLine) => void }> = [];
+  readonly exited: Promise<number | null>;
+  readonly configDir: string;
+
+  private constructor(readonly proc: ChildProcessWithoutNullStreams, configDir: string) {
+    this.configDir = configDir;
+    readline.createInterface({ input: proc.stdout }).on('line', (line) => {
+      let e: JsonLine;
+      try {
+        e = JSON.parse(line) as JsonLine;
+      } catch {
+        this.stderr.push(`(not JSON on stdout) ${line}`);
+        return;
+      }
+      this.events.push(e);
+      for (const w of [...this.waiters]) {
+        if (w.pred(e)) {
+          this.waiters.splice(this.waiters.indexOf(w), 1);
+          w.resolve(e);
+        }
+      }
+    });
+    readline.createInterface({ input: proc.stderr }).on('line', (l) => this.stderr.push(l));
+    this.exited = new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
+  }
+
+  static start(args: string[], opts: { configDir?: string } = {}): CliProcess {
+    const configDir = opts.configDir ?? mkdtempSync(path.join(os.tmpdir(), 'peerchat-cli-'));
+    const proc = spawn(process.execPath, [CLI_JS, '--json', '--identity', path.join(configDir, 'identity.json'), ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    return new CliProcess(proc, configDir);
+  }
+
+  send(line: string): void {
+    this.proc.stdin.write(`${line}\n`);
+  }
+
+  waitFor(pred: (e: JsonLine) => boolean, what: string, timeoutMs = 15_000): Promise<JsonLine> {
+    const past = this.events.find(pred);
+    if (past) return Promise.resolve(past);
+    return new Promise((resolve, reject) => {
+      const w = { pred, resolve };
+      this.waiters.push(w);
+      setTimeout(() => {
+        const i = this.waiters.indexOf(w);
+        if (i < 0) return;
+        this.waiters.splice(i, 1);
+        reject(new Error(`no ${what} within ${timeoutMs} ms; events: ${JSON.stringify(this.events.slice(-20))}; stderr: ${this.stderr.slice(-10).join(' | ')}`));
+      }, timeoutMs);
+    });
+  }
+
+  event(name: string, pred: (e: JsonLine) => boolean = () => true, timeoutMs?: number): Promise<JsonLine> {
+    return this.waitFor((e) => e.event === name && pred(e), `'${name}' event`, timeoutMs);
+  }
+
+  all(name: string): JsonLine[] {
+    return this.events.filter((e) => e.event === name);
+  }
+
+  kill(): void {
+    this.proc.kill('SIGKILL');
+  }
+}
+
+/** Starts `node dist/relay.js --port 0` and resolves with its address from the first line. */
+export async function startRelayProcess(extra: string[] = []): Promise<{ port: number; proc: ChildProcessWithoutNullStreams; firstLine: string }> {
+  const proc = spawn(process.execPath, [RELAY_JS, '--port', '0', ...extra], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const firstLine = await new Promise<string>((resolve, reject) => {
+    const rl = readline.createInterface({ input: proc.stdout });
+    rl.once('line', resolve);
+    proc.once('exit', (code) => reject(new Error(`relay exited ${code}`)));
+  });
+  const m = /^listening on ([^ ]+):(\d+)$/.exec(firstLine);
+  if (!m) throw new Error(`unexpected first line: ${firstLine}`);
+  return { port: Number(m[2]), proc, firstLine };
+}

@@ -1,0 +1,79 @@
+/**
+ * Text the chat shows for sizes, times and transfer states. Pure (no DOM), used by the webview
+ * and by the host's notifications so both say the same thing.
+ */
+import type { TransferView } from '../src/shared/webviewMessages';
+
+const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
+
+/** 1536 → "1.5 KB" (binary multiples, as file managers on most systems show them). */
+export function formatBytes(n: number | undefined): string {
+  if (n === undefined || !Number.isFinite(n) || n < 0) return '? B';
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < UNITS.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  const digits = u === 0 || v >= 100 ? 0 : 1;
+  return `${v.toFixed(digits).replace(/\.0$/, '')} ${UNITS[u]}`;
+}
+
+/** Percent done, 0–100, or undefined when the size is unknown. */
+export function percent(t: Pick<TransferView, 'transferred' | 'bytes'>): number | undefined {
+  if (t.bytes === undefined || t.bytes <= 0) return t.bytes === 0 ? 100 : undefined;
+  return Math.max(0, Math.min(100, Math.floor((t.transferred / t.bytes) * 100)));
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/** "14:05" today, "Mar 3, 14:05" on another day (local time). */
+export function formatTime(time: number, now: number = Date.now()): string {
+  const d = new Date(time);
+  const n = new Date(now);
+  const hm = `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+  if (d.getFullYear() === n.getFullYear() && d.getMonth() === n.getMonth() && d.getDate() === n.getDate()) return hm;
+  const month = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getMonth()];
+  const year = d.getFullYear() === n.getFullYear() ? '' : ` ${d.getFullYear()}`;
+  return `${month} ${d.getDate()}${year}, ${hm}`;
+}
+
+/** Full local date and time, for tooltips. */
+export function formatFullTime(time: number): string {
+  const d = new Date(time);
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+}
+
+/** The card's heading: "notes.txt from alice" / "notes.txt to alice". */
+export function transferTitle(t: Pick<TransferView, 'name' | 'peer' | 'direction'>): string {
+  return `${t.name} ${t.direction === 'receive' ? 'from' : 'to'} ${t.peer}`;
+}
+
+/** One line saying where a transfer stands and what, if anything, the user is expected to do. */
+export function transferStatusText(t: TransferView): string {
+  const size = t.bytes !== undefined ? formatBytes(t.bytes) : undefined;
+  switch (t.status) {
+    case 'offered':
+      return `${t.peer} offers this file${size ? ` (${size})` : ''}. Accept it?`;
+    case 'asked':
+      return `${t.peer} asks for this file from your shared folders. Allow it?`;
+    case 'waiting':
+      return t.direction === 'send' ? `Waiting for ${t.peer} to accept…` : `Waiting for ${t.peer} to answer…`;
+    case 'starting':
+      return 'Starting…';
+    case 'active': {
+      const p = percent(t);
+      return p === undefined ? `${formatBytes(t.transferred)} so far` : `${p}% · ${formatBytes(t.transferred)} of ${size}`;
+    }
+    case 'done':
+      return t.direction === 'receive' ? `Received${size ? ` ${size}` : ''}, SHA-256 verified.` : `Sent${size ? ` ${size}` : ''}, verified by ${t.peer}.`;
+    case 'declined':
+      return t.error ? `Declined: ${t.error}` : 'Declined.';
+    case 'cancelled':
+      return t.error ? `Cancelled: ${t.error}` : 'Cancelled.';
+    case 'failed':
+      return t.error ? `Failed: ${t.error}` : 'Failed.';
+  }
+}
