@@ -1,6 +1,7 @@
 import { Identity, fingerprint } from '../crypto/identity';
 import { SenderKeyIn, SenderKeyOut } from '../crypto/senderKey';
-import { ControlType, decodeControl, encodeControl } from '../protocol/controlMessages';
+import { ControlType, HOLD_TAG_BYTES, MAX_HOLD_TAGS, decodeControl, encodeControl } from '../protocol/controlMessages';
+import { createHash } from 'node:crypto';
 import { ErrorCode, ERROR_HINTS, PeerChatError } from '../protocol/errors';
 import { Header, Kind, isPeerKind } from '../protocol/header';
 import { DST_BROADCAST, MAX_CHAT_BYTES } from '../protocol/limits';
@@ -45,8 +46,6 @@ export interface ChatClientOptions {
 
 /** Default cap on an incoming file: large enough for real work, small enough to stop accidents. */
 export const DEFAULT_MAX_INCOMING_BYTES = 64 * 1024 ** 3;
-/** A broadcast waits at most this long (ms) for earlier private messages to be acknowledged. */
-const BROADCAST_HOLD_MAX_MS = 2_000;
 /** Broadcast retransmission check interval and per-peer timeout (ms). */
 const BROADCAST_RETRY_TICK_MS = 100;
 const BROADCAST_RTO_MS = 300;
@@ -57,15 +56,16 @@ const BROADCAST_EARLY_MAX = 256;
 /** Acks for broadcasts wait this long (ms) to cover several at once. */
 const BROADCAST_ACK_DELAY_MS = 5;
 
-interface QueuedChat {
-  to?: string;
-  text: string;
-  since: number;
-}
+/**
+ * What arrives over a peer's reliable channel and must wait its turn: a private message waits
+ * for the sender's broadcasts sent before it; a barrier releases a broadcast that was held for us.
+ */
+type HeldItem = { kind: 'chat'; bcastNext: number; text: string } | { kind: 'barrier'; seq: number };
 
 interface LinkExtras {
-  /** Private messages waiting for broadcasts they were sent after. */
-  held: Array<{ bcastNext: number; text: string }>;
+  held: HeldItem[];
+  /** Broadcasts of this peer held for us may be delivered up to and including this seq. */
+  barrier: number;
   /** Broadcast datagrams that came before this peer's sender key. */
   stash: Map<number, Buffer>;
   ackTimer: NodeJS.Timeout | null;
@@ -81,9 +81,8 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
   private readonly links = new Map<string, PeerLink>(); // by nickname key
   private readonly extras = new WeakMap<PeerLink, LinkExtras>();
   private readonly transfers: FileTransfers;
-  private readonly queue: QueuedChat[] = [];
+  /** Peers with private messages from us not yet acknowledged (see sendBroadcastNow). */
   private readonly privatesInFlight = new Set<PeerLink>();
-  private pumpTimer: NodeJS.Timeout | null = null;
   private senderKey: SenderKeyOut | null = null;
   private bcastSeq = 0;
   private readonly outbox = new Map<number, Buffer>();
@@ -166,16 +165,19 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
 
   broadcast(text: string): void {
     this.checkText(text);
-    this.queue.push({ text, since: Date.now() });
-    this.pump();
+    this.sendBroadcastNow(text);
   }
 
   sendPrivate(to: string, text: string): void {
     this.checkText(text);
-    const peer = this.findPeer(to);
-    if (!peer) throw new PeerChatError('UNKNOWN_PEER', `No one called ${to} is online. Use /who to see who is.`);
-    this.queue.push({ to: peer.nick, text, since: Date.now() });
-    this.pump();
+    const link = this.linkFor(to);
+    if (!link) throw new PeerChatError('UNKNOWN_PEER', `No one called ${to.replace(/^@/, '')} is online. Use /who to see who is.`);
+    // bcastNext: how many broadcasts we sent before this message; the peer delivers it only
+    // after those, so it never sees this private message overtake an earlier broadcast.
+    link.channel.send(encodeControl({ type: ControlType.CHAT, bcastKeyId: this.senderKey?.keyId ?? 0, bcastNext: this.bcastSeq, text }));
+    link.armChannelTimer();
+    this.privatesInFlight.add(link);
+    this.emit('message-sent', { to: link.nick, text, time: Date.now() });
   }
 
   private checkText(text: string): void {
@@ -183,42 +185,6 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes > MAX_CHAT_BYTES) {
       throw new PeerChatError('MESSAGE_TOO_LONG', `Message is ${bytes} bytes; the limit is ${MAX_CHAT_BYTES}. Send it as a file instead.`);
-    }
-  }
-
-  /**
-   * Sends queued messages in order. A private message goes at once (it carries the number of
-   * our broadcasts before it, so the peer delivers it after them); a broadcast waits until
-   * earlier private messages are acknowledged, so no peer sees it before them.
-   */
-  private pump(): void {
-    if (this.pumpTimer) clearTimeout(this.pumpTimer);
-    this.pumpTimer = null;
-    while (this.queue.length > 0) {
-      const head = this.queue[0];
-      if (head.to !== undefined) {
-        const link = this.linkFor(head.to);
-        if (link) {
-          link.channel.send(
-            encodeControl({ type: ControlType.CHAT, bcastKeyId: this.senderKey?.keyId ?? 0, bcastNext: this.bcastSeq, text: head.text }),
-          );
-          link.armChannelTimer();
-          this.privatesInFlight.add(link);
-          this.emit('message-sent', { to: link.nick, text: head.text, time: Date.now() });
-        } else {
-          this.emit('error', { code: 'UNKNOWN_PEER', message: `${head.to} left before the message could be sent.` });
-        }
-        this.queue.shift();
-        continue;
-      }
-      for (const l of this.privatesInFlight) if (l.closed || l.channel.unacked === 0) this.privatesInFlight.delete(l);
-      const waited = Date.now() - head.since;
-      if (this.privatesInFlight.size > 0 && waited < BROADCAST_HOLD_MAX_MS) {
-        this.pumpTimer = setTimeout(() => this.pump(), Math.min(50, BROADCAST_HOLD_MAX_MS - waited));
-        return;
-      }
-      this.sendBroadcastNow(head.text);
-      this.queue.shift();
     }
   }
 
@@ -239,13 +205,25 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
       link.channel.send(encodeControl({ type: ControlType.SENDER_KEY, blob: key.encodeForDistribution(), nextSeq: seq }));
       link.armChannelTimer();
     }
-    const plain = encodeControl({ type: ControlType.BROADCAST_CHAT, text });
+    // Peers that still have private messages from us in flight must not deliver this
+    // broadcast before them: they hold it until a barrier that follows those messages on
+    // their (ordered) channel.
+    const holders: PeerLink[] = [];
+    for (const l of this.privatesInFlight) {
+      if (l.closed || l.channel.unacked === 0) this.privatesInFlight.delete(l);
+      else if (holders.length < MAX_HOLD_TAGS) holders.push(l);
+    }
+    const plain = encodeControl({ type: ControlType.BROADCAST_CHAT, hold: holders.map((l) => holdTag(l.nick)), text });
     const out = Buffer.allocUnsafe(SEALED_PREFIX_BYTES + plain.length + AEAD_TAG_BYTES);
     const aad = writeSealedPrefix(out, { kind: Kind.PEER_BROADCAST, flags: 0, src: relay.session, dst: DST_BROADCAST }, key.keyId, seq);
     key.seal(seq, aad, plain).copy(out, SEALED_PREFIX_BYTES);
     this.outbox.set(seq, out);
     if (this.outbox.size > BROADCAST_OUTBOX_MAX) this.outbox.delete(this.outbox.keys().next().value as number);
     relay.send(out);
+    for (const l of holders) {
+      l.channel.send(encodeControl({ type: ControlType.BCAST_BARRIER, keyId: key.keyId, seq }));
+      l.armChannelTimer();
+    }
     this.emit('message-sent', { text, time: Date.now() });
     this.armBroadcastTimer();
   }
@@ -310,7 +288,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     }
     link = new PeerLink(peer.nick, peer.id, this);
     this.links.set(key, link);
-    this.extras.set(link, { held: [], stash: new Map(), ackTimer: null });
+    this.extras.set(link, { held: [], barrier: -1, stash: new Map(), ackTimer: null });
     void this.fetchStatics(link);
     return link;
   }
@@ -457,10 +435,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
           break;
       }
     }
-    if (this.privatesInFlight.has(link) && link.channel.unacked === 0) {
-      this.privatesInFlight.delete(link);
-      if (this.queue.length > 0) this.pump();
-    }
+    if (this.privatesInFlight.has(link) && link.channel.unacked === 0) this.privatesInFlight.delete(link);
   }
 
   onMessage(link: PeerLink, data: Buffer): void {
@@ -471,11 +446,17 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     }
     switch (m.type) {
       case ControlType.CHAT: {
-        const ex = this.extras.get(link)!;
         const bi = link.broadcastIn;
-        const mustWait = ex.held.length > 0 || (bi !== null && bi.key.keyId === m.bcastKeyId && bi.next < m.bcastNext);
-        if (mustWait) ex.held.push({ bcastNext: m.bcastNext, text: m.text });
-        else this.emit('message', { from: link.nick, text: m.text, private: true, to: this.nick, time: Date.now() });
+        // Broadcasts under another key (or none yet) were not meant for us: nothing to wait for.
+        const wait = bi !== null && bi.key.keyId === m.bcastKeyId ? m.bcastNext : 0;
+        this.extras.get(link)!.held.push({ kind: 'chat', bcastNext: wait, text: m.text });
+        this.advance(link);
+        break;
+      }
+      case ControlType.BCAST_BARRIER: {
+        if (link.broadcastIn?.key.keyId !== m.keyId) break;
+        this.extras.get(link)!.held.push({ kind: 'barrier', seq: m.seq });
+        this.advance(link);
         break;
       }
       case ControlType.SENDER_KEY: {
@@ -486,7 +467,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
         const stashed = [...ex.stash.values()];
         ex.stash.clear();
         for (const d of stashed) this.onBroadcastDatagram(link, d);
-        this.releaseHeld(link);
+        this.advance(link);
         break;
       }
       case ControlType.BROADCAST_CHAT:
@@ -511,28 +492,44 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
       const plain = bi.key.open(p.pn, p.aad, p.sealed);
       if (!plain) return;
       bi.early.set(p.pn, plain);
-      while (bi.early.has(bi.next)) {
-        const body = bi.early.get(bi.next)!;
-        bi.early.delete(bi.next);
-        bi.next++;
-        const m = decodeControl(body);
-        if (m?.type === ControlType.BROADCAST_CHAT) {
-          this.emit('message', { from: link.nick, text: m.text, private: false, time: Date.now() });
-        }
-      }
-      this.releaseHeld(link);
+      this.advance(link);
     }
     this.scheduleBroadcastAck(link);
   }
 
-  private releaseHeld(link: PeerLink): void {
+  /**
+   * Delivers what has become deliverable from this peer, in its send order: broadcasts in
+   * sequence (one held for us waits for its barrier), and channel items (private messages
+   * wait for the broadcasts sent before them; barriers release held broadcasts).
+   */
+  private advance(link: PeerLink): void {
     const ex = this.extras.get(link)!;
-    const bi = link.broadcastIn;
-    while (ex.held.length > 0) {
-      const h = ex.held[0];
-      if (bi && bi.next < h.bcastNext) return;
-      ex.held.shift();
-      this.emit('message', { from: link.nick, text: h.text, private: true, to: this.nick, time: Date.now() });
+    for (let progress = true; progress; ) {
+      progress = false;
+      const bi = link.broadcastIn;
+      while (bi && bi.early.has(bi.next)) {
+        const m = decodeControl(bi.early.get(bi.next)!);
+        const mine = holdTag(this.nick);
+        const heldForMe = m?.type === ControlType.BROADCAST_CHAT && m.hold.some((t) => t.equals(mine));
+        if (heldForMe && ex.barrier < bi.next) break;
+        bi.early.delete(bi.next);
+        bi.next++;
+        progress = true;
+        if (m?.type === ControlType.BROADCAST_CHAT) {
+          this.emit('message', { from: link.nick, text: m.text, private: false, time: Date.now() });
+        }
+      }
+      while (ex.held.length > 0) {
+        const h = ex.held[0];
+        if (h.kind === 'chat') {
+          if (bi && bi.next < h.bcastNext) break;
+          this.emit('message', { from: link.nick, text: h.text, private: true, to: this.nick, time: Date.now() });
+        } else {
+          ex.barrier = Math.max(ex.barrier, h.seq);
+        }
+        ex.held.shift();
+        progress = true;
+      }
     }
   }
 
@@ -607,7 +604,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     this.transfers.close();
     // Give the cancel messages a moment to go out before the socket closes.
     await new Promise((r) => setTimeout(r, 50));
-    for (const t of [this.pumpTimer, this.bcastTimer]) if (t) clearTimeout(t);
+    if (this.bcastTimer) clearTimeout(this.bcastTimer);
     for (const l of this.links.values()) l.close();
     this.links.clear();
     await this.relay?.leave();
@@ -616,3 +613,11 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
   }
 }
 
+
+/**
+ * A peer's tag in broadcast hold lists: the first bytes of SHA-256 of its nickname key (unique
+ * on the relay, known before the peer's keys are, and stable across relay restarts).
+ */
+function holdTag(nick: string): Buffer {
+  return createHash('sha256').update(nicknameKey(nick)).digest().subarray(0, HOLD_TAG_BYTES);
+}

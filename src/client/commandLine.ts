@@ -44,22 +44,24 @@ export function parseCommand(line: string): Command {
   const text = line.replace(/\r?\n$/, '');
   const trimmed = text.trim();
   if (trimmed === '') return { kind: 'empty' };
-  if (trimmed === 'exit' || trimmed === '/exit' || trimmed === '/quit') return { kind: 'exit' };
+  if (trimmed === 'exit' || /^\/(exit|quit)$/i.test(trimmed)) return { kind: 'exit' };
   if (trimmed.startsWith('@')) {
     const m = /^@(\S+)(?:\s+([\s\S]*))?$/u.exec(trimmed);
     if (!m || !m[2] || m[2].trim() === '') return { kind: 'invalid', message: 'Usage: @nick message' };
     return { kind: 'private', to: m[1], text: m[2] };
   }
   if (!trimmed.startsWith('/')) return { kind: 'broadcast', text: trimmed };
-  const [, verb, rest = ''] = /^\/(\S+)\s*([\s\S]*)$/u.exec(trimmed) ?? [];
-  const args = rest.trim();
+  const parsed = /^\/(\S+)\s*([\s\S]*)$/u.exec(trimmed);
+  if (!parsed) return { kind: 'invalid', message: 'Type a command after "/", e.g. /help.' };
+  const verb = parsed[1];
+  const args = parsed[2].trim();
   switch (verb?.toLowerCase()) {
     case 'sendfile':
     case 'requestfile': {
-      const m = /^@?(\S+)\s+([\s\S]+)$/u.exec(args);
+      const m = /^@?([^\s@]\S*)\s+([\s\S]+)$/u.exec(args);
       const what = verb.toLowerCase() === 'sendfile' ? 'PATH' : 'NAME';
-      if (!m) return { kind: 'invalid', message: `Usage: /${verb.toLowerCase()} @nick ${what}` };
-      const arg = unquote(m[2].trim());
+      const arg = m ? unquote(m[2].trim()) : '';
+      if (!m || arg === '') return { kind: 'invalid', message: `Usage: /${verb.toLowerCase()} @nick ${what}` };
       return verb.toLowerCase() === 'sendfile'
         ? { kind: 'sendfile', to: m[1], path: arg }
         : { kind: 'requestfile', to: m[1], name: arg };

@@ -114,7 +114,7 @@ export class PacketSealer {
     }
     this.lastPacketNumber = pn;
     const cipher = createCipheriv(CIPHER, this.key, this.nonces.forPacket(pn), CIPHER_OPTIONS);
-    cipher.setAAD(aad);
+    cipher.setAAD(aad, { plaintextLength: plaintext.length }); // the length is used by CCM only; typed as required
     const ciphertext = cipher.update(plaintext);
     cipher.final(); // a stream cipher: final() returns no bytes, but computes the tag
     const tag = cipher.getAuthTag();
@@ -147,7 +147,7 @@ export class PacketOpener {
       const ciphertextLength = sealed.length - AEAD_TAG_BYTES;
       const decipher = createDecipheriv(CIPHER, this.key, this.nonces.forPacket(pn), CIPHER_OPTIONS);
       decipher.setAuthTag(sealed.subarray(ciphertextLength));
-      decipher.setAAD(aad);
+      decipher.setAAD(aad, { plaintextLength: ciphertextLength });
       const plaintext = decipher.update(sealed.subarray(0, ciphertextLength));
       decipher.final(); // throws if the tag does not verify; the plaintext is then discarded
       return plaintext;

@@ -13,7 +13,7 @@ import { COMMAND_HELP, parseCommand } from '../client/commandLine';
 import type { ClientEvents } from '../client/events';
 import { checkRequestName, resolveInShare } from '../client/sharedFolder';
 import { checkNickname, nicknameKey } from '../protocol/nickname';
-import { isFinalStatus, type TransferAction, type TransferView, type WebviewCommand } from '../shared/webviewMessages';
+import { isFinalStatus, shortTransferId, TRANSFER_ID_SEPARATOR, type TransferAction, type WebviewCommand } from '../shared/webviewMessages';
 import { formatBytes, transferTitle } from '../../webview/format';
 import type { ChatState } from './chatState';
 import { buildClientOptions, expandPath, relayFromSettings, resolveDownloadDir, resolveSharedDirs, suggestNickname, type PeerChatSettings } from './clientOptions';
@@ -62,6 +62,12 @@ export class ChatSession extends Disposable {
   private readonly endedByUs = new Set<string>();
   private wasUnreachable = false;
   private joinedOnce = false;
+  /**
+   * Prefix of this join's transfer card ids. The client numbers transfers from 1 on every
+   * start, and cards from earlier joins stay in the (persisted) history, so card id =
+   * tag + separator + client id.
+   */
+  private idTag = '';
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -154,11 +160,13 @@ export class ChatSession extends Disposable {
         secret: secret || undefined,
         pins: this.pins,
         relay,
-        log: (level, message) => this.log[level === 'warn' ? 'warn' : level](message),
+        log: (level, message) => this.log[level](message),
       });
-      this.log.info(`Downloads go to ${options.downloadDir}; shared folders: ${options.shareDirs.length ? options.shareDirs.join(', ') : 'none'}.`);
+      const shared = options.shareDirs ?? [];
+      this.log.info(`Downloads go to ${options.downloadDir}; shared folders: ${shared.length ? shared.join(', ') : 'none'}.`);
       client = this.createClient(options);
       this.client = client;
+      this.idTag = `${Date.now().toString(36)}${TRANSFER_ID_SEPARATOR}`;
       this.wire(client);
       setContext(ContextKeys.connected, true);
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Joining Peer Chat at ${relayText}` }, () => client!.start());
@@ -317,11 +325,14 @@ export class ChatSession extends Disposable {
   // ================================================================ client events
 
   private wire(client: ChatClient): void {
+    const tag = this.idTag;
     const on = <K extends keyof ClientEvents & string>(name: K, fn: (p: ClientEvents[K]) => void) =>
       client.on(name, (payload: ClientEvents[K]) => {
         if (this.client !== client) return; // a client we already dropped
         try {
-          fn(payload);
+          // Transfer ids become card ids (see idTag).
+          const p = typeof payload === 'object' && payload !== null && 'id' in payload ? { ...payload, id: `${tag}${(payload as { id: string }).id}` } : payload;
+          fn(p);
         } catch (err) {
           this.log.error(`Handling "${name}" failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
         }
@@ -369,7 +380,11 @@ export class ChatSession extends Disposable {
       this.progress.finish(p.id);
       const t = this.state.transferFailed(p);
       const byUs = this.endedByUs.delete(p.id);
-      if (!t || byUs) return;
+      if (byUs) return;
+      if (!t) {
+        this.state.addSystem(p.message, 'error');
+        return;
+      }
       this.state.addSystem(`${capitalize(transferTitle(t))}: ${p.message}`, p.code === 'CANCELLED' || p.code === 'DECLINED' ? 'warning' : 'error');
       if (!this.surface?.visible) void vscode.window.showWarningMessage(`Peer Chat: ${transferTitle(t)} ${t.status === 'cancelled' ? 'was cancelled' : t.status === 'declined' ? 'was declined' : 'failed'}. ${p.message}`);
     });
@@ -397,12 +412,18 @@ export class ChatSession extends Disposable {
   }
 
   private onOffer(p: ClientEvents['file-offer']): void {
-    const settings = readSettings();
-    const auto = settings.acceptFiles === 'always';
-    this.state.fileOffered(p, auto);
     const size = formatBytes(p.bytes);
-    if (auto) {
-      this.state.addSystem(`${p.from} is sending you ${p.name} (${size}); accepting it (peerchat.acceptFiles is "always").`);
+    const mine = this.state.getTransfer(p.id);
+    if (mine && mine.origin === 'request' && mine.direction === 'receive' && !isFinalStatus(mine.status)) {
+      // The answer to our own request: the client accepts it by itself.
+      this.state.requestAnswered(p);
+      return;
+    }
+    // With acceptFiles "always" the client accepts by itself, except from a peer whose key
+    // changed: so the card keeps its Accept/Decline buttons until the transfer starts.
+    this.state.fileOffered(p);
+    if (readSettings().acceptFiles === 'always') {
+      this.state.addSystem(`${p.from} is sending you ${p.name} (${size}).`);
       return;
     }
     this.state.addSystem(`${p.from} offers you ${p.name} (${size}).`);
@@ -422,7 +443,7 @@ export class ChatSession extends Disposable {
     const settings = readSettings();
     const shareDirs = resolveSharedDirs(settings, pathEnvironment());
     const auto = settings.allowRequests === 'always' && shareDirs.length > 0;
-    this.state.fileRequested(p, auto);
+    this.state.fileRequested(p);
     if (auto) {
       this.state.addSystem(`${p.from} requested ${p.name}; serving it (peerchat.allowRequests is "always").`);
       return;
@@ -472,6 +493,11 @@ export class ChatSession extends Disposable {
       'Show Log',
     );
     if (a === trust) {
+      try {
+        this.client?.trustPeer(p.nick);
+      } catch {
+        // Not connected to them any more: pin the key they presented.
+      }
       this.pins.set(p.nick, p.newFingerprint);
       this.state.addSystem(`You now trust ${p.nick}'s new key ${p.newFingerprint}.`);
     } else if (a === 'Show Log') this.log.show();
@@ -556,12 +582,18 @@ export class ChatSession extends Disposable {
     }
   }
 
-  /** `/accept 3f2` works with any unambiguous prefix of an id. */
-  private findTransferId(prefix: string): string {
-    if (this.state.getTransfer(prefix)) return prefix;
-    const matches = this.state.allTransfers().filter((t) => t.id.startsWith(prefix));
-    if (matches.length === 1) return matches[0].id;
-    throw new Error(matches.length === 0 ? `No transfer has the id ${prefix}.` : `Several transfers start with ${prefix}; type more of the id.`);
+  /** `/accept 3` names a transfer of this join by the client's id (shown on its card as #3). */
+  private findTransferId(short: string): string {
+    const id = `${this.idTag}${short.replace(/^#/, '')}`;
+    if (this.client && this.state.getTransfer(id)) return id;
+    if (this.state.getTransfer(short)) return short;
+    throw new Error(`No transfer #${short.replace(/^#/, '')} in this session. The number is on its card.`);
+  }
+
+  /** The client's id for a card of this join. */
+  private clientId(id: string): string {
+    if (!id.startsWith(this.idTag) || !this.client) throw new Error('That transfer belongs to an earlier session of the chat.');
+    return shortTransferId(id);
   }
 
   /** Asks which peer (QuickPick of who is online). */
@@ -583,19 +615,24 @@ export class ChatSession extends Disposable {
   async sendFiles(files: string[], to?: string): Promise<void> {
     const client = this.requireClient();
     const checked: Array<{ file: string; bytes: number }> = [];
+    const skipped: string[] = [];
     for (const file of files) {
       const st = await fs.stat(file).catch(() => undefined);
       if (!st) throw new Error(`No such file: ${file}`);
-      if (!st.isFile()) throw new Error(`${file} is not a file. Only files can be sent.`);
+      if (!st.isFile()) {
+        skipped.push(path.basename(file));
+        continue;
+      }
       checked.push({ file, bytes: st.size });
     }
-    if (checked.length === 0) return;
+    if (checked.length === 0) throw new Error(`${skipped.join(', ')} ${skipped.length === 1 ? 'is not a file' : 'are not files'}. Only files can be sent.`);
+    if (skipped.length > 0) void vscode.window.showWarningMessage(`Skipped ${skipped.join(', ')}: only files can be sent, not folders.`);
     const peer =
       to ??
       (await this.pickPeer(checked.length === 1 ? `Send ${path.basename(checked[0].file)} to…` : `Send ${checked.length} files to…`));
     if (!peer) return;
     for (const { file, bytes } of checked) {
-      const id = await client.sendFile(peer, file);
+      const id = this.idTag + (await client.sendFile(peer, file));
       this.state.outgoingOffer({ id, to: peer, name: path.basename(file), path: file, bytes });
       this.state.addSystem(`Offered ${path.basename(file)} (${formatBytes(bytes)}) to ${peer}.`);
     }
@@ -622,7 +659,7 @@ export class ChatSession extends Disposable {
     if (!wanted || wanted.trim() === '') return;
     const dir = saveDir ?? resolveDownloadDir(readSettings().downloadFolder, pathEnvironment());
     await fs.mkdir(dir, { recursive: true });
-    const id = client.requestFile(peer, wanted.trim(), { saveDir: dir });
+    const id = this.idTag + (await client.requestFile(peer, wanted.trim(), { saveDir: dir }));
     this.state.outgoingRequest({ id, to: peer, name: wanted.trim(), saveDir: dir });
     this.state.addSystem(`Asked ${peer} for ${wanted.trim()}; it will be saved in ${vscode.workspace.asRelativePath(dir)}.`);
     void this.surface?.show(false);
@@ -642,7 +679,7 @@ export class ChatSession extends Disposable {
         const client = this.requireClient();
         if (t.status === 'asked') {
           this.state.setTransferStatus(id, 'starting');
-          await this.guard(id, () => client.accept(id));
+          await this.guard(id, () => client.accept(this.clientId(id)));
           return;
         }
         let saveDir = resolveDownloadDir(readSettings().downloadFolder, pathEnvironment());
@@ -661,13 +698,13 @@ export class ChatSession extends Disposable {
         if (this.state.getTransfer(id)?.status !== 'offered') return;
         await fs.mkdir(saveDir, { recursive: true });
         this.state.setTransferStatus(id, 'starting', { saveDir });
-        await this.guard(id, () => client.accept(id, { saveDir }));
+        await this.guard(id, () => client.accept(this.clientId(id), { saveDir }));
         return;
       }
       case 'decline': {
         if (t.status !== 'offered' && t.status !== 'asked') return;
         this.endedByUs.add(id);
-        this.requireClient().decline(id);
+        this.requireClient().decline(this.clientId(id));
         this.state.setTransferStatus(id, 'declined', { error: 'You declined.' });
         return;
       }
@@ -675,7 +712,13 @@ export class ChatSession extends Disposable {
         if (isFinalStatus(t.status)) return;
         this.endedByUs.add(id);
         this.progress.finish(id);
-        this.client?.cancel(id);
+        try {
+          this.client?.cancel(this.clientId(id));
+        } catch (err) {
+          // Nothing left to stop on the client's side (e.g. a request not answered yet).
+          this.endedByUs.delete(id);
+          this.log.info(`Cancel ${id}: ${errorText(err)}`);
+        }
         this.state.setTransferStatus(id, 'cancelled', { error: 'You cancelled it.' });
         return;
       }
@@ -757,4 +800,3 @@ function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-export type { TransferView };

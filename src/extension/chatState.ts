@@ -284,7 +284,7 @@ export class ChatState {
   }
 
   /** A peer offers us a file. */
-  fileOffered(ev: ClientEvents['file-offer'], autoAccept = false): TransferView {
+  fileOffered(ev: ClientEvents['file-offer']): TransferView {
     return this.newTransfer({
       id: ev.id,
       direction: 'receive',
@@ -293,19 +293,24 @@ export class ChatState {
       name: ev.name,
       bytes: ev.bytes,
       sha256: ev.sha256,
-      status: autoAccept ? 'starting' : 'offered',
+      status: 'offered',
     });
   }
 
+  /** The peer answered our request with an offer (same id); the client accepts it itself. */
+  requestAnswered(ev: ClientEvents['file-offer']): TransferView | undefined {
+    return this.patchTransfer(ev.id, { status: 'starting', bytes: ev.bytes, sha256: ev.sha256 });
+  }
+
   /** A peer asks us for a file from our shared folders. */
-  fileRequested(ev: ClientEvents['file-request'], autoAllow = false): TransferView {
+  fileRequested(ev: ClientEvents['file-request']): TransferView {
     return this.newTransfer({
       id: ev.id,
       direction: 'send',
       origin: 'request',
       peer: ev.from,
       name: ev.name,
-      status: autoAllow ? 'starting' : 'asked',
+      status: 'asked',
     });
   }
 

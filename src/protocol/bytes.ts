@@ -66,7 +66,8 @@ export class ByteReader {
   }
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF is content, not a byte-order mark to strip silently.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function decodeUtf8(b: Buffer, max: number): string {
   if (b.length > max) throw new Truncated();
@@ -91,23 +92,27 @@ export class ByteWriter {
     this.buf = next;
   }
   u8(v: number): this {
+    checkUint(v, 0xff);
     this.room(1);
     this.buf[this.pos++] = v;
     return this;
   }
   u16(v: number): this {
+    checkUint(v, 0xffff);
     this.room(2);
     this.buf.writeUInt16BE(v, this.pos);
     this.pos += 2;
     return this;
   }
   u32(v: number): this {
+    checkUint(v, 0xffff_ffff);
     this.room(4);
-    this.buf.writeUInt32BE(v >>> 0, this.pos);
+    this.buf.writeUInt32BE(v, this.pos);
     this.pos += 4;
     return this;
   }
   u64(v: number): this {
+    checkUint(v, Number.MAX_SAFE_INTEGER);
     this.room(8);
     this.buf.writeUInt32BE(Math.floor(v / 0x1_0000_0000), this.pos);
     this.buf.writeUInt32BE(v % 0x1_0000_0000, this.pos + 4);
@@ -133,4 +138,9 @@ export class ByteWriter {
   finish(): Buffer {
     return this.buf.subarray(0, this.pos);
   }
+}
+
+/** Writers refuse values that do not fit their field instead of wrapping them silently. */
+function checkUint(v: number, max: number): void {
+  if (!Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`${v} does not fit an unsigned field of max ${max}`);
 }

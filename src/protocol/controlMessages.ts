@@ -15,10 +15,18 @@ export const ControlType = {
   FILE_RESULT: 0x07,
   FILE_REQUEST: 0x08,
   FILE_REQUEST_DENY: 0x09,
+  BCAST_BARRIER: 0x0a,
   BROADCAST_CHAT: 0x41,
 } as const;
 
 export const SHA256_BYTES = 32;
+/** Bytes of a recipient tag in a broadcast's hold list (see BROADCAST_CHAT). */
+export const HOLD_TAG_BYTES = 4;
+/**
+ * At most this many recipients in one broadcast's hold list (peers with private messages still
+ * unacknowledged when the broadcast went out); keeps the broadcast in one datagram.
+ */
+export const MAX_HOLD_TAGS = 16;
 export const SENDER_KEY_BLOB_BYTES = 48;
 /** At most this many resume ranges in a FILE_ACCEPT (keeps it inside one message). */
 export const MAX_RESUME_RANGES = 100;
@@ -45,9 +53,16 @@ export type ControlMessage =
   /** From the receiver: code 0 = verified and saved, else why it failed. */
   | { type: typeof ControlType.FILE_RESULT; transferId: number; code: number; sha256: Buffer }
   | { type: typeof ControlType.FILE_REQUEST; requestId: number; name: string }
-  | { type: typeof ControlType.FILE_REQUEST_DENY; requestId: number; code: number; message: string };
+  | { type: typeof ControlType.FILE_REQUEST_DENY; requestId: number; code: number; message: string }
+  /** The receiver may now deliver the sender's broadcast `seq` (it was held for this peer). */
+  | { type: typeof ControlType.BCAST_BARRIER; keyId: number; seq: number };
 
-export type BroadcastPlaintext = { type: typeof ControlType.BROADCAST_CHAT; text: string };
+/**
+ * A broadcast's plaintext. `hold` lists tags of recipients that must not deliver it before the
+ * BCAST_BARRIER for it arrives over their reliable channel: those had private messages from the
+ * sender still in flight, which must be delivered first to keep the sender's order.
+ */
+export type BroadcastPlaintext = { type: typeof ControlType.BROADCAST_CHAT; hold: Buffer[]; text: string };
 
 export function encodeControl(m: ControlMessage | BroadcastPlaintext): Buffer {
   const w = new ByteWriter(64).u8(m.type);
@@ -56,7 +71,16 @@ export function encodeControl(m: ControlMessage | BroadcastPlaintext): Buffer {
       w.u32(m.bcastKeyId).u64(m.bcastNext).str16(m.text, MAX_CHAT_BYTES);
       break;
     case ControlType.BROADCAST_CHAT:
+      if (m.hold.length > MAX_HOLD_TAGS) throw new RangeError('hold list too long');
+      w.u8(m.hold.length);
+      for (const t of m.hold) {
+        if (t.length !== HOLD_TAG_BYTES) throw new RangeError('hold tag size');
+        w.bytes(t);
+      }
       w.str16(m.text, MAX_CHAT_BYTES);
+      break;
+    case ControlType.BCAST_BARRIER:
+      w.u32(m.keyId).u64(m.seq);
       break;
     case ControlType.SENDER_KEY:
       if (m.blob.length !== SENDER_KEY_BLOB_BYTES) throw new RangeError('sender key blob size');
@@ -69,7 +93,10 @@ export function encodeControl(m: ControlMessage | BroadcastPlaintext): Buffer {
     case ControlType.FILE_ACCEPT: {
       const have = m.have.slice(0, MAX_RESUME_RANGES);
       w.u32(m.transferId).u16(have.length);
-      for (const [s, e] of have) w.u32(s).u32(e);
+      for (const [s, e] of have) {
+        if (e < s) throw new RangeError(`bad range [${s}, ${e})`);
+        w.u32(s).u32(e);
+      }
       break;
     }
     case ControlType.FILE_DECLINE:
@@ -107,8 +134,15 @@ function decodeBody(r: ByteReader): ControlMessage | BroadcastPlaintext | null {
   switch (type) {
     case ControlType.CHAT:
       return { type, bcastKeyId: r.u32(), bcastNext: r.u64(), text: r.str16(MAX_CHAT_BYTES) };
-    case ControlType.BROADCAST_CHAT:
-      return { type, text: r.str16(MAX_CHAT_BYTES) };
+    case ControlType.BROADCAST_CHAT: {
+      const n = r.u8();
+      if (n > MAX_HOLD_TAGS) return null;
+      const hold: Buffer[] = [];
+      for (let i = 0; i < n; i++) hold.push(Buffer.from(r.bytes(HOLD_TAG_BYTES)));
+      return { type, hold, text: r.str16(MAX_CHAT_BYTES) };
+    }
+    case ControlType.BCAST_BARRIER:
+      return { type, keyId: r.u32(), seq: r.u64() };
     case ControlType.SENDER_KEY:
       return { type, blob: Buffer.from(r.bytes(SENDER_KEY_BLOB_BYTES)), nextSeq: r.u64() };
     case ControlType.FILE_OFFER:

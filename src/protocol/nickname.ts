@@ -19,6 +19,9 @@ export function checkNickname(raw: string): NickCheck {
   if (Buffer.byteLength(display, 'utf8') > NICK_MAX_BYTES) {
     return { ok: false, reason: `A nickname has at most ${NICK_MAX_BYTES} bytes of UTF-8.` };
   }
+  if (/\p{Default_Ignorable_Code_Point}/u.test(display)) {
+    return { ok: false, reason: 'Invisible characters are not allowed.' };
+  }
   if (!NICK_PATTERN.test(display)) {
     return {
       ok: false,

@@ -34,6 +34,9 @@
  * registering again (a retransmitted REGISTER, a new source port, a network change) gets its
  * session back: same id, address updated, no presence. With another nickname it is a rename:
  * same id, the old nick is released and PRESENCE announces old offline then new online. A
+ * REGISTER that moves a session to another address must carry a cookie no older than the one
+ * that bound the current address (else BAD_COOKIE): a REGISTER captured earlier and replayed
+ * from the old address within the cookie lifetime cannot pull the session back. A
  * nickname is bound to its key while the session lives; after an idle timeout it stays
  * reserved for NICK_RESERVE_MS (only that key can take it back, as a new session); LEAVE
  * releases it at once. Racing REGISTERs for one nick: the event loop handles them one at a
@@ -186,6 +189,15 @@ export interface RelayEvents {
 }
 
 type RelayMsg<K extends number> = Extract<RelayMessage, { kind: K }>;
+
+// Hot-path copies of imported constants: a module-local const is a plain load, while an
+// imported binding may compile to a property getter on the other module's exports (tsx/CJS).
+const HOT_HEADER_BYTES = HEADER_BYTES;
+const HOT_MAGIC = MAGIC;
+const HOT_VERSION = PROTOCOL_VERSION;
+const HOT_FIRST_PEER_KIND = FIRST_PEER_KIND;
+const HOT_LAST_PEER_KIND = LAST_PEER_KIND;
+const HOT_DST_BROADCAST = DST_BROADCAST;
 
 /** Bytes of an ERROR with an empty message: header + code u16 + refKind u8 + refId u32 + len u16. */
 const BARE_ERROR_BYTES = HEADER_BYTES + 9;
@@ -407,16 +419,16 @@ export class RelayServer extends EventEmitter<RelayEvents> {
     this.bytesIn += buf.length;
     // ARCHITECTURE.md "Protocol principles": check lengths before reading; bad input is counted
     // and dropped. The header is read in place (header.ts layout) to keep the hot path lean.
-    if (buf.length < HEADER_BYTES || buf[0] !== MAGIC) {
+    if (buf.length < HOT_HEADER_BYTES || buf[0] !== HOT_MAGIC) {
       this.dropped.malformed++;
       return;
     }
-    if (buf[1] !== PROTOCOL_VERSION) {
+    if (buf[1] !== HOT_VERSION) {
       this.dropped.wrongVersion++;
       return;
     }
     const kind = buf[2];
-    if (kind >= FIRST_PEER_KIND && kind <= LAST_PEER_KIND) this.forward(buf, kind, rinfo);
+    if (kind >= HOT_FIRST_PEER_KIND && kind <= HOT_LAST_PEER_KIND) this.forward(buf, kind, rinfo);
     else this.handleRelayMessage(buf, rinfo);
   }
 
@@ -440,7 +452,7 @@ export class RelayServer extends EventEmitter<RelayEvents> {
       this.sendError(src, 'RATE_LIMITED', kind, dstId, now);
       return;
     }
-    if (dstId === DST_BROADCAST) {
+    if (dstId === HOT_DST_BROADCAST) {
       this.broadcast(buf, src, kind, now);
       return;
     }
@@ -576,14 +588,22 @@ export class RelayServer extends EventEmitter<RelayEvents> {
       return this.refuseRegister('nickTaken', 'NICK_TAKEN', message, rinfo);
     }
 
+    const cookieSeconds = m.cookie.readUInt32BE(0);
     let s = this.byOwner.get(ownerKey);
     if (s !== undefined) {
+      const moving = s.port !== rinfo.port || s.address !== rinfo.address;
+      if (moving && cookieSeconds < s.cookieSeconds) {
+        // An older REGISTER replayed from another address: the client itself has moved on since.
+        return this.refuseRegister('badCookie', 'BAD_COOKIE', ERROR_HINTS.BAD_COOKIE, rinfo);
+      }
+      if (moving) s.cookieSeconds = cookieSeconds;
       this.resume(s, nick.display, nick.key, m.dhPublic, rinfo, now);
     } else {
       if (this.sessions.size >= this.maxClients) {
         return this.refuseRegister('relayFull', 'RELAY_FULL', ERROR_HINTS.RELAY_FULL, rinfo);
       }
       s = this.createSession(m, ownerKey, nick.display, nick.key, rinfo, now);
+      s.cookieSeconds = cookieSeconds;
     }
     // The client's PRESENCE stream continues from the version REGISTERED reports.
     s.presenceSeen = this.presence.version;
@@ -615,6 +635,7 @@ export class RelayServer extends EventEmitter<RelayEvents> {
       nick: display,
       nickKey: key,
       inRoster: false,
+      cookieSeconds: 0,
       lastSeen: now,
       presenceSeen: 0,
       bucket: new TokenBucket(this.clientRate.perSec, this.clientRate.burst, now),

@@ -16,6 +16,12 @@ export interface Session extends RosterMember {
   /** Nickname as shown (NFKC) and its comparison key. */
   nick: string;
   nickKey: string;
+  /**
+   * Issue time (cookie seconds) of the cookie in the REGISTER that last bound the address. A
+   * REGISTER moving the session must carry a cookie at least as new, so a REGISTER captured
+   * earlier and replayed from the old address cannot pull the session back there.
+   */
+  cookieSeconds: number;
   /** performance.now() of the last datagram from this client. */
   lastSeen: number;
   /** The last roster version this client was sent PRESENCE up to. */

@@ -67,6 +67,7 @@ export function isFinalStatus(status: TransferStatus): boolean {
 }
 
 export interface TransferView {
+  /** `<session tag>~<client id>`: unique across joins (the client numbers from 1 each time). */
   id: string;
   /** From our point of view: we `send` the bytes or we `receive` them. */
   direction: 'send' | 'receive';
@@ -90,6 +91,15 @@ export interface TransferView {
   /** ms since the epoch: created and last changed. */
   time: number;
   updated: number;
+}
+
+/** Separates the session tag from the client's own transfer id in TransferView.id. */
+export const TRANSFER_ID_SEPARATOR = '~';
+
+/** The id the client (and `/accept ID`) knows a transfer by. */
+export function shortTransferId(id: string): string {
+  const i = id.lastIndexOf(TRANSFER_ID_SEPARATOR);
+  return i < 0 ? id : id.slice(i + 1);
 }
 
 /** `idle`: not joined (never, or after leaving). The rest come from the client. */

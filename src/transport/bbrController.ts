@@ -1,13 +1,26 @@
 /**
  * BBR congestion control, after draft-cardwell-iccrg-bbr-congestion-control-00 (BBRv1), with
- * the loss response of Linux tcp_bbr.c (lost bytes leave cwnd) and RFC 9002 §7.6 persistent
- * congestion. See congestionController.ts for why BBR.
+ * two loss responses borrowed from BBRv2 (draft-cardwell-iccrg-bbr-congestion-control-02) and
+ * Linux tcp_bbr.c, and RFC 9002 §7.6 persistent congestion. See congestionController.ts for
+ * why BBR.
  *
  * Model: BtlBw = windowed max of delivery-rate samples over BTLBW_FILTER_ROUNDS round trips;
  * RTprop = min RTT over MIN_RTT_FILTER_MS. pacing_rate = pacing_gain × BtlBw;
- * cwnd = cwnd_gain × BtlBw × max(RTprop, BDP_RTT_FLOOR_MS), never below MIN_CWND_DATAGRAMS.
- * States: Startup (gain 2/ln2) → Drain (1/gain) → ProbeBW (gain cycle 1.25, 0.75, 1 × 6)
- * with ProbeRTT (cwnd = 4 datagrams for 200 ms) when RTprop has not been refreshed for 10 s.
+ * cwnd = cwnd_gain × BtlBw × max(RTprop, BDP_RTT_FLOOR_MS), never below MIN_CWND_DATAGRAMS,
+ * never above `inflightHi`. States: Startup (gain 2/ln2) → Drain (1/gain) → ProbeBW (gain
+ * cycle 1.25, 0.75, 1 × 6), with ProbeRTT (cwnd = 4 datagrams for 200 ms) when RTprop has not
+ * been refreshed for 10 s.
+ *
+ * Congestive loss versus random loss: a round trip is "congestive" when it lost more than
+ * LOSS_THRESH of its data (at least MIN_LOSS_DATAGRAMS datagrams) AND its RTT rose by
+ * QUEUE_RTT_FACTOR over RTprop, i.e. the loss came with a full queue. Random loss (Wi-Fi,
+ * an overflowing socket buffer elsewhere) comes with an empty queue and leaves the model
+ * alone. A congestive round ends Startup (BBRv2 "startup high loss", §4.3.1.3), and in the
+ * other states caps the data in flight at BETA × what was in flight (BBRv2 inflight_hi,
+ * §4.5.10): without it, several BBRv1 flows sharing a shallow queue each keep 2 × their BDP
+ * in flight and overflow it continuously. The cap grows back while probing for bandwidth
+ * (pacing gain > 1) when no loss comes, doubling per round like BBRv2's PROBE_UP.
+ * Independently, lost bytes leave cwnd (Linux tcp_bbr.c) and ack-driven growth restores it.
  * Units: bytes, ms, bytes per ms.
  */
 import type { AckEvent, CongestionController, LossEvent, RateSample } from './congestionController';
@@ -37,6 +50,14 @@ const FULL_BW_ROUNDS = 3;
  * same effect with its ack-aggregation allowance.)
  */
 const BDP_RTT_FLOOR_MS = 2;
+/** BBRv2 BBRLossThresh: a round losing more than 2 % of its data is lossy. */
+const LOSS_THRESH = 0.02;
+/** BBRv2 BBRStartupFullLossCnt: …provided it lost at least this many datagrams. */
+const MIN_LOSS_DATAGRAMS = 6;
+/** A round's RTT this far above RTprop means a queue had built up: the loss was congestive. */
+const QUEUE_RTT_FACTOR = 1.25;
+/** BBRv2 BBRBeta: multiplicative decrease of inflight_hi on congestive loss. */
+const BETA = 0.7;
 /** Linux tcp_bbr.c bbr_init_pacing_rate_from_rtt: assume 1 ms until an RTT is measured. */
 const INITIAL_PACING_RTT_MS = 1;
 
@@ -72,6 +93,8 @@ export class BbrController implements CongestionController {
   cwnd: number;
   pacingRate: number;
   mode: Mode = 'startup';
+  /** Cap on data in flight after congestive loss (Infinity until the first one). */
+  inflightHi = Infinity;
 
   private readonly initialCwnd: number;
   private readonly minCwnd: number;
@@ -93,6 +116,11 @@ export class BbrController implements CongestionController {
   private probeRttRoundDone = false;
   private priorCwnd = 0;
   private pacingFromRtt = false;
+  // Tallies of the current round trip.
+  private roundLostBytes = 0;
+  private roundAckedBytes = 0;
+  private roundMaxRtt = 0;
+  private roundMaxInflight = 0;
 
   /** `seed` picks the first ProbeBW phase so that competing flows do not probe in lockstep. */
   constructor(
@@ -116,12 +144,15 @@ export class BbrController implements CongestionController {
   onPacketSent(): void {}
 
   onAck(ev: AckEvent): void {
+    this.tallyAck(ev);
     this.updateRound(ev);
     this.updateBtlBw(ev.rate);
     this.checkCyclePhase(ev);
     this.checkFullPipe(ev.rate);
+    if (this.mode === 'startup' && !this.filledPipe && this.roundIsCongestive()) this.filledPipe = true;
     this.checkDrain(ev);
     this.updateMinRtt(ev);
+    this.growInflightHi(ev);
     this.setPacingRate(ev);
     this.setCwnd(ev);
   }
@@ -131,6 +162,7 @@ export class BbrController implements CongestionController {
     // target) restores it when the loss was random, it sticks when the path keeps dropping.
     this.cwnd = Math.max(this.cwnd - ev.lostBytes, this.minCwnd);
     this.lossInCycle = true;
+    this.roundLostBytes += ev.lostBytes;
   }
 
   onPersistentCongestion(): void {
@@ -144,12 +176,56 @@ export class BbrController implements CongestionController {
     return gain * bw * Math.max(this.minRtt, BDP_RTT_FLOOR_MS);
   }
 
+  private tallyAck(ev: AckEvent): void {
+    this.roundAckedBytes += ev.ackedBytes;
+    const inflight = ev.bytesInFlight + ev.ackedBytes;
+    if (inflight > this.roundMaxInflight) this.roundMaxInflight = inflight;
+    if (ev.rttSample !== null) {
+      // RFC 9002 §5.3: discount the peer's ack delay unless that goes below min_rtt.
+      const adjusted = ev.rttSample - ev.ackDelay >= this.minRtt ? ev.rttSample - ev.ackDelay : ev.rttSample;
+      if (adjusted > this.roundMaxRtt) this.roundMaxRtt = adjusted;
+    }
+  }
+
+  /** Did the round so far lose enough, with a queue, to call it congestion? */
+  private roundIsCongestive(): boolean {
+    const lost = this.roundLostBytes;
+    return (
+      this.btlBw > 0 &&
+      lost >= MIN_LOSS_DATAGRAMS * this.datagramBytes &&
+      lost > LOSS_THRESH * (lost + this.roundAckedBytes) &&
+      this.roundMaxRtt > QUEUE_RTT_FACTOR * this.minRtt
+    );
+  }
+
   private updateRound(ev: AckEvent): void {
     this.roundStart = false;
     if (ev.rate !== null && ev.rate.priorDelivered >= this.nextRoundDelivered) {
       this.nextRoundDelivered = ev.delivered;
       this.roundCount++;
       this.roundStart = true;
+      this.endRound();
+    }
+  }
+
+  /** The round trip just completed: apply its congestion verdict, restart the tallies. */
+  private endRound(): void {
+    if (this.filledPipe && this.roundIsCongestive()) {
+      const cap = Math.max(this.bdp(1), this.roundMaxInflight * BETA, this.minCwnd);
+      this.inflightHi = Math.min(this.inflightHi, cap);
+    }
+    this.roundLostBytes = 0;
+    this.roundAckedBytes = 0;
+    this.roundMaxRtt = 0;
+    this.roundMaxInflight = 0;
+  }
+
+  /** BBRv2 PROBE_UP: while probing (gain > 1) without loss, the cap grows with each ack. */
+  private growInflightHi(ev: AckEvent): void {
+    if (this.inflightHi === Infinity || this.lossInCycle) return;
+    const cwndLimited = ev.bytesInFlight + ev.ackedBytes + 2 * this.datagramBytes >= this.inflightHi;
+    if (this.mode === 'probeBw' && this.pacingGain > 1 && cwndLimited) {
+      this.inflightHi += ev.ackedBytes;
     }
   }
 
@@ -170,7 +246,7 @@ export class BbrController implements CongestionController {
     this.mode = 'probeBw';
     this.pacingGain = 1;
     this.cwndGain = CWND_GAIN;
-    // §4.3.3.5: start at a random phase other than the 0.75 one.
+    // §4.3.3.5: start at a random phase other than the 0.75 one (here: derived from the seed).
     this.cycleIndex = (2 + (this.seed % 6) + PACING_GAIN_CYCLE.length - 1) % PACING_GAIN_CYCLE.length;
     this.advanceCyclePhase(now);
   }
@@ -252,14 +328,13 @@ export class BbrController implements CongestionController {
   }
 
   private setPacingRate(ev: AckEvent): void {
-    if (this.btlBw === 0) {
-      // No bandwidth sample yet: pace the initial window over the measured RTT (Linux BBR).
-      if (!this.pacingFromRtt && ev.rtt.hasSample) {
-        this.pacingFromRtt = true;
-        this.pacingRate = (HIGH_GAIN * this.initialCwnd) / Math.max(ev.rtt.smoothedRtt, 1e-3);
-      }
-      return;
+    if (!this.pacingFromRtt && ev.rtt.hasSample) {
+      // First RTT measured: replace the 1 ms guess by the initial window over the real RTT
+      // (Linux tcp_bbr.c bbr_init_pacing_rate_from_rtt).
+      this.pacingFromRtt = true;
+      this.pacingRate = (HIGH_GAIN * this.initialCwnd) / Math.max(ev.rtt.smoothedRtt, 1e-3);
     }
+    if (this.btlBw === 0) return;
     const rate = this.pacingGain * this.btlBw;
     if (this.filledPipe || rate > this.pacingRate) this.pacingRate = rate;
   }
@@ -271,7 +346,7 @@ export class BbrController implements CongestionController {
     } else if (this.cwnd < target || ev.delivered < this.initialCwnd) {
       this.cwnd += ev.ackedBytes;
     }
-    this.cwnd = Math.max(this.cwnd, this.minCwnd);
+    this.cwnd = Math.max(Math.min(this.cwnd, this.inflightHi), this.minCwnd);
     if (this.mode === 'probeRtt') this.cwnd = Math.min(this.cwnd, this.minCwnd);
   }
 }

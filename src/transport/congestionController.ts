@@ -46,6 +46,8 @@ export interface AckEvent {
   delivered: number;
   /** RTT sample taken from this ack (RFC 9002 §5.1), or null. */
   rttSample: number | null;
+  /** The peer's reported ack delay for that sample, capped at its max_ack_delay (ms). */
+  ackDelay: number;
   rtt: RttEstimator;
   rate: RateSample | null;
   /** Send time of the largest newly acknowledged packet. */

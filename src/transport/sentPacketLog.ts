@@ -64,10 +64,11 @@ export class SentPacketLog {
     }
   }
 
-  /** Oldest in-flight packet number, or -1. */
-  oldestInFlight(): number {
+  /** Oldest in-flight packet number without any of `withoutFlags`, or -1. */
+  oldestInFlight(withoutFlags = 0): number {
     for (let pn = this.base; pn < this.next; pn++) {
-      if (this.state[pn & this.mask] === PacketState.InFlight) return pn;
+      const s = pn & this.mask;
+      if (this.state[s] === PacketState.InFlight && (this.flags[s] & withoutFlags) === 0) return pn;
     }
     return -1;
   }

@@ -1,16 +1,26 @@
 /**
- * End-to-end harness: a real VS Code (code-server 4.100.3 = VS Code 1.100.3)
- * driven in Debian's Chromium through playwright-core.
+ * End-to-end harness: a real VS Code (code-server 4.100.3 = VS Code 1.100.3, installed
+ * by setup.sh into a cache outside the repo) driven in Debian's Chromium via playwright-core.
  *
- * Typical use from a mocha test (see the bottom of this file for the full flow):
+ * Typical mocha use (mocha's default 20 s timeout is far too short; see the timings in
+ * the comments below):
  *
+ *   let server: CodeServerHandle | undefined;
+ *   let wb: Workbench | undefined;
  *   before(async function () {
- *     this.timeout(10 * 60_000);          // first setup on a fresh machine: ~2-3 min
+ *     this.timeout(10 * 60_000);   // setup.sh on a fresh machine: ~2-5 min; cached: <1 s
  *     ensureE2eSetup();
- *     server = await startCodeServer({ vsixPath, workspaceDir });
- *     wb = await openWorkbench(server);
+ *     server = await startCodeServer({ vsixPath: 'dist/peerchat.vsix', workspaceDir });  // ~4-10 s
+ *     wb = await openWorkbench(server);                                                  // ~10-20 s
  *   });
  *   after(async () => { await wb?.close(); await server?.stop(); });
+ *   it('opens the panel', async function () {
+ *     this.timeout(60_000);
+ *     await runCommand(wb!.page, 'Peer Chat: Open');        // first command: 3-20 s (ext host start)
+ *     const frame = await findFrame(wb!.page, '#composer');  // the webview's document
+ *     await frame.locator('#composer').fill('hello');       // fill(), not Ctrl+A + type
+ *     await screenshot(wb!.page, 'panel-open');
+ *   });
  */
 import { execFileSync, spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
@@ -46,10 +56,10 @@ const SETUP_SCRIPT = path.join(__dirname, 'setup.sh');
 
 let setupDone = false;
 
-/** Runs test/e2e/setup.sh once per process (no-op in <1 s when already set up; ~2-3 min on a fresh machine). */
+/** Runs test/e2e/setup.sh once per process (no-op in <1 s when already set up; ~2-5 min on a fresh machine). */
 export function ensureE2eSetup(): void {
   if (setupDone) return;
-  execFileSync('bash', [SETUP_SCRIPT], { stdio: 'inherit' });
+  execFileSync('bash', [SETUP_SCRIPT], { stdio: 'inherit', env: { ...process.env, PEERCHAT_E2E_CACHE: E2E_CACHE } });
   if (!fs.existsSync(CODE_SERVER_BIN)) {
     throw new Error(`setup.sh finished but ${CODE_SERVER_BIN} does not exist`);
   }
@@ -94,7 +104,7 @@ export interface CodeServerOptions {
   name?: string;
   /** Keep the temp dir (user data, logs) after stop(); default false unless PEERCHAT_E2E_KEEP=1. */
   keepTmp?: boolean;
-  /** How long to wait for HTTP to answer; default 60 s. */
+  /** How long to wait for HTTP to answer; default 90 s. */
   startTimeoutMs?: number;
 }
 
@@ -216,14 +226,21 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   for (const vsix of vsixes) {
     const abs = path.resolve(vsix);
     if (!fs.existsSync(abs)) throw new Error(`vsix not found: ${abs}`);
-    const out = await run(
-      CODE_SERVER_BIN,
-      ['--config', configPath, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--force', '--install-extension', abs],
-      env,
-      120_000,
-    );
+    let out = '';
+    try {
+      out = await run(
+        CODE_SERVER_BIN,
+        ['--config', configPath, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--force', '--install-extension', abs],
+        env,
+        120_000,
+      );
+    } catch (err) {
+      fs.rmSync(tmpDir, { recursive: true, force: true });
+      throw err;
+    }
     log += `[harness] install ${abs}\n${out}`;
     if (!/successfully installed/i.test(out)) {
+      fs.rmSync(tmpDir, { recursive: true, force: true });
       throw new Error(`installing ${abs} did not report success:\n${out}`);
     }
   }
@@ -245,7 +262,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   };
   fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
 
-  const startTimeoutMs = opts.startTimeoutMs ?? 60_000;
+  const startTimeoutMs = opts.startTimeoutMs ?? 90_000;
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const args = [
@@ -285,7 +302,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     liveGroups.add(pid);
 
     const url = `http://127.0.0.1:${port}`;
-    const stop = async (): Promise<void> => {
+    const stop = async (removeTmp = !(opts.keepTmp || process.env.PEERCHAT_E2E_KEEP === '1')): Promise<void> => {
       if (!exited) {
         try {
           process.kill(-pid, 'SIGTERM');
@@ -300,9 +317,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
         /* gone */
       }
       liveGroups.delete(pid);
-      if (!(opts.keepTmp || process.env.PEERCHAT_E2E_KEEP === '1')) {
-        fs.rmSync(tmpDir, { recursive: true, force: true });
-      }
+      if (removeTmp) fs.rmSync(tmpDir, { recursive: true, force: true });
     };
 
     if (await waitForHttp(`${url}/healthz`, startTimeoutMs, () => !exited)) {
@@ -322,15 +337,12 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
             .filter((f) => f.includes(nameContains))
             .map((f) => `===== ${path.relative(logsDir, f)}\n${fs.readFileSync(f, 'utf8')}`)
             .join('\n'),
-        stop,
+        stop: () => stop(),
       };
     }
-    const keep = opts.keepTmp;
-    opts.keepTmp = true; // keep dirs for the retry / the error message
-    await stop();
-    opts.keepTmp = keep;
+    await stop(false); // keep the dirs for the retry / for the post-mortem
     if (attempt < 3 && /EADDRINUSE/.test(log)) continue; // lost the port race; try another port
-    throw new Error(`code-server (${label}) did not answer on ${url} within ${startTimeoutMs} ms. Log:\n${log}`);
+    throw new Error(`code-server (${label}) did not answer on ${url} within ${startTimeoutMs} ms (files kept in ${tmpDir}). Log:\n${log}`);
   }
 }
 
@@ -349,7 +361,7 @@ export interface Workbench {
 export interface WorkbenchOptions {
   /** Viewport; default 1400x900. */
   viewport?: { width: number; height: number };
-  /** How long to wait for `.monaco-workbench`; default 60 s. */
+  /** How long to wait for `.monaco-workbench`; default 90 s. */
   timeoutMs?: number;
   /** Show the browser (needs a display, e.g. xvfb-run); default headless. */
   headed?: boolean;
@@ -374,7 +386,7 @@ export async function openWorkbench(handle: CodeServerHandle, opts: WorkbenchOpt
     page.on('pageerror', (e) => lines.push(`[pageerror] ${e.message}`));
     const target = new URL(handle.url + '/');
     target.searchParams.set('folder', handle.workspaceDir);
-    const timeout = opts.timeoutMs ?? 60_000;
+    const timeout = opts.timeoutMs ?? 90_000;
     await page.goto(target.toString(), { waitUntil: 'domcontentloaded', timeout });
     await page.waitForSelector('.monaco-workbench', { state: 'visible', timeout });
     // The status bar is rendered once the workbench layout is complete.
@@ -445,7 +457,7 @@ async function quickRowTexts(page: Page): Promise<string[]> {
  * Reopens the palette until the command shows up: right after the workbench appears, extension
  * commands may not be registered yet, and the palette computes its list when it opens.
  */
-export async function runCommand(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
+export async function runCommand(page: Page, title: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const left = (min: number) => Math.max(min, deadline - Date.now());
   for (;;) {

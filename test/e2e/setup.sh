@@ -38,12 +38,13 @@ elapsed() { echo "$(( $(date +%s) - T0 ))s"; }
 node_abi() { node -p 'process.versions.modules + "-" + process.arch' 2>/dev/null || echo none; }
 
 missing_pkgs() {
-  local p out=()
+  # One dpkg-query for all packages; only "install ok installed" counts as present
+  # (half-configured or removed packages count as missing).
+  local installed p out=()
+  installed=" $(dpkg-query -W -f='${Package}=${Status}\n' "${APT_PKGS[@]}" 2>/dev/null \
+    | sed -n 's/=install ok installed$//p' | tr '\n' ' ' || true) "
   for p in "${APT_PKGS[@]}"; do
-    # "install ok installed" only; half-configured/removed packages count as missing.
-    if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" != "install ok installed" ]; then
-      out+=("$p")
-    fi
+    case "$installed" in *" $p "*) ;; *) out+=("$p") ;; esac
   done
   echo "${out[*]:-}"
 }
@@ -121,7 +122,7 @@ if [ ! -s "$RG_DIR/$RG_TARBALL" ]; then
 fi
 
 # ---------------------------------------------------------------- code-server
-log "installing code-server@$CS_VERSION into $CS_DIR (about 2-3 minutes; full log: $INSTALL_LOG)"
+log "installing code-server@$CS_VERSION into $CS_DIR (1.5-5 minutes depending on load; full log: $INSTALL_LOG)"
 rm -rf "$CS_DIR"
 mkdir -p "$CS_DIR"
 # A private root package.json so the install is project-scoped in $CS_DIR and

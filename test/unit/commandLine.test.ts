@@ -256,7 +256,7 @@ describe('client/commandLine', () => {
       fc.assert(
         fc.property(
           fc.oneof(
-            fc.string({ unit: 'binary', maxLength: 60 }),
+            fc.string({ unit: 'binary', maxLength: 40 }),
             fc.string({ unit: fc.constantFrom('/', '@', ' ', '\n', '\r', '\t', '"', "'", 'a', 'who', 'sendfile', 'exit', 'accept'), maxLength: 12 }),
           ),
           (line) => {

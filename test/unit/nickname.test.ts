@@ -181,6 +181,15 @@ describe('protocol/nickname', () => {
       assert.equal(a.key, 'ren\u00E9e');
     });
 
+    // Why the key normalises again after lower-casing: "J" + U+030C has no precomposed form, but
+    // its lower case "j" + U+030C composes to U+01F0 "ǰ". Likewise Greek capital alpha + U+0342.
+    it('lower-casing can denormalise: "J\\u030C" and "ǰ", "Α\\u0342" and "ᾶ" share a key', () => {
+      assert.equal(accepted('J\u030Cames').key, '\u01F0ames');
+      assert.equal(accepted('\u01F0ames').key, '\u01F0ames');
+      assert.equal(nicknameKey('\u0391\u0342'), '\u1FB6');
+      assert.equal(nicknameKey('\u1FB6'), '\u1FB6');
+    });
+
     it('ǅ, Ǆ, ǆ and the two letters "DŽ" all share a key', () => {
       const k = nicknameKey('dž');
       for (const raw of ['ǅ', 'Ǆ', 'ǆ', 'DŽ', 'Dž', 'dz\u030C']) assert.equal(nicknameKey(raw), k, raw);

@@ -36,8 +36,18 @@ const golden: Array<{ name: string; msg: Msg; hex: string }> = [
   },
   {
     name: 'BROADCAST_CHAT',
-    msg: { type: ControlType.BROADCAST_CHAT, text: 'héllo' },
-    hex: '41 | 0006 68c3a96c6c6f',
+    msg: { type: ControlType.BROADCAST_CHAT, hold: [], text: 'héllo' },
+    hex: '41 | 00 | 0006 68c3a96c6c6f',
+  },
+  {
+    name: 'BROADCAST_CHAT held for two peers',
+    msg: { type: ControlType.BROADCAST_CHAT, hold: [hex('01020304'), hex('a0b0c0d0')], text: 'x' },
+    hex: '41 | 02 | 01020304 a0b0c0d0 | 0001 78',
+  },
+  {
+    name: 'BCAST_BARRIER',
+    msg: { type: ControlType.BCAST_BARRIER, keyId: 0x0a0b0c0d, seq: 2 ** 32 + 3 },
+    hex: '0a | 0a0b0c0d | 00000001 00000003',
   },
   {
     name: 'SENDER_KEY',
@@ -145,7 +155,10 @@ const arbByType: Record<string, fc.Arbitrary<Msg>> = {
   CHAT: fc
     .tuple(u32, u64, utf8String(MAX_CHAT_BYTES))
     .map(([bcastKeyId, bcastNext, text]): Msg => ({ type: ControlType.CHAT, bcastKeyId, bcastNext, text })),
-  BROADCAST_CHAT: utf8String(MAX_CHAT_BYTES).map((text): Msg => ({ type: ControlType.BROADCAST_CHAT, text })),
+  BROADCAST_CHAT: fc
+    .tuple(fc.array(bytesN(4), { maxLength: 16 }), utf8String(MAX_CHAT_BYTES))
+    .map(([hold, text]): Msg => ({ type: ControlType.BROADCAST_CHAT, hold, text })),
+  BCAST_BARRIER: fc.tuple(u32, u64).map(([keyId, seq]): Msg => ({ type: ControlType.BCAST_BARRIER, keyId, seq })),
   SENDER_KEY: fc
     .tuple(bytesN(SENDER_KEY_BLOB_BYTES), u64)
     .map(([blob, nextSeq]): Msg => ({ type: ControlType.SENDER_KEY, blob, nextSeq })),
@@ -204,6 +217,7 @@ describe('protocol/controlMessages', () => {
         FILE_RESULT: 0x07,
         FILE_REQUEST: 0x08,
         FILE_REQUEST_DENY: 0x09,
+        BCAST_BARRIER: 0x0a,
         BROADCAST_CHAT: 0x41,
       },
     );
@@ -260,8 +274,8 @@ describe('protocol/controlMessages', () => {
     // BUG (src/protocol/bytes.ts): the UTF-8 decoder drops a leading U+FEFF, so a chat message
     // that starts with it arrives changed. Minimal input: BROADCAST_CHAT text "\uFEFF".
     it('a text starting with U+FEFF survives the round trip', () => {
-      const m: Msg = { type: ControlType.BROADCAST_CHAT, text: '\uFEFF' };
-      assert.equal(encodeControl(m).toString('hex'), '41' + '0003' + 'efbbbf');
+      const m: Msg = { type: ControlType.BROADCAST_CHAT, hold: [], text: '\uFEFF' };
+      assert.equal(encodeControl(m).toString('hex'), '41' + '00' + '0003' + 'efbbbf');
       assert.deepEqual(decodeControl(encodeControl(m)), m);
     });
   });
@@ -284,7 +298,7 @@ describe('protocol/controlMessages', () => {
           const full = encodeControl(m);
           for (let n = 0; n < full.length; n++) assert.equal(decodeControl(full.subarray(0, n)), null, `prefix ${n}`);
         }),
-        { numRuns: 300 },
+        { numRuns: 100 },
       );
     });
 
@@ -329,7 +343,7 @@ describe('protocol/controlMessages', () => {
 
     const limits: Array<[string, string, number]> = [
       ['CHAT text', '01 | 00000000 | 0000000000000000', MAX_CHAT_BYTES],
-      ['BROADCAST_CHAT text', '41', MAX_CHAT_BYTES],
+      ['BROADCAST_CHAT text', '41 | 00', MAX_CHAT_BYTES],
       ['FILE_OFFER name', '03 | 00000001 | 0000000000000001 | 00010000 | ' + fill('00', 32) + ' | 00000000', MAX_FILE_NAME_BYTES],
       ['FILE_DECLINE message', '05 | 00000001 | 0012', MAX_ERROR_MESSAGE_BYTES],
       ['FILE_CANCEL message', '06 | 00000001 | 0013', MAX_ERROR_MESSAGE_BYTES],
@@ -381,7 +395,7 @@ describe('protocol/controlMessages', () => {
     const cases: Array<[string, Msg]> = [
       ['CHAT text of 901 bytes', { type: ControlType.CHAT, bcastKeyId: 0, bcastNext: 0, text: 'a'.repeat(901) }],
       ['CHAT text of 451 chars / 902 bytes', { type: ControlType.CHAT, bcastKeyId: 0, bcastNext: 0, text: 'é'.repeat(451) }],
-      ['BROADCAST_CHAT text of 901 bytes', { type: ControlType.BROADCAST_CHAT, text: 'a'.repeat(901) }],
+      ['BROADCAST_CHAT text of 901 bytes', { type: ControlType.BROADCAST_CHAT, hold: [], text: 'a'.repeat(901) }],
       ['FILE_OFFER name of 256 bytes', { type: ControlType.FILE_OFFER, transferId: 1, bytes: 1, chunkSize: 1, sha256: sha, requestId: 0, name: 'n'.repeat(256) }],
       ['FILE_REQUEST name of 513 bytes', { type: ControlType.FILE_REQUEST, requestId: 1, name: 'n'.repeat(513) }],
       ['FILE_DECLINE message of 301 bytes', { type: ControlType.FILE_DECLINE, transferId: 1, code: 1, message: 'm'.repeat(301) }],

@@ -6,6 +6,13 @@
  * let run between events (`setImmediate`), while virtual time stands still.
  */
 import { PACKET_OVERHEAD } from '../../src/transport/limits';
+import { ChunkMap } from '../../src/transport/chunkMap';
+import { decodeFrames, encodeFrames, Frame, MsgAckFrame, MsgFrame, XFER_DATA_HEADER_BYTES } from '../../src/transport/frames';
+import { DEFAULT_DATAGRAM_BYTES } from '../../src/transport/limits';
+import type { ReliableChannel } from '../../src/transport/reliableChannel';
+import { TransferReceiver } from '../../src/transport/transferReceiver';
+import { TransferSender, TransferSenderOptions } from '../../src/transport/transferSender';
+import type { SendScheduler } from '../../src/transport/sendScheduler';
 
 /** mulberry32: small, fast, deterministic. */
 export class Prng {
@@ -24,7 +31,9 @@ export class Prng {
   }
   bytes(n: number): Buffer {
     const out = Buffer.allocUnsafe(n);
-    for (let i = 0; i < n; i++) out[i] = this.int(256);
+    let i = 0;
+    for (; i + 4 <= n; i += 4) out.writeUInt32LE(Math.floor(this.next() * 4294967296), i);
+    for (; i < n; i++) out[i] = this.int(256);
     return out;
   }
 }
@@ -137,6 +146,29 @@ export class Sim {
 
   readonly clock = (): number => this.now;
 
+  /** Asynchronous operations (reads, writes) whose continuations have not run yet. */
+  private pendingAsync = 0;
+
+  /** Track a promise handed to the code under test, so `run` lets its continuations run. */
+  track<T>(p: Promise<T>): Promise<T> {
+    this.pendingAsync++;
+    const done = () => {
+      this.pendingAsync--;
+    };
+    p.then(done, done);
+    return p;
+  }
+
+  /**
+   * Let promise continuations (and anything they chain) run; virtual time does not move.
+   * Microtask turns only: a macrotask turn per step would make simulations slow.
+   */
+  private async settle(): Promise<void> {
+    if (this.pendingAsync === 0) return;
+    for (let spins = 0; spins < 1000 && this.pendingAsync > 0; spins++) await null;
+    for (let i = 0; i < 4; i++) await null;
+  }
+
   schedule(at: number, run: () => void): void {
     const ev: Event = { at: Math.max(at, this.now), order: this.order++, run };
     const h = this.heap;
@@ -169,7 +201,7 @@ export class Sim {
    */
   async run(done: () => boolean, maxTimeMs: number, maxSteps = 5_000_000): Promise<void> {
     for (;;) {
-      await settle();
+      await this.settle();
       if (done()) return;
       if (++this.steps > maxSteps) throw new Error(`simulation exceeded ${maxSteps} steps`);
       let timerAt = Infinity;
@@ -236,7 +268,175 @@ function before(a: Event, b: Event): boolean {
   return a.at < b.at || (a.at === b.at && a.order < b.order);
 }
 
-/** Let promise continuations (and anything they chain) run; virtual time does not move. */
-function settle(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+
+// ---------------------------------------------------------------------------------------------
+// Two clients A → B joined by a forward link (data, chat) and a return link (acks), with
+// transfers and an optional chat channel dispatched by frame type, as the client layer will.
+
+
+export interface TransferSpec {
+  transferId: number;
+  totalBytes: number;
+  chunkSize?: number;
+  have?: ChunkMap;
+  windowBytes?: number;
+  /** Virtual time a positional write takes. */
+  writeDelayMs?: number;
+  congestionControl?: TransferSenderOptions['congestionControl'];
+  /** Source bytes (default: random). Not kept for huge sparse files: see `source`. */
+  source?: (offset: number, into: Buffer, at: number, length: number) => void;
+}
+
+export interface TransferUnderTest {
+  spec: TransferSpec;
+  sender: TransferSender;
+  receiver: TransferReceiver;
+  /** Bytes as written by the receiver (only for files that fit memory). */
+  dest: Buffer | null;
+  src: Buffer | null;
+  /** Chunk indices carried by each XFER_DATA the sender transmitted (in order). */
+  sentChunks: number[];
+  /** Largest credit the sender had been told when it transmitted each datagram. */
+  creditViolations: number;
+  /** Largest maxChunk delivered to the sender so far. */
+  creditSeen: number;
+  done: boolean;
+  complete: boolean;
+  failed: [string, string] | null;
+  /** Data bytes of this transfer delivered to B, with their virtual arrival times. */
+  arrivals: Array<[time: number, bytes: number]>;
+}
+
+export class TwoClients {
+  readonly forward: Link;
+  readonly back: Link;
+  readonly transfers = new Map<number, TransferUnderTest>();
+  /** Chat channels of A and B, when `addChat` was called. */
+  chatA: ReliableChannel | null = null;
+  chatB: ReliableChannel | null = null;
+  scheduler: SendScheduler | null = null;
+
+  constructor(
+    readonly sim: Sim,
+    forward: LinkOptions,
+    back: LinkOptions,
+  ) {
+    this.forward = sim.link(forward, (p) => this.atB(p));
+    this.back = sim.link(back, (p) => this.atA(p));
+  }
+
+  /** Send from A through the scheduler when there is one (chat first), else straight. */
+  sendFromA(payload: Buffer, length = payload.length, chat = false): void {
+    if (chat && this.scheduler) this.scheduler.transmitNow(payload, length);
+    else this.forward.send(payload, length);
+  }
+
+  addTransfer(spec: TransferSpec): TransferUnderTest {
+    const sim = this.sim;
+    const chunkSize = spec.chunkSize ?? DEFAULT_DATAGRAM_BYTES - PACKET_OVERHEAD - XFER_DATA_HEADER_BYTES;
+    const inMemory = spec.totalBytes <= 64 << 20;
+    const src = inMemory && !spec.source ? sim.rng.bytes(spec.totalBytes) : null;
+    const dest = inMemory ? Buffer.alloc(spec.totalBytes) : null;
+    const t: TransferUnderTest = {
+      spec,
+      sender: null as unknown as TransferSender,
+      receiver: null as unknown as TransferReceiver,
+      dest,
+      src,
+      sentChunks: [],
+      creditViolations: 0,
+      creditSeen: 0,
+      done: false,
+      complete: false,
+      failed: null,
+      arrivals: [],
+    };
+    const read =
+      spec.source ??
+      ((offset: number, into: Buffer, at: number, length: number) => {
+        src!.copy(into, at, offset, offset + length);
+      });
+    t.sender = new TransferSender({
+      transferId: spec.transferId,
+      totalBytes: spec.totalBytes,
+      chunkSize,
+      skipChunks: spec.have ? (c) => spec.have!.has(c) : undefined,
+      congestionControl: spec.congestionControl,
+      now: sim.clock,
+      readChunk: (chunk, into, offset, length) =>
+        sim.track(
+          (async () => {
+            read(chunk * chunkSize, into, offset, length);
+          })(),
+        ),
+      transmit: (datagram, length) => {
+        const chunk = datagram.readUInt32BE(9);
+        t.sentChunks.push(chunk);
+        if (chunk >= t.creditSeen) t.creditViolations++;
+        this.sendFromA(datagram, length);
+      },
+    });
+    t.receiver = new TransferReceiver({
+      transferId: spec.transferId,
+      totalBytes: spec.totalBytes,
+      chunkSize,
+      have: spec.have ? ChunkMap.deserialize(spec.have.serialize())! : undefined,
+      windowBytes: spec.windowBytes ?? 4 << 20,
+      now: sim.clock,
+      transmit: (frames) => this.back.send(encodeFrames(frames)),
+      writeChunk: (chunk, data) =>
+        sim.track(new Promise<void>((resolve) => {
+          const copy = Buffer.from(data); // what a real writer hands to fs.write
+          const finish = () => {
+            if (dest) copy.copy(dest, chunk * chunkSize);
+            resolve();
+          };
+          if (spec.writeDelayMs) sim.schedule(sim.now + spec.writeDelayMs, finish);
+          else finish();
+        })),
+    });
+    t.sender.on('done', () => (t.done = true));
+    t.sender.on('failed', (code, msg) => (t.failed = [code, msg]));
+    t.receiver.on('complete', () => (t.complete = true));
+    t.receiver.on('failed', (code, msg) => (t.failed = [code, msg]));
+    this.transfers.set(spec.transferId, t);
+    if (!this.scheduler) sim.addTimers(t.sender);
+    sim.addTimers(t.receiver);
+    return t;
+  }
+
+  private atB(payload: Buffer): void {
+    const frames = decodeFrames(payload);
+    if (!frames) throw new Error('malformed payload at B');
+    const chat: Array<MsgFrame | MsgAckFrame> = [];
+    for (const f of frames) {
+      if (f.type === 'xferData') {
+        const t = this.transfers.get(f.transferId);
+        t?.arrivals.push([this.sim.now, f.data.length]);
+        t?.receiver.onData(f);
+      } else if (f.type === 'xferProbe') {
+        this.transfers.get(f.transferId)?.receiver.onProbe(f);
+      } else if (f.type === 'msg' || f.type === 'msgAck') {
+        chat.push(f);
+      }
+    }
+    for (const f of chat) this.chatB?.onFrame(f);
+  }
+
+  private atA(payload: Buffer): void {
+    const frames = decodeFrames(payload);
+    if (!frames) throw new Error('malformed payload at A');
+    for (const f of frames) this.dispatchAtA(f);
+  }
+
+  private dispatchAtA(f: Frame): void {
+    if (f.type === 'xferAck') {
+      const t = this.transfers.get(f.transferId);
+      if (!t) return;
+      t.creditSeen = Math.max(t.creditSeen, f.maxChunk);
+      t.sender.onAck(f);
+    } else if (f.type === 'msg' || f.type === 'msgAck') {
+      this.chatA?.onFrame(f);
+    }
+  }
 }

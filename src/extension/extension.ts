@@ -1,0 +1,103 @@
+/**
+ * Peer Chat's VS Code entry point. Services are built once here and passed through
+ * constructors (model: vscode-hexeditor `extension.ts`); each `register` returns a Disposable
+ * owned by the extension context. Everything that can fail at activation is caught and shown
+ * with a next step (model: rust-analyzer `main.ts`).
+ */
+import * as vscode from 'vscode';
+import { ChatSession } from './chatSession';
+import { ChatState } from './chatState';
+import { ChatView } from './chatView';
+import { ChatStatusBar } from './statusBar';
+import { Commands, registerCommands } from './commands';
+import { ContextKeys, setContext } from './contextKeys';
+import { ErrorReporter } from './errorReporter';
+import { errorText } from './errorMessages';
+import { RelayController } from './relayController';
+import { RelayTaskProvider } from './relayTaskProvider';
+import { onDidChangeSettings, openSettings, readSettings } from './settings';
+
+/** workspaceState: the chat history of this workspace (ChatState.toPersisted()). */
+export const HISTORY_KEY = 'peerchat.history';
+/** History is written at most this often while messages arrive. */
+const SAVE_DELAY_MS = 1_000;
+
+let session: ChatSession | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('Peer Chat', { log: true });
+  context.subscriptions.push(log);
+  try {
+    activateServices(context, log);
+  } catch (err) {
+    log.error(`Activation failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    void vscode.window.showErrorMessage(`Peer Chat could not start: ${errorText(err)}`, 'Show Log').then((a) => a && log.show());
+  }
+}
+
+function activateServices(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
+  const relayJs = vscode.Uri.joinPath(context.extensionUri, 'dist', 'relay.js').fsPath;
+  setContext(ContextKeys.connected, false);
+
+  const state = new ChatState({ historyLimit: readSettings().historyLimit }, context.workspaceState.get(HISTORY_KEY));
+
+  // Persist the history (debounced) so hiding, reloading or reopening the window restores it.
+  let saveTimer: ReturnType<typeof setTimeout> | undefined;
+  const save = () => {
+    saveTimer = undefined;
+    context.workspaceState.update(HISTORY_KEY, state.toPersisted()).then(undefined, (err) => log.error(`Could not save the chat history: ${errorText(err)}`));
+  };
+  const unsubscribe = state.onChange((c) => {
+    if (c.type === 'unreadChanged' || c.type === 'connectionChanged' || c.type === 'rosterChanged') return;
+    if (c.type === 'transferChanged' && c.transfer.status === 'active') return;
+    saveTimer ??= setTimeout(save, SAVE_DELAY_MS);
+  });
+  context.subscriptions.push({
+    dispose: () => {
+      unsubscribe();
+      if (saveTimer) {
+        clearTimeout(saveTimer);
+        save();
+      }
+    },
+  });
+
+  const relay = RelayController.register(relayJs, log);
+  context.subscriptions.push(relay);
+  context.subscriptions.push(RelayTaskProvider.register(relayJs));
+
+  const errors = new ErrorReporter(log, {
+    showLog: () => log.show(),
+    openSettings: () => openSettings(),
+    join: () => vscode.commands.executeCommand(Commands.join),
+    startRelay: () => vscode.commands.executeCommand(Commands.startRelay),
+    setRelaySecret: () => vscode.commands.executeCommand(Commands.setRelaySecret),
+  });
+
+  session = new ChatSession(context, state, relay, errors, log);
+  context.subscriptions.push(session);
+  const view = ChatView.register(
+    context.extensionUri,
+    state,
+    {
+      submit: (text) => session!.submit(text),
+      transferAction: (id, action) => session!.transferAction(id, action),
+      runCommand: (command) => session!.runWebviewCommand(command),
+    },
+    log,
+  );
+  context.subscriptions.push(view);
+  session.attach(view);
+
+  context.subscriptions.push(ChatStatusBar.register(state));
+  context.subscriptions.push(...registerCommands(session, view, errors, log));
+  context.subscriptions.push(onDidChangeSettings(() => state.setHistoryLimit(readSettings().historyLimit)));
+  log.info(`Peer Chat activated (VS Code ${vscode.version}, runtime ${process.execPath}).`);
+}
+
+export async function deactivate(): Promise<void> {
+  // Disposal (context.subscriptions) stops the relay child; here we also say goodbye politely.
+  const s = session;
+  session = undefined;
+  await s?.shutdown();
+}
