@@ -44,13 +44,14 @@ export class ChatApp {
   private readonly pendingSends = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   private nextRequestId = 1;
   private received = false;
+  /** The message list shows its end (and so follows new items). */
+  private stuck = true;
 
   private readonly status: HTMLElement;
   private readonly banner: HTMLElement;
   private readonly messages: HTMLOListElement;
   private readonly empty: HTMLElement;
   private readonly jump: HTMLElement;
-  private readonly transferList: HTMLElement;
   private readonly roster: HTMLUListElement;
   private readonly rosterCount: HTMLElement;
   private readonly announcer: HTMLElement;
@@ -81,7 +82,6 @@ export class ChatApp {
     );
     this.jump = h('vscode-button', { id: 'jump-latest', className: 'jump-latest', appearance: 'secondary', hidden: true, 'aria-label': 'Jump to the newest message' }, 'New messages ↓');
     this.jump.addEventListener('click', () => this.scrollToEnd());
-    this.transferList = h('section', { id: 'transfers', className: 'transfers', 'aria-label': 'File transfers', 'data-testid': 'transfer-list', hidden: true });
     // A plain span styled as a badge: the toolkit's <vscode-badge> template carries a style
     // attribute that a strict CSP (no 'unsafe-inline') refuses, with a console error.
     this.rosterCount = h('span', { id: 'roster-count', className: 'count-badge', 'aria-hidden': 'true' }, '0');
@@ -96,15 +96,19 @@ export class ChatApp {
     });
 
     this.messages.addEventListener('scroll', () => {
-      if (this.atBottom()) this.jump.hidden = true;
+      this.stuck = this.atBottom();
+      if (this.stuck) this.jump.hidden = true;
     });
+    // The list shrinks when the composer grows or a notice appears: keep showing the end.
+    new ResizeObserver(() => {
+      if (this.stuck) this.scrollToEnd();
+    }).observe(this.messages);
 
     const main = h(
       'section',
       { className: 'main', 'aria-label': 'Conversation' },
       h('div', { className: 'header' }, this.status),
       h('div', { className: 'message-area' }, this.messages, this.empty, this.jump),
-      this.transferList,
       this.banner,
       this.composer.element,
     );
@@ -134,7 +138,7 @@ export class ChatApp {
         return;
       case 'messagesCleared':
         this.snapshot.messages = [];
-        replaceChildren(this.messages);
+        this.messages.querySelectorAll(':scope > .msg').forEach((el) => el.remove());
         this.renderEmpty();
         return;
       case 'rosterChanged':
@@ -174,14 +178,14 @@ export class ChatApp {
     this.received = true;
     this.snapshot = { ...s, messages: [] };
     replaceChildren(this.messages);
-    for (const msg of s.messages) this.addMessage(msg, false);
     this.transfers.clear();
-    replaceChildren(this.transferList);
-    for (const t of [...s.transfers].sort((a, b) => a.time - b.time)) this.upsertTransfer(t, false);
+    // One timeline: messages and transfer cards by time.
+    for (const msg of s.messages) this.addMessage(msg, false);
+    for (const t of s.transfers) this.upsertTransfer(t, false);
     this.renderConnection();
     this.renderRoster();
     this.renderEmpty();
-    if (first || this.atBottom()) this.scrollToEnd();
+    if (first || this.stuck) this.scrollToEnd();
   }
 
   // ================================================================ messages
@@ -193,35 +197,54 @@ export class ChatApp {
 
   private scrollToEnd(): void {
     this.messages.scrollTop = this.messages.scrollHeight;
+    this.stuck = true;
     this.jump.hidden = true;
   }
 
   private renderEmpty(): void {
-    this.empty.hidden = this.snapshot.messages.length > 0;
-    this.messages.hidden = this.snapshot.messages.length === 0;
+    const empty = this.messages.childElementCount === 0;
+    this.empty.hidden = !empty;
+    this.messages.hidden = empty;
+  }
+
+  /** Puts a timeline item where its time belongs (almost always: at the end). */
+  private insertByTime(el: HTMLElement, time: number): void {
+    el.dataset.time = String(time);
+    let before: Element | null = null;
+    for (let c = this.messages.lastElementChild; c; c = c.previousElementSibling) {
+      if (Number((c as HTMLElement).dataset.time ?? 0) <= time) break;
+      before = c;
+    }
+    this.messages.insertBefore(el, before);
+  }
+
+  /** After a live addition: follow it if the list was at its end, else offer a jump. */
+  private followOrOffer(force: boolean): void {
+    if (force || this.stuck) this.scrollToEnd();
+    else this.jump.hidden = false;
   }
 
   private addMessage(m: ChatMessageView, live: boolean): void {
-    const follow = !live || this.atBottom() || m.own;
     this.snapshot.messages.push(m);
-    this.messages.append(this.renderMessage(m));
+    this.insertByTime(this.renderMessage(m), m.time);
     const limit = this.snapshot.historyLimit;
     while (this.snapshot.messages.length > limit) {
-      this.snapshot.messages.shift();
-      this.messages.firstElementChild?.remove();
+      const gone = this.snapshot.messages.shift();
+      if (gone) this.messages.querySelector(`:scope > .msg[data-id="${CSS.escape(gone.id)}"]`)?.remove();
     }
     this.renderEmpty();
-    if (!live) return;
-    if (follow) this.scrollToEnd();
-    else this.jump.hidden = false;
+    if (live) this.followOrOffer(m.own);
   }
 
   private updateMessage(m: ChatMessageView): void {
     const i = this.snapshot.messages.findIndex((x) => x.id === m.id);
     if (i < 0) return;
     this.snapshot.messages[i] = m;
-    const old = this.messages.querySelector(`[data-id="${CSS.escape(m.id)}"]`);
-    old?.replaceWith(this.renderMessage(m));
+    const old = this.messages.querySelector(`:scope > .msg[data-id="${CSS.escape(m.id)}"]`);
+    if (!old) return;
+    const el = this.renderMessage(m);
+    el.dataset.time = String(m.time);
+    old.replaceWith(el);
   }
 
   private renderMessage(m: ChatMessageView): HTMLElement {
@@ -344,33 +367,62 @@ export class ChatApp {
 
   // ================================================================ transfers
 
-  private upsertTransfer(t: TransferView, announce = true): void {
+  /**
+   * Transfer cards live in the timeline. A card is updated in place, and it is its own
+   * `aria-live="off"` region, so progress does not chatter through the message log; the
+   * moments that matter (an offer, a request, the end) are announced separately.
+   */
+  private upsertTransfer(t: TransferView, live = true): void {
     const previous = this.transfers.get(t.id);
     this.transfers.set(t.id, t);
-    const card = this.renderTransfer(t);
-    const old = this.transferList.querySelector(`[data-transfer-id="${CSS.escape(t.id)}"]`);
-    if (old) {
-      // Keep the keyboard focus on the same button if it still exists.
-      const focusedAction = (document.activeElement as HTMLElement | null)?.closest?.('[data-action]')?.getAttribute('data-action');
-      old.replaceWith(card);
-      if (focusedAction) (card.querySelector(`[data-action="${focusedAction}"]`) as HTMLElement | null)?.focus();
-    } else {
-      this.transferList.append(card);
+    let card = this.messages.querySelector<HTMLElement>(`:scope > .transfer[data-transfer-id="${CSS.escape(t.id)}"]`);
+    const isNew = !card;
+    if (!card) {
+      card = h('li', { 'aria-live': 'off' });
+      this.insertByTime(card, t.time);
     }
-    this.transferList.hidden = this.transfers.size === 0;
-    if (announce && previous?.status !== t.status && (t.status === 'offered' || t.status === 'asked' || isFinalStatus(t.status))) {
+    // Keep the keyboard focus on the same button if it is still there.
+    const focusedAction = card.contains(document.activeElement) ? document.activeElement?.closest('[data-action]')?.getAttribute('data-action') : null;
+    this.fillTransfer(card, t, previous);
+    if (focusedAction) (card.querySelector(`[data-action="${focusedAction}"]`) as HTMLElement | null)?.focus();
+    this.renderEmpty();
+    if (!live) return;
+    if (isNew) this.followOrOffer(t.direction === 'send');
+    if (previous?.status !== t.status && (t.status === 'offered' || t.status === 'asked' || isFinalStatus(t.status))) {
       this.announce(`${transferTitle(t)}: ${transferStatusText(t)}`);
     }
   }
 
   private removeTransfer(id: string): void {
     this.transfers.delete(id);
-    this.transferList.querySelector(`[data-transfer-id="${CSS.escape(id)}"]`)?.remove();
-    this.transferList.hidden = this.transfers.size === 0;
+    this.messages.querySelector(`:scope > .transfer[data-transfer-id="${CSS.escape(id)}"]`)?.remove();
+    this.renderEmpty();
   }
 
-  private renderTransfer(t: TransferView): HTMLElement {
+  private fillTransfer(card: HTMLElement, t: TransferView, previous: TransferView | undefined): void {
     const title = transferTitle(t);
+    const attrs: Record<string, string> = {
+      'data-testid': 'transfer-card',
+      'data-transfer-id': t.id,
+      'data-status': t.status,
+      'data-direction': t.direction,
+      'data-origin': t.origin,
+      'data-name': t.name,
+      'aria-label': title,
+    };
+    card.className = `transfer status-${t.status} dir-${t.direction}`;
+    for (const [k, v] of Object.entries(attrs)) card.setAttribute(k, v);
+
+    // While only the numbers move, touch only the numbers.
+    if (previous && previous.status === t.status && t.status === 'active') {
+      const bar = card.querySelector('progress');
+      const p = percent(t);
+      if (bar && p !== undefined) bar.value = p;
+      const status = card.querySelector('.transfer-status');
+      if (status) status.textContent = transferStatusText(t);
+      return;
+    }
+
     const button = (action: TransferAction, label: string, appearance: 'primary' | 'secondary' | 'icon', ariaLabel: string) => {
       const b = h('vscode-button', { appearance, 'data-action': action, 'data-testid': `transfer-${action}`, 'aria-label': ariaLabel, title: ariaLabel }, label);
       b.addEventListener('click', () => this.host.post({ type: 'transferAction', id: t.id, action }));
@@ -399,38 +451,29 @@ export class ChatApp {
           actions.push(button('open', 'Open', t.direction === 'receive' ? 'primary' : 'secondary', `Open ${t.name}`));
           actions.push(button('reveal', 'Reveal', 'secondary', `Reveal ${t.name} in the file explorer`));
         }
-        actions.push(button('dismiss', 'Dismiss', 'secondary', `Remove the card for ${title}`));
         break;
       default:
-        actions.push(button('dismiss', 'Dismiss', 'secondary', `Remove the card for ${title}`));
+        break;
     }
     const p = percent(t);
-    const showBar = t.status === 'active' || t.status === 'starting' || t.status === 'done';
+    const showBar = t.status === 'active' || t.status === 'starting';
     const bar = showBar
       ? p === undefined || t.status === 'starting'
         ? h('progress', { className: 'transfer-progress', 'aria-label': `Progress of ${title}` })
         : h('progress', { className: 'transfer-progress', max: 100, value: p, 'aria-label': `Progress of ${title}` })
       : null;
     const spinner = t.status === 'waiting' ? h('vscode-progress-ring', { className: 'transfer-spinner', 'aria-hidden': 'true' }) : null;
-    return h(
-      'article',
-      {
-        className: `transfer status-${t.status} dir-${t.direction}`,
-        'data-testid': 'transfer-card',
-        'data-transfer-id': t.id,
-        'data-status': t.status,
-        'data-direction': t.direction,
-        'data-origin': t.origin,
-        'data-name': t.name,
-        'aria-label': title,
-      },
+    const time = h('time', { className: 'msg-time', datetime: new Date(t.time).toISOString(), title: formatFullTime(t.time) }, formatTime(t.time));
+    replaceChildren(
+      card,
       h(
         'div',
         { className: 'transfer-head' },
         h('span', { className: 'transfer-arrow', 'aria-hidden': 'true' }, t.direction === 'receive' ? '↓' : '↑'),
         h('span', { className: 'transfer-name', title: t.path ?? t.name }, t.name),
         h('span', { className: 'transfer-peer' }, t.direction === 'receive' ? `from ${t.peer}` : `to ${t.peer}`),
-        h('span', { className: 'transfer-id', title: `Transfer number, for /accept, /decline and /cancel` }, `#${shortTransferId(t.id)}`),
+        h('span', { className: 'transfer-id', title: 'Transfer number, for /accept, /decline and /cancel' }, `#${shortTransferId(t.id)}`),
+        time,
       ),
       bar,
       h('div', { className: 'transfer-status', 'data-testid': 'transfer-status' }, spinner, transferStatusText(t)),

@@ -58,7 +58,7 @@ export function transferStatusText(t: TransferView): string {
     case 'offered':
       return `${t.peer} offers this file${size ? ` (${size})` : ''}. Accept it?`;
     case 'asked':
-      return `${t.peer} asks for this file from your shared folders. Allow it?`;
+      return `${t.peer} asks for this file from your shared folders${size ? ` (${size})` : ''}. Send it?`;
     case 'waiting':
       return t.direction === 'send' ? `Waiting for ${t.peer} to accept…` : `Waiting for ${t.peer} to answer…`;
     case 'starting':

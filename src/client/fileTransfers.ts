@@ -8,6 +8,9 @@ import { ChunkMap } from '../transport/chunkMap';
 import { Frame, XferAckFrame, XferDataFrame } from '../transport/frames';
 import { TransferReceiver } from '../transport/transferReceiver';
 import { TransferSender } from '../transport/transferSender';
+import { SendScheduler } from '../transport/sendScheduler';
+import { performance } from 'node:perf_hooks';
+import { TimerDriver } from './timerDriver';
 import { PACKET_OVERHEAD } from '../transport/limits';
 import { XFER_DATA_HEADER_BYTES } from '../transport/frames';
 import { ClientEvents } from './events';
@@ -69,6 +72,7 @@ interface Incoming {
   saveDir: string;
   partial: PartialFile | null;
   receiver: TransferReceiver | null;
+  timers: TimerDriver | null;
   state: 'offered' | 'receiving' | 'verifying' | 'done' | 'failed';
   lastProgress: number;
   lastMapSave: number;
@@ -103,7 +107,24 @@ export class FileTransfers {
   private readonly inRequests = new Map<string, IncomingRequest>(); // by localId
   private readonly byLocalId = new Map<string, Outgoing | Incoming | IncomingRequest | OutgoingRequest>();
 
-  constructor(private readonly host: TransferHost) {}
+  /**
+   * All outgoing transfers share one scheduler: transmit opportunities go round-robin, so
+   * concurrent transfers share the path fairly. Chat never goes through it (it is sent at once).
+   */
+  private readonly scheduler: SendScheduler;
+  private readonly schedulerTimer: TimerDriver;
+
+  constructor(private readonly host: TransferHost) {
+    this.scheduler = new SendScheduler({
+      now: () => performance.now(),
+      transmit: () => undefined, // every sender transmits through its own peer link
+      onTimerUpdate: () => this.schedulerTimer.poke(),
+    });
+    this.schedulerTimer = new TimerDriver(
+      () => this.scheduler.nextTimerAt(),
+      () => this.scheduler.onTimer(),
+    );
+  }
 
   private newLocalId(): string {
     return String(this.nextLocal++);
@@ -187,6 +208,7 @@ export class FileTransfers {
       },
       transmit: (payload: Buffer, length: number) => this.host.link(t.peer)?.sendPayload(payload, length),
       now: () => performance.now(),
+      onTimerUpdate: () => this.schedulerTimer.poke(),
     });
     t.sender = sender;
     sender.on('progress', (acked: number, total: number) => this.progress(t, 'send', acked, total));
@@ -196,6 +218,8 @@ export class FileTransfers {
     });
     sender.on('failed', (code: string, message: string) => this.failOutgoing(t, asCode(code), message, true));
     sender.start();
+    this.scheduler.add(sender);
+    this.schedulerTimer.poke();
   }
 
   private progress(t: Outgoing | Incoming, direction: 'send' | 'receive', bytes: number, total: number, force = false): void {
@@ -209,6 +233,7 @@ export class FileTransfers {
     if (t.state === 'done' || t.state === 'failed') return;
     t.state = 'failed';
     t.sender?.cancel();
+    if (t.sender) this.scheduler.remove(t.sender);
     void t.handle?.close().catch(() => undefined);
     const link = this.host.link(t.peer);
     if (tellPeer && link) {
@@ -239,6 +264,7 @@ export class FileTransfers {
       saveDir: request?.saveDir ?? this.host.options.downloadDir,
       partial: null,
       receiver: null,
+      timers: null,
       state: 'offered',
       lastProgress: 0,
       lastMapSave: 0,
@@ -310,8 +336,11 @@ export class FileTransfers {
       windowBytes: this.host.recvBufferBytes() > 0 ? this.host.recvBufferBytes() : FALLBACK_WINDOW_BYTES,
     });
     t.receiver = receiver;
+    t.timers = new TimerDriver(() => receiver.nextTimerAt(), () => receiver.onTimer());
     receiver.on('progress', (written: number, total: number) => this.progress(t, 'receive', written, total));
     receiver.on('complete', () => void this.finishIncoming(t));
+    receiver.on('failed', (code: string, message: string) => this.failIncoming(t, asCode(code), message, true));
+    t.timers.poke();
     this.control(link, { type: ControlType.FILE_ACCEPT, transferId: t.transferId, have: haveRanges(partial.have) });
     if (partial.have.complete) void this.finishIncoming(t);
   }
@@ -319,6 +348,12 @@ export class FileTransfers {
   private async finishIncoming(t: Incoming): Promise<void> {
     if (t.state !== 'receiving' || !t.partial) return;
     t.state = 'verifying';
+    // Keep answering retransmitted data with acks for a while (our last acks may be lost);
+    // the receiver stops by itself once the sender goes quiet.
+    setTimeout(() => {
+      t.receiver?.close();
+      t.timers?.stop();
+    }, 2_000).unref();
     const partial = t.partial;
     const link = this.host.link(t.peer);
     try {
@@ -350,6 +385,8 @@ export class FileTransfers {
     const wasOffered = t.state === 'offered';
     t.state = 'failed';
     t.receiver?.removeAllListeners();
+    t.receiver?.close();
+    t.timers?.stop();
     const partial = t.partial;
     if (partial) {
       // Keep the .part file and its map: the same file offered again resumes from here.
@@ -482,6 +519,7 @@ export class FileTransfers {
         if (m.code === 0 && m.sha256.equals(t.sha256)) {
           t.state = 'done';
           t.sender?.cancel();
+          if (t.sender) this.scheduler.remove(t.sender);
           void t.handle?.close().catch(() => undefined);
           this.progress(t, 'send', t.bytes, t.bytes, true);
           this.host.emit('file-sent', { id: t.localId, to: t.peer, name: t.name, bytes: t.bytes, sha256: t.sha256.toString('hex') });
@@ -509,12 +547,18 @@ export class FileTransfers {
 
   onData(link: PeerLink, f: XferDataFrame): void {
     const t = this.incoming.get(`${link.nick}/${f.transferId}`);
-    if (t?.receiver && t.state === 'receiving') t.receiver.onData(f);
+    if (t?.receiver && t.state === 'receiving') {
+      t.receiver.onData(f);
+      t.timers?.poke();
+    }
   }
 
   onAck(link: PeerLink, f: XferAckFrame): void {
     const t = this.outgoing.get(`${link.nick}/${f.transferId}`);
-    if (t?.sender && t.state === 'sending') t.sender.onAck(f);
+    if (t?.sender && t.state === 'sending') {
+      t.sender.onAck(f);
+      this.schedulerTimer.poke();
+    }
   }
 
   /** The peer left or restarted: everything in flight with it fails (and can be resumed). */
@@ -530,6 +574,7 @@ export class FileTransfers {
 
   /** Stops everything (leaving): partial files keep their maps for a later resume. */
   close(): void {
+    this.schedulerTimer.stop();
     for (const t of this.outgoing.values()) if (t.state === 'offered' || t.state === 'sending') this.failOutgoing(t, 'CANCELLED', 'You left.', true);
     for (const t of this.incoming.values()) if (t.state === 'receiving' || t.state === 'offered') this.failIncoming(t, 'CANCELLED', 'You left.', true);
   }

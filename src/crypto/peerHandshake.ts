@@ -36,13 +36,14 @@
  *    to a hello from the peer ephemeral I am pairing with, or from a new one, with my DERIVED hello.
  *  - When a session is replaced, the peer's ephemeral of the old session is remembered (a few),
  *    and hellos from it are ignored: stale or replayed hellos do not restart the handshake.
+ *    Other unknown ephemerals start at most one rekey per MIN_FRESH_EPHEMERAL_INTERVAL_MS.
  *  - A side that is not established with proof (needsResend) keeps resending its hello; a side
  *    with proof is quiet. Two quiet sides are always on the same session: an established pairing
  *    uses up both ephemerals, so a proof about a pair can never be contradicted later.
  *
  * An attacker who can inject hellos (the relay) cannot learn or choose keys, nor make a side
  * establish a session its genuine peer does not share; it can force a rekey by injecting a hello
- * with a new ephemeral (indistinguishable from a peer restart), at the cost of one datagram each.
+ * with a new ephemeral (indistinguishable from a peer restart), at most once a second.
  */
 import { createHash, createHmac, diffieHellman, generateKeyPairSync, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { PacketOpener, PacketSealer } from './aead';
@@ -70,6 +71,13 @@ export const MAX_SUPERSEDED_EPHEMERALS = 16;
  * several PTOs on any path a chat relay serves.
  */
 export const OLD_KEYS_RETAIN_MS = 5_000;
+/**
+ * Minimum time between two fresh ephemerals (each one starts a rekey). Stale or forged hellos
+ * with unknown ephemerals arriving faster are ignored; a genuine peer is not quiet, so it
+ * resends and is answered once the interval has passed. This caps how often the relay can
+ * force a rekey and the X25519 work it can cause; 1 s delays a restarted peer by at most that.
+ */
+export const MIN_FRESH_EPHEMERAL_INTERVAL_MS = 1_000;
 /** Peer ephemerals whose derived keys are cached while pairing (the target plus stragglers). */
 const MAX_DERIVED_CACHE = 4;
 
@@ -181,6 +189,8 @@ export class PeerHandshake {
   private retired: { keys: SessionKeys; at: number } | null = null;
   private readonly superseded: string[] = [];
   private epochs = 0;
+  /** When the last fresh ephemeral replaced a used one (null: never). */
+  private lastFreshAt: number | null = null;
 
   constructor(
     private readonly me: Identity,
@@ -259,7 +269,7 @@ export class PeerHandshake {
       const level = verifyConfirm(session.confirmKey, confirm, eph, echo);
       if (level === ConfirmLevel.None) return {};
       if (level >= ConfirmLevel.Established) session.proven = true;
-      return level === ConfirmLevel.Proven ? {} : { reply: this.sessionHello(session) };
+      return { reply: this.sessionHello(session) };
     }
 
     // Completes a pairing of my current (unused) ephemeral.
@@ -280,7 +290,12 @@ export class PeerHandshake {
     if (this.target !== null && eph.equals(this.target)) return { reply: this.currentHello() };
 
     // A new peer ephemeral: pair with it, with a fresh ephemeral if mine is used up.
-    const next = this.ephemeralUsed() ? this.freshEphemeral() : this.eph;
+    let next = this.eph;
+    if (this.ephemeralUsed()) {
+      if (this.lastFreshAt !== null && this.now() - this.lastFreshAt < MIN_FRESH_EPHEMERAL_INTERVAL_MS) return {};
+      next = this.freshEphemeral();
+      this.lastFreshAt = this.now();
+    }
     const keys = this.deriveWith(next, eph); // before changing state: throws on a bad key
     if (next !== this.eph) {
       this.eph = next;

@@ -79,7 +79,12 @@ export class ChatSession extends Disposable {
   ) {
     super();
     this.pins = new MementoPinStore(context.globalState, (err) => log.error(`Could not save a pinned key: ${errorText(err)}`));
-    this.progress = this._register(new TransferProgress((id) => this.cancelTransfer(id)));
+    this.progress = this._register(
+      new TransferProgress(
+        (id) => this.cancelTransfer(id),
+        () => !this.surface?.visible,
+      ),
+    );
     this._register(toDisposable(() => this.timers.forEach(clearTimeout)));
     this.state.setConnection({ suggestedNick: this.suggestedNick(readSettings()), relayRunning: relay.running });
     this._register(relay.onDidChange(() => this.state.setConnection({ relayRunning: relay.running })));
@@ -372,8 +377,7 @@ export class ChatSession extends Disposable {
     });
     on('file-sent', (p) => {
       this.progress.finish(p.id);
-      const t = this.state.fileSent(p);
-      this.state.addSystem(`Sent ${t.name} to ${p.to} (${formatBytes(p.bytes)}, verified).`);
+      this.state.fileSent(p);
     });
     on('file-received', (p) => this.onReceived(p));
     on('transfer-failed', (p) => {
@@ -382,15 +386,14 @@ export class ChatSession extends Disposable {
       const byUs = this.endedByUs.delete(p.id);
       if (byUs) return;
       if (!t) {
+        // No card to show it on (e.g. an offer over the size limit, declined at once).
         this.state.addSystem(p.message, 'error');
         return;
       }
-      this.state.addSystem(`${capitalize(transferTitle(t))}: ${p.message}`, p.code === 'CANCELLED' || p.code === 'DECLINED' ? 'warning' : 'error');
       if (!this.surface?.visible) void vscode.window.showWarningMessage(`Peer Chat: ${transferTitle(t)} ${t.status === 'cancelled' ? 'was cancelled' : t.status === 'declined' ? 'was declined' : 'failed'}. ${p.message}`);
     });
     on('request-denied', (p) => {
       this.state.requestDenied(p);
-      this.state.addSystem(`${p.from} declined your request for ${p.name}: ${p.message}`, 'warning');
       if (!this.surface?.visible) void vscode.window.showWarningMessage(`Peer Chat: ${p.from} declined your request for ${p.name}. ${p.message}`);
     });
     on('peer-key-changed', (p) => void this.onKeyChanged(p));
@@ -422,11 +425,8 @@ export class ChatSession extends Disposable {
     // With acceptFiles "always" the client accepts by itself, except from a peer whose key
     // changed: so the card keeps its Accept/Decline buttons until the transfer starts.
     this.state.fileOffered(p);
-    if (readSettings().acceptFiles === 'always') {
-      this.state.addSystem(`${p.from} is sending you ${p.name} (${size}).`);
-      return;
-    }
-    this.state.addSystem(`${p.from} offers you ${p.name} (${size}).`);
+    // On screen, the card asks; otherwise a notification does.
+    if (readSettings().acceptFiles === 'always' || this.surface?.visible) return;
     const accept = 'Accept';
     const choose = 'Choose Folder…';
     const decline = 'Decline';
@@ -444,20 +444,16 @@ export class ChatSession extends Disposable {
     const shareDirs = resolveSharedDirs(settings, pathEnvironment());
     const auto = settings.allowRequests === 'always' && shareDirs.length > 0;
     this.state.fileRequested(p);
-    if (auto) {
-      this.state.addSystem(`${p.from} requested ${p.name}; serving it (peerchat.allowRequests is "always").`);
-      return;
-    }
-    // Say exactly which file would leave this machine, or that none would.
+    // Say exactly which file would leave this machine (card tooltip and notification).
     let found: { path: string; bytes: number } | undefined;
     let problem: string | undefined;
     try {
       found = await resolveInShare(shareDirs, p.name);
+      this.state.describeRequest(p.id, found);
     } catch (err) {
       problem = errorText(err);
     }
-    this.state.addSystem(`${p.from} asks for ${p.name} from your shared folders.`);
-    if (this.state.getTransfer(p.id)?.status !== 'asked') return;
+    if (auto || this.state.getTransfer(p.id)?.status !== 'asked' || this.surface?.visible) return;
     const allow = 'Allow';
     const deny = 'Deny';
     const message = found
@@ -472,7 +468,6 @@ export class ChatSession extends Disposable {
   private onReceived(p: ClientEvents['file-received']): void {
     this.progress.finish(p.id);
     const t = this.state.fileReceived(p);
-    this.state.addSystem(`Received ${path.basename(p.path)} from ${p.from} (${formatBytes(p.bytes)}, SHA-256 verified).`);
     if (this.surface?.visible) return;
     void vscode.window.showInformationMessage(`Received ${path.basename(p.path)} from ${p.from}.`, 'Open', 'Reveal').then((a) => {
       if (a === 'Open') void this.transferAction(t.id, 'open');
@@ -634,7 +629,6 @@ export class ChatSession extends Disposable {
     for (const { file, bytes } of checked) {
       const id = this.idTag + (await client.sendFile(peer, file));
       this.state.outgoingOffer({ id, to: peer, name: path.basename(file), path: file, bytes });
-      this.state.addSystem(`Offered ${path.basename(file)} (${formatBytes(bytes)}) to ${peer}.`);
     }
     void this.surface?.show(false);
   }
@@ -661,7 +655,6 @@ export class ChatSession extends Disposable {
     await fs.mkdir(dir, { recursive: true });
     const id = this.idTag + (await client.requestFile(peer, wanted.trim(), { saveDir: dir }));
     this.state.outgoingRequest({ id, to: peer, name: wanted.trim(), saveDir: dir });
-    this.state.addSystem(`Asked ${peer} for ${wanted.trim()}; it will be saved in ${vscode.workspace.asRelativePath(dir)}.`);
     void this.surface?.show(false);
   }
 
@@ -794,9 +787,5 @@ function safeUserName(): string {
   } catch {
     return '';
   }
-}
-
-function capitalize(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 

@@ -245,9 +245,15 @@ export class ChatState {
     this.emit({ type: 'snapshot', state: this.snapshot() });
   }
 
-  clearMessages(): void {
+  /** Clears the history: every message and every finished transfer card. */
+  clearHistory(): void {
     this.messages = [];
     this.emit({ type: 'messagesCleared' });
+    for (const t of [...this.transfers.values()]) {
+      if (!isFinalStatus(t.status)) continue;
+      this.transfers.delete(t.id);
+      this.emit({ type: 'transferRemoved', id: t.id });
+    }
     this.markRead();
   }
 
@@ -312,6 +318,11 @@ export class ChatState {
       name: ev.name,
       status: 'asked',
     });
+  }
+
+  /** What a peer's request resolves to here: the file that would be sent. */
+  describeRequest(id: string, found: { path: string; bytes: number }): TransferView | undefined {
+    return this.patchTransfer(id, { path: found.path, bytes: found.bytes });
   }
 
   /** We offered a file (`sendFile` resolved with its id). */

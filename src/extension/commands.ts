@@ -93,7 +93,7 @@ export function registerCommands(session: ChatSession, view: ChatView, errors: E
     command(Commands.clearHistory, async () => {
       const clear = 'Clear History';
       const a = await vscode.window.showWarningMessage('Clear the Peer Chat history of this workspace?', { modal: true }, clear);
-      if (a === clear) session.state.clearMessages();
+      if (a === clear) session.state.clearHistory();
     }),
   ];
 }

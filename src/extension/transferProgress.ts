@@ -1,7 +1,8 @@
 /**
  * Cancellable progress notifications for transfers (`window.withProgress`, Notification
  * location). A transfer gets one only if it is still running after a short delay, so small
- * files do not flash a notification; the chat view's card shows progress either way.
+ * files do not flash a notification, and only while the chat view is not on screen (its card
+ * shows the same progress); a transfer that outlasts a hidden view gets one then.
  */
 import * as vscode from 'vscode';
 import { formatBytes, percent, transferTitle } from '../../webview/format';
@@ -21,7 +22,11 @@ interface Entry {
 export class TransferProgress extends Disposable {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly cancel: (id: string) => void) {
+  constructor(
+    private readonly cancel: (id: string) => void,
+    /** False while the chat view shows the card anyway. */
+    private readonly shouldNotify: () => boolean = () => true,
+  ) {
     super();
   }
 
@@ -51,6 +56,10 @@ export class TransferProgress extends Disposable {
   private open(id: string, e: Entry): void {
     e.timer = undefined;
     if (this.entries.get(id) !== e) return;
+    if (!this.shouldNotify()) {
+      e.timer = setTimeout(() => this.open(id, e), PROGRESS_NOTIFICATION_DELAY_MS);
+      return;
+    }
     const t = e.latest;
     void vscode.window.withProgress(
       {

@@ -13,8 +13,8 @@ import { PRESENCE_FIXED_BYTES } from './relayLimits';
  * (ignore); if version - changes.length < c < version it applies only the changes above c; if
  * c < version - changes.length it missed some and re-fetches the roster (ROSTER_REQ pages).
  *
- * Cost with 10,000 clients: the log holds only the changes since the last flush (after a flush
- * every recipient has seen them all). At a flush, every recipient that is behind gets the slice
+ * Cost with 10,000 clients: the log holds only the changes some recipient has not been sent
+ * (the relay trims it after each flush pass to the oldest version any client is at). At a flush, every recipient that is behind gets the slice
  * (seen, version]; recipients with the same `seen` share one encoded set of datagrams (`slice`
  * caches by `seen`), and each change's bytes are encoded once when it is recorded. So the work
  * per flush is the sends themselves plus one encoding per distinct `seen`.
@@ -35,7 +35,7 @@ export class PresenceLog {
     return this.versionNow;
   }
 
-  /** Changes recorded since the last `flushed()`. */
+  /** Changes still held (not yet trimmed). */
   get pending(): number {
     return this.changes.length;
   }
@@ -81,11 +81,18 @@ export class PresenceLog {
     return out;
   }
 
-  /** Every recipient is now at `version`: forget the changes. */
-  flushed(): void {
-    this.base = this.versionNow;
-    this.changes = [];
+  /** Every recipient has seen at least `version`: forget the changes up to it. */
+  trimTo(version: number): void {
+    const n = Math.min(version, this.versionNow) - this.base;
+    if (n <= 0) return;
+    this.changes.splice(0, n);
+    this.base += n;
     this.sliceCache.clear();
+  }
+
+  /** The oldest version a slice can start from. */
+  get oldest(): number {
+    return this.base;
   }
 
   private encode(from: number, to: number, entryBytes: number): Buffer {

@@ -63,6 +63,23 @@ export const SESSION_ERROR_RATE_BURST = 20;
  */
 export const MAX_BROADCAST_BYTES = 1_200;
 
+/**
+ * Presence fan-out budget (PRESENCE datagrams per second). A flush sends one datagram to every
+ * client, so with a large roster under constant churn, flushing every PRESENCE_COALESCE_MS
+ * would cost clients x 50 sends a second (500,000/s at 10,000 clients: more than the relay
+ * forwards). The coalescing window therefore stretches to clients / this budget seconds when
+ * that is longer: 20 ms up to 1,000 clients, 200 ms at 10,000. About a quarter of what the
+ * relay can send, leaving the rest to forwarding.
+ */
+export const PRESENCE_FANOUT_PER_SEC = 50_000;
+
+/**
+ * A presence flush sends to at most this many clients per event-loop turn, then yields: a
+ * 10,000-client flush in one go would block forwarding for ~50 ms, longer than the socket
+ * buffer can hold bulk traffic. 512 sends take ~2–3 ms.
+ */
+export const PRESENCE_FLUSH_CHUNK = 512;
+
 /** Close waits at most this long (ms) for the BYE datagrams to leave before closing the socket. */
 export const CLOSE_FLUSH_TIMEOUT_MS = 1_000;
 

@@ -47,8 +47,11 @@
  * holds it; a re-register with a differently cased spelling keeps the registered spelling) }.
  *
  * Presence versioning (presenceLog.ts). Each join or leave increments rosterVersion by one.
- * Changes are coalesced: the first change after a flush arms one PRESENCE_COALESCE_MS timer;
- * at the flush every client behind gets the changes it has not seen, in PRESENCE datagrams
+ * Changes are coalesced: the first change after a flush arms one timer, PRESENCE_COALESCE_MS or,
+ * for large rosters, clients / PRESENCE_FANOUT_PER_SEC s (200 ms at 10,000 clients: a flush
+ * costs one send per client); the flush pass visits PRESENCE_FLUSH_CHUNK clients per event-loop
+ * turn so forwarding is never blocked for long. Every client behind gets the changes it has not
+ * seen, in PRESENCE datagrams
  * (<= DEFAULT_DATAGRAM_BYTES, consecutive, version = version after the datagram's last change).
  * A client at version c: c == version - n → apply; c >= version → ignore; in between → apply
  * only the changes above c; c < version - n → it missed some: re-fetch the roster. The stream
@@ -128,6 +131,8 @@ import {
   MAX_BROADCAST_BYTES,
   MIN_SWEEP_INTERVAL_MS,
   NICK_RESERVE_MS,
+  PRESENCE_FANOUT_PER_SEC,
+  PRESENCE_FLUSH_CHUNK,
   RELAY_SOCKET_BUFFER_BYTES,
   SESSION_ERROR_RATE_BURST,
   SESSION_ERROR_RATE_PER_SEC,
@@ -225,6 +230,9 @@ export class RelayServer extends EventEmitter<RelayEvents> {
 
   private readonly sweepTimer: NodeJS.Timeout;
   private flushTimer: NodeJS.Timeout | undefined;
+  /** A presence flush in progress (it spans event-loop turns, PRESENCE_FLUSH_CHUNK clients each). */
+  private flushPass: { sessions: Iterator<Session>; oldestSeen: number } | undefined;
+  private flushImmediate: NodeJS.Immediate | undefined;
   private closing: Promise<void> | undefined;
   private lastInternalErrorLog = -Infinity;
 
@@ -365,7 +373,9 @@ export class RelayServer extends EventEmitter<RelayEvents> {
   private async shutdown(reason: string): Promise<void> {
     clearInterval(this.sweepTimer);
     if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.flushImmediate) clearImmediate(this.flushImmediate);
     this.flushTimer = undefined;
+    this.flushPass = undefined;
     this.socket.off('message', this.onMessage);
     const clients = [...this.sessions.values()];
     this.log(`relay closing (${reason}): telling ${clients.length} client(s)`);
@@ -725,25 +735,58 @@ export class RelayServer extends EventEmitter<RelayEvents> {
 
   private recordPresence(online: boolean, id: number, nick: string): void {
     this.presence.record(online, id, nick);
-    if (this.flushTimer === undefined && this.closing === undefined) {
-      this.flushTimer = setTimeout(() => this.guard(() => this.flushPresence()), PRESENCE_COALESCE_MS);
-      this.flushTimer.unref();
-    }
+    this.armPresenceFlush();
   }
 
-  private flushPresence(): void {
+  /**
+   * Arms the coalescing timer unless it is armed or a flush pass is under way (the pass re-arms
+   * it at its end if changes arrived meanwhile). The window is PRESENCE_COALESCE_MS, stretched
+   * for large rosters to keep presence within PRESENCE_FANOUT_PER_SEC.
+   */
+  private armPresenceFlush(): void {
+    if (this.flushTimer !== undefined || this.flushPass !== undefined || this.closing !== undefined) return;
+    const windowMs = Math.max(PRESENCE_COALESCE_MS, Math.ceil((this.sessions.size * 1000) / PRESENCE_FANOUT_PER_SEC));
+    this.flushTimer = setTimeout(() => this.guard(() => this.startFlushPass()), windowMs);
+    this.flushTimer.unref();
+  }
+
+  private startFlushPass(): void {
     this.flushTimer = undefined;
+    this.flushPass = { sessions: this.sessions.values(), oldestSeen: Infinity };
+    this.flushChunk();
+  }
+
+  /**
+   * Sends PRESENCE to up to PRESENCE_FLUSH_CHUNK clients, then yields to the event loop so that
+   * forwarding goes on. Each client gets everything up to the version current when it is
+   * visited (clients that register during the pass are visited too: Map iterators reach entries
+   * added behind them). At the end, the log is trimmed to the oldest version any client was
+   * left at, and another pass is armed if changes came in meanwhile.
+   */
+  private flushChunk(): void {
+    const pass = this.flushPass;
+    if (pass === undefined) return;
     const version = this.presence.version;
-    for (const s of this.sessions.values()) {
-      if (s.presenceSeen === version) continue;
-      for (const d of this.presence.slice(s.presenceSeen)) {
-        this.socket.send(d, s.port, s.address);
-        this.countOut(d.length);
-        this.presenceDatagrams++;
+    for (let n = 0; n < PRESENCE_FLUSH_CHUNK; n++) {
+      const next = pass.sessions.next();
+      if (next.done) {
+        this.flushPass = undefined;
+        this.presence.trimTo(Math.min(pass.oldestSeen, version));
+        if (pass.oldestSeen < version) this.armPresenceFlush();
+        return;
       }
-      s.presenceSeen = version;
+      const s = next.value;
+      if (s.presenceSeen !== version) {
+        for (const d of this.presence.slice(s.presenceSeen)) {
+          this.socket.send(d, s.port, s.address);
+          this.countOut(d.length);
+          this.presenceDatagrams++;
+        }
+        s.presenceSeen = version;
+      }
+      if (s.presenceSeen < pass.oldestSeen) pass.oldestSeen = s.presenceSeen;
     }
-    this.presence.flushed();
+    this.flushImmediate = setImmediate(() => this.guard(() => this.flushChunk()));
   }
 
   private sweep(): void {

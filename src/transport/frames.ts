@@ -32,6 +32,7 @@ import {
   MAX_MSG_ACK_RANGES,
   MAX_OPAQUE_BODY_BYTES,
   MAX_XFER_ACK_RANGES,
+  PACKET_OVERHEAD,
 } from './limits';
 
 export const FrameType = {
@@ -134,6 +135,14 @@ export const XFER_ACK_FIXED_BYTES = 1 + 4 + 4 + 4 + 4 + 4 + 1;
 export const XFER_PROBE_HEADER_BYTES = 1 + 4 + 4;
 export const XFER_PROBE_ACK_BYTES = 1 + 4 + 4 + 4;
 export const OPAQUE_HEADER_BYTES = 1 + 2;
+
+/**
+ * Chunk size of a transfer using datagrams of `datagramBytes` on the wire: what is left after
+ * the client layer's PACKET_OVERHEAD and the XFER_DATA header (1200 → 1147).
+ */
+export function chunkSizeForDatagram(datagramBytes: number): number {
+  return datagramBytes - PACKET_OVERHEAD - XFER_DATA_HEADER_BYTES;
+}
 
 const U32_MAX = 0xffffffff;
 

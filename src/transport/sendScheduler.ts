@@ -89,7 +89,6 @@ export class SendScheduler {
       const at = s.nextTimerAt();
       if (at !== null && at <= now) s.onTimer();
     }
-    this.dropFinished();
     this.pump();
   }
 
@@ -98,6 +97,7 @@ export class SendScheduler {
     if (this.pumping) return;
     this.pumping = true;
     try {
+      this.dropFinished();
       const now = this.opts.now();
       for (;;) {
         const n = this.senders.length;

@@ -255,8 +255,10 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
 
   /** Stop sending; no event is emitted. */
   cancel(): void {
-    if (this.state === 'running' || this.state === 'created') this.state = 'cancelled';
+    if (this.state !== 'running' && this.state !== 'created') return;
+    this.state = 'cancelled';
     this.lossTime = null;
+    this.attachment?.wake();
   }
 
   /** Process an XFER_ACK addressed to this transfer. */
@@ -677,6 +679,7 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
     this.lossTime = null;
     this.emit('progress', this.bytesAcked, this.totalBytes);
     this.emit('done');
+    this.attachment?.wake(); // lets a scheduler drop this sender
   }
 
   private fail(code: TransferFailureCode, message: string): void {
@@ -684,5 +687,6 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
     this.state = 'failed';
     this.lossTime = null;
     this.emit('failed', code, message);
+    this.attachment?.wake();
   }
 }

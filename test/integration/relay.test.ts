@@ -267,6 +267,37 @@ describe('RelayServer (integration)', function () {
       assert.equal(Math.max(rb.rosterVersion, rc.rosterVersion), 3);
     });
 
+    it('600 clients joining in waves: every presence stream is gap-free and ends at the final version', async () => {
+      await startRelay();
+      const n = 600; // more than one flush chunk (PRESENCE_FLUSH_CHUNK)
+      const pool = identityPool(n);
+      const state = Array.from({ length: n }, () => ({ version: -1, gaps: 0 }));
+      const cs = await Promise.all(
+        state.map((st) =>
+          RawClient.connect(relay!.address(), {
+            keepInbox: false,
+            onDatagram: (r) => {
+              if (r.msg?.kind === Kind.REGISTERED) st.version = r.msg.rosterVersion;
+              if (r.msg?.kind !== Kind.PRESENCE || r.msg.version <= st.version) return;
+              if (r.msg.version - r.msg.changes.length > st.version) st.gaps++;
+              st.version = r.msg.version;
+            },
+          }),
+        ),
+      );
+      clients.push(...cs);
+      for (let i = 0; i < n; i += 100) {
+        await Promise.all(cs.slice(i, i + 100).map((c, j) => c.mustRegister(`wave-${i + j}`, pool[i + j])));
+      }
+      cs[7].sendRelay({ kind: Kind.LEAVE });
+      await sleep(3 * QUIET_MS);
+      const final = relay!.stats().rosterVersion;
+      assert.equal(final, n + 1);
+      const behind = state.filter((st, i) => i !== 7 && st.version !== final).length;
+      assert.equal(behind, 0, `${behind} client(s) not at version ${final}`);
+      assert.equal(state.reduce((g, st) => g + st.gaps, 0), 0, 'no gaps');
+    });
+
     it('ROSTER pages: more than one page, fetched until total, matching who registered', async () => {
       await startRelay();
       const n = 120;
@@ -403,6 +434,30 @@ describe('RelayServer (integration)', function () {
       const errors = a.drain(isKind(Kind.ERROR)).length;
       assert.ok(errors >= 1 && errors <= 25, `${errors} errors for 500 datagrams`);
       assert.equal(relay!.stats().dropped.unknownPeer, 500);
+    });
+
+    it('per-session token buckets: over the rate is dropped and told RATE_LIMITED; broadcasts have their own', async () => {
+      await startRelay({ clientRate: { perSec: 1, burst: 10 }, broadcastRate: { perSec: 1, burst: 3 } });
+      const [a, b] = await Promise.all(['a', 'b'].map((n) => registered(n)));
+      for (let i = 0; i < 5; i++) a.send(datagram({ kind: Kind.PEER_BROADCAST, flags: 0, src: a.session, dst: DST_BROADCAST }, Buffer.alloc(50)));
+      for (let i = 0; i < 20; i++) a.send(datagram({ kind: Kind.PEER_SEALED, flags: 0, src: a.session, dst: b.session }, Buffer.alloc(50)));
+      await sleep(QUIET_MS);
+      assert.equal(b.drain(isKind(Kind.PEER_BROADCAST)).length, 3, 'broadcast burst');
+      // The session bucket (10) paid for the 5 broadcasts too, so 5 private datagrams got through.
+      assert.equal(b.drain(isKind(Kind.PEER_SEALED)).length, 5);
+      assert.ok(a.drain(isError('RATE_LIMITED')).length >= 1);
+      assert.equal(relay!.stats().dropped.rateLimited, 17);
+    });
+
+    it('a broadcast larger than a safe datagram is refused with MESSAGE_TOO_LONG', async () => {
+      await startRelay();
+      const [a, b] = await Promise.all(['a', 'b'].map((n) => registered(n)));
+      a.send(datagram({ kind: Kind.PEER_BROADCAST, flags: 0, src: a.session, dst: DST_BROADCAST }, Buffer.alloc(1300)));
+      assert.equal(errorOf(await a.next(isKind(Kind.ERROR))).code, errorCodeToWire('MESSAGE_TOO_LONG'));
+      assert.equal(await b.poll(isKind(Kind.PEER_BROADCAST), QUIET_MS), undefined);
+      // Unicast may be large (bulk data on paths that carry it).
+      a.send(datagram({ kind: Kind.PEER_SEALED, flags: 0, src: a.session, dst: b.session }, Buffer.alloc(8000)));
+      assert.equal((await b.next(isKind(Kind.PEER_SEALED))).buf.length, 8012);
     });
 
     it('a spoofed src (a session bound to another address) is dropped silently', async () => {

@@ -69,15 +69,21 @@ describe('relay PresenceLog', () => {
     assert.equal(expectedFrom, 500);
   });
 
-  it('after flushed(), the log is empty and continues from the version', () => {
+  it('trimTo forgets what every recipient has seen; slices continue from there', () => {
     const log = new PresenceLog();
     log.record(true, 1, 'a');
-    log.flushed();
-    assert.equal(log.pending, 0);
     log.record(true, 2, 'b');
+    log.trimTo(1);
+    assert.equal(log.pending, 1);
+    assert.equal(log.oldest, 1);
     const p = log.slice(1).map(decode);
     assert.deepEqual(p, [{ version: 2, changes: [{ online: true, id: 2, nick: 'b' }], dst: DST_BROADCAST }]);
-    assert.throws(() => log.slice(0), RangeError, 'changes before the flush are gone');
+    assert.throws(() => log.slice(0), RangeError, 'changes before the trim are gone');
+    log.trimTo(99);
+    assert.equal(log.pending, 0);
+    assert.equal(log.oldest, 2, 'never trims past the current version');
+    log.record(false, 2, 'b');
+    assert.equal(log.slice(2).map(decode)[0].version, 3);
   });
 
   it('property: a client applying the datagrams of any slice reaches the same roster as the log', () => {

@@ -2,14 +2,13 @@
  * Deterministic in-memory network for transport tests: a virtual clock, a seeded PRNG, and
  * one-way links with loss, duplication, reordering, propagation delay, a bandwidth limit and
  * a bounded FIFO queue (tail drop), so congestion is real. Transport objects are driven by
- * polling their `nextTimerAt()` / `onTimer()`; asynchronous callbacks (reads, writes) are
- * let run between events (`setImmediate`), while virtual time stands still.
+ * polling their `nextTimerAt()` / `onTimer()`; continuations of the asynchronous reads and
+ * writes handed to them (`Sim.track`) run between events, while virtual time stands still.
  */
-import { PACKET_OVERHEAD } from '../../src/transport/limits';
 import { ChunkMap } from '../../src/transport/chunkMap';
 import { decodeFrames, encodeFrames, Frame, MsgAckFrame, MsgFrame, XFER_DATA_HEADER_BYTES } from '../../src/transport/frames';
-import { DEFAULT_DATAGRAM_BYTES } from '../../src/transport/limits';
-import type { ReliableChannel } from '../../src/transport/reliableChannel';
+import { DEFAULT_DATAGRAM_BYTES, PACKET_OVERHEAD } from '../../src/transport/limits';
+import { ReliableChannel } from '../../src/transport/reliableChannel';
 import { TransferReceiver } from '../../src/transport/transferReceiver';
 import { TransferSender, TransferSenderOptions } from '../../src/transport/transferSender';
 import type { SendScheduler } from '../../src/transport/sendScheduler';
@@ -285,6 +284,10 @@ export interface TransferSpec {
   congestionControl?: TransferSenderOptions['congestionControl'];
   /** Source bytes (default: random). Not kept for huge sparse files: see `source`. */
   source?: (offset: number, into: Buffer, at: number, length: number) => void;
+  /** Observe every positional write (chunk, bytes) as the receiver issues it. */
+  sink?: (chunk: number, data: Buffer) => void;
+  /** Credit the sender starts with (default 0: it waits for the receiver's first ack). */
+  initialMaxChunk?: number;
 }
 
 export interface TransferUnderTest {
@@ -331,12 +334,37 @@ export class TwoClients {
     else this.forward.send(payload, length);
   }
 
+  /** Chat channels on both sides; A's datagrams go through the scheduler's chat lane if any. */
+  addChat(onDeliverAtB: (data: Buffer) => void, onDeliverAtA: (data: Buffer) => void = () => {}): void {
+    const maxPayloadBytes = DEFAULT_DATAGRAM_BYTES - PACKET_OVERHEAD;
+    this.chatA = new ReliableChannel({
+      now: this.sim.clock,
+      maxPayloadBytes,
+      transmit: (frames) => this.sendFromA(encodeFrames(frames), undefined, true),
+      deliver: onDeliverAtA,
+    });
+    this.chatB = new ReliableChannel({
+      now: this.sim.clock,
+      maxPayloadBytes,
+      transmit: (frames) => this.back.send(encodeFrames(frames)),
+      deliver: onDeliverAtB,
+    });
+    this.sim.addTimers(this.chatA);
+    this.sim.addTimers(this.chatB);
+  }
+
   addTransfer(spec: TransferSpec): TransferUnderTest {
     const sim = this.sim;
     const chunkSize = spec.chunkSize ?? DEFAULT_DATAGRAM_BYTES - PACKET_OVERHEAD - XFER_DATA_HEADER_BYTES;
     const inMemory = spec.totalBytes <= 64 << 20;
     const src = inMemory && !spec.source ? sim.rng.bytes(spec.totalBytes) : null;
     const dest = inMemory ? Buffer.alloc(spec.totalBytes) : null;
+    if (dest && src && spec.have) {
+      // Resume: the .part file already holds the chunks the map says it has.
+      for (let c = 0; c < spec.have.size; c++) {
+        if (spec.have.has(c)) src.copy(dest, c * chunkSize, c * chunkSize, Math.min(spec.totalBytes, (c + 1) * chunkSize));
+      }
+    }
     const t: TransferUnderTest = {
       spec,
       sender: null as unknown as TransferSender,
@@ -362,6 +390,7 @@ export class TwoClients {
       chunkSize,
       skipChunks: spec.have ? (c) => spec.have!.has(c) : undefined,
       congestionControl: spec.congestionControl,
+      initialMaxChunk: spec.initialMaxChunk,
       now: sim.clock,
       readChunk: (chunk, into, offset, length) =>
         sim.track(
@@ -386,6 +415,7 @@ export class TwoClients {
       transmit: (frames) => this.back.send(encodeFrames(frames)),
       writeChunk: (chunk, data) =>
         sim.track(new Promise<void>((resolve) => {
+          spec.sink?.(chunk, data);
           const copy = Buffer.from(data); // what a real writer hands to fs.write
           const finish = () => {
             if (dest) copy.copy(dest, chunk * chunkSize);
