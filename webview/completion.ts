@@ -94,15 +94,16 @@ function nickItems(ctx: CompletionContext, prefix: string, withAt: boolean): Com
 }
 
 /**
- * What can complete the text before `caret`, or undefined when nothing applies. A lone exact
- * match (e.g. `/who` typed in full) offers nothing, so Enter sends instead of "completing".
+ * What can complete the text before `caret`, or undefined when nothing applies. Something
+ * typed in full (e.g. `/who`, though `/whois` also starts so) offers nothing, so Enter sends
+ * it instead of "completing" it to itself.
  */
 export function getCompletions(text: string, caret: number, ctx: CompletionContext): CompletionResult | undefined {
   const before = text.slice(0, Math.max(0, Math.min(caret, text.length)));
   const result = complete(before, ctx);
   if (!result || result.items.length === 0) return undefined;
-  const typed = before.slice(result.from);
-  if (result.items.length === 1 && result.items[0].insertText.trimEnd() === typed.trimEnd() && typed.length > 0) return undefined;
+  const typed = before.slice(result.from).toLowerCase();
+  if (typed.length > 0 && result.items.some((i) => i.insertText.trimEnd().toLowerCase() === typed)) return undefined;
   return { ...result, to: before.length, items: result.items.slice(0, MAX_COMPLETION_ITEMS) };
 }
 

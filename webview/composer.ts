@@ -10,6 +10,7 @@
 import { MAX_CHAT_BYTES } from '../src/protocol/limits';
 import { applyCompletion, getCompletions, moveSelection, type CompletionContext, type CompletionResult } from './completion';
 import { h, replaceChildren } from './dom';
+import { chatBytes } from './format';
 
 export interface ComposerHost {
   /** Sends one line; resolves when the host accepted it, rejects with the message to show. */
@@ -26,16 +27,6 @@ interface TextAreaElement extends HTMLElement {
   disabled: boolean;
   placeholder: string;
   control?: HTMLTextAreaElement;
-}
-
-const encoder = new TextEncoder();
-
-/** Bytes of chat text a line would send (without the `@nick ` of a private message). */
-export function chatBytes(line: string): number | undefined {
-  const t = line.trim();
-  if (t.startsWith('/') || t === 'exit') return undefined;
-  const text = t.startsWith('@') ? t.replace(/^@\S+\s*/, '') : t;
-  return encoder.encode(text).length;
 }
 
 export class Composer {

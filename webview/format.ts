@@ -77,3 +77,16 @@ export function transferStatusText(t: TransferView): string {
       return t.error ? `Failed: ${t.error}` : 'Failed.';
   }
 }
+
+const encoder = new TextEncoder();
+
+/**
+ * Bytes of chat text a composer line would send (the client's limit counts UTF-8 bytes of the
+ * text, without the `@nick ` of a private message); undefined for commands.
+ */
+export function chatBytes(line: string): number | undefined {
+  const t = line.trim();
+  if (t.startsWith('/') || t === 'exit') return undefined;
+  const text = t.startsWith('@') ? t.replace(/^@\S+\s*/, '') : t;
+  return encoder.encode(text).length;
+}

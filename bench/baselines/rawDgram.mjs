@@ -18,7 +18,7 @@ import dgram from 'node:dgram';
 import fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { forkTracked, killChild, waitForExit } from '../lib/procs.mjs';
-import { MiB, MB, isQuick, round, table, writeResult } from '../lib/stats.mjs';
+import { MiB, MB, isQuick, loadAvg, round, table, writeResult } from '../lib/stats.mjs';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 const DEFAULT_BUFFER = 4 * MiB;
@@ -131,7 +131,7 @@ function receiverMain() {
  * @param {number} [o.timeoutMs=60000]    hard limit for the whole measurement
  * @returns {Promise<{
  *   baseline: 'rawDgram', datagramSize: number, bytesRequested: number, inflight: number,
- *   connected: boolean,
+ *   connected: boolean, loadAvgBefore: number[],
  *   buffers: { requested: number, senderSndbuf: number, senderRcvbuf: number, receiverRcvbuf: number, receiverSndbuf: number },
  *   sent: number, sentBytes: number, sendErrors: number, received: number, receivedBytes: number,
  *   lost: number, lossPct: number,
@@ -196,6 +196,7 @@ export async function measureRawDgram(o = {}) {
     // a send that uses it is still queued. The first 4 bytes carry the sequence number.
     const pool = Array.from({ length: inflightMax * 2 }, () => Buffer.alloc(datagramSize, 0x61));
     const snmpBefore = udpSnmp();
+    const loadAvgBefore = loadAvg();
     const cpuBefore = process.cpuUsage();
     let sent = 0;
     let completed = 0;
@@ -248,6 +249,7 @@ export async function measureRawDgram(o = {}) {
       bytesRequested,
       inflight: inflightMax,
       connected: connect,
+      loadAvgBefore,
       buffers: {
         requested: bufferSize,
         senderSndbuf,

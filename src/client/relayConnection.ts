@@ -478,8 +478,9 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     const code = errorCodeFromWire(wire) ?? 'INTERNAL';
     const text = message || ERROR_HINTS[code];
     if (code === 'NOT_REGISTERED') {
-      // The relay lost our session (it restarted, or timed us out): register again.
-      if (this.phase === 'registered') {
+      // The relay lost our session (it restarted, or timed us out): register again. An error
+      // about another session id came from a datagram corrupted in transit: ignore it.
+      if (this.phase === 'registered' && (refId === 0 || refId === this.session)) {
         this.log('info', 'the relay no longer knows us; registering again');
         this.startHello();
       }

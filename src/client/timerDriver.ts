@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
  * new timer.
  */
 export class TimerDriver {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: { timeout?: NodeJS.Timeout; immediate?: NodeJS.Immediate } | null = null;
   private armedAt = Infinity;
   private stopped = false;
 
@@ -27,13 +27,22 @@ export class TimerDriver {
     if (this.timer && at >= this.armedAt) return; // the armed timer fires first and re-checks
     this.clear();
     this.armedAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.armedAt = Infinity;
-      if (this.stopped) return;
-      this.onTimer();
-      this.poke();
-    }, Math.max(0, at - this.now()));
+    const delay = at - this.now();
+    if (delay <= 0) {
+      // Already due: setTimeout(0) would wait ~1 ms; setImmediate runs after pending I/O.
+      const imm = setImmediate(() => this.fire());
+      this.timer = { immediate: imm };
+    } else {
+      this.timer = { timeout: setTimeout(() => this.fire(), delay) };
+    }
+  }
+
+  private fire(): void {
+    this.timer = null;
+    this.armedAt = Infinity;
+    if (this.stopped) return;
+    this.onTimer();
+    this.poke();
   }
 
   stop(): void {
@@ -42,7 +51,8 @@ export class TimerDriver {
   }
 
   private clear(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer?.timeout) clearTimeout(this.timer.timeout);
+    if (this.timer?.immediate) clearImmediate(this.timer.immediate);
     this.timer = null;
     this.armedAt = Infinity;
   }

@@ -269,7 +269,7 @@ export class PeerHandshake {
       const level = verifyConfirm(session.confirmKey, confirm, eph, echo);
       if (level === ConfirmLevel.None) return {};
       if (level >= ConfirmLevel.Established) session.proven = true;
-      return { reply: this.sessionHello(session) };
+      return level === ConfirmLevel.Proven ? {} : { reply: this.sessionHello(session) };
     }
 
     // Completes a pairing of my current (unused) ephemeral.

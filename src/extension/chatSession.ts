@@ -13,6 +13,7 @@ import { COMMAND_HELP, parseCommand } from '../client/commandLine';
 import type { ClientEvents } from '../client/events';
 import { checkRequestName, resolveInShare } from '../client/sharedFolder';
 import { checkNickname, nicknameKey } from '../protocol/nickname';
+import { PeerChatError } from '../protocol/errors';
 import { isFinalStatus, shortTransferId, TRANSFER_ID_SEPARATOR, type TransferAction, type WebviewCommand } from '../shared/webviewMessages';
 import { formatBytes, transferTitle } from '../../webview/format';
 import type { ChatState } from './chatState';
@@ -24,7 +25,7 @@ import type { ErrorReporter } from './errorReporter';
 import { loadOrCreateIdentity, relaySecretKey } from './identityStore';
 import { MementoPinStore } from './pinStore';
 import { formatRelayAddress, isLoopbackHost, parseRelayAddress, type RelayAddress } from './relayAddress';
-import type { RelayController } from './relayController';
+import type { RelayController, StartedRelay } from './relayController';
 import { RelayStartError } from './relayProcess';
 import { openSettings, pathEnvironment, readSettings } from './settings';
 import { TransferProgress } from './transferProgress';
@@ -68,6 +69,8 @@ export class ChatSession extends Disposable {
    * tag + separator + client id.
    */
   private idTag = '';
+  /** Ends a join still waiting for the relay (set while one is). */
+  private abortJoin: (() => void) | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -174,7 +177,26 @@ export class ChatSession extends Disposable {
       this.idTag = `${Date.now().toString(36)}${TRANSFER_ID_SEPARATOR}`;
       this.wire(client);
       setContext(ContextKeys.connected, true);
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Joining Peer Chat at ${relayText}` }, () => client!.start());
+      // The client keeps trying an unreachable relay; say so once, with what can be done.
+      let warned = false;
+      const joining = client;
+      const onState = ({ state }: ClientEvents['state']) => {
+        if (state !== 'unreachable' || warned || this.client !== joining) return;
+        warned = true;
+        void this.unreachableWhileJoining(relay, settings);
+      };
+      client.on('state', onState);
+      // Leave (e.g. "Stop Trying") ends a join that is still waiting for the relay.
+      const aborted = new Promise<'aborted'>((resolve) => (this.abortJoin = () => resolve('aborted')));
+      try {
+        const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Joining Peer Chat at ${relayText}` }, () =>
+          Promise.race([joining.start().then(() => 'joined' as const), aborted]),
+        );
+        if (outcome === 'aborted' || this.client !== client) return false;
+      } finally {
+        client.off('state', onState);
+        this.abortJoin = undefined;
+      }
     } catch (err) {
       if (client) {
         this.client = undefined;
@@ -222,6 +244,38 @@ export class ChatSession extends Disposable {
     return false;
   }
 
+  /** Join is waiting for a relay that does not answer: start one, or offer to. */
+  private async unreachableWhileJoining(relay: RelayAddress, settings: PeerChatSettings): Promise<void> {
+    const relayText = formatRelayAddress(relay);
+    const local = isLoopbackHost(relay.host);
+    this.state.addSystem(`No relay answers at ${relayText} yet; still trying.`, 'warning');
+    if (local && !this.relay.running && settings.autoStartRelay === 'always') {
+      this.state.addSystem('Starting a relay in this window (peerchat.autoStartRelay is "always").');
+      await this.startRelayForJoin(relay);
+      return;
+    }
+    await this.errors.report(
+      new PeerChatError('RELAY_UNREACHABLE'),
+      { relay: relayText, relayIsLocal: local, relayRunning: this.relay.running, autoStartRelay: settings.autoStartRelay, stillTrying: true },
+      {
+        startRelay: () => this.startRelayForJoin(relay),
+        stopTrying: () => this.leave('You stopped trying to join.'),
+      },
+    );
+  }
+
+  /** Starts a relay where a pending join is knocking; the join then completes by itself. */
+  private async startRelayForJoin(relay: RelayAddress): Promise<void> {
+    const nick = this.state.connectionView.suggestedNick;
+    const started = await this.startRelay(relay);
+    if (!started || !this.client || this.state.connectionView.status === 'registered') return;
+    if (formatRelayAddress(started.address) !== formatRelayAddress(relay)) {
+      // It ended up elsewhere (another port): move the join there.
+      await this.leave('Moving to the relay started in this window.');
+      await this.join({ relay: started.address, nick });
+    }
+  }
+
   private async askNickname(settings: PeerChatSettings): Promise<string | undefined> {
     const value = await vscode.window.showInputBox({
       title: 'Join Peer Chat',
@@ -244,6 +298,7 @@ export class ChatSession extends Disposable {
     const client = this.client;
     if (!client) return;
     this.client = undefined;
+    this.abortJoin?.();
     setContext(ContextKeys.connected, false);
     try {
       await withTimeout(client.leave(), LEAVE_TIMEOUT_MS);
@@ -268,6 +323,26 @@ export class ChatSession extends Disposable {
 
   // ================================================================ relay
 
+  /** Runs the relay in this window at `target`; undefined if it did not start (already reported). */
+  private async startRelay(target: RelayAddress): Promise<StartedRelay | undefined> {
+    let started: StartedRelay | undefined;
+    try {
+      started = await this.relay.start(target);
+    } catch (err) {
+      const output = err instanceof RelayStartError && err.output ? `\n${err.output}` : '';
+      this.log.error(`Could not start the relay: ${errorText(err)}${output}`);
+      this.state.addSystem(`Could not start the relay: ${errorText(err)}`, 'error');
+      void this.errors.report(err);
+      return undefined;
+    }
+    if (started?.startedHere) {
+      this.state.addSystem(
+        `Relay running on ${formatRelayAddress(started.address)}. Teammates join it with peerchat.relayAddress set to this machine's address and port ${started.address.port}.`,
+      );
+    }
+    return started;
+  }
+
   /** Start Relay: runs the relay in this window, then joins it (unless already joined). */
   async startRelayAndJoin(listen?: RelayAddress, nick?: string, auto = false): Promise<boolean> {
     const settings = readSettings();
@@ -277,21 +352,13 @@ export class ChatSession extends Disposable {
       if (!parsed.ok) throw new Error(`The setting peerchat.relayListenAddress ("${settings.relayListenAddress}") is not valid: ${parsed.reason}`);
       target = parsed.address;
     }
-    let started;
-    try {
-      started = await this.relay.start(target);
-    } catch (err) {
-      const output = err instanceof RelayStartError && err.output ? `\n${err.output}` : '';
-      this.log.error(`Could not start the relay: ${errorText(err)}${output}`);
-      this.state.addSystem(`Could not start the relay: ${errorText(err)}`, 'error');
-      void this.errors.report(err);
-      return false;
-    }
+    const started = await this.startRelay(target);
     if (!started) return false;
-    const where = formatRelayAddress(started.address);
-    if (started.startedHere) this.state.addSystem(`Relay running on ${where}. Teammates join it with peerchat.relayAddress = this machine's address and port ${started.address.port}.`);
     if (this.client) {
-      void vscode.window.showInformationMessage(`The relay is running on ${where}. You are still joined to ${this.state.connectionView.relay ?? 'another relay'}.`);
+      const where = formatRelayAddress(started.address);
+      if (this.state.connectionView.relay !== where) {
+        void vscode.window.showInformationMessage(`The relay is running on ${where}. You are still in the chat on ${this.state.connectionView.relay ?? 'another relay'}; leave and join to switch.`);
+      }
       return true;
     }
     return this.join({ relay: started.address, nick, afterAutoStart: auto });
@@ -358,7 +425,8 @@ export class ChatSession extends Disposable {
     });
     on('error', (p) => {
       this.log.error(`${p.code}: ${p.message}`);
-      this.state.addSystem(p.message, 'error');
+      // An unreachable relay is told once through the connection state (see 'state').
+      if (p.code !== 'RELAY_UNREACHABLE') this.state.addSystem(p.message, 'error');
     });
     on('roster', (p) => this.state.setRoster(p.nicks));
     on('presence', (p) => this.state.presence(p.nick, p.online));
@@ -399,6 +467,7 @@ export class ChatSession extends Disposable {
     on('peer-key-changed', (p) => void this.onKeyChanged(p));
     on('left', () => {
       this.client = undefined;
+      this.abortJoin?.();
       setContext(ContextKeys.connected, false);
       this.ended('You are no longer in the chat.');
     });

@@ -78,7 +78,8 @@ export class ChatState {
     this.historyLimit = clampHistoryLimit(options.historyLimit ?? DEFAULT_HISTORY_LIMIT);
     this.finishedTransferLimit = options.finishedTransferLimit ?? FINISHED_TRANSFER_LIMIT;
     this.now = options.now ?? Date.now;
-    this.idPrefix = this.now().toString(36);
+    // Time plus a random part: ids of this window never collide with restored ones.
+    this.idPrefix = `${this.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
     const restored = ChatState.restore(persisted);
     if (restored) {
       this.messages = restored.messages.slice(-this.historyLimit);

@@ -12,7 +12,8 @@ export type NextStep =
   | 'setRelaySecret'
   | 'openSettings'
   | 'showLog'
-  | 'join';
+  | 'join'
+  | 'stopTrying';
 
 export const NEXT_STEP_LABELS: Record<NextStep, string> = {
   startRelay: 'Start Relay',
@@ -22,6 +23,7 @@ export const NEXT_STEP_LABELS: Record<NextStep, string> = {
   openSettings: 'Open Settings',
   showLog: 'Show Log',
   join: 'Join Chat',
+  stopTrying: 'Stop Trying',
 };
 
 export interface ErrorDescription {
@@ -40,6 +42,8 @@ export interface ErrorContext {
   nick?: string;
   /** The autoStartRelay setting: 'never' hides the Start Relay offer. */
   autoStartRelay?: 'ask' | 'always' | 'never';
+  /** The client keeps trying (a join waiting for the relay to answer). */
+  stillTrying?: boolean;
 }
 
 /** Message and next steps for a failure while joining or using the chat. */
@@ -55,6 +59,14 @@ export function describeError(code: ErrorCode, detail: string | undefined, ctx: 
       return { message: `"${ctx.nick ?? ''}" cannot be used as a nickname. ${ERROR_HINTS.NICK_INVALID}`, actions: ['changeNickname'] };
     case 'RELAY_UNREACHABLE': {
       const offerStart = ctx.relayIsLocal === true && ctx.relayRunning !== true && ctx.autoStartRelay !== 'never';
+      if (ctx.stillTrying) {
+        return {
+          message: offerStart
+            ? `No relay answers at ${relay} yet; still trying. Start one in this window, or check peerchat.relayAddress.`
+            : `No relay answers at ${relay} yet; still trying. Check that it is running and that peerchat.relayAddress is right.`,
+          actions: offerStart ? ['startRelay', 'openSettings', 'stopTrying'] : ['openSettings', 'stopTrying', 'showLog'],
+        };
+      }
       return {
         message: offerStart
           ? `No relay answers at ${relay}. Start one in this window, or check peerchat.relayAddress.`

@@ -66,7 +66,10 @@ export const RELAY_UNREACHABLE_AFTER_MS = 3_000;
 /** Roster pages: entries per ROSTER datagram are bounded by DEFAULT_DATAGRAM_BYTES. */
 export const ROSTER_PAGE_BYTES = DEFAULT_DATAGRAM_BYTES - HEADER_BYTES - 16;
 
-/** Presence changes are coalesced per recipient for at most this long (ms) before a flush. */
+/**
+ * Presence changes are coalesced for this long (ms) before a flush. The relay stretches the
+ * window for large rosters (see relayServer.ts) so that a flush never costs more sends than it saves.
+ */
 export const PRESENCE_COALESCE_MS = 20;
 
 /** A registration cookie is valid this long (ms): enough for a slow client to answer. */

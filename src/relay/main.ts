@@ -112,9 +112,12 @@ function processIo(): RelayCliIo {
     stdout: (line) => process.stdout.write(line + '\n'),
     stderr: (line) => process.stderr.write(line + '\n'),
     env: process.env,
+    // `on`, not `once`: a second signal while the BYEs go out (a terminal's Ctrl+C reaches a
+    // wrapper such as tsx and its child both) must not kill the process midway; the close
+    // takes at most CLOSE_FLUSH_TIMEOUT_MS, and FORCED_EXIT_AFTER_MS backs it up.
     stopSignal: new Promise<string>((resolve) => {
-      process.once('SIGINT', () => resolve('SIGINT'));
-      process.once('SIGTERM', () => resolve('SIGTERM'));
+      process.on('SIGINT', () => resolve('SIGINT'));
+      process.on('SIGTERM', () => resolve('SIGTERM'));
     }),
   };
 }

@@ -51,8 +51,8 @@
  * for large rosters, clients / PRESENCE_FANOUT_PER_SEC s (200 ms at 10,000 clients: a flush
  * costs one send per client); the flush pass visits PRESENCE_FLUSH_CHUNK clients per event-loop
  * turn so forwarding is never blocked for long. Every client behind gets the changes it has not
- * seen, in PRESENCE datagrams
- * (<= DEFAULT_DATAGRAM_BYTES, consecutive, version = version after the datagram's last change).
+ * seen, in PRESENCE datagrams (<= DEFAULT_DATAGRAM_BYTES, consecutive changes, version = the
+ * version after the datagram's last change).
  * A client at version c: c == version - n → apply; c >= version → ignore; in between → apply
  * only the changes above c; c < version - n → it missed some: re-fetch the roster. The stream
  * for a client starts at REGISTERED.rosterVersion (its own join is not announced to it), and
@@ -86,11 +86,13 @@
  * (broadcast bucket BROADCAST_RATE_*, size <= MAX_BROADCAST_BYTES); dst = a session → to it;
  * otherwise ERROR UNKNOWN_PEER { refKind kind, refId dst }.
  *
- * Error answers to a registered client (UNKNOWN_PEER, RATE_LIMITED when its bucket runs dry,
- * NOT_REGISTERED for relay requests with a stale src) are limited per session
- * (SESSION_ERROR_RATE_*), so a sender streaming into a departed peer gets ~10 errors/s, not one
- * per datagram. Requests with a src that is not bound to their source address are treated as
- * unregistered traffic (NOT_REGISTERED, per-IP bucket, 3x rule).
+ * Error answers to a registered client (UNKNOWN_PEER; RATE_LIMITED when its bucket runs dry;
+ * MESSAGE_TOO_LONG for an oversized broadcast) are limited per session (SESSION_ERROR_RATE_*),
+ * so a sender streaming into a departed peer gets ~10 errors/s, not one per datagram. Relay
+ * requests (PING, ROSTER_REQ, LEAVE, KEY_REQ) whose src is not a session bound to their source
+ * address are unregistered traffic: NOT_REGISTERED { refKind kind, refId src }, per-IP bucket,
+ * 3x rule. A client should re-register on NOT_REGISTERED only when refId is its own session
+ * (a datagram whose src was corrupted on the way also draws one).
  */
 import { EventEmitter } from 'node:events';
 import * as dgram from 'node:dgram';

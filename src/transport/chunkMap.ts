@@ -1,5 +1,5 @@
 /**
- * Bitmap of the chunks of one transfer: 1 bit per chunk (a 4 GiB file in 1145-byte chunks
+ * Bitmap of the chunks of one transfer: 1 bit per chunk (a 4 GiB file in 1147-byte chunks
  * takes 469 KiB), used for "received/written" on the receiver, "acknowledged" on the sender,
  * and persisted next to the `.part` file for resume.
  *

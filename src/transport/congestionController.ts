@@ -3,20 +3,23 @@
  *
  * Why a BBR-style model by default (for docs/protocol.md)
  * -------------------------------------------------------
- * Loss-based controllers (NewReno, RFC 9002 §7; CUBIC) read every loss as congestion and halve
+ * Loss-based controllers (NewReno, RFC 9002 §7; CUBIC) read every loss as congestion and cut
  * their window. Peer Chat traffic crosses Wi-Fi, VPNs and a user-space relay whose socket
- * buffers overflow in bursts, so random loss of a few percent is normal; under 5 % random loss
- * NewReno's window settles near 1.2/√p ≈ 5 datagrams per RTT (Mathis et al.) and throughput
- * collapses to a few MB/s even on a fast path. BBR (draft-cardwell-iccrg-bbr-congestion-control)
- * instead builds a model of the path — bottleneck bandwidth as the max of recent delivery-rate
- * samples (draft-cheng-iccrg-delivery-rate-estimation) and propagation delay as the min RTT —
- * and paces at gain × bandwidth with cwnd = 2 × BDP. Random loss barely moves either estimate,
- * so throughput degrades roughly in proportion to the loss, not to 1/√loss. Real congestion
- * still makes it back off: when a competing flow takes its share, the delivery-rate samples
- * fall and the 10-round max filter forgets the old bandwidth; lost bytes are taken out of cwnd
- * (as Linux BBR does), and persistent congestion (RFC 9002 §7.6) collapses cwnd to the minimum.
- * Pacing at the modelled rate also keeps the relay's queue short, which is what keeps chat
- * latency low while a file moves. NewReno stays available behind this interface for comparison.
+ * buffers overflow in bursts, so random loss of a few percent is normal; at 5 % random loss
+ * NewReno's window settles near 1.2/√p ≈ 5 datagrams per RTT (Mathis et al.) whatever the
+ * link, and in our simulator it moves 0.3 MB/s over a 20 MB/s, 20 ms path (BBR: 13 MB/s).
+ * BBR (draft-cardwell-iccrg-bbr-congestion-control) instead models the path — bottleneck
+ * bandwidth as the max of recent delivery-rate samples (draft-cheng-iccrg-delivery-rate-
+ * estimation), propagation delay as the min RTT — and paces at gain × bandwidth with
+ * cwnd = 2 × BDP. Random loss barely moves either estimate, so throughput degrades in
+ * proportion to the loss, not to 1/√loss. It still backs off on real congestion: a competing
+ * flow lowers the delivery-rate samples and the 10-round max filter forgets the old rate; a
+ * round trip that loses > 2 % AND shows a queue (RTT ≥ 1.25 × min RTT) is congestive and caps
+ * the data in flight at 0.7 × what it was (BBRv2's inflight_hi; random loss comes with an
+ * empty queue and is not punished); lost bytes leave cwnd; persistent congestion (RFC 9002
+ * §7.6) collapses cwnd. Pacing at the modelled rate keeps the relay's queue short, which is
+ * also what keeps chat latency low while a file moves. NewReno stays behind this interface
+ * for comparison.
  */
 import type { RttEstimator } from './rttEstimator';
 import { BbrController } from './bbrController';

@@ -52,7 +52,10 @@ export interface ReliableChannelOptions {
   now(): number;
   /** Send one datagram holding these frames (the caller encodes, seals, sends; synchronously). */
   transmit(frames: Frame[]): void;
-  /** One message, in order, exactly once. Must not throw. */
+  /**
+   * One message, in order, exactly once. Must not throw. `data` may be a view into the
+   * received payload: copy it to keep it past the payload buffer's reuse (if any).
+   */
   deliver(data: Buffer): void;
   /** Payload budget of one datagram (datagram size − PACKET_OVERHEAD). */
   maxPayloadBytes: number;

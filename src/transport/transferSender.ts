@@ -263,11 +263,14 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
 
   /** Process an XFER_ACK addressed to this transfer. */
   onAck(ack: XferAckFrame): void {
-    if (ack.transferId !== this.transferId || this.state !== 'running') return;
-    const now = this.opts.now();
-    this.lastAckAt = now;
+    if (ack.transferId !== this.transferId) return;
+    if (this.state !== 'running' && this.state !== 'created') return;
+    // Credit is taken even before start(): the receiver's first ack may arrive first.
     if (ack.maxChunk > this.maxChunk) this.maxChunk = Math.min(ack.maxChunk, this.chunkCount);
     if (ack.written > this.written) this.written = Math.min(ack.written, this.chunkCount);
+    if (this.state !== 'running') return;
+    const now = this.opts.now();
+    this.lastAckAt = now;
     if (ack.ranges.length > 0 && ack.largest < this.log.next) this.processAckRanges(ack, now);
     if (this.state === 'running') this.pump();
   }

@@ -26,7 +26,13 @@ interface Run {
 }
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Run {
-  const child = spawn(TSX, [MAIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // detached: its own process group, so cleanup can kill tsx and the node process it starts.
+  const child = spawn(TSX, [MAIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   const stdout: string[] = [];
   const stderr: string[] = [];
   const waiting: Array<(l: string | null) => void> = [];
@@ -59,7 +65,14 @@ describe('relay command line (src/relay/main.ts)', function () {
   this.timeout(30_000);
   const running: ChildProcess[] = [];
   afterEach(() => {
-    for (const c of running.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    for (const c of running.splice(0)) {
+      if (c.pid === undefined) continue;
+      try {
+        process.kill(-c.pid, 'SIGKILL'); // the whole group: a test that failed midway leaves nothing behind
+      } catch {
+        // already gone
+      }
+    }
   });
 
   it('prints "listening on HOST:PORT" first, logs joins, and on SIGTERM says BYE and exits 0', async () => {

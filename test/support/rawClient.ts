@@ -28,9 +28,25 @@ import { noSecretProof, secretProof } from '../../src/relay/secretProof';
 
 /** One received datagram: its header, bytes and, for relay kinds that parse, the message. */
 export interface Received {
-  header: Header;
-  buf: Buffer;
-  msg?: RelayMessage;
+  readonly header: Header;
+  readonly buf: Buffer;
+  /** Decoded on first access (a benchmark that never looks pays nothing). */
+  readonly msg?: RelayMessage;
+}
+
+class ReceivedDatagram implements Received {
+  private decoded: RelayMessage | null | undefined;
+  constructor(
+    readonly header: Header,
+    readonly buf: Buffer,
+  ) {}
+  get msg(): RelayMessage | undefined {
+    if (this.decoded === undefined) {
+      const d = isPeerKind(this.header.kind) ? undefined : decodeRelayMessage(this.buf);
+      this.decoded = d !== undefined && d.ok ? d.msg : null;
+    }
+    return this.decoded ?? undefined;
+  }
 }
 
 export type RegisterResult =
@@ -257,12 +273,7 @@ export class RawClient {
     const h = readHeader(buf);
     if (!h.ok) return;
     c.byKind[h.header.kind]++;
-    let msg: RelayMessage | undefined;
-    if (!isPeerKind(h.header.kind)) {
-      const d = decodeRelayMessage(buf);
-      if (d.ok) msg = d.msg;
-    }
-    const r: Received = { header: h.header, buf, msg };
+    const r: Received = new ReceivedDatagram(h.header, buf);
     this.opts.onDatagram?.(r);
     for (let i = 0; i < this.waiters.length; i++) {
       const w = this.waiters[i];

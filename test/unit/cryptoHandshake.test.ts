@@ -211,7 +211,10 @@ describe('crypto/peerHandshake', () => {
     const net = new Network();
     net.start('A');
     net.start('B');
-    while (net.inflight.length > 0) net.deliver(0);
+    for (let steps = 0; net.inflight.length > 0; steps++) {
+      assert.ok(steps < 20, 'the exchange ends');
+      net.deliver(0);
+    }
     assert.equal(net.sent, 8);
     assertMatchingSessions(net);
     // Any delivery order: never more.
@@ -384,6 +387,99 @@ describe('crypto/peerHandshake', () => {
       ),
       { numRuns: 100 },
     );
+  });
+
+  describe('rules', () => {
+    /** A hello from `from` to the other side, taken out of the network without being delivered. */
+    function take(net: Network): Datagram {
+      const d = net.inflight.shift();
+      assert.ok(d, 'a datagram is in flight');
+      return d;
+    }
+    function onHello(net: Network, d: Datagram) {
+      return net.sides[d.to].onHello(decodePeerHello(d.bytes)!);
+    }
+    function forgedAnnouncement(): Buffer {
+      return Buffer.concat([randomBytes(32), Buffer.alloc(48)]);
+    }
+
+    it('answers every repeat of the peer hello it is pairing with (the first answer may be lost)', () => {
+      const net = new Network();
+      net.start('A');
+      const hello = take(net);
+      assert.ok(onHello(net, hello).reply, 'first answer');
+      assert.ok(onHello(net, hello).reply, 'answer to the resend, without waiting for a timer');
+    });
+
+    it('a DERIVED confirm, even repeated, is not proof: the side keeps resending until ESTABLISHED/PROVEN', () => {
+      const net = new Network();
+      net.start('A');
+      net.deliver(0); // B answers with DERIVED
+      const derived = take(net);
+      assert.ok(onHello(net, derived).established, 'A installs the keys');
+      net.inflight.length = 0; // A's ESTABLISHED answer is lost
+      assert.equal(net.sides.A.peerConfirmed(), false);
+      onHello(net, derived); // a duplicate of B's DERIVED hello
+      assert.equal(net.sides.A.peerConfirmed(), false, 'B has not shown it installed the keys');
+      assert.ok(net.sides.A.needsResend(), 'A still needs something from B');
+    });
+
+    it('answers at once when the peer has moved on to a forged ephemeral before installing the keys', () => {
+      const net = new Network();
+      net.start('A');
+      net.deliver(0); // B: DERIVED
+      net.deliver(0); // A: installs, answers ESTABLISHED ...
+      net.inflight.length = 0; // ... which is lost
+      net.sides.B.onHello(decodePeerHello(forgedAnnouncement())!); // B now pairs with the forgery
+      net.inflight.length = 0; // B's answer goes to A, who cannot use it; drop it
+      // Only B's timer fires; A must answer B's resend with something that lets B install the keys.
+      net.send('A', net.sides.B.needsResend()!);
+      for (let steps = 0; net.inflight.length > 0; steps++) {
+        assert.ok(steps < 10);
+        net.deliver(0);
+      }
+      assertMatchingSessions(net);
+    });
+
+    it('ignores every hello of a restarted peer previous instance (superseded), even much later', () => {
+      const net = new Network();
+      net.start('A');
+      net.runUntilQuiet(5);
+      const oldHellos = net.history.filter((d) => d.to === 'A').map((d) => d.bytes);
+      net.restart('B');
+      net.start('B');
+      net.runUntilQuiet(6);
+      const session = net.sides.A.current();
+      net.clock += 60_000; // well past any rate limit
+      for (const bytes of oldHellos) {
+        assert.deepEqual(net.sides.A.onHello(decodePeerHello(bytes)!), {}, 'no answer, no new session');
+      }
+      assert.equal(net.sides.A.current(), session);
+      assert.equal(net.sides.A.needsResend(), null, 'and no new handshake under way');
+    });
+
+    it('starts at most one rekey per interval on hellos with unknown ephemerals', () => {
+      const net = new Network();
+      net.start('A');
+      net.runUntilQuiet(7);
+      net.clock += 60_000;
+      // A forged announcement makes A start over with a fresh ephemeral; bob completes the rekey.
+      assert.ok(net.sides.A.onHello(decodePeerHello(forgedAnnouncement())!).reply);
+      net.send('B', net.sides.A.needsResend()!);
+      for (let steps = 0; net.inflight.length > 0; steps++) {
+        assert.ok(steps < 10);
+        net.deliver(0);
+      }
+      const rekeyed = net.sides.A.current()!;
+      assert.equal(rekeyed.id, 2);
+      assertMatchingSessions(net);
+      // Another forgery in the same second is ignored outright; after the interval it is answered.
+      assert.deepEqual(net.sides.A.onHello(decodePeerHello(forgedAnnouncement())!), {});
+      assert.equal(net.sides.A.needsResend(), null);
+      net.clock += 1000;
+      assert.ok(net.sides.A.onHello(decodePeerHello(forgedAnnouncement())!).reply);
+      assert.equal(net.sides.A.current(), rekeyed, 'the established session stays current meanwhile');
+    });
   });
 
   it('onHello never throws on arbitrary or malformed input', () => {

@@ -1,0 +1,64 @@
+/**
+ * What the chat says about sizes, times and transfers.
+ */
+import * as assert from 'node:assert/strict';
+import { chatBytes, formatBytes, formatTime, percent, transferStatusText, transferTitle } from '../../webview/format';
+import type { TransferView } from '../../src/shared/webviewMessages';
+
+const card = (over: Partial<TransferView>): TransferView => ({
+  id: 'a~1',
+  direction: 'receive',
+  origin: 'offer',
+  peer: 'bob',
+  name: 'big.bin',
+  bytes: 3_000_000,
+  transferred: 0,
+  status: 'offered',
+  time: 0,
+  updated: 0,
+  ...over,
+});
+
+describe('webview/format', () => {
+  it('formats sizes in binary units', () => {
+    assert.equal(formatBytes(0), '0 B');
+    assert.equal(formatBytes(1023), '1023 B');
+    assert.equal(formatBytes(1536), '1.5 KB');
+    assert.equal(formatBytes(3_000_000), '2.9 MB');
+    assert.equal(formatBytes(150 * 1024 * 1024), '150 MB');
+    assert.equal(formatBytes(undefined), '? B');
+  });
+
+  it('computes percent, 100 for an empty file, undefined when the size is unknown', () => {
+    assert.equal(percent({ transferred: 1_500_000, bytes: 3_000_000 }), 50);
+    assert.equal(percent({ transferred: 0, bytes: 0 }), 100);
+    assert.equal(percent({ transferred: 5, bytes: undefined }), undefined);
+    assert.equal(percent({ transferred: 9, bytes: 3 }), 100);
+  });
+
+  it('shows only the time for today and the date otherwise', () => {
+    const now = new Date(2026, 2, 3, 18, 0).getTime();
+    assert.equal(formatTime(new Date(2026, 2, 3, 9, 5).getTime(), now), '09:05');
+    assert.equal(formatTime(new Date(2026, 1, 28, 23, 59).getTime(), now), 'Feb 28, 23:59');
+    assert.equal(formatTime(new Date(2025, 11, 31, 1, 2).getTime(), now), 'Dec 31 2025, 01:02');
+  });
+
+  it('says where a transfer stands and what the user may do', () => {
+    assert.equal(transferTitle(card({})), 'big.bin from bob');
+    assert.equal(transferTitle(card({ direction: 'send' })), 'big.bin to bob');
+    assert.match(transferStatusText(card({})), /bob offers this file \(2\.9 MB\)\. Accept it\?/);
+    assert.match(transferStatusText(card({ status: 'asked', direction: 'send', origin: 'request', bytes: 17 })), /asks for this file.*17 B.*Send it\?/);
+    assert.equal(transferStatusText(card({ status: 'active', transferred: 1_500_000 })), '50% · 1.4 MB of 2.9 MB');
+    assert.match(transferStatusText(card({ status: 'done', transferred: 3_000_000 })), /Received 2\.9 MB, SHA-256 verified/);
+    assert.match(transferStatusText(card({ status: 'done', direction: 'send' })), /verified by bob/);
+    assert.equal(transferStatusText(card({ status: 'failed', error: 'HASH_MISMATCH' })), 'Failed: HASH_MISMATCH');
+    assert.match(transferStatusText(card({ status: 'waiting', direction: 'send' })), /Waiting for bob to accept/);
+  });
+
+  it('counts the UTF-8 bytes of the chat text, not of the @nick or a command', () => {
+    assert.equal(chatBytes('hello'), 5);
+    assert.equal(chatBytes('@bob héllo'), 6);
+    assert.equal(chatBytes('  😀  '), 4);
+    assert.equal(chatBytes('/sendfile @bob x'), undefined);
+  });
+});
