@@ -111,6 +111,7 @@ async function room(clientsProc, count, { window, timeoutMs, settleMs }) {
       relayRssPerClientBytes: settled && idle ? Math.round((settled.rssBytes - idle.rssBytes) / count) : null,
       settleMs: q.waitedMs,
       datagramsToClients: q.byKind,
+      errorsToClients: reg.errorsReceived,
       clientProcessRssBytes: reg.clientRssBytes,
       socketsOpenMs: reg.openSocketsMs,
       loadAvgAfter: loadAvg(),

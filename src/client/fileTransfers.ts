@@ -11,6 +11,7 @@ import { TransferSender } from '../transport/transferSender';
 import { SendScheduler } from '../transport/sendScheduler';
 import { performance } from 'node:perf_hooks';
 import { TimerDriver } from './timerDriver';
+import { BlockWriter } from './blockWriter';
 import { PACKET_OVERHEAD } from '../transport/limits';
 import { XFER_DATA_HEADER_BYTES } from '../transport/frames';
 import { ClientEvents } from './events';
@@ -73,6 +74,7 @@ interface Incoming {
   partial: PartialFile | null;
   receiver: TransferReceiver | null;
   timers: TimerDriver | null;
+  writer: BlockWriter | null;
   state: 'offered' | 'receiving' | 'verifying' | 'done' | 'failed';
   lastProgress: number;
   lastMapSave: number;
@@ -264,6 +266,7 @@ export class FileTransfers {
       partial: null,
       receiver: null,
       timers: null,
+      writer: null,
       state: 'offered',
       lastProgress: 0,
       lastMapSave: 0,
@@ -309,6 +312,8 @@ export class FileTransfers {
       return;
     }
     const partial = t.partial;
+    const writer = new BlockWriter(partial.handle, t.chunkSize, t.bytes);
+    t.writer = writer;
     this.host.emit('transfer-started', {
       id: t.localId,
       direction: 'receive',
@@ -323,11 +328,18 @@ export class FileTransfers {
       chunkSize: t.chunkSize,
       have: partial.have,
       writeChunk: async (chunk: number, data: Buffer) => {
-        await partial.handle.write(data, 0, data.length, chunk * t.chunkSize);
+        await writer.write(chunk, data);
         const now = Date.now();
         if (now - t.lastMapSave > MAP_SAVE_INTERVAL_MS) {
           t.lastMapSave = now;
-          await saveMap(partial, t.bytes, t.chunkSize, receiver.chunkMap()).catch(() => undefined);
+          // Only what is on disk may be claimed by the saved map: flush first.
+          const claimed = ChunkMap.deserialize(receiver.chunkMap().serialize());
+          t.writes = writer
+            .flush()
+            .then(async () => {
+              if (claimed) await saveMap(partial, t.bytes, t.chunkSize, claimed);
+            })
+            .catch(() => undefined);
         }
       },
       transmit: (frames: Frame[]) => this.host.link(t.peer)?.sendFrames(frames),
@@ -359,6 +371,8 @@ export class FileTransfers {
     const partial = t.partial;
     const link = this.host.link(t.peer);
     try {
+      await t.writer?.flush();
+      await t.writes;
       await partial.handle.datasync();
       const actual = await sha256File(partial.partPath);
       if (!actual.equals(t.sha256)) {
@@ -392,8 +406,10 @@ export class FileTransfers {
     const partial = t.partial;
     if (partial) {
       // Keep the .part file and its map: the same file offered again resumes from here.
+      const claimed = t.receiver ? ChunkMap.deserialize(t.receiver.chunkMap().serialize()) : null;
       void t.writes
-        .then(() => saveMap(partial, t.bytes, t.chunkSize, t.receiver!.chunkMap()))
+        .then(() => t.writer?.flush())
+        .then(() => claimed && saveMap(partial, t.bytes, t.chunkSize, claimed))
         .catch(() => undefined)
         .finally(() => partial.handle.close().catch(() => undefined));
     }

@@ -167,9 +167,9 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
   /** Sends a datagram as is (the caller wrote the header). */
   send(buf: Buffer, length = buf.length): void {
     this.lastSentAt = Date.now();
-    this.socket.send(buf, 0, length, this.opts.relay.port, this.opts.relay.host, (err) => {
-      if (err) this.log('debug', `send failed: ${err.message}`);
-    });
+    // No callback: one closure per datagram is measurable at 100k datagrams/s; send errors
+    // reach the socket's 'error' handler instead.
+    this.socket.send(buf, 0, length, this.opts.relay.port, this.opts.relay.host);
   }
 
   /** Looks up a peer's keys at the relay (by id, or by nick when id is 0). Null if unknown. */

@@ -41,6 +41,8 @@ export const LEAVE_TIMEOUT_MS = 1_500;
 export interface ChatSurface {
   readonly visible: boolean;
   show(focusComposer?: boolean, text?: string): Promise<void>;
+  /** Shows the view without moving the focus. */
+  reveal(): Promise<void>;
 }
 
 export interface JoinOptions {
@@ -699,7 +701,7 @@ export class ChatSession extends Disposable {
       const id = this.idTag + (await client.sendFile(peer, file));
       this.state.outgoingOffer({ id, to: peer, name: path.basename(file), path: file, bytes });
     }
-    void this.surface?.show(false);
+    void this.surface?.reveal();
   }
 
   /** Asks a peer for a file from its shared folders; it is saved into `saveDir` (or the download folder). */
@@ -724,7 +726,7 @@ export class ChatSession extends Disposable {
     await fs.mkdir(dir, { recursive: true });
     const id = this.idTag + (await client.requestFile(peer, wanted.trim(), { saveDir: dir }));
     this.state.outgoingRequest({ id, to: peer, name: wanted.trim(), saveDir: dir });
-    void this.surface?.show(false);
+    void this.surface?.reveal();
   }
 
   private cancelTransfer(id: string): void {
@@ -826,6 +828,21 @@ export class ChatSession extends Disposable {
       openSettings: 'peerchat.openSettings',
     };
     await vscode.commands.executeCommand(ids[command]);
+  }
+
+  /** A `peerchat.*` setting changed. */
+  settingsChanged(): void {
+    if (!this.client) this.state.setConnection({ suggestedNick: this.suggestedNick(readSettings()) });
+  }
+
+  /** Settings the client took at join time changed: offer to rejoin with the same nickname. */
+  async offerRejoin(): Promise<void> {
+    const rejoin = 'Rejoin Now';
+    const a = await vscode.window.showInformationMessage('Peer Chat: the changed settings apply from the next join.', rejoin);
+    if (a !== rejoin || !this.client) return;
+    const nick = this.client.nick;
+    await this.leave('You left the chat to rejoin with the new settings.');
+    await this.join({ nick });
   }
 
   /** Deactivation: say goodbye to the relay, briefly. */

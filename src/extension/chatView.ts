@@ -100,6 +100,12 @@ export class ChatView extends Disposable implements vscode.WebviewViewProvider {
     if (focusComposer && this.view?.visible) this.flushFocus();
   }
 
+  /** Shows the chat view without taking the keyboard focus (e.g. after sending from the Explorer). */
+  async reveal(): Promise<void> {
+    if (this.view) this.view.show(true);
+    else await vscode.commands.executeCommand(`${ChatView.viewType}.focus`);
+  }
+
   private flushFocus(): void {
     if (!this.pendingFocus || !this.webviewReady) return;
     const msg: ToWebviewMessage = { type: 'focusComposer' };

@@ -91,7 +91,17 @@ function activateServices(context: vscode.ExtensionContext, log: vscode.LogOutpu
 
   context.subscriptions.push(ChatStatusBar.register(state));
   context.subscriptions.push(...registerCommands(session, view, errors, log));
-  context.subscriptions.push(onDidChangeSettings(() => state.setHistoryLimit(readSettings().historyLimit)));
+  context.subscriptions.push(
+    onDidChangeSettings(() => {
+      state.setHistoryLimit(readSettings().historyLimit);
+      session?.settingsChanged();
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      // The client takes these when it starts: offer to rejoin so they apply now.
+      const keys = ['relayAddress', 'downloadFolder', 'acceptFiles', 'maxIncomingSize', 'sharedFolders', 'allowRequests'];
+      if (session?.joined && keys.some((k) => e.affectsConfiguration(`peerchat.${k}`))) void session.offerRejoin();
+    }),
+  );
   log.info(`Peer Chat activated (VS Code ${vscode.version}, runtime ${process.execPath}).`);
 }
 

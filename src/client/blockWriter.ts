@@ -1,0 +1,107 @@
+import type { promises as fs } from 'node:fs';
+
+/** Target bytes per disk write on the receiving side. */
+const TARGET_BLOCK_BYTES = 256 * 1024;
+/** Blocks buffered at once (memory: about 4 MiB whatever the file size). */
+const MAX_OPEN_BLOCKS = 16;
+/** A partly filled block is written out after this long without news (ms). */
+const IDLE_FLUSH_MS = 20;
+
+interface Block {
+  index: number;
+  buf: Buffer;
+  have: Uint8Array;
+  filled: number;
+  chunks: number;
+  idleTimer: NodeJS.Timeout | null;
+}
+
+/**
+ * Collects received chunks into blocks of whole chunks (≈256 KiB) and writes each block with
+ * one positional write, instead of one small write per datagram. A chunk's promise resolves
+ * once its bytes are in a block buffer; `flush()` resolves once everything is on disk (the
+ * chunk map is saved, and the file hashed, only after a flush). When too many blocks are
+ * open, new chunks wait for the oldest to be written: memory stays bounded.
+ */
+export class BlockWriter {
+  private readonly chunksPerBlock: number;
+  private readonly blockBytes: number;
+  private readonly open = new Map<number, Block>();
+  private writes: Promise<void> = Promise.resolve();
+  private error: Error | null = null;
+
+  constructor(
+    private readonly handle: fs.FileHandle,
+    private readonly chunkSize: number,
+    private readonly totalBytes: number,
+  ) {
+    this.chunksPerBlock = Math.max(1, Math.floor(TARGET_BLOCK_BYTES / chunkSize));
+    this.blockBytes = this.chunksPerBlock * chunkSize;
+  }
+
+  async write(chunk: number, data: Buffer): Promise<void> {
+    if (this.error) throw this.error;
+    const index = Math.floor(chunk / this.chunksPerBlock);
+    let block = this.open.get(index);
+    if (!block) {
+      while (this.open.size >= MAX_OPEN_BLOCKS) await this.writeBlock(this.open.values().next().value as Block);
+      block = this.open.get(index);
+      if (!block) {
+        const start = index * this.blockBytes;
+        const length = Math.min(this.blockBytes, this.totalBytes - start);
+        const chunks = Math.ceil(length / this.chunkSize);
+        block = { index, buf: Buffer.allocUnsafe(length), have: new Uint8Array(chunks), filled: 0, chunks, idleTimer: null };
+        this.open.set(index, block);
+      }
+    }
+    const i = chunk - index * this.chunksPerBlock;
+    if (!block.have[i]) {
+      data.copy(block.buf, i * this.chunkSize);
+      block.have[i] = 1;
+      block.filled++;
+    }
+    if (block.filled === block.chunks) {
+      void this.writeBlock(block);
+    } else {
+      if (block.idleTimer) clearTimeout(block.idleTimer);
+      const b = block;
+      block.idleTimer = setTimeout(() => void this.writeBlock(b), IDLE_FLUSH_MS);
+    }
+  }
+
+  /** Writes every buffered chunk; resolves when all writes so far are done. */
+  async flush(): Promise<void> {
+    for (const b of [...this.open.values()]) void this.writeBlock(b);
+    await this.writes;
+    if (this.error) throw this.error;
+  }
+
+  /** Writes the filled runs of a block and forgets it (later chunks of it open it again). */
+  private writeBlock(b: Block): Promise<void> {
+    if (this.open.get(b.index) !== b) return this.writes;
+    this.open.delete(b.index);
+    if (b.idleTimer) clearTimeout(b.idleTimer);
+    const base = b.index * this.blockBytes;
+    const runs: Array<[number, number]> = [];
+    for (let i = 0; i < b.chunks; ) {
+      if (!b.have[i]) {
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j < b.chunks && b.have[j]) j++;
+      runs.push([i * this.chunkSize, Math.min(j * this.chunkSize, b.buf.length)]);
+      i = j;
+    }
+    this.writes = this.writes.then(async () => {
+      for (const [s, e] of runs) {
+        try {
+          await this.handle.write(b.buf, s, e - s, base + s);
+        } catch (err) {
+          this.error = err as Error;
+        }
+      }
+    });
+    return this.writes;
+  }
+}
