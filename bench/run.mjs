@@ -121,7 +121,7 @@ export function summaryRows(res) {
       rows.push({
         figure: `relay: ${big.clients.toLocaleString('en-US')} clients registered`,
         measured: `${big.registered.toLocaleString('en-US')} in ${(big.registrationMs / 1000).toFixed(1)} s, RSS ${mbRss(big.relayRssSettledBytes)}`,
-        target: '10,000 clients',
+        target: big.clients >= 10_000 ? '10,000 clients' : '10,000 clients (not tried: quick)',
         baseline: '-',
         ratio: '-',
         met: yes(k.summary.roomMet),

@@ -174,7 +174,7 @@ function assertMatchingSessions(net: Network): void {
     assert.deepEqual(to.opener.open(pn, aad, sealed), plaintext, 'sealed by one side, opened by the other');
     assert.equal(from.opener.open(pn, aad, sealed), null, 'directional keys differ');
   }
-  assert.ok(net.sides.A.peerConfirmed() && net.sides.B.peerConfirmed());
+  assert.ok(net.sides.A.peerConfirmed() && net.sides.B.peerConfirmed(), 'each side has proof the other installed the keys');
   assert.equal(net.sides.A.needsResend(), null);
   assert.equal(net.sides.B.needsResend(), null);
 }
@@ -314,7 +314,7 @@ describe('crypto/peerHandshake', () => {
         const cleanup = net.runUntilQuiet(seed + 2, 20 * replays.length + 20);
         assertMatchingSessions(net);
         // Each replay may at most cause one rekey; most are ignored outright.
-        assert.ok(net.sides.A.current()!.id - ids.A <= replays.length);
+        assert.ok(net.sides.A.current()!.id - ids.A <= replays.length, 'at most one rekey per replayed hello');
         assert.ok(cleanup <= 6 * replays.length + 10, `${cleanup} datagrams after ${replays.length} replays`);
       }),
       { numRuns: 50 },
@@ -435,7 +435,7 @@ describe('crypto/peerHandshake', () => {
       // Only B's timer fires; A must answer B's resend with something that lets B install the keys.
       net.send('A', net.sides.B.needsResend()!);
       for (let steps = 0; net.inflight.length > 0; steps++) {
-        assert.ok(steps < 10);
+        assert.ok(steps < 10, 'the exchange ends within 10 datagrams');
         net.deliver(0);
       }
       assertMatchingSessions(net);
@@ -464,10 +464,10 @@ describe('crypto/peerHandshake', () => {
       net.runUntilQuiet(7);
       net.clock += 60_000;
       // A forged announcement makes A start over with a fresh ephemeral; bob completes the rekey.
-      assert.ok(net.sides.A.onHello(decodePeerHello(forgedAnnouncement())!).reply);
+      assert.ok(net.sides.A.onHello(decodePeerHello(forgedAnnouncement())!).reply, 'a new ephemeral is answered');
       net.send('B', net.sides.A.needsResend()!);
       for (let steps = 0; net.inflight.length > 0; steps++) {
-        assert.ok(steps < 10);
+        assert.ok(steps < 10, 'the exchange ends within 10 datagrams');
         net.deliver(0);
       }
       const rekeyed = net.sides.A.current()!;
@@ -477,7 +477,7 @@ describe('crypto/peerHandshake', () => {
       assert.deepEqual(net.sides.A.onHello(decodePeerHello(forgedAnnouncement())!), {});
       assert.equal(net.sides.A.needsResend(), null);
       net.clock += 1000;
-      assert.ok(net.sides.A.onHello(decodePeerHello(forgedAnnouncement())!).reply);
+      assert.ok(net.sides.A.onHello(decodePeerHello(forgedAnnouncement())!).reply, 'answered after the interval');
       assert.equal(net.sides.A.current(), rekeyed, 'the established session stays current meanwhile');
     });
   });

@@ -25,7 +25,7 @@ function sameIdentity(a: ReturnType<typeof generateIdentity>, b: ReturnType<type
   assert.deepEqual(a.signPublic, b.signPublic);
   assert.deepEqual(a.dhPublic, b.dhPublic);
   const data = Buffer.from('same keys?');
-  assert.ok(verifySignature(a.signPublic, data, signData(b, data)));
+  assert.ok(verifySignature(a.signPublic, data, signData(b, data)), 'same signing key');
   assert.deepEqual(rawPublicKey(b.dhPrivate), a.dhPublic);
 }
 
@@ -113,7 +113,7 @@ describe('crypto/identity', () => {
   it('binds the DH key to the signing key', () => {
     const id = generateIdentity();
     const binding = signDhBinding(id);
-    assert.ok(verifyDhBinding(id.signPublic, id.dhPublic, binding));
+    assert.ok(verifyDhBinding(id.signPublic, id.dhPublic, binding), 'the genuine binding verifies');
     assert.ok(!verifyDhBinding(id.signPublic, generateIdentity().dhPublic, binding), 'a swapped DH key is caught');
     assert.ok(!verifyDhBinding(id.signPublic, id.dhPublic, signData(id, id.dhPublic)), 'domain separated');
   });

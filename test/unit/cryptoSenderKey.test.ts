@@ -11,7 +11,7 @@ describe('crypto/senderKey', () => {
     assert.equal(blob.readUInt32BE(0), out.keyId);
     const bob = SenderKeyIn.decode(blob);
     const carol = SenderKeyIn.decode(Buffer.from(blob));
-    assert.ok(bob && carol);
+    assert.ok(bob && carol, 'a 48-byte blob decodes');
     assert.equal(bob.keyId, out.keyId);
     const aad = Buffer.from('from alice');
     const sealed = out.seal(0, aad, Buffer.from('Hello everyone!'));
