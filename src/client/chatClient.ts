@@ -84,6 +84,8 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
   /** Peers with private messages from us not yet acknowledged (see sendBroadcastNow). */
   private readonly privatesInFlight = new Set<PeerLink>();
   private senderKey: SenderKeyOut | null = null;
+  /** Someone left since the sender key was made: use a new one so they read nothing new. */
+  private senderKeyStale = false;
   private bcastSeq = 0;
   private readonly outbox = new Map<number, Buffer>();
   private bcastTimer: NodeJS.Timeout | null = null;
@@ -190,6 +192,13 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
 
   private sendBroadcastNow(text: string): void {
     const relay = this.relay!;
+    // Rotate only once every peer has acknowledged the old key's broadcasts: retransmissions
+    // of those still need it.
+    if (this.senderKeyStale && !this.broadcastsPending()) {
+      this.senderKey = null;
+      this.senderKeyStale = false;
+      this.outbox.clear();
+    }
     if (!this.senderKey) this.senderKey = new SenderKeyOut();
     const key = this.senderKey;
     const seq = this.bcastSeq++;
@@ -234,6 +243,15 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
       this.bcastTimer = null;
       this.retransmitBroadcasts();
     }, BROADCAST_RETRY_TICK_MS);
+  }
+
+  private broadcastsPending(): boolean {
+    const key = this.senderKey;
+    if (!key) return false;
+    for (const l of this.links.values()) {
+      if (!l.closed && l.senderKeyGiven === key.keyId && l.bcastAcked < this.bcastSeq) return true;
+    }
+    return false;
   }
 
   /** Resends, to each peer that has not acknowledged them, the broadcasts it is missing. */
@@ -367,6 +385,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     if (online) {
       if (link) link.id = peer.id;
     } else if (link) {
+      if (this.senderKey && link.senderKeyGiven === this.senderKey.keyId) this.senderKeyStale = true;
       link.close();
       this.links.delete(key);
       this.privatesInFlight.delete(link);

@@ -149,3 +149,31 @@ describe('end-to-end security', function () {
     }
   });
 });
+
+describe('broadcast sender keys', function () {
+  this.timeout(30_000);
+  it('rotates the sender key after someone leaves, so a former member cannot read new broadcasts', async () => {
+    const relay = await RelayServer.start({ host: '127.0.0.1', port: 0 });
+    const alice = await TestClient.join({ relay: relay.address(), nick: 'alice' });
+    const bob = await TestClient.join({ relay: relay.address(), nick: 'bob' });
+    const carol = await TestClient.join({ relay: relay.address(), nick: 'carol' });
+    try {
+      await alice.waitForPeers(['bob', 'carol']);
+      alice.client.broadcast('one');
+      await bob.waitFor('message', (m) => m.text === 'one');
+      await carol.waitFor('message', (m) => m.text === 'one');
+      const keyBefore = (alice.client as unknown as { senderKey: { keyId: number } }).senderKey.keyId;
+      await carol.leave();
+      await alice.waitFor('presence', (p) => p.nick === 'carol' && !p.online);
+      alice.client.broadcast('two');
+      await bob.waitFor('message', (m) => m.text === 'two');
+      const keyAfter = (alice.client as unknown as { senderKey: { keyId: number } }).senderKey.keyId;
+      assert.notEqual(keyAfter, keyBefore, 'a new sender key after carol left');
+      assert.deepEqual(bob.all('message').map((m) => m.text), ['one', 'two']);
+    } finally {
+      await alice.leave();
+      await bob.leave();
+      await relay.close();
+    }
+  });
+});

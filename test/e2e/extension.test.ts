@@ -1,0 +1,459 @@
+/**
+ * The VS Code extension, end to end, as a user does it: a real VS Code (code-server 1.100.3)
+ * in Chromium with the packaged dist/peerchat.vsix installed, a relay from dist/relay.js and a
+ * terminal peer `bob` (dist/cli.js --json) on the other side.
+ *
+ * ONE code-server for the whole file; the `it`s run in order and share state (alice joins
+ * once, then chats, sends, accepts, requests, switches themes, leaves, starts her own relay).
+ * A failed step skips the steps that cannot run without it instead of timing out in each.
+ *
+ * Every step saves screenshots under test-artifacts/e2e/ (NN-name.png, plus NN-name-panel.png
+ * = the bottom panel with the chat view). On failure: <test>-failure.png, and the Peer Chat log,
+ * bob's last events and the browser console are printed.
+ */
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { CliProcess, startRelayProcess } from '../support/cliProcess';
+import {
+  ARTIFACTS_DIR,
+  REPO_ROOT,
+  dismissNotifications,
+  ensureE2eSetup,
+  findFrame,
+  freePort,
+  openWorkbench,
+  quickInput,
+  quickPick,
+  runCommand,
+  screenshot,
+  startCodeServer,
+  waitForNotification,
+  waitForQuickInput,
+  type CodeServerHandle,
+  type Workbench,
+} from './harness';
+
+const VSIX = path.join(REPO_ROOT, 'dist', 'peerchat.vsix');
+/** Per-step wait on a loaded 2-core machine. */
+const STEP_MS = 90_000;
+
+const sha256 = (buf: Buffer): string => createHash('sha256').update(buf).digest('hex');
+const sha256File = (file: string): string => sha256(fs.readFileSync(file));
+
+/** Newest mtime (ms) of the files under p (a file or a folder), skipping node_modules. */
+function newestMtime(p: string): number {
+  if (!fs.existsSync(p)) return 0;
+  const st = fs.statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = 0;
+  for (const e of fs.readdirSync(p)) {
+    if (e === 'node_modules') continue;
+    newest = Math.max(newest, newestMtime(path.join(p, e)));
+  }
+  return newest;
+}
+
+/** Builds dist/peerchat.vsix (npm run package) unless it is newer than everything it is made of. */
+function ensureVsix(): void {
+  const inputs = ['src', 'webview', 'media', 'package.json', 'esbuild.mjs', '.vscodeignore', 'README.md', 'LICENSE'];
+  const newestInput = Math.max(...inputs.map((i) => newestMtime(path.join(REPO_ROOT, i))));
+  if (fs.existsSync(VSIX) && fs.statSync(VSIX).mtimeMs > newestInput && process.env.PEERCHAT_E2E_REPACKAGE !== '1') return;
+  execFileSync('npm', ['run', 'package'], { cwd: REPO_ROOT, stdio: 'inherit', timeout: 5 * 60_000 });
+  assert.ok(fs.existsSync(VSIX), `npm run package did not produce ${VSIX}`);
+}
+
+/** Waits until cond() is truthy (polling), or throws with what() describing the last state. */
+async function until<T>(cond: () => T | Promise<T>, what: () => string, timeoutMs = STEP_MS): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await cond();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('VS Code extension end to end (code-server + Chromium)', function () {
+  let tmp = '';
+  let workspace = '';
+  let bobShare = '';
+  let bobDownloads = '';
+  let relay: Awaited<ReturnType<typeof startRelayProcess>> | undefined;
+  let relayAddr = '';
+  let bob: CliProcess | undefined;
+  let carol: CliProcess | undefined;
+  let server: CodeServerHandle | undefined;
+  let wb: Workbench | undefined;
+  let page: Page;
+  let shot = 0;
+  /** Steps that later steps depend on. */
+  const reached = { joined: false, left: false };
+
+  /** The chat view's document (re-found when the webview was recreated). */
+  let chatFrame: Frame | undefined;
+  async function chat(timeoutMs = STEP_MS): Promise<Frame> {
+    if (chatFrame && !chatFrame.isDetached() && (await chatFrame.$('#composer').catch(() => null))) return chatFrame;
+    chatFrame = await findFrame(page, '#composer', timeoutMs);
+    return chatFrame;
+  }
+
+  /** Full-window screenshot plus one of the bottom panel (the chat view); returns the paths. */
+  async function snap(name: string): Promise<string[]> {
+    const n = String(++shot).padStart(2, '0');
+    const files = [await screenshot(page, `${n}-${name}`)];
+    const panel = page.locator('.monaco-workbench .part.panel').first();
+    if (await panel.isVisible().catch(() => false)) {
+      const file = path.join(ARTIFACTS_DIR, `${n}-${name}-panel.png`);
+      await panel.screenshot({ path: file }).then(() => files.push(file)).catch(() => undefined);
+    }
+    return files;
+  }
+
+  function settingsFile(): string {
+    return path.join(server!.userDataDir, 'User', 'settings.json');
+  }
+  /** Merges `patch` into the user settings.json (VS Code watches it and applies it live). */
+  function patchSettings(patch: Record<string, unknown>): void {
+    const current = JSON.parse(fs.readFileSync(settingsFile(), 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(settingsFile(), JSON.stringify({ ...current, ...patch }, null, 2));
+  }
+
+  /** Makes sure the chat view is on screen (Open Chat focuses it). */
+  async function openChat(): Promise<Frame> {
+    await runCommand(page, 'Peer Chat: Open Chat', STEP_MS);
+    const f = await chat();
+    await f.locator('#composer').waitFor({ state: 'visible', timeout: STEP_MS });
+    return f;
+  }
+
+  /** Types a line into the composer and sends it with Enter; waits for the composer to clear. */
+  async function say(text: string): Promise<void> {
+    const f = await openChat();
+    const composer = f.locator('#composer');
+    await composer.click();
+    await page.keyboard.type(text, { delay: 5 });
+    // "@bob " opens the nick completion; it closes once the nick is followed by a space and
+    // more text. Enter must send, not complete: make sure no popup is open.
+    if (await f.locator('#completion').isVisible().catch(() => false)) await page.keyboard.press('Escape');
+    await page.keyboard.press('Enter');
+    const inner = f.locator('#composer textarea');
+    await until(async () => (await inner.inputValue().catch(() => 'x')) === '', () => `the composer to clear after sending "${text}"`, 30_000);
+    const err = f.locator('[data-testid=composer-error]');
+    if (await err.isVisible().catch(() => false)) {
+      const t = (await err.innerText()).trim();
+      if (t) throw new Error(`the composer reported an error after "${text}": ${t}`);
+    }
+  }
+
+  /** Right-clicks an Explorer row whose label is `name` and clicks the context-menu item `item`. */
+  async function explorerContext(name: string, item: string): Promise<void> {
+    await runCommand(page, 'View: Show Explorer', STEP_MS);
+    const row = page.locator(`.explorer-folders-view .monaco-list-row[aria-label^="${name}"]`).first();
+    await row.waitFor({ state: 'visible', timeout: STEP_MS });
+    await row.click(); // select it first: the context menu acts on the selection
+    await row.click({ button: 'right' });
+    const action = page.locator(`.context-view .action-label:has-text("${item}")`).first();
+    await action.waitFor({ state: 'visible', timeout: 15_000 });
+    await action.click();
+  }
+
+  before(async function () {
+    this.timeout(15 * 60_000); // first run on a fresh machine: apt + code-server install
+    ensureE2eSetup();
+    ensureVsix();
+    fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+    for (const f of fs.readdirSync(ARTIFACTS_DIR)) if (/^\d\d-.*\.png$|-failure\.png$/.test(f)) fs.rmSync(path.join(ARTIFACTS_DIR, f));
+
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'peerchat-e2e-ext-'));
+    workspace = path.join(tmp, 'project');
+    bobShare = path.join(tmp, 'bob-share');
+    bobDownloads = path.join(tmp, 'bob-downloads');
+    fs.mkdirSync(path.join(workspace, 'incoming'), { recursive: true });
+    fs.mkdirSync(path.join(bobShare, 'docs'), { recursive: true });
+    fs.mkdirSync(bobDownloads, { recursive: true });
+    fs.writeFileSync(path.join(workspace, 'report.bin'), randomBytes(300 * 1024 + 17));
+    fs.writeFileSync(path.join(workspace, 'notes.md'), '# Notes\n\nA workspace file that stays put.\n');
+    fs.writeFileSync(path.join(bobShare, 'photo.bin'), randomBytes(180 * 1024 + 5));
+    fs.writeFileSync(path.join(bobShare, 'docs', 'design.md'), `# Design\n\n${'The relay forwards datagrams. '.repeat(1500)}\n`);
+
+    relay = await startRelayProcess();
+    relayAddr = `127.0.0.1:${relay.port}`;
+    bob = CliProcess.start(['--relay', relayAddr, '--nick', 'bob', '--share', bobShare, '--download-dir', bobDownloads]);
+    await bob.event('registered', () => true, 30_000);
+
+    server = await startCodeServer({
+      name: 'alice',
+      workspaceDir: workspace,
+      vsixPath: VSIX,
+      extraSettings: {
+        'peerchat.relayAddress': relayAddr,
+        'peerchat.autoStartRelay': 'never',
+        'workbench.panel.defaultLocation': 'bottom',
+        'window.commandCenter': false,
+      },
+    });
+    wb = await openWorkbench(server, { viewport: { width: 1400, height: 900 } });
+    page = wb.page;
+  });
+
+  afterEach(async function () {
+    const t = this.currentTest;
+    if (!t || t.state !== 'failed' || !wb) return;
+    const name = t.title.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 60);
+    await screenshot(page, `${name}-failure`).catch(() => undefined);
+    const log = server?.vscodeLogs('Peer Chat') ?? '';
+    console.log(`----- Peer Chat log (last 4000 chars)\n${log.slice(-4000)}`);
+    console.log(`----- bob: last events\n${bob?.events.slice(-15).map((e) => JSON.stringify(e)).join('\n')}\nstderr: ${bob?.stderr.slice(-10).join('\n')}`);
+    console.log(`----- browser console (last 30)\n${wb.console.slice(-30).join('\n')}`);
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    carol?.kill();
+    bob?.kill();
+    relay?.proc.kill('SIGKILL');
+    await wb?.close().catch(() => undefined);
+    await server?.stop().catch(() => undefined);
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('joins from the command palette (Peer Chat: Join Chat → nickname alice) and bob sees her online', async function () {
+    this.timeout(3 * STEP_MS);
+    await runCommand(page, 'Peer Chat: Join Chat', STEP_MS); // the first command also activates the extension
+    const box = await waitForQuickInput(page, STEP_MS);
+    const title = await page.locator('.quick-input-widget .quick-input-title').innerText().catch(() => '');
+    assert.match(title, /Join Peer Chat/, 'the nickname input box has the title "Join Peer Chat"');
+    assert.ok(await box.isVisible());
+    await quickInput(page, 'alice', STEP_MS);
+
+    const f = await chat();
+    await f.locator('[data-testid=connection-status][data-status=registered]').waitFor({ timeout: STEP_MS });
+    await bob!.event('presence', (e) => e.nick === 'alice' && e.online === true, STEP_MS);
+    // Alice's roster lists bob and herself.
+    await f.locator('button[data-testid=roster-item][data-nick=bob]').waitFor({ timeout: STEP_MS });
+    assert.match(await f.locator('[data-testid=roster-self]').innerText(), /alice/);
+    // The join notice names the relay.
+    await f.locator('[data-testid=system-message]', { hasText: `Joined ${relayAddr} as alice` }).first().waitFor({ timeout: STEP_MS });
+    reached.joined = true;
+    await snap('joined');
+  });
+
+  it('exchanges broadcast and private messages with bob in both directions, shown in the panel', async function () {
+    this.timeout(4 * STEP_MS);
+    if (!reached.joined) this.skip();
+    // alice → everyone
+    await say('Hello everyone!');
+    const b1 = await bob!.event('message', (e) => e.from === 'alice' && e.text === 'Hello everyone!', STEP_MS);
+    assert.equal(b1.private, false, 'bob got "Hello everyone!" as a broadcast');
+    // alice → bob, private
+    await say('@bob Hi Bob!');
+    const b2 = await bob!.event('message', (e) => e.from === 'alice' && e.text === 'Hi Bob!', STEP_MS);
+    assert.equal(b2.private, true, 'bob got "Hi Bob!" as a private message');
+    assert.equal(bob!.all('message').filter((e) => e.from === 'alice').length, 2, 'bob got exactly the two messages alice sent');
+
+    // bob → everyone, bob → alice private
+    bob!.send('Hi all, bob from the terminal here');
+    await bob!.event('message-sent', (e) => e.text === 'Hi all, bob from the terminal here', STEP_MS);
+    bob!.send('@alice this one is just for you');
+    await bob!.event('message-sent', (e) => e.text === 'this one is just for you' && e.to === 'alice', STEP_MS);
+
+    const f = await chat();
+    const pub = f.locator('[data-testid=message][data-from=bob]', { hasText: 'Hi all, bob from the terminal here' });
+    await pub.waitFor({ timeout: STEP_MS });
+    assert.equal(await pub.getAttribute('data-private'), 'false');
+    assert.equal(await pub.locator('[data-testid=private-marker]').count(), 0, 'no private marker on a broadcast');
+    const priv = f.locator('[data-testid=message][data-from=bob]', { hasText: 'this one is just for you' });
+    await priv.waitFor({ timeout: STEP_MS });
+    assert.equal(await priv.getAttribute('data-private'), 'true');
+    await priv.locator('[data-testid=private-marker]').waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal((await priv.locator('.msg-text').innerText()).trim(), 'this one is just for you');
+
+    // Alice's own two messages are in her timeline, the private one marked.
+    const ownPub = f.locator('[data-testid=message][data-own=true]', { hasText: 'Hello everyone!' });
+    const ownPriv = f.locator('[data-testid=message][data-own=true]', { hasText: 'Hi Bob!' });
+    await ownPub.waitFor({ timeout: 10_000 });
+    await ownPriv.waitFor({ timeout: 10_000 });
+    assert.equal(await ownPub.getAttribute('data-private'), 'false');
+    assert.equal(await ownPriv.getAttribute('data-private'), 'true');
+    assert.equal(await f.locator('[data-testid=message][data-from=bob]').count(), 2, 'exactly bob\'s two messages in the panel');
+    await snap('messages');
+  });
+
+  it('sends a workspace file from the Explorer context menu (Send to Peer… → bob); bob gets the same bytes', async function () {
+    this.timeout(4 * STEP_MS);
+    if (!reached.joined) this.skip();
+    const src = path.join(workspace, 'report.bin');
+    await explorerContext('report.bin', 'Send to Peer…');
+    await snap('send-pick-peer');
+    await quickPick(page, 'bob', { timeoutMs: STEP_MS });
+
+    const offer = await bob!.event('file-offer', (e) => e.from === 'alice' && e.name === 'report.bin', STEP_MS);
+    assert.equal(offer.bytes, fs.statSync(src).size, 'the offer announces the file size');
+    assert.equal(offer.sha256, sha256File(src), 'the offer announces the file hash');
+    bob!.send(`/accept ${String(offer.id)}`);
+    const got = await bob!.event('file-received', (e) => e.id === offer.id, STEP_MS);
+    const saved = String(got.path);
+    assert.equal(path.dirname(saved), bobDownloads, 'saved in bob\'s download dir');
+    assert.equal(fs.statSync(saved).size, fs.statSync(src).size);
+    assert.equal(sha256File(saved), sha256File(src), 'SHA-256 of bob\'s copy equals the workspace file');
+
+    const f = await chat();
+    const card = f.locator('[data-testid=transfer-card][data-direction=send][data-name="report.bin"]');
+    await card.first().waitFor({ timeout: STEP_MS });
+    await f.locator('[data-testid=transfer-card][data-direction=send][data-name="report.bin"][data-status=done]').waitFor({ timeout: STEP_MS });
+    await snap('sent-file-done');
+  });
+
+  it('accepts a file bob offers by clicking Accept on the transfer card; the file is on disk', async function () {
+    this.timeout(4 * STEP_MS);
+    if (!reached.joined) this.skip();
+    await openChat();
+    const src = path.join(bobShare, 'photo.bin');
+    bob!.send(`/sendfile @alice ${src}`);
+    const f = await chat();
+    const offered = f.locator('[data-testid=transfer-card][data-direction=receive][data-name="photo.bin"][data-status=offered]');
+    await offered.waitFor({ timeout: STEP_MS });
+    assert.match(await offered.locator('[data-testid=transfer-status]').innerText(), /\S/, 'the card has a status line');
+    await snap('incoming-offer-card');
+    await offered.locator('[data-testid=transfer-accept]').click();
+
+    const done = f.locator('[data-testid=transfer-card][data-direction=receive][data-name="photo.bin"][data-status=done]');
+    await done.waitFor({ timeout: STEP_MS });
+    const sent = await bob!.event('file-sent', (e) => e.to === 'alice' && e.name === 'photo.bin', STEP_MS);
+    const dest = path.join(workspace, 'PeerChat Downloads', 'photo.bin');
+    await until(() => fs.existsSync(dest), () => `${dest} to exist`, 30_000);
+    const bytes = fs.readFileSync(dest);
+    assert.equal(bytes.length, fs.statSync(src).size);
+    assert.equal(sha256(bytes), sha256File(src), 'SHA-256 of the downloaded file equals bob\'s file');
+    assert.equal(sent.sha256, sha256(bytes));
+    // The done card offers Open and Reveal.
+    await done.locator('[data-testid=transfer-open]').waitFor({ state: 'visible', timeout: 10_000 });
+    await done.locator('[data-testid=transfer-reveal]').waitFor({ state: 'visible', timeout: 10_000 });
+    await snap('incoming-file-done');
+  });
+
+  it('requests a file from bob via the Explorer folder menu (Request File from Peer…); it lands in that folder', async function () {
+    this.timeout(4 * STEP_MS);
+    if (!reached.joined) this.skip();
+    await explorerContext('incoming', 'Request File from Peer…');
+    await quickPick(page, 'bob', { timeoutMs: STEP_MS });
+    const box = await waitForQuickInput(page, STEP_MS);
+    await box.fill('docs/design.md');
+    await snap('request-path-input');
+    await box.press('Enter');
+
+    const req = await bob!.event('file-request', (e) => e.from === 'alice', STEP_MS);
+    assert.equal(req.name, 'docs/design.md', 'bob is asked for exactly the typed path');
+    bob!.send(`/accept ${String(req.id)}`);
+    await bob!.event('file-sent', (e) => e.to === 'alice' && e.name === 'design.md', STEP_MS).catch(async () =>
+      // the name in file-sent may be the requested path
+      bob!.event('file-sent', (e) => e.to === 'alice', 5_000),
+    );
+
+    const f = await chat();
+    await f.locator('[data-testid=transfer-card][data-origin=request][data-status=done]').waitFor({ timeout: STEP_MS });
+    const dest = path.join(workspace, 'incoming', 'design.md');
+    await until(() => fs.existsSync(dest), () => `${dest} to exist (incoming/ has: ${fs.readdirSync(path.join(workspace, 'incoming')).join(', ')})`, 30_000);
+    assert.equal(sha256File(dest), sha256File(path.join(bobShare, 'docs', 'design.md')), 'the requested file has bob\'s bytes');
+    assert.ok(!fs.existsSync(path.join(workspace, 'PeerChat Downloads', 'design.md')), 'it went to the right-clicked folder, not the download folder');
+    await snap('requested-file-done');
+  });
+
+  it('renders the chat panel in light, high-contrast and dark themes', async function () {
+    this.timeout(4 * STEP_MS);
+    if (!reached.joined) this.skip();
+    await dismissNotifications(page);
+    const themes: Array<[string, string, string, string]> = [
+      ['Default Light Modern', 'vs', 'vscode-light', 'theme-light'],
+      ['Default High Contrast', 'hc-black', 'vscode-high-contrast', 'theme-high-contrast'],
+      ['Default Dark Modern', 'vs-dark', 'vscode-dark', 'theme-dark'],
+    ];
+    for (const [theme, wbClass, webviewClass, name] of themes) {
+      patchSettings({ 'workbench.colorTheme': theme });
+      await page.locator(`.monaco-workbench.${wbClass}`).waitFor({ timeout: STEP_MS });
+      const f = await openChat();
+      await until(
+        async () => ((await f.locator('body').getAttribute('class').catch(() => '')) ?? '').split(/\s+/).includes(webviewClass),
+        () => `the webview body to get class ${webviewClass}`,
+      );
+      // The message text colour must differ from the background (theme variables applied).
+      const colours = await f.locator('[data-testid=message] .msg-text').first().evaluate((el) => {
+        const cs = getComputedStyle(el);
+        const bg = getComputedStyle(document.body).backgroundColor;
+        return { fg: cs.color, bg };
+      });
+      assert.notEqual(colours.fg, colours.bg, `${theme}: message text is not the background colour`);
+      await snap(name);
+    }
+  });
+
+  it('leaves (Peer Chat: Leave Chat), starts a relay in VS Code (Peer Chat: Start Relay) and joins it; a terminal client sees alice there', async function () {
+    this.timeout(5 * STEP_MS);
+    if (!reached.joined) this.skip();
+    const port = await freePort();
+    const addr2 = `127.0.0.1:${port}`;
+    // Changing peerchat.relayAddress while joined must raise "applies from the next join":
+    // that is also our proof that VS Code has taken the new settings.
+    patchSettings({ 'peerchat.relayListenAddress': addr2, 'peerchat.relayAddress': addr2 });
+    await waitForNotification(page, 'the changed settings apply from the next join', STEP_MS);
+    await dismissNotifications(page);
+
+    await runCommand(page, 'Peer Chat: Leave Chat', STEP_MS);
+    let f = await chat();
+    await f.locator('[data-testid=connection-status][data-status=idle]').waitFor({ timeout: STEP_MS });
+    await bob!.event('presence', (e) => e.nick === 'alice' && e.online === false, STEP_MS);
+    reached.left = true;
+    await snap('left');
+
+    await runCommand(page, 'Peer Chat: Start Relay', STEP_MS);
+    // Not joined: it asks the nickname (prefilled with the last one) — or joins directly.
+    f = await chat();
+    const registered = f.locator('[data-testid=connection-status][data-status=registered]');
+    const which = await until(
+      async () =>
+        (await page.locator('.quick-input-widget .quick-input-box input').isVisible().catch(() => false))
+          ? 'prompt'
+          : (await registered.count().catch(() => 0)) > 0
+            ? 'registered'
+            : undefined,
+      () => 'a nickname prompt or a registered connection after Start Relay',
+    );
+    if (which === 'prompt') {
+      const prompt = await page.locator('.quick-input-widget').innerText().catch(() => '');
+      assert.ok(prompt.includes(addr2), `the nickname prompt names the new relay ${addr2}: ${JSON.stringify(prompt)}`);
+      await snap('start-relay-nickname');
+      await quickInput(page, 'alice', STEP_MS);
+    }
+    f = await chat();
+    await f.locator('[data-testid=connection-status][data-status=registered]').waitFor({ timeout: STEP_MS });
+    await f.locator('[data-testid=system-message]', { hasText: `Relay running on ${addr2}` }).first().waitFor({ timeout: STEP_MS });
+    await f.locator('[data-testid=system-message]', { hasText: `Joined ${addr2} as alice` }).first().waitFor({ timeout: STEP_MS });
+
+    carol = CliProcess.start(['--relay', addr2, '--nick', 'carol']);
+    await carol.event('registered', () => true, STEP_MS);
+    await carol.event('roster', (e) => Array.isArray(e.nicks) && (e.nicks as string[]).includes('alice'), STEP_MS);
+    // Both ways on the new relay: carol's private message shows up in alice's panel.
+    carol.send('@alice found you on your own relay');
+    const m = f.locator('[data-testid=message][data-from=carol][data-private=true]', { hasText: 'found you on your own relay' });
+    await m.waitFor({ timeout: STEP_MS });
+    await f.locator('button[data-testid=roster-item][data-nick=carol]').waitFor({ timeout: STEP_MS });
+    assert.equal(await f.locator('button[data-testid=roster-item][data-nick=bob]').count(), 0, 'bob is on the other relay, not in this roster');
+    await snap('own-relay-joined');
+  });
+
+  it('stops the relay (Peer Chat: Stop Relay): alice leaves and the terminal client loses the relay', async function () {
+    this.timeout(3 * STEP_MS);
+    if (!carol) this.skip();
+    await runCommand(page, 'Peer Chat: Stop Relay', STEP_MS);
+    const f = await chat();
+    await f.locator('[data-testid=connection-status][data-status=idle]').waitFor({ timeout: STEP_MS });
+    await f.locator('[data-testid=system-message]', { hasText: 'The relay in this window stopped' }).first().waitFor({ timeout: STEP_MS });
+    await carol!.event('state', (e) => e.state === 'unreachable', STEP_MS);
+    await snap('relay-stopped');
+  });
+});
