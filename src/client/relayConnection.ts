@@ -389,12 +389,14 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     if (this.rosterFetch) return; // the fetch in progress will include these changes
     const from = m.version - m.changes.length;
     if (m.version <= this.rosterVersion) return; // already applied
-    if (from !== this.rosterVersion) {
+    if (this.rosterVersion < from) {
       this.fetchRoster(m.version); // we missed some: resynchronise
       return;
     }
+    // Apply only the changes we have not seen (a datagram may overlap what we applied).
+    const fresh = m.changes.slice(this.rosterVersion - from);
     this.rosterVersion = m.version;
-    for (const c of m.changes) {
+    for (const c of fresh) {
       if (c.id === this.session) continue;
       const peer = { id: c.id, nick: c.nick };
       if (c.online) this.peersById.set(c.id, peer);
