@@ -51,7 +51,7 @@ import {
   udpSnmp,
   udpSnmpDelta,
 } from './harness.mjs';
-import { cpuSeconds, peakRssBytes } from './lib/procs.mjs';
+import { cpuSeconds, peakRssBytes, procStatus } from './lib/procs.mjs';
 import { MB, MiB, fmtRate, isQuick, loadAvg, round, table, writeResult } from './lib/stats.mjs';
 
 /** Per-datagram bytes that are not file data at 1200 B: relay header 12 + seal 12 + tag 16 + XFER_DATA 13. */
@@ -104,6 +104,8 @@ export async function measureTransfer(o) {
       { relayPort: senderPort, nick: 'sender', dir: path.join(caseDir, 'sender'), extraArgs: o.clientArgs },
       { relayPort: receiverPort, nick: 'receiver', dir: path.join(caseDir, 'receiver'), acceptFiles: true, extraArgs: o.clientArgs },
     ]);
+    const rssNow = (pid) => procStatus(pid)?.VmRSS ?? null;
+    row.rssAtStartBytes = { sender: rssNow(sender.pid), relay: rssNow(relay.pid), receiver: rssNow(receiver.pid) };
     const snmpBefore = udpSnmp();
     const cpuBefore = { sender: cpuSeconds(sender.pid), relay: cpuSeconds(relay.pid), receiver: cpuSeconds(receiver.pid) };
     const proxyBefore = o.proxied ? await Promise.all(proxies.map((p) => p.stats())) : null;
@@ -174,6 +176,15 @@ export async function measureTransfer(o) {
     }
     row.peakRssBytes = mem;
     row.cpuSeconds = cpu;
+    // CPU per 1200-byte data datagram that had to cross (all of each process's work, acks included).
+    const chunksMoved = (row.completed ? o.bytes : (lastProgress?.bytes ?? 0)) / (DEFAULT_DATAGRAM - DATA_OVERHEAD_BYTES);
+    if (chunksMoved > 0) {
+      row.cpuUsPerDataDatagram = {
+        sender: round((cpu.sender * 1e6) / chunksMoved, 1),
+        relay: round((cpu.relay * 1e6) / chunksMoved, 1),
+        receiver: round((cpu.receiver * 1e6) / chunksMoved, 1),
+      };
+    }
     row.loadAvgAfter = loadAfter;
     row.kernelUdpDelta = snmp;
     if (o.proxied) {

@@ -202,9 +202,8 @@ export class ChatApp {
   }
 
   private renderEmpty(): void {
-    const empty = this.messages.childElementCount === 0;
-    this.empty.hidden = !empty;
-    this.messages.hidden = empty;
+    // The log itself stays in the accessibility tree (hiding it would swallow the first message).
+    this.empty.hidden = this.messages.childElementCount > 0;
   }
 
   /** Puts a timeline item where its time belongs (almost always: at the end). */

@@ -1,4 +1,5 @@
-import { Identity, fingerprint } from '../crypto/identity';
+import { Identity } from '../crypto/identity';
+import { identityFingerprint } from './fingerprints';
 import { SenderKeyIn, SenderKeyOut } from '../crypto/senderKey';
 import { ControlType, HOLD_TAG_BYTES, MAX_HOLD_TAGS, decodeControl, encodeControl } from '../protocol/controlMessages';
 import { createHash } from 'node:crypto';
@@ -104,7 +105,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
       ...opts,
     } as ChatClient['opts'];
     this.me = opts.identity;
-    this.fingerprint = fingerprint(opts.identity.signPublic);
+    this.fingerprint = identityFingerprint(opts.identity);
     this.transfers = new FileTransfers({
       link: (nick) => this.links.get(nicknameKey(nick)),
       ensureLink: (nick) => this.ensureLink(nick),

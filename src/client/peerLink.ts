@@ -1,4 +1,5 @@
-import { Identity, fingerprint } from '../crypto/identity';
+import { Identity } from '../crypto/identity';
+import { identityFingerprint } from './fingerprints';
 import { PeerHandshake, SessionKeys, decodePeerHello } from '../crypto/peerHandshake';
 import { SenderKeyIn } from '../crypto/senderKey';
 import { AEAD_TAG_BYTES } from '../crypto/aead';
@@ -90,7 +91,7 @@ export class PeerLink {
 
   setStatics(s: PeerStatic): void {
     this.statics = s;
-    this.fingerprint = fingerprint(s.signPublic);
+    this.fingerprint = identityFingerprint(s);
   }
 
   /** Starts (or restarts) the handshake; safe to call repeatedly. */

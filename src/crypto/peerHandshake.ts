@@ -54,8 +54,9 @@ import { ReplayWindow } from './replayWindow';
 /** X25519 public key length (RFC 7748 §6.1). */
 export const EPHEMERAL_BYTES = PUBLIC_KEY_BYTES;
 /**
- * Truncated HMAC-SHA256 length of the confirm field: 128 bits, like TLS 1.3's shortest
- * Finished-equivalent security level; a forger gets one online guess per datagram.
+ * Length of the confirm field, HMAC-SHA256 truncated (RFC 2104 §5 allows truncation to at least
+ * half the hash): 128 bits, the same forgery bound as the Poly1305 tag, and a forger gets only
+ * one online guess per datagram.
  */
 export const CONFIRM_BYTES = 16;
 /** Encoded PeerHello length: eph || echo || confirm. */
@@ -290,16 +291,14 @@ export class PeerHandshake {
     if (this.target !== null && eph.equals(this.target)) return { reply: this.currentHello() };
 
     // A new peer ephemeral: pair with it, with a fresh ephemeral if mine is used up.
-    let next = this.eph;
-    if (this.ephemeralUsed()) {
-      if (this.lastFreshAt !== null && this.now() - this.lastFreshAt < MIN_FRESH_EPHEMERAL_INTERVAL_MS) return {};
-      next = this.freshEphemeral();
-      this.lastFreshAt = this.now();
-    }
+    const needsFresh = this.ephemeralUsed();
+    if (needsFresh && this.lastFreshAt !== null && this.now() - this.lastFreshAt < MIN_FRESH_EPHEMERAL_INTERVAL_MS) return {};
+    const next = needsFresh ? this.freshEphemeral() : this.eph;
     const keys = this.deriveWith(next, eph); // before changing state: throws on a bad key
-    if (next !== this.eph) {
+    if (needsFresh) {
       this.eph = next;
       this.derived.clear();
+      this.lastFreshAt = this.now();
     }
     this.remember(eph, keys);
     this.target = eph;
