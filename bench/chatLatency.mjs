@@ -113,13 +113,27 @@ async function underTransfer({ sam, rita, file, bytes, chatFrom, chatTo, tag, mi
       sam.send(`/sendfile @${rita.nick} ${file}`);
       const st = await rita.event('transfer-started', () => true, 60_000, { fromIndex });
       active = true;
+      let progress = null;
+      const off = rita.on((e) => {
+        if (e.event === 'transfer-progress' && e.direction === 'receive') progress = e;
+      });
       const left = Math.max(1000, timeoutMs - (Date.now() - tStart));
-      const fr = await rita
-        .event('file-received', () => true, left, { fromIndex })
-        .catch(() => null);
+      const fr = await Promise.race([
+        rita.event('file-received', () => true, left, { fromIndex }).catch(() => null),
+        rita.event('transfer-failed', () => true, left, { fromIndex }).then((e) => ({ failed: e }), () => null),
+      ]);
+      off();
       active = false;
-      if (!fr) {
-        transferLog.push({ completed: false, seconds: round((epochMs() - st._rx) / 1000, 2) });
+      if (!fr || fr.failed) {
+        const now = epochMs();
+        transferLog.push({
+          completed: false,
+          seconds: round((now - st._rx) / 1000, 2),
+          bytesSoFar: progress?.bytes ?? 0,
+          secondsSinceLastProgress: progress ? round((now - progress._rx) / 1000, 2) : null,
+          failed: fr?.failed ? `${fr.failed.code}: ${fr.failed.message}` : undefined,
+          senderFailed: sam.all('transfer-failed').map((e) => `${e.code}: ${e.message}`),
+        });
         break;
       }
       transfers++;
@@ -224,7 +238,9 @@ export function chatRows(r) {
     'p99 ms': s.chat.latencyMs.p99,
     'max ms': s.chat.latencyMs.max,
     'observed p99 ms': s.chat.observedLatencyMs.p99,
-    transfers: s.transferLog ? s.transferLog.map((t) => (t.completed ? `${t.goodputMBps} MB/s` : `unfinished ${t.seconds}s`)).join(', ') : '-',
+    transfers: s.transferLog
+      ? s.transferLog.map((t) => (t.completed ? `${t.goodputMBps} MB/s` : `unfinished: ${(t.bytesSoFar / MiB).toFixed(0)} MiB in ${t.seconds} s${t.failed ? ` (${t.failed})` : ''}`)).join(', ')
+      : '-',
     load: s.loadAvg[0],
   }));
 }

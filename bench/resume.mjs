@@ -63,6 +63,7 @@ export async function runResumeBench(o = {}) {
     const dKill = await down();
     out.firstAttempt = {
       seconds: round((tKill - started1._rx) / 1000, 3),
+      goodputMBps: round(atKill.bytes / ((atKill._rx - started1._rx) / 1000) / MB, 2),
       killedAtBytes: atKill.bytes,
       killedAtFraction: round(atKill.bytes / bytes, 4),
       wireBytesToReceiver: dKill.bytesForwarded - d0.bytesForwarded,
@@ -104,6 +105,7 @@ export async function runResumeBench(o = {}) {
       seconds: round((received._rx - started2._rx) / 1000, 3),
       resumedBytes: resumed,
       resumedFraction: round(resumed / bytes, 4),
+      goodputMBps: round((bytes - resumed) / ((received._rx - started2._rx) / 1000) / MB, 2),
       wireBytesToReceiver: resumeWire,
       datagramsToReceiver: dEnd.forwarded - dRestart.forwarded,
       sha256Ok: received.sha256 === sha && onDisk === sha,
@@ -148,6 +150,8 @@ export function resumeRows(r) {
       ideal: `${(r.idealResumeFraction * 100).toFixed(1)} %`,
       'sent in total': `${(r.totalSentFraction * 100).toFixed(1)} %`,
       'to dead receiver': `${(r.restart.wireBytesToDeadReceiver / MB).toFixed(2)} MB`,
+      '1st MB/s': r.firstAttempt.goodputMBps,
+      'resume MB/s': r.secondAttempt.goodputMBps,
       'resume s': r.secondAttempt.seconds.toFixed(2),
       sha256: r.sha256Ok ? 'ok' : 'BAD',
     },

@@ -27,6 +27,8 @@ export function chunkSizeFor(datagramBytes: number): number {
 
 /** Progress events at most this often per transfer (ms): enough for a smooth bar. */
 const PROGRESS_INTERVAL_MS = 100;
+/** Engine statistics go to the debug log this often (ms) during a transfer (`--verbose`). */
+const STATS_LOG_INTERVAL_MS = 1_000;
 /** Receiver window when the kernel would not tell us its buffer size. */
 const FALLBACK_WINDOW_BYTES = 1024 * 1024;
 
@@ -59,6 +61,7 @@ interface Outgoing {
   sender: TransferSender | null;
   state: 'offered' | 'sending' | 'verifying' | 'done' | 'failed';
   lastProgress: number;
+  lastStatsLog: number;
 }
 
 interface Incoming {
@@ -77,6 +80,7 @@ interface Incoming {
   writer: BlockWriter | null;
   state: 'offered' | 'receiving' | 'verifying' | 'done' | 'failed';
   lastProgress: number;
+  lastStatsLog: number;
   lastMapSave: number;
   writes: Promise<void>;
 }
@@ -161,6 +165,7 @@ export class FileTransfers {
       sender: null,
       state: 'offered',
       lastProgress: 0,
+      lastStatsLog: 0,
     };
     this.outgoing.set(`${link.nick}/${transferId}`, t);
     this.byLocalId.set(t.localId, t);
@@ -210,6 +215,7 @@ export class FileTransfers {
       transmit: (payload: Buffer, length: number) => this.host.link(t.peer)?.sendPayload(payload, length),
       now: () => performance.now(),
       onTimerUpdate: () => this.schedulerTimer.poke(),
+      congestionControl: (process.env.PEERCHAT_CC as 'bbr' | 'newReno' | undefined) ?? 'bbr',
     });
     t.sender = sender;
     sender.on('progress', (acked: number, total: number) => this.progress(t, 'send', acked, total));
@@ -226,6 +232,11 @@ export class FileTransfers {
   private progress(t: Outgoing | Incoming, direction: 'send' | 'receive', bytes: number, total: number, force = false): void {
     const now = Date.now();
     if (!force && now - t.lastProgress < PROGRESS_INTERVAL_MS && bytes < total) return;
+    if (now - t.lastStatsLog >= STATS_LOG_INTERVAL_MS || bytes >= total) {
+      t.lastStatsLog = now;
+      const engine = 'sender' in t ? t.sender : t.receiver;
+      if (engine) this.host.log('debug', `transfer ${t.localId} ${direction}: ${JSON.stringify(engine.stats())}`);
+    }
     t.lastProgress = now;
     this.host.emit('transfer-progress', { id: t.localId, bytes, total, direction });
   }
@@ -269,6 +280,7 @@ export class FileTransfers {
       writer: null,
       state: 'offered',
       lastProgress: 0,
+      lastStatsLog: 0,
       lastMapSave: 0,
       writes: Promise.resolve(),
     };

@@ -1,3 +1,4 @@
+import { fastLookup } from '../protocol/fastLookup';
 import * as dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { Identity, signData } from '../crypto/identity';
@@ -108,7 +109,7 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
   }
 
   static async open(opts: RelayConnectionOptions): Promise<RelayConnection> {
-    const socket = dgram.createSocket({ type: opts.relay.host.includes(':') ? 'udp6' : 'udp4' });
+    const socket = dgram.createSocket({ type: opts.relay.host.includes(':') ? 'udp6' : 'udp4', lookup: fastLookup as never });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(0, () => {

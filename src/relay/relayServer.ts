@@ -94,6 +94,7 @@
  * 3x rule. A client should re-register on NOT_REGISTERED only when refId is its own session
  * (a datagram whose src was corrupted on the way also draws one).
  */
+import { fastLookup } from '../protocol/fastLookup';
 import { EventEmitter } from 'node:events';
 import * as dgram from 'node:dgram';
 import { randomInt, timingSafeEqual } from 'node:crypto';
@@ -292,7 +293,7 @@ export class RelayServer extends EventEmitter<RelayEvents> {
     if (!Number.isInteger(port) || port < 0 || port > 65_535) {
       throw new RangeError(`port must be an integer 0–65535, got ${String(port)}`);
     }
-    const socket = dgram.createSocket({ type: isIP(host) === 6 ? 'udp6' : 'udp4' });
+    const socket = dgram.createSocket({ type: isIP(host) === 6 ? 'udp6' : 'udp4', lookup: fastLookup as never });
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error): void => {
         socket.close();

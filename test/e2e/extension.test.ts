@@ -42,8 +42,42 @@ const VSIX = path.join(REPO_ROOT, 'dist', 'peerchat.vsix');
 /** Per-step wait on a loaded 2-core machine. */
 const STEP_MS = 90_000;
 
+let T0 = Date.now();
+/** Timestamped progress line in the test output (where the time goes on a loaded machine). */
+function progress(msg: string): void {
+  console.log(`      [e2e +${((Date.now() - T0) / 1000).toFixed(1)}s] ${msg}`);
+}
+
 const sha256 = (buf: Buffer): string => createHash('sha256').update(buf).digest('hex');
 const sha256File = (file: string): string => sha256(fs.readFileSync(file));
+
+/** Text that must stay readable in every theme (WCAG AA: 4.5 for body text, 3 for secondary labels). */
+const CONTRAST_TARGETS = [
+  { sel: '[data-testid=message][data-from=bob] .msg-text', what: 'message text', min: 4.5 },
+  { sel: '[data-testid=message][data-from=bob] .msg-from', what: 'sender name', min: 4.5 },
+  { sel: '[data-testid=private-marker]', what: 'private marker', min: 3 },
+  { sel: '[data-testid=system-message] .msg-system-text', what: 'system notice', min: 3 },
+  { sel: '[data-testid=transfer-card] [data-testid=transfer-status]', what: 'transfer status line', min: 3 },
+  { sel: '[data-testid=connection-status]', what: 'connection line', min: 4.5 },
+];
+
+/** WCAG contrast ratio of two CSS colours `rgb(r, g, b)` / `rgba(r, g, b, a)` (alpha blended over bg). */
+function contrast(fg: string, bg: string): number {
+  const parse = (c: string): number[] => (c.match(/[\d.]+/g) ?? []).map(Number);
+  const [br, bgc, bb] = parse(bg);
+  const [fr, fgc, fb, fa = 1] = parse(fg);
+  const blend = (f: number, b: number) => f * fa + b * (1 - fa);
+  const lum = (r: number, g: number, b: number) => {
+    const ch = [r, g, b].map((v) => {
+      const x = v / 255;
+      return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * ch[0] + 0.7152 * ch[1] + 0.0722 * ch[2];
+  };
+  const l1 = lum(blend(fr, br), blend(fgc, bgc), blend(fb, bb));
+  const l2 = lum(br, bgc, bb);
+  return (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+}
 
 /** Newest mtime (ms) of the files under p (a file or a folder), skipping node_modules. */
 function newestMtime(p: string): number {
@@ -102,25 +136,77 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     return chatFrame;
   }
 
-  /** Full-window screenshot plus one of the bottom panel (the chat view); returns the paths. */
-  async function snap(name: string): Promise<string[]> {
+  /**
+   * Full-window screenshot plus one of the bottom panel (the chat view); returns the paths.
+   * `big`: the panel is maximized for the panel shot (and restored), so more of the chat shows.
+   */
+  async function snap(name: string, opts: { big?: boolean } = {}): Promise<string[]> {
     const n = String(++shot).padStart(2, '0');
-    const files = [await screenshot(page, `${n}-${name}`)];
+    const files = [await screenshot(page, `ext-${n}-${name}`)];
     const panel = page.locator('.monaco-workbench .part.panel').first();
     if (await panel.isVisible().catch(() => false)) {
-      const file = path.join(ARTIFACTS_DIR, `${n}-${name}-panel.png`);
+      const before = (await panel.boundingBox())?.height ?? 0;
+      if (opts.big) {
+        await runCommand(page, 'View: Toggle Maximized Panel', STEP_MS);
+        await until(async () => ((await panel.boundingBox())?.height ?? 0) > before + 100, () => 'the panel to grow');
+        const f = await chat();
+        // The webview resized: let the message list settle at its end again.
+        await f.locator('#messages').evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+      }
+      const file = path.join(ARTIFACTS_DIR, `ext-${n}-${name}-panel.png`);
       await panel.screenshot({ path: file }).then(() => files.push(file)).catch(() => undefined);
+      if (opts.big) {
+        await runCommand(page, 'View: Toggle Maximized Panel', STEP_MS);
+        await until(async () => Math.abs(((await panel.boundingBox())?.height ?? 0) - before) < 5, () => 'the panel to get its size back');
+      }
     }
+    progress(`screenshot ext-${n}-${name}`);
     return files;
   }
 
-  function settingsFile(): string {
-    return path.join(server!.userDataDir, 'User', 'settings.json');
+  /**
+   * Runs a palette command that opens a quick pick of its own (runCommand waits for the palette
+   * to close, which such a command never does); resolves once the quick input's placeholder
+   * matches `placeholder`.
+   */
+  async function runPickerCommand(title: string, placeholder: RegExp): Promise<void> {
+    const deadline = Date.now() + STEP_MS;
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    for (;;) {
+      await page.locator('.monaco-workbench .part.statusbar').first().click({ position: { x: 2, y: 2 } }).catch(() => undefined);
+      await page.keyboard.press('F1');
+      const box = await waitForQuickInput(page, STEP_MS);
+      await box.fill(`>${title}`);
+      const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', {
+        has: page.locator('.label-name', { hasText: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }),
+      });
+      if (await row.first().waitFor({ timeout: 5_000 }).then(() => true, () => false)) {
+        await row.first().click();
+        await until(async () => placeholder.test((await input.getAttribute('placeholder').catch(() => '')) ?? ''), () => `a quick pick "${placeholder}" after ${title}`);
+        return;
+      }
+      await page.keyboard.press('Escape');
+      if (Date.now() > deadline) throw new Error(`command "${title}" not in the palette`);
+    }
   }
-  /** Merges `patch` into the user settings.json (VS Code watches it and applies it live). */
-  function patchSettings(patch: Record<string, unknown>): void {
-    const current = JSON.parse(fs.readFileSync(settingsFile(), 'utf8')) as Record<string, unknown>;
-    fs.writeFileSync(settingsFile(), JSON.stringify({ ...current, ...patch }, null, 2));
+
+  /** Sets user settings the way a user does: the Settings editor, searched by id, one text field each. */
+  async function setUserSettings(values: Record<string, string>): Promise<void> {
+    await runCommand(page, 'Preferences: Open User Settings', STEP_MS);
+    const editor = page.locator('.settings-editor');
+    await editor.waitFor({ state: 'visible', timeout: STEP_MS });
+    for (const [key, value] of Object.entries(values)) {
+      const search = editor.locator('.settings-header .suggest-input-container');
+      await search.click();
+      await page.keyboard.press('Control+A'); // the search box is a Monaco editor, not an <input>
+      await page.keyboard.type(key);
+      const field = editor.locator(`.setting-item-contents[data-key="${key}"] input[aria-label="${key}"]`);
+      await field.waitFor({ state: 'visible', timeout: STEP_MS });
+      await field.fill(value);
+      await field.press('Tab'); // commit (the editor also saves after a short debounce)
+      await until(async () => (await field.inputValue()) === value, () => `${key} to read ${value} in the Settings editor`);
+    }
+    await snap('settings-editor');
   }
 
   /** Makes sure the chat view is on screen (Open Chat focuses it). */
@@ -155,19 +241,30 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     await runCommand(page, 'View: Show Explorer', STEP_MS);
     const row = page.locator(`.explorer-folders-view .monaco-list-row[aria-label^="${name}"]`).first();
     await row.waitFor({ state: 'visible', timeout: STEP_MS });
-    await row.click(); // select it first: the context menu acts on the selection
-    await row.click({ button: 'right' });
+    const menu = page.locator('.context-view .monaco-menu');
     const action = page.locator(`.context-view .action-label:has-text("${item}")`).first();
-    await action.waitFor({ state: 'visible', timeout: 15_000 });
-    await action.click();
+    // Under load the first click on a menu that has just opened is sometimes lost (the menu
+    // stays open, item highlighted): click again until the menu closes.
+    for (let attempt = 1; ; attempt++) {
+      if (!(await action.isVisible().catch(() => false))) {
+        await row.click({ button: 'right' }); // right-click alone: a left click would open the file
+        await action.waitFor({ state: 'visible', timeout: 15_000 });
+      }
+      await action.hover();
+      await action.click();
+      if (await menu.waitFor({ state: 'hidden', timeout: 3_000 }).then(() => true, () => false)) return;
+      progress(`context menu still open after clicking "${item}" (attempt ${attempt})`);
+      if (attempt >= 4) throw new Error(`the context menu did not run "${item}"`);
+    }
   }
 
   before(async function () {
     this.timeout(15 * 60_000); // first run on a fresh machine: apt + code-server install
+    T0 = Date.now();
     ensureE2eSetup();
     ensureVsix();
     fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
-    for (const f of fs.readdirSync(ARTIFACTS_DIR)) if (/^\d\d-.*\.png$|-failure\.png$/.test(f)) fs.rmSync(path.join(ARTIFACTS_DIR, f));
+    for (const f of fs.readdirSync(ARTIFACTS_DIR)) if (/^ext-.*\.png$/.test(f)) fs.rmSync(path.join(ARTIFACTS_DIR, f));
 
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'peerchat-e2e-ext-'));
     workspace = path.join(tmp, 'project');
@@ -205,7 +302,7 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     const t = this.currentTest;
     if (!t || t.state !== 'failed' || !wb) return;
     const name = t.title.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 60);
-    await screenshot(page, `${name}-failure`).catch(() => undefined);
+    await screenshot(page, `ext-failure-${name}`).catch(() => undefined);
     const log = server?.vscodeLogs('Peer Chat') ?? '';
     console.log(`----- Peer Chat log (last 4000 chars)\n${log.slice(-4000)}`);
     console.log(`----- bob: last events\n${bob?.events.slice(-15).map((e) => JSON.stringify(e)).join('\n')}\nstderr: ${bob?.stderr.slice(-10).join('\n')}`);
@@ -281,7 +378,7 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     assert.equal(await ownPub.getAttribute('data-private'), 'false');
     assert.equal(await ownPriv.getAttribute('data-private'), 'true');
     assert.equal(await f.locator('[data-testid=message][data-from=bob]').count(), 2, 'exactly bob\'s two messages in the panel');
-    await snap('messages');
+    await snap('messages', { big: true });
   });
 
   it('sends a workspace file from the Explorer context menu (Send to Peer… → bob); bob gets the same bytes', async function () {
@@ -306,7 +403,7 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     const card = f.locator('[data-testid=transfer-card][data-direction=send][data-name="report.bin"]');
     await card.first().waitFor({ timeout: STEP_MS });
     await f.locator('[data-testid=transfer-card][data-direction=send][data-name="report.bin"][data-status=done]').waitFor({ timeout: STEP_MS });
-    await snap('sent-file-done');
+    await snap('sent-file-done', { big: true });
   });
 
   it('accepts a file bob offers by clicking Accept on the transfer card; the file is on disk', async function () {
@@ -334,7 +431,7 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     // The done card offers Open and Reveal.
     await done.locator('[data-testid=transfer-open]').waitFor({ state: 'visible', timeout: 10_000 });
     await done.locator('[data-testid=transfer-reveal]').waitFor({ state: 'visible', timeout: 10_000 });
-    await snap('incoming-file-done');
+    await snap('incoming-file-done', { big: true });
   });
 
   it('requests a file from bob via the Explorer folder menu (Request File from Peer…); it lands in that folder', async function () {
@@ -361,7 +458,7 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     await until(() => fs.existsSync(dest), () => `${dest} to exist (incoming/ has: ${fs.readdirSync(path.join(workspace, 'incoming')).join(', ')})`, 30_000);
     assert.equal(sha256File(dest), sha256File(path.join(bobShare, 'docs', 'design.md')), 'the requested file has bob\'s bytes');
     assert.ok(!fs.existsSync(path.join(workspace, 'PeerChat Downloads', 'design.md')), 'it went to the right-clicked folder, not the download folder');
-    await snap('requested-file-done');
+    await snap('requested-file-done', { big: true });
   });
 
   it('renders the chat panel in light, high-contrast and dark themes', async function () {
@@ -369,27 +466,53 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     if (!reached.joined) this.skip();
     await dismissNotifications(page);
     const themes: Array<[string, string, string, string]> = [
-      ['Default Light Modern', 'vs', 'vscode-light', 'theme-light'],
-      ['Default High Contrast', 'hc-black', 'vscode-high-contrast', 'theme-high-contrast'],
-      ['Default Dark Modern', 'vs-dark', 'vscode-dark', 'theme-dark'],
+      // Labels in the theme picker of VS Code 1.100 (setting values "Default Light Modern", …).
+      ['Light Modern', 'vs', 'vscode-light', 'theme-light'],
+      ['Dark High Contrast', 'hc-black', 'vscode-high-contrast', 'theme-high-contrast'],
+      ['Dark Modern', 'vs-dark', 'vscode-dark', 'theme-dark'],
     ];
+    const backgrounds = new Map<string, string>();
     for (const [theme, wbClass, webviewClass, name] of themes) {
-      patchSettings({ 'workbench.colorTheme': theme });
+      await runPickerCommand('Preferences: Color Theme', /Select Color Theme/);
+      progress(`theme picker open (${theme})`);
+      await quickPick(page, theme, { timeoutMs: STEP_MS });
+      progress(`picked ${theme}`);
       await page.locator(`.monaco-workbench.${wbClass}`).waitFor({ timeout: STEP_MS });
+      progress(`workbench is ${wbClass}`);
       const f = await openChat();
       await until(
         async () => ((await f.locator('body').getAttribute('class').catch(() => '')) ?? '').split(/\s+/).includes(webviewClass),
         () => `the webview body to get class ${webviewClass}`,
       );
-      // The message text colour must differ from the background (theme variables applied).
-      const colours = await f.locator('[data-testid=message] .msg-text').first().evaluate((el) => {
-        const cs = getComputedStyle(el);
-        const bg = getComputedStyle(document.body).backgroundColor;
-        return { fg: cs.color, bg };
-      });
-      assert.notEqual(colours.fg, colours.bg, `${theme}: message text is not the background colour`);
-      await snap(name);
+      // Text against what is behind it (the nearest ancestor with an opaque background).
+      const measured = await f.evaluate((sels) =>
+        sels.map((sel) => {
+          const el = document.querySelector(sel);
+          if (!el) return { sel, fg: '', bg: '' };
+          let bgEl: Element | null = el;
+          let bg = 'rgba(0, 0, 0, 0)';
+          while (bgEl) {
+            const c = getComputedStyle(bgEl).backgroundColor;
+            if (c && !/rgba\(.*,\s*0\)$/.test(c) && c !== 'transparent') {
+              bg = c;
+              break;
+            }
+            bgEl = bgEl.parentElement;
+          }
+          return { sel, fg: getComputedStyle(el).color, bg };
+        }),
+      CONTRAST_TARGETS.map((t) => t.sel));
+      for (const m of measured) {
+        const target = CONTRAST_TARGETS.find((t) => t.sel === m.sel)!;
+        assert.ok(m.fg && m.bg, `${theme}: ${m.sel} is in the panel`);
+        const ratio = contrast(m.fg, m.bg);
+        progress(`${theme}: ${target.what} ${m.fg} on ${m.bg}: contrast ${ratio.toFixed(2)}`);
+        assert.ok(ratio >= target.min, `${theme}: ${target.what} has contrast ${ratio.toFixed(2)} (< ${target.min}) — ${m.fg} on ${m.bg}`);
+      }
+      backgrounds.set(theme, measured[0].bg);
+      await snap(name, { big: true });
     }
+    assert.equal(new Set(backgrounds.values()).size, themes.length, `the chat background follows the theme: ${JSON.stringify([...backgrounds])}`);
   });
 
   it('leaves (Peer Chat: Leave Chat), starts a relay in VS Code (Peer Chat: Start Relay) and joins it; a terminal client sees alice there', async function () {
@@ -398,9 +521,11 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     const port = await freePort();
     const addr2 = `127.0.0.1:${port}`;
     // Changing peerchat.relayAddress while joined must raise "applies from the next join":
-    // that is also our proof that VS Code has taken the new settings.
-    patchSettings({ 'peerchat.relayListenAddress': addr2, 'peerchat.relayAddress': addr2 });
+    // that is also our proof that the extension has the new settings. (Editing settings.json
+    // behind code-server's back is not noticed by it, so this goes through the Settings editor.)
+    await setUserSettings({ 'peerchat.relayListenAddress': addr2, 'peerchat.relayAddress': addr2 });
     await waitForNotification(page, 'the changed settings apply from the next join', STEP_MS);
+    await runCommand(page, 'View: Close All Editors', STEP_MS);
     await dismissNotifications(page);
 
     await runCommand(page, 'Peer Chat: Leave Chat', STEP_MS);
@@ -443,7 +568,7 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     await m.waitFor({ timeout: STEP_MS });
     await f.locator('button[data-testid=roster-item][data-nick=carol]').waitFor({ timeout: STEP_MS });
     assert.equal(await f.locator('button[data-testid=roster-item][data-nick=bob]').count(), 0, 'bob is on the other relay, not in this roster');
-    await snap('own-relay-joined');
+    await snap('own-relay-joined', { big: true });
   });
 
   it('stops the relay (Peer Chat: Stop Relay): alice leaves and the terminal client loses the relay', async function () {
