@@ -269,7 +269,22 @@ export class Cli {
         }
       }
     });
+    // With --verbose the client logs its transfer engine's counters (about once a second and at
+    // the end) and the datagram size it found for each peer; keep the latest of each.
+    this.transferStats = {};
+    this.pathDatagramBytes = {};
     readline.createInterface({ input: proc.stderr, crlfDelay: Infinity }).on('line', (l) => {
+      const st = /^\[debug\] transfer (\S+) (send|receive): (\{.*\})$/.exec(l);
+      if (st) {
+        try {
+          this.transferStats[st[2]] = { id: st[1], ...JSON.parse(st[3]) };
+        } catch {
+          /* not JSON after all */
+        }
+        return;
+      }
+      const carries = /path to (\S+) carries (\d+)-byte datagrams/.exec(l);
+      if (carries) this.pathDatagramBytes[carries[1]] = Number(carries[2]);
       this.stderrLines.push(l);
       if (this.stderrLines.length > 200) this.stderrLines.shift();
     });
@@ -279,7 +294,7 @@ export class Cli {
    * Starts a client. `dir` holds identity.json (and pins.json) unless `identity` names a file.
    * @param {{ relayPort: number, relayHost?: string, nick: string, dir: string, identity?: string,
    *   downloadDir?: string, acceptFiles?: boolean, share?: string, allowRequests?: boolean,
-   *   extraArgs?: string[], keepProgress?: boolean }} o
+   *   extraArgs?: string[], env?: Record<string, string>, keepProgress?: boolean }} o
    */
   static start(o) {
     const identity = o.identity ?? path.join(o.dir, 'identity.json');
@@ -298,7 +313,7 @@ export class Cli {
     if (o.share) args.push('--share', o.share);
     if (o.allowRequests) args.push('--allow-requests');
     args.push(...(o.extraArgs ?? []));
-    const proc = spawnTracked(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawnTracked(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...(o.env ?? {}) } });
     proc.stdin.on('error', () => {}); // EPIPE after a kill
     return new Cli(proc, { nick: o.nick, dir: o.dir, identity, downloadDir, keepProgress: o.keepProgress });
   }
@@ -427,14 +442,22 @@ export function udpSnmpDelta(before, after) {
   };
 }
 
+/** The environment variable with which the client can be told its datagram size for file data. */
+export const DATAGRAM_ENV = 'PEERCHAT_DATAGRAM_BYTES';
+
 /**
- * Datagram-size option of the built client, if it has one: looks for a `--…datagram…` option in
- * `node dist/cli.js --help`. Resolves the option name (e.g. "--datagram-bytes") or null.
+ * How the built client lets a benchmark force the datagram size, if it does: the environment
+ * variable PEERCHAT_DATAGRAM_BYTES (looked for in dist/cli.js), else a `--…datagram…` option in
+ * `node dist/cli.js --help`. Resolves
+ * `{ env: Record<string,string>, args: string[], how: string }` for a given size, or null.
  */
-export async function cliDatagramOption() {
+export async function cliDatagramControl() {
+  if (fs.readFileSync(CLI_JS, 'utf8').includes(DATAGRAM_ENV)) {
+    return { how: `env ${DATAGRAM_ENV}`, forSize: (n) => ({ env: { [DATAGRAM_ENV]: String(n) }, args: [] }) };
+  }
   const r = await run(process.execPath, [CLI_JS, '--help'], { timeoutMs: 10_000 });
   const m = /(--[a-z-]*datagram[a-z-]*)/i.exec(`${r.stdout}\n${r.stderr}`);
-  return m ? m[1] : null;
+  return m ? { how: `option ${m[1]}`, forSize: (n) => ({ env: {}, args: [m[1], String(n)] }) } : null;
 }
 
 /** Resolve `p`, or reject with `what` after `ms`. */

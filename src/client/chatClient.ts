@@ -5,7 +5,7 @@ import { ControlType, HOLD_TAG_BYTES, MAX_HOLD_TAGS, decodeControl, encodeContro
 import { createHash } from 'node:crypto';
 import { ErrorCode, ERROR_HINTS, PeerChatError } from '../protocol/errors';
 import { Header, Kind, isPeerKind } from '../protocol/header';
-import { DST_BROADCAST, MAX_CHAT_BYTES } from '../protocol/limits';
+import { DEFAULT_DATAGRAM_BYTES, DST_BROADCAST, MAX_CHAT_BYTES } from '../protocol/limits';
 import { nicknameKey, checkNickname } from '../protocol/nickname';
 import {
   ClientFrame,
@@ -16,6 +16,10 @@ import {
   writeSealedPrefix,
 } from '../protocol/peerPackets';
 import { Frame } from '../transport/frames';
+import { DatagramSizeProber } from '../transport/datagramSizeProbe';
+import { probeAckFor } from '../transport/transferReceiver';
+import { performance } from 'node:perf_hooks';
+import { TimerDriver } from './timerDriver';
 import { ClientEvents, ConnectionState } from './events';
 import { FileTransfers } from './fileTransfers';
 import { PeerLink, PeerLinkHost } from './peerLink';
@@ -54,6 +58,10 @@ const BROADCAST_RTO_MS = 300;
 const BROADCAST_OUTBOX_MAX = 4_096;
 /** Broadcasts buffered per sender before their sender key (or their turn) arrives. */
 const BROADCAST_EARLY_MAX = 256;
+/** Longest a file offer waits for the session and the datagram size probe (ms). */
+const PROBE_WAIT_MS = 3_000;
+/** Largest datagram size a probe or PEERCHAT_DATAGRAM_BYTES may pick (UDP over IPv4 tops out at 65,507). */
+const MAX_PROBE_DATAGRAM_BYTES = 65_000;
 /** Acks for broadcasts wait this long (ms) to cover several at once. */
 const BROADCAST_ACK_DELAY_MS = 5;
 
@@ -109,6 +117,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     this.transfers = new FileTransfers({
       link: (nick) => this.links.get(nicknameKey(nick)),
       ensureLink: (nick) => this.ensureLink(nick),
+      pathDatagramBytes: (link) => this.pathDatagramBytes(link),
       emit: (name, payload) => this.emit(name, payload),
       log: (level, message) => this.log(level, message),
       recvBufferBytes: () => this.relay?.recvBufferBytes ?? 0,
@@ -313,6 +322,46 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
   }
 
   private readonly staticsWaiters = new Map<PeerLink, Promise<boolean>>();
+  private readonly probers = new Map<PeerLink, DatagramSizeProber>();
+
+  /**
+   * The datagram size for file data to this peer: the largest a probe got through (RFC 8899
+   * style, once per peer), 1200 bytes if the probe fails or takes too long.
+   * PEERCHAT_DATAGRAM_BYTES forces a size (for benchmarks and troubleshooting).
+   */
+  pathDatagramBytes(link: PeerLink): Promise<number> {
+    const forced = Number(process.env.PEERCHAT_DATAGRAM_BYTES);
+    if (forced >= DEFAULT_DATAGRAM_BYTES && forced <= MAX_PROBE_DATAGRAM_BYTES) return Promise.resolve(Math.floor(forced));
+    if (link.datagramBytes) return link.datagramBytes;
+    const probed = (async (): Promise<number> => {
+      if (!(await link.whenEstablished(PROBE_WAIT_MS))) return DEFAULT_DATAGRAM_BYTES;
+      return new Promise<number>((resolve) => {
+        let driver: TimerDriver | null = null;
+        const finish = (size: number) => {
+          driver?.stop();
+          this.probers.delete(link);
+          clearTimeout(giveUp);
+          resolve(size);
+        };
+        const prober = new DatagramSizeProber({
+          transferId: 0,
+          now: () => performance.now(),
+          transmit: (frames) => link.sendFrames(frames),
+          onDone: (size) => finish(size),
+        });
+        const giveUp = setTimeout(() => finish(prober.size), PROBE_WAIT_MS);
+        this.probers.set(link, prober);
+        driver = new TimerDriver(() => prober.nextTimerAt(), () => prober.onTimer());
+        prober.start();
+        driver.poke();
+      }).then((size) => {
+        this.log('debug', `path to ${link.nick} carries ${size}-byte datagrams`);
+        return size;
+      });
+    })();
+    link.datagramBytes = probed;
+    return probed;
+  }
 
   /** Asks the relay for the peer's keys, checks them against the pin, starts the handshake. */
   private fetchStatics(link: PeerLink): Promise<boolean> {
@@ -450,6 +499,13 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
           break;
         case 'opaque':
           if (f.code === ClientFrame.BCAST_ACK) this.onBroadcastAck(link, f.body);
+          break;
+        case 'xferProbe':
+          // A size probe arrives alone in its datagram; its size is the one the path carried.
+          if (frames.length === 1) link.sendFrames([probeAckFor(f)]);
+          break;
+        case 'xferProbeAck':
+          this.probers.get(link)?.onProbeAck(f);
           break;
         default:
           break;

@@ -36,6 +36,8 @@ export interface TransferHost {
   link(nick: string): PeerLink | undefined;
   /** Resolves a nick to a link, fetching keys and connecting if needed; throws UNKNOWN_PEER. */
   ensureLink(nick: string): Promise<PeerLink>;
+  /** Datagram size for file data to this peer (probed). */
+  pathDatagramBytes(link: PeerLink): Promise<number>;
   emit<K extends keyof ClientEvents & string>(name: K, payload: ClientEvents[K]): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
   recvBufferBytes(): number;
@@ -150,7 +152,7 @@ export class FileTransfers {
     if (link.keyChanged) {
       throw new PeerChatError('PEER_KEY_CHANGED', `${link.nick}'s key changed. Check it with /whois ${link.nick} and confirm before sending files.`);
     }
-    const sha256 = await sha256File(filePath);
+    const [sha256, datagramBytes] = await Promise.all([sha256File(filePath), this.host.pathDatagramBytes(link)]);
     const transferId = randomBytes(4).readUInt32BE(0) || 1;
     const t: Outgoing = {
       localId: this.newLocalId(),
@@ -159,7 +161,7 @@ export class FileTransfers {
       path: filePath,
       name: path.basename(filePath),
       bytes: st.size,
-      chunkSize: chunkSizeFor(DEFAULT_DATAGRAM_BYTES),
+      chunkSize: chunkSizeFor(datagramBytes),
       sha256,
       handle: null,
       sender: null,

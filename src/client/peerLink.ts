@@ -70,6 +70,9 @@ export class PeerLink {
   bcastAcked = 0;
   bcastLastProgress = 0;
   closed = false;
+  /** Largest datagram the path to this peer carries (probed once, see ChatClient). */
+  datagramBytes: Promise<number> | null = null;
+  private establishedWaiters: Array<() => void> = [];
 
   constructor(readonly nick: string, id: number, private readonly host: PeerLinkHost) {
     this.id = id;
@@ -151,7 +154,20 @@ export class PeerLink {
     const queued = this.queued;
     this.queued = [];
     for (const payload of queued) this.sealAndSend(payload);
+    for (const w of this.establishedWaiters.splice(0)) w();
     this.host.onEstablished(this);
+  }
+
+  /** Resolves once the end-to-end session is up (at once if it is), or after `timeoutMs`. */
+  whenEstablished(timeoutMs: number): Promise<boolean> {
+    if (this.keys) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.establishedWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
   }
 
   /** Encodes frames into one payload and sends it sealed (or queues it until established). */

@@ -63,7 +63,14 @@ const CONTRAST_TARGETS = [
 
 /** WCAG contrast ratio of two CSS colours `rgb(r, g, b)` / `rgba(r, g, b, a)` (alpha blended over bg). */
 function contrast(fg: string, bg: string): number {
-  const parse = (c: string): number[] => (c.match(/[\d.]+/g) ?? []).map(Number);
+  const parse = (c: string): number[] => {
+    const hex = /^#([0-9a-f]{6})([0-9a-f]{2})?$/i.exec(c.trim());
+    if (hex) {
+      const n = [0, 2, 4].map((i) => parseInt(hex[1].slice(i, i + 2), 16));
+      return hex[2] ? [...n, parseInt(hex[2], 16) / 255] : n;
+    }
+    return (c.match(/[\d.]+/g) ?? []).map(Number);
+  };
   const [br, bgc, bb] = parse(bg);
   const [fr, fgc, fb, fa = 1] = parse(fg);
   const blend = (f: number, b: number) => f * fa + b * (1 - fa);
@@ -489,8 +496,10 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
         sels.map((sel) => {
           const el = document.querySelector(sel);
           if (!el) return { sel, fg: '', bg: '' };
+          // The webview document is transparent over the panel: without an opaque ancestor,
+          // the panel's background (a theme variable VS Code sets on <html>) is what is behind.
           let bgEl: Element | null = el;
-          let bg = 'rgba(0, 0, 0, 0)';
+          let bg = getComputedStyle(document.documentElement).getPropertyValue('--vscode-panel-background').trim();
           while (bgEl) {
             const c = getComputedStyle(bgEl).backgroundColor;
             if (c && !/rgba\(.*,\s*0\)$/.test(c) && c !== 'transparent') {

@@ -193,3 +193,30 @@ describe('file transfer', function () {
     });
   });
 });
+
+describe('datagram size for file data', function () {
+  this.timeout(60_000);
+  it('probes the path once and sends a file in datagrams larger than 1200 bytes on loopback', async () => {
+    const relay = await RelayServer.start({ host: '127.0.0.1', port: 0 });
+    const alice = await TestClient.join({ relay: relay.address(), nick: 'alice' });
+    const bob = await TestClient.join({ relay: relay.address(), nick: 'bob', acceptFiles: 'always' });
+    try {
+      await alice.waitForPeers(['bob']);
+      const src = path.join(tempDir('probe'), 'p.bin');
+      const data = randomBytes(2 * 1024 * 1024);
+      writeFileSync(src, data);
+      const before = relay.stats();
+      await alice.client.sendFile('bob', src);
+      const got = await bob.waitFor('file-received', () => true, 30_000);
+      assert.equal(sha256(readFileSync(got.path)), sha256(data));
+      const after = relay.stats();
+      const datagrams = after.forwarded - before.forwarded;
+      // 2 MiB in 1200-byte datagrams would be ≥ 1828 data datagrams (+ acks); large ones need far fewer.
+      assert.ok(datagrams < 1000, `${datagrams} datagrams forwarded for 2 MiB`);
+    } finally {
+      await alice.leave();
+      await bob.leave();
+      await relay.close();
+    }
+  });
+});
