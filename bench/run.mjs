@@ -42,10 +42,11 @@ export function summaryRows(res) {
   const t = res.transfer;
   if (t?.summary) {
     const s = t.summary;
-    const loadOf = (k) => t.cases[k]?.loadAvgBefore?.[0];
+    const loadOf = (k) => t.cases[k]?.loadAvgBefore?.[0] ?? t.cases[t.cases[k]?.sameAs]?.loadAvgBefore?.[0];
+    const unfinished = (k) => (t.cases[k] && !t.cases[k].sameAs && !t.cases[k].completed ? ' (unfinished)' : '');
     rows.push({
       figure: 'transfer goodput, relayed, 1200 B',
-      measured: fmtRate(s.direct1200.goodputBps) + (t.cases.direct?.completed ? '' : ' (unfinished)'),
+      measured: fmtRate(s.direct1200.goodputBps) + unfinished('direct'),
       target: '≥ 0.60 × raw',
       baseline: s.rawCeilingBps ? `raw dgram ${fmtRate(s.rawCeilingBps)}` : '-',
       ratio: num(s.direct1200.ratioToRaw, 3),
@@ -53,26 +54,32 @@ export function summaryRows(res) {
       load: loadOf('direct'),
     });
     rows.push({
-      figure: 'transfer goodput, engine-picked size',
-      measured: s.engineSize.note ? 'same as 1200 (no probing yet)' : fmtRate(s.engineSize.goodputBps),
+      figure: `transfer goodput, engine size${s.engineSize.datagramBytes && !s.engineSize.note ? ` (${s.engineSize.datagramBytes} B)` : ''}`,
+      measured: (s.engineSize.note ? 'same as 1200 (no probing yet)' : fmtRate(s.engineSize.goodputBps)) + unfinished('engine'),
       target: '≥ 1.0 × TFTP',
       baseline: s.tftpBps ? `atftp w16 ${fmtRate(s.tftpBps)}` : '-',
       ratio: num(s.engineSize.ratioToTftp, 3),
       met: yes(s.engineSize.met),
-      load: loadOf('engine') ?? loadOf('direct'),
+      load: loadOf('engine'),
     });
-    rows.push({
-      figure: `transfer goodput, ${t.loss.targetPathLossPct} % loss`,
-      measured: fmtRate(s.loss5.goodputBps) + (t.cases.loss5?.completed ? '' : ' (unfinished)'),
-      target: '≥ 0.80 × lossless',
-      baseline: t.cases.proxy0?.goodputBps ? `lossless via proxies ${fmtRate(t.cases.proxy0.goodputBps)}` : '-',
-      ratio: num(s.loss5.ratioToLosslessSameTopology, 3),
-      met: yes(s.loss5.met),
-      load: loadOf('loss5'),
-    });
+    for (const [key, clean, label] of [
+      ['loss5', 'proxy0', '1200 B'],
+      ['loss5Engine', 'proxy0Engine', 'engine size'],
+    ]) {
+      const l = s[key];
+      rows.push({
+        figure: `transfer goodput, ${t.loss.targetPathLossPct} % loss, ${label}`,
+        measured: l.note ? 'same as 1200 (no probing yet)' : fmtRate(l.goodputBps) + unfinished(key),
+        target: '≥ 0.80 × lossless',
+        baseline: l.losslessBps ? `lossless via proxies ${fmtRate(l.losslessBps)}` : '-',
+        ratio: num(l.ratioToLosslessSameTopology, 3),
+        met: yes(l.met),
+        load: loadOf(key),
+      });
+    }
     rows.push({
       figure: s.memory.skipped ? 'peak RSS, big file' : `peak RSS, ${(s.memory.fileBytes / 2 ** 20).toFixed(0)} MiB file`,
-      measured: s.memory.skipped ? 'skipped' : `${mbRss(s.memory.maxPeakRssBytes)} max of s/r/r${s.memory.completed ? '' : ' (unfinished)'}`,
+      measured: s.memory.skipped ? 'skipped' : `${mbRss(s.memory.maxPeakRssBytes)} max of s/r/r${unfinished('memory')}`,
       target: '< 150 MB (1 GiB)',
       baseline: '-',
       ratio: '-',

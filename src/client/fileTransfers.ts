@@ -59,6 +59,7 @@ interface Outgoing {
   bytes: number;
   chunkSize: number;
   sha256: Buffer;
+  requestId: number;
   handle: fs.FileHandle | null;
   sender: TransferSender | null;
   state: 'offered' | 'sending' | 'verifying' | 'done' | 'failed';
@@ -163,6 +164,7 @@ export class FileTransfers {
       bytes: st.size,
       chunkSize: chunkSizeFor(datagramBytes),
       sha256,
+      requestId,
       handle: null,
       sender: null,
       state: 'offered',
@@ -225,7 +227,18 @@ export class FileTransfers {
       // All data acknowledged; the receiver now checks the hash and answers FILE_RESULT.
       t.state = 'verifying';
     });
-    sender.on('failed', (code: string, message: string) => this.failOutgoing(t, asCode(code), message, true));
+    sender.on('failed', (code: string, message: string) => {
+      if (code === 'DATAGRAM_TOO_BIG' && t.chunkSize > chunkSizeFor(DEFAULT_DATAGRAM_BYTES)) {
+        // The path stopped carrying large datagrams (RFC 8899 §4.3 black hole): fall back to
+        // the base size for this peer and offer the file again at once.
+        const link = this.host.link(t.peer);
+        if (link) link.datagramBytes = Promise.resolve(DEFAULT_DATAGRAM_BYTES);
+        this.failOutgoing(t, 'TIMEOUT', `The path to ${t.peer} stopped carrying large datagrams; offering ${t.name} again in 1200-byte datagrams.`, true);
+        void this.sendFile(t.peer, t.path, t.requestId).catch((err) => this.host.log('warn', `re-offer failed: ${(err as Error).message}`));
+        return;
+      }
+      this.failOutgoing(t, asCode(code), message, true);
+    });
     this.scheduler.add(sender);
     sender.start();
     this.schedulerTimer.poke();
