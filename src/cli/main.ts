@@ -70,14 +70,16 @@ export async function main(argv: string[]): Promise<number> {
       pins: new PinFile(opts.pinsPath),
       log: opts.verbose ? (level, m) => process.stderr.write(`[${level}] ${m}\n`) : undefined,
     });
+    let lastError = '';
     for (const name of EVENTS) c.on(name, (payload) => out(name, payload as never));
+    c.on('error', (e) => (lastError = e.code));
     try {
       await c.start();
       client = c;
       break;
     } catch (err) {
       const e = err instanceof PeerChatError ? err : new PeerChatError('INTERNAL', (err as Error).message);
-      out('error', { code: e.code, message: e.message });
+      if (lastError !== e.code) out('error', { code: e.code, message: e.message }); // not already reported
       if (opts.json || (e.code !== 'NICK_TAKEN' && e.code !== 'NICK_INVALID')) return 1;
       nick = undefined; // ask again, like the toy
     }
@@ -236,7 +238,8 @@ function humanWriter(): Out {
       }
       case 'file-offer': {
         const f = p as ClientEvents['file-offer'];
-        print(`${f.from} offers ${f.name} (${formatBytes(f.bytes)}). /accept ${f.id} or /decline ${f.id}`);
+        if (f.autoAccept) print(`${f.from} sends ${f.name} (${formatBytes(f.bytes)}).`);
+        else print(`${f.from} offers ${f.name} (${formatBytes(f.bytes)}). /accept ${f.id} or /decline ${f.id}`);
         break;
       }
       case 'file-request': {

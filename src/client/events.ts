@@ -22,7 +22,8 @@ export interface ClientEvents {
   'request-sent': { id: string; to: string; name: string };
   /** Answer to /whois. */
   whois: { nick: string; fingerprint: string };
-  'file-offer': { id: string; from: string; name: string; bytes: number; sha256: string };
+  /** A peer offers a file. `autoAccept`: it is being accepted without asking (we requested it, or accept-files is on). */
+  'file-offer': { id: string; from: string; name: string; bytes: number; sha256: string; autoAccept: boolean };
   'file-request': { id: string; from: string; name: string };
   'transfer-started': { id: string; direction: 'send' | 'receive'; peer: string; name: string; bytes: number; resumedBytes: number };
   'transfer-progress': { id: string; bytes: number; total: number; direction: 'send' | 'receive' };

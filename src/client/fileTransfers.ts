@@ -308,12 +308,10 @@ export class FileTransfers {
       this.host.emit('transfer-failed', { id: t.localId, code: 'FILE_TOO_LARGE', message });
       return;
     }
-    if (link.keyChanged && !request) {
-      this.host.emit('file-offer', { id: t.localId, from: link.nick, name: m.name, bytes: m.bytes, sha256: m.sha256.toString('hex') });
-      return; // a changed key always asks, whatever the auto-accept setting
-    }
-    this.host.emit('file-offer', { id: t.localId, from: link.nick, name: m.name, bytes: m.bytes, sha256: m.sha256.toString('hex') });
-    if (request || this.host.options.acceptFiles === 'always') void this.acceptIncoming(t);
+    // A changed key always asks, whatever the auto-accept setting.
+    const autoAccept = Boolean(request) || (this.host.options.acceptFiles === 'always' && !link.keyChanged);
+    this.host.emit('file-offer', { id: t.localId, from: link.nick, name: m.name, bytes: m.bytes, sha256: m.sha256.toString('hex'), autoAccept });
+    if (autoAccept) void this.acceptIncoming(t);
   }
 
   private declineIncoming(t: Incoming, code: ErrorCode, message: string): void {

@@ -38,7 +38,6 @@ import {
   type Workbench,
 } from './harness';
 
-const VSIX = path.join(REPO_ROOT, 'dist', 'peerchat.vsix');
 /** Per-step wait on a loaded 2-core machine. */
 const STEP_MS = 90_000;
 
@@ -86,26 +85,46 @@ function contrast(fg: string, bg: string): number {
   return (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
 }
 
-/** Newest mtime (ms) of the files under p (a file or a folder), skipping node_modules. */
-function newestMtime(p: string): number {
-  if (!fs.existsSync(p)) return 0;
-  const st = fs.statSync(p);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = 0;
-  for (const e of fs.readdirSync(p)) {
-    if (e === 'node_modules') continue;
-    newest = Math.max(newest, newestMtime(path.join(p, e)));
-  }
-  return newest;
+/** What `npm run package` reads: the sources, the build script and what the .vsix ships besides dist/. */
+const PACKAGE_INPUTS = ['src', 'webview', 'media', 'package.json', 'package-lock.json', 'esbuild.mjs', 'tsconfig.json', '.vscodeignore', 'README.md', 'LICENSE', 'CHANGELOG.md'];
+
+/** True when `file` ends with a ZIP end-of-central-directory record (a complete .vsix). */
+function looksLikeCompleteZip(file: string): boolean {
+  const buf = fs.readFileSync(file);
+  const tail = buf.subarray(Math.max(0, buf.length - 65_557));
+  return buf.length > 22 && tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06])) >= 0;
 }
 
-/** Builds dist/peerchat.vsix (npm run package) unless it is newer than everything it is made of. */
-function ensureVsix(): void {
-  const inputs = ['src', 'webview', 'media', 'package.json', 'esbuild.mjs', '.vscodeignore', 'README.md', 'LICENSE'];
-  const newestInput = Math.max(...inputs.map((i) => newestMtime(path.join(REPO_ROOT, i))));
-  if (fs.existsSync(VSIX) && fs.statSync(VSIX).mtimeMs > newestInput && process.env.PEERCHAT_E2E_REPACKAGE !== '1') return;
-  execFileSync('npm', ['run', 'package'], { cwd: REPO_ROOT, stdio: 'inherit', timeout: 5 * 60_000 });
-  assert.ok(fs.existsSync(VSIX), `npm run package did not produce ${VSIX}`);
+/**
+ * Builds the .vsix with `npm run package` in a private copy of the package inputs (node_modules
+ * linked), so that other builds of the shared dist/ running at the same time can neither change
+ * files under vsce while it zips them nor truncate the .vsix we install. PEERCHAT_E2E_VSIX=path
+ * uses a ready-made one instead.
+ */
+function buildVsix(stageRoot: string): string {
+  if (process.env.PEERCHAT_E2E_VSIX) return path.resolve(process.env.PEERCHAT_E2E_VSIX);
+  let lastErr: unknown;
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    const stage = fs.mkdtempSync(path.join(stageRoot, 'package-'));
+    for (const input of PACKAGE_INPUTS) {
+      const from = path.join(REPO_ROOT, input);
+      if (fs.existsSync(from)) fs.cpSync(from, path.join(stage, input), { recursive: true });
+    }
+    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(stage, 'node_modules'), 'dir');
+    const t = Date.now();
+    try {
+      execFileSync('npm', ['run', 'package'], { cwd: stage, stdio: ['ignore', 'pipe', 'pipe'], timeout: 5 * 60_000, encoding: 'utf8' });
+      const vsix = path.join(stage, 'dist', 'peerchat.vsix');
+      if (!fs.existsSync(vsix) || !looksLikeCompleteZip(vsix)) throw new Error(`npm run package did not leave a complete ${vsix}`);
+      progress(`npm run package: ${(fs.statSync(vsix).size / 1024).toFixed(0)} KB in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+      return vsix;
+    } catch (err) {
+      const e = err as { message?: string; stdout?: string; stderr?: string };
+      lastErr = new Error(`npm run package failed (attempt ${attempt}): ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
+      progress(String(lastErr).slice(0, 2000));
+    }
+  }
+  throw lastErr;
 }
 
 /** Waits until cond() is truthy (polling), or throws with what() describing the last state. */
@@ -269,11 +288,11 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     this.timeout(15 * 60_000); // first run on a fresh machine: apt + code-server install
     T0 = Date.now();
     ensureE2eSetup();
-    ensureVsix();
     fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
     for (const f of fs.readdirSync(ARTIFACTS_DIR)) if (/^ext-.*\.png$/.test(f)) fs.rmSync(path.join(ARTIFACTS_DIR, f));
 
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'peerchat-e2e-ext-'));
+    const vsix = buildVsix(tmp);
     workspace = path.join(tmp, 'project');
     bobShare = path.join(tmp, 'bob-share');
     bobDownloads = path.join(tmp, 'bob-downloads');
@@ -293,7 +312,7 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     server = await startCodeServer({
       name: 'alice',
       workspaceDir: workspace,
-      vsixPath: VSIX,
+      vsixPath: vsix,
       extraSettings: {
         'peerchat.relayAddress': relayAddr,
         'peerchat.autoStartRelay': 'never',

@@ -83,8 +83,8 @@ describe('extension/chatState: messages', () => {
   it('clearHistory drops messages and finished cards but keeps running transfers', () => {
     const { state } = setup();
     state.addSystem('x');
-    state.fileOffered({ id: 't~1', from: 'bob', name: 'a.txt', bytes: 1, sha256: 'aa' });
-    state.fileOffered({ id: 't~2', from: 'bob', name: 'b.txt', bytes: 1, sha256: 'bb' });
+    state.fileOffered({ id: 't~1', from: 'bob', name: 'a.txt', bytes: 1, sha256: 'aa', autoAccept: false });
+    state.fileOffered({ id: 't~2', from: 'bob', name: 'b.txt', bytes: 1, sha256: 'bb', autoAccept: false });
     state.setTransferStatus('t~2', 'declined');
     state.clearHistory();
     assert.equal(state.allMessages().length, 0);
@@ -156,7 +156,7 @@ describe('extension/chatState: roster and presence', () => {
 describe('extension/chatState: transfers', () => {
   it('follows an incoming offer: offered → starting → active → done', () => {
     const { state } = setup();
-    state.fileOffered({ id: 'x~1', from: 'bob', name: 'a.bin', bytes: 1000, sha256: 'ab' });
+    state.fileOffered({ id: 'x~1', from: 'bob', name: 'a.bin', bytes: 1000, sha256: 'ab', autoAccept: false });
     assert.equal(state.getTransfer('x~1')!.status, 'offered');
     state.setTransferStatus('x~1', 'starting', { saveDir: '/tmp/dl' });
     state.transferStarted({ id: 'x~1', direction: 'receive', peer: 'bob', name: 'a.bin', bytes: 1000, resumedBytes: 200 });
@@ -173,7 +173,7 @@ describe('extension/chatState: transfers', () => {
 
   it('ignores progress for finished transfers', () => {
     const { state } = setup();
-    state.fileOffered({ id: 'x~1', from: 'bob', name: 'a', bytes: 10, sha256: '' });
+    state.fileOffered({ id: 'x~1', from: 'bob', name: 'a', bytes: 10, sha256: '', autoAccept: false });
     state.transferFailed({ id: 'x~1', code: 'CANCELLED', message: 'Cancelled by the sender.' });
     assert.equal(state.transferProgress({ id: 'x~1', bytes: 5, total: 10, direction: 'receive' }), undefined);
     assert.equal(state.getTransfer('x~1')!.status, 'cancelled');
@@ -211,7 +211,7 @@ describe('extension/chatState: transfers', () => {
   it('an answer to our request updates the same card', () => {
     const { state } = setup();
     state.outgoingRequest({ id: 's~1', to: 'bob', name: 'docs/design.md', saveDir: '/ws/docs' });
-    state.requestAnswered({ id: 's~1', from: 'bob', name: 'design.md', bytes: 17, sha256: 'cd' });
+    state.requestAnswered({ id: 's~1', from: 'bob', name: 'design.md', bytes: 17, sha256: 'cd', autoAccept: false });
     assert.equal(state.getTransfer('s~1')!.status, 'starting');
     assert.equal(state.getTransfer('s~1')!.bytes, 17);
     state.requestDenied({ id: 's~2', from: 'bob', name: 'x', code: 'FILE_NOT_FOUND', message: 'No such file.' });
@@ -238,7 +238,7 @@ describe('extension/chatState: transfers', () => {
 
   it('dismisses finished cards only', () => {
     const { state } = setup();
-    state.fileOffered({ id: 'a', from: 'bob', name: 'a', bytes: 1, sha256: '' });
+    state.fileOffered({ id: 'a', from: 'bob', name: 'a', bytes: 1, sha256: '', autoAccept: false });
     assert.equal(state.dismissTransfer('a'), false);
     state.setTransferStatus('a', 'declined');
     assert.equal(state.dismissTransfer('a'), true);
@@ -251,7 +251,7 @@ describe('extension/chatState: persistence', () => {
     const { state } = setup();
     state.addChat({ from: 'bob', text: 'hello', private: false, own: false });
     state.addChat({ from: 'me', to: 'bob', text: 'unacked', private: true, own: true, delivery: 'pending' });
-    state.fileOffered({ id: 'a', from: 'bob', name: 'a', bytes: 1, sha256: '' });
+    state.fileOffered({ id: 'a', from: 'bob', name: 'a', bytes: 1, sha256: '', autoAccept: false });
     state.outgoingOffer({ id: 'b', to: 'bob', name: 'b', path: '/b' });
     state.fileSent({ id: 'b', to: 'bob', name: 'b', bytes: 1, sha256: 'ff' });
     const stored = JSON.parse(JSON.stringify(state.toPersisted()));
