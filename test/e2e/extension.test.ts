@@ -1,6 +1,7 @@
 /**
  * The VS Code extension, end to end, as a user does it: a real VS Code (code-server 1.100.3)
- * in Chromium with the packaged dist/peerchat.vsix installed, a relay from dist/relay.js and a
+ * in Chromium with the packaged extension installed (`npm run package`, run by this file's
+ * `before` in a private copy of the sources; see buildVsix), a relay from dist/relay.js and a
  * terminal peer `bob` (dist/cli.js --json) on the other side.
  *
  * ONE code-server for the whole file; the `it`s run in order and share state (alice joins
