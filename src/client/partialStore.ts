@@ -39,8 +39,11 @@ export async function openPartial(saveDir: string, sha256Hex: string, bytes: num
       map: string;
     };
     const st = await fs.stat(partPath);
-    if (saved.magic === MAP_MAGIC && saved.bytes === bytes && saved.chunkSize === chunkSize && st.size === bytes) {
+    if (saved.magic === MAP_MAGIC && saved.bytes === bytes && st.size === bytes && saved.chunkSize > 0) {
       have = ChunkMap.deserialize(Buffer.from(saved.map, 'base64'));
+      // Offered again with another chunk size (the datagram size changed): keep every new
+      // chunk whose bytes the old map fully covers.
+      if (have && saved.chunkSize !== chunkSize) have = have.rechunk(saved.chunkSize, chunkSize, bytes);
       if (have && have.size !== chunks) have = null;
     }
   } catch {

@@ -129,12 +129,12 @@ function buildVsix(stageRoot: string): string {
 }
 
 /** Waits until cond() is truthy (polling), or throws with what() describing the last state. */
-async function until<T>(cond: () => T | Promise<T>, what: () => string, timeoutMs = STEP_MS): Promise<NonNullable<T>> {
+async function until<T>(cond: () => T | Promise<T>, what: () => string | Promise<string>, timeoutMs = STEP_MS): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await cond();
     if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${await what()}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -153,7 +153,7 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
   let page: Page;
   let shot = 0;
   /** Steps that later steps depend on. */
-  const reached = { joined: false, left: false };
+  const reached = { joined: false };
 
   /** The chat view's document (re-found when the webview was recreated). */
   let chatFrame: Frame | undefined;
@@ -250,9 +250,8 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     const composer = f.locator('#composer');
     await composer.click();
     await page.keyboard.type(text, { delay: 5 });
-    // "@bob " opens the nick completion; it closes once the nick is followed by a space and
-    // more text. Enter must send, not complete: make sure no popup is open.
-    if (await f.locator('#completion').isVisible().catch(() => false)) await page.keyboard.press('Escape');
+    // As a user does: Enter right after typing. ("@bob " opens the nick completion, which must
+    // be closed again by the space and the text after it, or Enter would complete, not send.)
     await page.keyboard.press('Enter');
     const inner = f.locator('#composer textarea');
     await until(async () => (await inner.inputValue().catch(() => 'x')) === '', () => `the composer to clear after sending "${text}"`, 30_000);
@@ -290,7 +289,7 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     T0 = Date.now();
     ensureE2eSetup();
     fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
-    for (const f of fs.readdirSync(ARTIFACTS_DIR)) if (/^ext-.*\.png$/.test(f)) fs.rmSync(path.join(ARTIFACTS_DIR, f));
+    for (const f of fs.readdirSync(ARTIFACTS_DIR)) if (/^ext-.*\.(png|log)$/.test(f)) fs.rmSync(path.join(ARTIFACTS_DIR, f));
 
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'peerchat-e2e-ext-'));
     const vsix = buildVsix(tmp);
@@ -338,6 +337,8 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
 
   after(async function () {
     this.timeout(60_000);
+    if (wb) fs.writeFileSync(path.join(ARTIFACTS_DIR, 'ext-browser-console.log'), wb.console.join('\n') + '\n');
+    if (server) fs.writeFileSync(path.join(ARTIFACTS_DIR, 'ext-peerchat.log'), server.vscodeLogs('Peer Chat'));
     carol?.kill();
     bob?.kill();
     relay?.proc.kill('SIGKILL');
@@ -474,18 +475,78 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     const req = await bob!.event('file-request', (e) => e.from === 'alice', STEP_MS);
     assert.equal(req.name, 'docs/design.md', 'bob is asked for exactly the typed path');
     bob!.send(`/accept ${String(req.id)}`);
-    await bob!.event('file-sent', (e) => e.to === 'alice' && e.name === 'design.md', STEP_MS).catch(async () =>
-      // the name in file-sent may be the requested path
-      bob!.event('file-sent', (e) => e.to === 'alice', 5_000),
-    );
+    const sent = await bob!.event('file-sent', (e) => e.to === 'alice' && e.name === 'design.md', STEP_MS);
 
     const f = await chat();
     await f.locator('[data-testid=transfer-card][data-origin=request][data-status=done]').waitFor({ timeout: STEP_MS });
     const dest = path.join(workspace, 'incoming', 'design.md');
     await until(() => fs.existsSync(dest), () => `${dest} to exist (incoming/ has: ${fs.readdirSync(path.join(workspace, 'incoming')).join(', ')})`, 30_000);
     assert.equal(sha256File(dest), sha256File(path.join(bobShare, 'docs', 'design.md')), 'the requested file has bob\'s bytes');
+    assert.equal(sent.sha256, sha256File(dest));
     assert.ok(!fs.existsSync(path.join(workspace, 'PeerChat Downloads', 'design.md')), 'it went to the right-clicked folder, not the download folder');
     await snap('requested-file-done', { big: true });
+  });
+
+  it('with the chat hidden: unread count in the status bar, notifications for a private message and an offer (Accept), history back on reopening', async function () {
+    this.timeout(5 * STEP_MS);
+    if (!reached.joined) this.skip();
+    await dismissNotifications(page);
+    await runCommand(page, 'View: Hide Panel', STEP_MS);
+    await page.locator('.monaco-workbench .part.panel').waitFor({ state: 'hidden', timeout: STEP_MS });
+    // No retainContextWhenHidden: the webview document goes away with the view.
+    await until(async () => {
+      for (const fr of page.frames()) if (!fr.isDetached() && (await fr.$('#composer').catch(() => null))) return false;
+      return true;
+    }, () => 'the chat webview to be disposed after hiding the panel');
+
+    bob!.send('anyone still here?');
+    const status = page.locator('.monaco-workbench .part.statusbar .statusbar-item', { hasText: 'alice' }).first();
+    await until(async () => /alice\s+1 new/.test(await status.innerText().catch(() => '')), async () => `the status bar to say "alice 1 new" (it says ${JSON.stringify(await status.innerText().catch(() => ''))})`);
+
+    bob!.send('@alice psst, while your chat is closed');
+    const note = await waitForNotification(page, 'bob (private): psst, while your chat is closed', STEP_MS);
+    assert.match(note, /bob \(private\)/);
+    await page.locator('.notification-toast', { hasText: 'psst, while your chat is closed' }).locator('.monaco-button', { hasText: 'Reply' }).first().waitFor({ timeout: 10_000 });
+    await until(async () => /alice\s+2 new/.test(await status.innerText().catch(() => '')), () => 'the status bar to say "alice 2 new"');
+
+    // bob offers a new photo.bin; alice already has one in PeerChat Downloads: it must not be overwritten.
+    const downloads = path.join(workspace, 'PeerChat Downloads');
+    const firstCopy = path.join(downloads, 'photo.bin');
+    const firstHash = sha256File(firstCopy);
+    const src = path.join(bobShare, 'photo.bin');
+    fs.writeFileSync(src, randomBytes(64 * 1024 + 3));
+    bob!.send(`/sendfile @alice ${src}`);
+    const offerText = await waitForNotification(page, 'bob wants to send you photo.bin', STEP_MS);
+    assert.match(offerText, /bob wants to send you photo\.bin \(64(\.0)? KB\)/, `offer notification: ${offerText}`);
+    const offerToast = page.locator('.notification-toast', { hasText: 'bob wants to send you photo.bin' }).first();
+    const accept = offerToast.locator('.monaco-button', { hasText: /^Accept$/ }).first();
+    await accept.waitFor({ state: 'visible', timeout: 10_000 });
+    // Screenshot once the toast has faded in (VS Code marks the end of its animation).
+    await page
+      .locator('.notification-toast-container.notification-fade-in-done', { hasText: 'bob wants to send you photo.bin' })
+      .waitFor({ timeout: 10_000 })
+      .catch(() => undefined);
+    await snap('hidden-chat-notifications');
+    await accept.click();
+    const sent = await bob!.event('file-sent', (e) => e.to === 'alice' && e.name === 'photo.bin' && e.sha256 === sha256File(src), STEP_MS);
+    await waitForNotification(page, 'Received photo', STEP_MS);
+    assert.equal(sha256File(firstCopy), firstHash, 'the photo.bin received earlier is untouched');
+    const others = fs.readdirSync(downloads).filter((n) => n !== 'photo.bin' && n.startsWith('photo'));
+    assert.equal(others.length, 1, `one more photo file in ${downloads}: ${fs.readdirSync(downloads).join(', ')}`);
+    assert.equal(sha256File(path.join(downloads, others[0])), sent.sha256, `${others[0]} has the bytes bob sent`);
+    progress(`second photo.bin saved as ${others[0]}`);
+
+    // The status bar item opens the chat; the history is all there and the unread count is gone.
+    await status.click();
+    const f = await chat();
+    await f.locator('[data-testid=message][data-from=bob]', { hasText: 'anyone still here?' }).waitFor({ timeout: STEP_MS });
+    await f.locator('[data-testid=message][data-from=bob][data-private=true]', { hasText: 'psst, while your chat is closed' }).waitFor({ timeout: STEP_MS });
+    await f.locator('[data-testid=message][data-own=true]', { hasText: 'Hello everyone!' }).waitFor({ timeout: STEP_MS });
+    await f.locator('[data-testid=transfer-card][data-name="report.bin"][data-status=done]').waitFor({ timeout: STEP_MS });
+    assert.equal(await f.locator('[data-testid=transfer-card][data-name="photo.bin"][data-status=done]').count(), 2, 'both photo.bin cards are done');
+    await until(async () => !/new/.test(await status.innerText().catch(() => 'new')), () => 'the unread count to clear once the chat is open');
+    await dismissNotifications(page);
+    await snap('chat-reopened', { big: true });
   });
 
   it('renders the chat panel in light, high-contrast and dark themes', async function () {
@@ -561,7 +622,6 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     let f = await chat();
     await f.locator('[data-testid=connection-status][data-status=idle]').waitFor({ timeout: STEP_MS });
     await bob!.event('presence', (e) => e.nick === 'alice' && e.online === false, STEP_MS);
-    reached.left = true;
     await snap('left');
 
     await runCommand(page, 'Peer Chat: Start Relay', STEP_MS);
@@ -609,5 +669,22 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     await f.locator('[data-testid=system-message]', { hasText: 'The relay in this window stopped' }).first().waitFor({ timeout: STEP_MS });
     await carol!.event('state', (e) => e.state === 'unreachable', STEP_MS);
     await snap('relay-stopped');
+  });
+  it('the chat webview has a strict CSP and logged no CSP violation or script error during the run', async function () {
+    this.timeout(STEP_MS);
+    if (!wb) this.skip();
+    // Positive control: an image from elsewhere must be refused, and the refusal must reach the
+    // console we watch (else "no violations" below would prove nothing).
+    const f = await chat();
+    await f.evaluate(() => {
+      const img = document.createElement('img');
+      img.src = 'https://csp-probe.invalid/probe.png';
+      document.body.appendChild(img);
+    });
+    await until(() => wb!.console.some((l) => /csp-probe\.invalid/.test(l) && /Content Security Policy|Refused/i.test(l)), () => `a CSP refusal of the probe image in the console (last lines: ${wb!.console.slice(-5).join(' | ')})`, 30_000);
+    const bad = wb!.console.filter(
+      (l) => /Content Security Policy|Refused to (load|apply|execute|run|connect|frame)|\[pageerror\]/i.test(l) && !/csp-probe\.invalid/.test(l),
+    );
+    assert.deepEqual(bad, [], `console lines:\n${bad.join('\n')}`);
   });
 });

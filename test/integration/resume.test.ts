@@ -79,3 +79,40 @@ describe('resuming a transfer', function () {
     }
   });
 });
+
+describe('resuming with another datagram size', function () {
+  this.timeout(60_000);
+  it('keeps what arrived when the same file is offered again in smaller chunks', async () => {
+    const relay = await RelayServer.start({ host: '127.0.0.1', port: 0 });
+    const bobKey = generateIdentity();
+    const downloadDir = mkdtempSync(path.join(os.tmpdir(), 'peerchat-rechunk-dl-'));
+    const src = path.join(mkdtempSync(path.join(os.tmpdir(), 'peerchat-rechunk-src-')), 'big.bin');
+    const data = randomBytes(24 * 1024 * 1024);
+    writeFileSync(src, data);
+    const alice = await TestClient.join({ relay: relay.address(), nick: 'alice' });
+    let bob = await TestClient.join({ relay: relay.address(), nick: 'bob', acceptFiles: 'always', downloadDir }, bobKey);
+    const saved = process.env.PEERCHAT_DATAGRAM_BYTES;
+    try {
+      await alice.waitForPeers(['bob']);
+      process.env.PEERCHAT_DATAGRAM_BYTES = '8192';
+      await alice.client.sendFile('bob', src);
+      await bob.waitFor('transfer-progress', (p) => p.direction === 'receive' && p.bytes >= data.length * 0.4, 60_000);
+      await bob.leave();
+      await alice.waitFor('presence', (p) => p.nick === 'bob' && !p.online, 20_000);
+      bob = await TestClient.join({ relay: relay.address(), nick: 'bob', acceptFiles: 'always', downloadDir }, bobKey);
+      await alice.waitForPeers(['bob']);
+      process.env.PEERCHAT_DATAGRAM_BYTES = '1200';
+      await alice.client.sendFile('bob', src);
+      const started = await bob.waitFor('transfer-started', (t) => t.direction === 'receive', 20_000);
+      assert.ok(started.resumedBytes >= data.length * 0.3, `resumed at ${started.resumedBytes} of ${data.length}`);
+      const got = await bob.waitFor('file-received', () => true, 60_000);
+      assert.equal(sha256(readFileSync(got.path)), sha256(data));
+    } finally {
+      if (saved === undefined) delete process.env.PEERCHAT_DATAGRAM_BYTES;
+      else process.env.PEERCHAT_DATAGRAM_BYTES = saved;
+      await alice.leave();
+      await bob.leave().catch(() => undefined);
+      await relay.close();
+    }
+  });
+});
