@@ -228,13 +228,13 @@ export class FileTransfers {
       t.state = 'verifying';
     });
     sender.on('failed', (code: string, message: string) => {
-      if (code === 'DATAGRAM_TOO_BIG' && t.chunkSize > chunkSizeFor(DEFAULT_DATAGRAM_BYTES)) {
-        // The path stopped carrying large datagrams (RFC 8899 §4.3 black hole): fall back to
-        // the base size for this peer and offer the file again at once.
+      if (code === 'DATAGRAM_TOO_BIG') {
+        // Nothing came back for a while at a large datagram size: either the path stopped
+        // carrying that size (RFC 8899 §4.3 black hole) or the peer went away. Forget the probed
+        // size, so that the next offer probes again; what arrived is kept for a resume.
         const link = this.host.link(t.peer);
-        if (link) link.datagramBytes = Promise.resolve(DEFAULT_DATAGRAM_BYTES);
-        this.failOutgoing(t, 'TIMEOUT', `The path to ${t.peer} stopped carrying large datagrams; offering ${t.name} again in 1200-byte datagrams.`, true);
-        void this.sendFile(t.peer, t.path, t.requestId).catch((err) => this.host.log('warn', `re-offer failed: ${(err as Error).message}`));
+        if (link) link.datagramBytes = null;
+        this.failOutgoing(t, 'TIMEOUT', `${t.peer} stopped answering at large datagram sizes; send ${t.name} again to resume.`, true);
         return;
       }
       this.failOutgoing(t, asCode(code), message, true);
@@ -300,6 +300,13 @@ export class FileTransfers {
       writes: Promise.resolve(),
     };
     if (request) this.outRequests.delete(m.requestId);
+    // The same content offered again by the same peer (after a timeout, a restart, or twice by
+    // hand) replaces the earlier offer: two transfers must not write one .part file.
+    for (const old of this.incoming.values()) {
+      if (old.peer === link.nick && old.sha256.equals(m.sha256) && (old.state === 'offered' || old.state === 'receiving')) {
+        this.failIncoming(old, 'CANCELLED', `Replaced by a new offer of ${old.name}.`, true);
+      }
+    }
     this.incoming.set(key, t);
     this.byLocalId.set(t.localId, t);
     if (m.bytes > this.host.options.maxIncomingBytes || m.chunkSize < 64 || m.chunkSize > 65_536) {

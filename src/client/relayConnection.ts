@@ -24,6 +24,9 @@ import { TypedEmitter } from './typedEmitter';
 /** First retransmission interval of HELLO/REGISTER/ROSTER_REQ (ms); doubles up to the cap. */
 const RETRY_INITIAL_MS = 250;
 const RETRY_MAX_MS = 2_000;
+/** After this long (ms) without a datagram from the relay, ping every QUIET_PING_MS. */
+const QUIET_AFTER_MS = 1_000;
+const QUIET_PING_MS = 400;
 /** Socket buffers we ask for; the kernel may grant less (read back in `recvBufferBytes`). */
 const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 /** Relay errors that end a registration attempt for good: retrying cannot help. */
@@ -333,7 +336,10 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
         this.pingToken = (this.pingToken + 1) >>> 0;
         this.send(encodeRelayMessage({ kind: Kind.PING, token: this.pingToken }, this.session, DST_RELAY));
       }
-      this.keepaliveTimer = setTimeout(tick, this.phase === 'registered' ? this.keepaliveMs : 500);
+      // Heard nothing for a while: ping faster, so that a few lost pongs are not mistaken
+      // for a dead relay (and a dead relay is still reported within about 3 s).
+      const quiet = Date.now() - this.lastHeardAt >= QUIET_AFTER_MS;
+      this.keepaliveTimer = setTimeout(tick, this.phase === 'registered' && !quiet ? this.keepaliveMs : QUIET_PING_MS);
     };
     this.keepaliveTimer = setTimeout(tick, 500);
   }
@@ -429,7 +435,12 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     }
     this.heard();
     if (isPeerKind(h.header.kind)) {
-      if (this.phase === 'registered') this.emit('peer', { header: h.header, datagram: buf });
+      // While re-registering after a scare (silence, a relay restart) our peers' traffic still
+      // counts: the relay forwards only to registered sessions and the contents authenticate
+      // end to end, so dropping it would only cost retransmissions.
+      if (this.phase === 'registered' || (this.registeredOnce && this.phase !== 'left')) {
+        this.emit('peer', { header: h.header, datagram: buf });
+      }
       return;
     }
     const d = decodeRelayMessage(buf);

@@ -109,9 +109,11 @@ export const CHANNEL_MAX_IN_FLIGHT = 64;
 export const CHANNEL_REORDER_BUFFER = 256;
 /**
  * Cap of the retransmission timeout after exponential backoff. RFC 6298 §2.5 allows a cap
- * (≥ 60 s); chat recovers faster with 10 s, and the peer's liveness is judged separately.
+ * (≥ 60 s) for TCP; chat messages are small and few, and after a stretch of loss (a relay
+ * restart, a flaky Wi-Fi) a 10 s cap left users waiting up to 10 s for a message that the path
+ * could already carry. The peer's liveness is judged separately (presence, keepalives).
  */
-export const CHANNEL_MAX_RTO_MS = 10_000;
+export const CHANNEL_MAX_RTO_MS = 2_000;
 /** No ack progress for this long while messages are outstanding → `onUnresponsive`. */
 export const CHANNEL_UNRESPONSIVE_MS = 30_000;
 
