@@ -184,6 +184,7 @@ export async function runChatLatencyBench(o = {}) {
         dir: path.join(dir, nick),
         acceptFiles: nick === 'rita',
         keepProgress: false,
+        extraArgs: ['--verbose'], // logs the datagram size the probe found
       })),
     );
     const [alice, bob, sam, rita] = clients;
@@ -203,6 +204,7 @@ export async function runChatLatencyBench(o = {}) {
 
     log(`chatLatency: sam → rita chat while sam → rita sends ${bytes / MiB} MiB`);
     out.scenarios.same = { loadAvg: loadAvg(), ...(await underTransfer({ sam, rita, file, bytes, chatFrom: sam, chatTo: rita, tag: 'lat4', minSamples, timeoutMs })) };
+    out.transferDatagramBytes = sam.pathDatagramBytes.rita ?? null;
     out.completed = true;
   } catch (err) {
     out.completed = false;
@@ -246,7 +248,7 @@ export function chatRows(r) {
 }
 
 export function printChat(r) {
-  console.log(`\nchatLatency (${r.quick ? 'quick' : 'default'}): private message every ${r.intervalMs} ms, ${r.fileBytes / MiB} MiB transfers; load ${r.loadAvgBefore.join(' ')} → ${r.loadAvgAfter.join(' ')}`);
+  console.log(`\nchatLatency (${r.quick ? 'quick' : 'default'}): private message every ${r.intervalMs} ms, ${r.fileBytes / MiB} MiB transfers (datagrams of ${r.transferDatagramBytes ?? '?'} B); load ${r.loadAvgBefore.join(' ')} → ${r.loadAvgAfter.join(' ')}`);
   if (Object.keys(r.scenarios).length) table(chatRows(r));
   if (r.error) console.log(`  FAILED: ${r.error.split('\n')[0]}`);
   console.log('  latency = receiver Date.now() at receipt − send time written into the message (1 ms resolution); observed = when this process read the event. Target: p99 < 20 ms during a transfer.');

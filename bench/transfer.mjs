@@ -76,6 +76,7 @@ const DEFAULT_DATAGRAM = 1200;
  * @param {{ env: object, args: string[] } | null} [o.datagram]  how to force the datagram size (null: engine's choice)
  * @param {number|null} [o.forcedDatagramBytes]
  * @param {number} [o.timeoutMs]
+ * @param {boolean} [o.timeline]   sample the three processes' RSS every 250 ms into `rssTimeline`
  * @param {string} o.workDir
  */
 export async function measureTransfer(o) {
@@ -125,6 +126,14 @@ export async function measureTransfer(o) {
       lastProgress = e;
       if (dataDone === null && e.bytes >= e.total) dataDone = e;
     });
+    // RSS of the three every 250 ms (memory run), to see whether memory grows with the file.
+    const timeline = [];
+    const tl0 = epochMs();
+    const tlTimer = o.timeline
+      ? setInterval(() => {
+          if (timeline.length < 4000) timeline.push([round((epochMs() - tl0) / 1000, 2), rssNow(sender.pid), rssNow(relay.pid), rssNow(receiver.pid), lastProgress?.bytes ?? 0]);
+        }, 250)
+      : null;
     const never = () => new Promise(() => {});
     const failed = Promise.race([
       sender.event('transfer-failed', () => true, timeoutMs + 60_000),
@@ -143,6 +152,8 @@ export async function measureTransfer(o) {
       limit,
     ]);
     clearTimeout(limitTimer);
+    if (tlTimer) clearInterval(tlTimer);
+    if (o.timeline) row.rssTimeline = { columns: ['s', 'senderRss', 'relayRss', 'receiverRss', 'bytesReceived'], rows: timeline };
     const tEnd = epochMs();
     const sent = outcome.received ? await sender.event('file-sent', () => true, 10_000).catch(() => null) : null;
 
@@ -359,6 +370,7 @@ export async function runTransferBench(o = {}) {
         sha: bigSha,
         bytes: memoryBytes,
         label: 'memory',
+        timeline: true,
         timeoutMs: (o.maxSeconds ?? (quick ? 60 : 300)) * 1000,
       });
       fs.rmSync(bigFile, { force: true });
