@@ -8,9 +8,15 @@
  * once, then chats, sends, accepts, requests, switches themes, leaves, starts her own relay).
  * A failed step skips the steps that cannot run without it instead of timing out in each.
  *
- * Every step saves screenshots under test-artifacts/e2e/ (NN-name.png, plus NN-name-panel.png
- * = the bottom panel with the chat view). On failure: <test>-failure.png, and the Peer Chat log,
- * bob's last events and the browser console are printed.
+ * Every step saves screenshots under test-artifacts/e2e/ (ext-NN-name.png, plus
+ * ext-NN-name-panel.png = the bottom panel with the chat view, maximized for the chat-centred
+ * steps). On failure: ext-failure-<test>.png, and the Peer Chat log, bob's last events and the
+ * browser console are printed. After the run: ext-peerchat.log (the extension's output channel)
+ * and ext-browser-console.log.
+ *
+ * Alone: npx mocha --no-config -r tsx/cjs --extension ts --exit test/e2e/extension.test.ts
+ * (needs dist/cli.js and dist/relay.js: npm run build). PEERCHAT_E2E_VSIX=path installs a given
+ * .vsix instead of packaging one.
  */
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
@@ -236,6 +242,15 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     await snap('settings-editor');
   }
 
+  /** Waits for the open quick input (pick or input box) to carry a title containing `text`. */
+  async function quickTitle(text: string): Promise<void> {
+    const title = page.locator('.quick-input-widget .quick-input-title');
+    await until(
+      async () => (await title.innerText().catch(() => '')).includes(text),
+      async () => `the quick input title to contain "${text}" (it is ${JSON.stringify(await title.innerText().catch(() => ''))})`,
+    );
+  }
+
   /** Makes sure the chat view is on screen (Open Chat focuses it). */
   async function openChat(): Promise<Frame> {
     await runCommand(page, 'Peer Chat: Open Chat', STEP_MS);
@@ -350,10 +365,8 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
   it('joins from the command palette (Peer Chat: Join Chat → nickname alice) and bob sees her online', async function () {
     this.timeout(3 * STEP_MS);
     await runCommand(page, 'Peer Chat: Join Chat', STEP_MS); // the first command also activates the extension
-    const box = await waitForQuickInput(page, STEP_MS);
-    const title = await page.locator('.quick-input-widget .quick-input-title').innerText().catch(() => '');
-    assert.match(title, /Join Peer Chat/, 'the nickname input box has the title "Join Peer Chat"');
-    assert.ok(await box.isVisible());
+    await waitForQuickInput(page, STEP_MS);
+    await quickTitle('Join Peer Chat');
     await quickInput(page, 'alice', STEP_MS);
 
     const f = await chat();
@@ -414,6 +427,8 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     if (!reached.joined) this.skip();
     const src = path.join(workspace, 'report.bin');
     await explorerContext('report.bin', 'Send to Peer…');
+    await waitForQuickInput(page, STEP_MS);
+    await quickTitle('Send report.bin to');
     await snap('send-pick-peer');
     await quickPick(page, 'bob', { timeoutMs: STEP_MS });
 
@@ -466,7 +481,10 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     this.timeout(4 * STEP_MS);
     if (!reached.joined) this.skip();
     await explorerContext('incoming', 'Request File from Peer…');
+    await waitForQuickInput(page, STEP_MS);
+    await quickTitle('Request a file from');
     await quickPick(page, 'bob', { timeoutMs: STEP_MS });
+    await quickTitle('Request a file from bob');
     const box = await waitForQuickInput(page, STEP_MS);
     await box.fill('docs/design.md');
     await snap('request-path-input');
@@ -545,6 +563,15 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     await f.locator('[data-testid=transfer-card][data-name="report.bin"][data-status=done]').waitFor({ timeout: STEP_MS });
     assert.equal(await f.locator('[data-testid=transfer-card][data-name="photo.bin"][data-status=done]').count(), 2, 'both photo.bin cards are done');
     await until(async () => !/new/.test(await status.innerText().catch(() => 'new')), () => 'the unread count to clear once the chat is open');
+    // …and so does the count on the view's tab in the panel (WebviewView.badge).
+    const tabBadge = page
+      .locator('.monaco-workbench .part.panel .composite-bar .action-item', { has: page.locator('.action-label[aria-label*="Peer Chat"]') })
+      .locator('.badge .badge-content');
+    await until(
+      async () => !(await tabBadge.isVisible().catch(() => false)) || (await tabBadge.innerText().catch(() => '')).trim() === '',
+      async () => `the unread badge on the Peer Chat tab to clear with the chat open (it shows "${(await tabBadge.innerText().catch(() => '?')).trim()}" while the status bar says "${(await status.innerText().catch(() => '?')).trim()}")`,
+      30_000,
+    );
     await dismissNotifications(page);
     await snap('chat-reopened', { big: true });
   });
