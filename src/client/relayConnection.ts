@@ -97,6 +97,7 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
   /** Our nickname as the relay normalised it. */
   nick: string;
   private rosterVersion = 0;
+  private rosterKnown = false;
   private readonly peersById = new Map<number, PeerInfo>();
   private rosterFetch: { version: number; total: number; got: Map<number, PeerInfo>; offset: number } | null = null;
   private rosterTimer: NodeJS.Timeout | null = null;
@@ -386,9 +387,14 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     this.peersById.clear();
     for (const p of peers) this.peersById.set(p.id, p);
     this.rosterVersion = version;
-    const after = new Set(peers.map((p) => p.nick));
-    for (const p of peers) if (!before.has(p.nick)) this.emit('presence', { peer: p, online: true });
-    for (const [nick, p] of before) if (!after.has(nick)) this.emit('presence', { peer: p, online: false });
+    // The first roster is who was already here, not news: only later fetches (after a gap or
+    // a relay restart) announce the differences as joins and leaves.
+    if (this.rosterKnown) {
+      const after = new Set(peers.map((p) => p.nick));
+      for (const p of peers) if (!before.has(p.nick)) this.emit('presence', { peer: p, online: true });
+      for (const [nick, p] of before) if (!after.has(nick)) this.emit('presence', { peer: p, online: false });
+    }
+    this.rosterKnown = true;
     this.emit('roster', { peers });
   }
 

@@ -163,7 +163,9 @@ export class ChatView extends Disposable implements vscode.WebviewViewProvider {
   private updateBadge(): void {
     if (!this.view) return;
     const n = this.state.unreadCount;
-    this.view.badge = n > 0 ? { value: n, tooltip: `${n} unread message${n === 1 ? '' : 's'}` } : undefined;
+    // A webview view ignores `badge = undefined` in VS Code 1.100 (microsoft/vscode#331019);
+    // a badge of 0 is not drawn, so it clears the count.
+    this.view.badge = n > 0 ? { value: n, tooltip: `${n} unread message${n === 1 ? '' : 's'}` } : { value: 0, tooltip: '' };
   }
 
   private async onMessage(m: unknown): Promise<void> {
