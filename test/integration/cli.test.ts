@@ -47,8 +47,11 @@ describe('terminal client (dist/cli.js --json) with dist/relay.js', function () 
       assert.equal(r.nick, n);
       assert.match(String(r.fingerprint), /^[0-9a-f]{4}( [0-9a-f]{4}){4}$/);
     }
-    await alice.event('presence', (e) => e.nick === 'carol' && e.online === true);
-    await alice.event('presence', (e) => e.nick === 'bob' && e.online === true).catch(() => alice.event('roster', (e) => (e.nicks as string[]).includes('bob')));
+    // alice learns of the others either from her first roster or from later join announcements.
+    const seen = (nick: string) => (e: { event: string } & Record<string, unknown>) =>
+      (e.event === 'roster' && (e.nicks as string[]).includes(nick)) || (e.event === 'presence' && e.nick === nick && e.online === true);
+    await alice.waitFor(seen('bob'), 'bob online');
+    await alice.waitFor(seen('carol'), 'carol online');
 
     alice.send('/who');
     const roster = await alice.event('roster', (e) => (e.nicks as string[]).includes('bob') && (e.nicks as string[]).includes('carol'));
