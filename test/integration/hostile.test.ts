@@ -74,6 +74,8 @@ describe('hostile datagrams', function () {
       attacker.close();
 
       const st = relay.stats();
+      assert.equal(st.clients, 2, 'garbage created no sessions: per-client state only after address validation');
+      assert.equal(st.internalErrors, 0, 'no datagram threw inside the relay');
       assert.ok(st.dropped.malformed + st.dropped.unknownKind + st.dropped.wrongVersion > 0, `relay counted drops: ${JSON.stringify(st.dropped)}`);
 
       alice.client.broadcast('still here');
