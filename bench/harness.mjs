@@ -15,6 +15,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { addCleanup, forkTracked, killChild, procStatus, run, spawnTracked, waitForExit } from './lib/procs.mjs';
 import { MiB } from './lib/stats.mjs';
+export { randomFile, sha256File, udpSnmp } from './lib/files.mjs';
+import { udpSnmp } from './lib/files.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO = path.resolve(here, '..');
@@ -90,34 +92,6 @@ export function tempDir(prefix = 'peerchat-bench-') {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const remove = addCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
   return { dir, remove };
-}
-
-/** Writes `bytes` of random content to `file`; resolves its SHA-256 (hex). */
-export function randomFile(file, bytes) {
-  const hash = crypto.createHash('sha256');
-  const fd = fs.openSync(file, 'w');
-  try {
-    const chunk = Buffer.allocUnsafe(Math.min(bytes, 4 * MiB) || 1);
-    let left = bytes;
-    while (left > 0) {
-      const n = Math.min(left, chunk.length);
-      const part = n === chunk.length ? chunk : chunk.subarray(0, n);
-      crypto.randomFillSync(part);
-      hash.update(part);
-      let off = 0;
-      while (off < n) off += fs.writeSync(fd, part, off, n - off);
-      left -= n;
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-  return hash.digest('hex');
-}
-
-export async function sha256File(file) {
-  const hash = crypto.createHash('sha256');
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 4 * MiB })) hash.update(chunk);
-  return hash.digest('hex');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -420,17 +394,6 @@ export function peakRss(pid) {
   return procStatus(pid)?.VmHWM ?? null;
 }
 
-/** Kernel UDP counters (system-wide, /proc/net/snmp); null when unreadable. */
-export function udpSnmp() {
-  try {
-    const lines = fs.readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
-    const keys = lines[0].trim().split(/\s+/).slice(1);
-    const vals = lines[1].trim().split(/\s+/).slice(1).map(Number);
-    return Object.fromEntries(keys.map((k, i) => [k, vals[i]]));
-  } catch {
-    return null;
-  }
-}
 
 export function udpSnmpDelta(before, after) {
   if (!before || !after) return null;

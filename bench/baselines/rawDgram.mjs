@@ -19,21 +19,11 @@ import fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { forkTracked, killChild, waitForExit } from '../lib/procs.mjs';
 import { MiB, MB, isQuick, loadAvg, round, table, writeResult } from '../lib/stats.mjs';
+import { udpSnmp } from '../lib/files.mjs';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 const DEFAULT_BUFFER = 4 * MiB;
 
-/** Kernel UDP counters (system-wide, /proc/net/snmp); null when unreadable. */
-function udpSnmp() {
-  try {
-    const lines = fs.readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
-    const keys = lines[0].trim().split(/\s+/).slice(1);
-    const vals = lines[1].trim().split(/\s+/).slice(1).map(Number);
-    return Object.fromEntries(keys.map((k, i) => [k, vals[i]]));
-  } catch {
-    return null;
-  }
-}
 
 function createSocket(bufferSize) {
   const opts = { type: 'udp4' };

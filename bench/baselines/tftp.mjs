@@ -29,35 +29,9 @@ import {
   waitForUdpBound,
 } from '../lib/procs.mjs';
 import { MB, MiB, isQuick, loadAvg, round, table, writeResult } from '../lib/stats.mjs';
+import { randomFile as generateFile, sha256File } from '../lib/files.mjs';
 
 const FILE_NAME = 'payload.bin';
-
-async function generateFile(file, bytes) {
-  const hash = crypto.createHash('sha256');
-  const fd = fs.openSync(file, 'w', 0o644);
-  try {
-    const chunk = Buffer.allocUnsafe(Math.min(bytes, 4 * MiB));
-    let left = bytes;
-    while (left > 0) {
-      const n = Math.min(left, chunk.length);
-      const part = n === chunk.length ? chunk : chunk.subarray(0, n);
-      crypto.randomFillSync(part);
-      hash.update(part);
-      let off = 0;
-      while (off < n) off += fs.writeSync(fd, part, off, n - off);
-      left -= n;
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-  return hash.digest('hex');
-}
-
-async function sha256File(file) {
-  const hash = crypto.createHash('sha256');
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 4 * MiB })) hash.update(chunk);
-  return hash.digest('hex');
-}
 
 /** Negotiated options found in a slice of atftpd's log (one transfer). */
 function parseServerLog(text) {
