@@ -3,7 +3,6 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ErrorCode, ERROR_HINTS, PeerChatError, errorCodeFromWire, errorCodeToWire } from '../protocol/errors';
 import { ControlMessage, ControlType, MAX_RESUME_RANGES, encodeControl } from '../protocol/controlMessages';
-import { DEFAULT_DATAGRAM_BYTES } from '../protocol/limits';
 import { ChunkMap } from '../transport/chunkMap';
 import { Frame, XferAckFrame, XferDataFrame } from '../transport/frames';
 import { TransferReceiver } from '../transport/transferReceiver';
