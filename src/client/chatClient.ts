@@ -8,11 +8,14 @@ import { Header, Kind, isPeerKind } from '../protocol/header';
 import { DEFAULT_DATAGRAM_BYTES, DST_BROADCAST, MAX_CHAT_BYTES } from '../protocol/limits';
 import { nicknameKey, checkNickname } from '../protocol/nickname';
 import {
+  BROADCAST_SIGNATURE_BYTES,
   ClientFrame,
   SEALED_PREFIX_BYTES,
   decodeBroadcastAck,
   encodeBroadcastAck,
+  readBroadcastPacket,
   readSealedPacket,
+  signBroadcast,
   writeSealedPrefix,
 } from '../protocol/peerPackets';
 import { Frame } from '../transport/frames';
@@ -99,6 +102,11 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
   private readonly outbox = new Map<number, Buffer>();
   private bcastTimer: NodeJS.Timeout | null = null;
   private currentState: ConnectionState = 'connecting';
+  /**
+   * Broadcast datagrams dropped, by reason: not signed by the sender key's owner (forged by
+   * another member, or damaged on the way), or signed but undecryptable. Never delivered.
+   */
+  readonly rejectedBroadcasts = { badSignature: 0, badCiphertext: 0 };
   readonly me: Identity;
   readonly fingerprint: string;
   private readonly opts: Required<Omit<ChatClientOptions, 'secret' | 'pins' | 'log'>> & ChatClientOptions;
@@ -209,7 +217,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
       this.senderKeyStale = false;
       this.outbox.clear();
     }
-    if (!this.senderKey) this.senderKey = new SenderKeyOut();
+    if (!this.senderKey) this.senderKey = new SenderKeyOut(this.me.signPublic);
     const key = this.senderKey;
     const seq = this.bcastSeq++;
     // Every peer online now gets our sender key first (over its reliable channel), and is
@@ -233,9 +241,10 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
       else if (holders.length < MAX_HOLD_TAGS) holders.push(l);
     }
     const plain = encodeControl({ type: ControlType.BROADCAST_CHAT, hold: holders.map((l) => holdTag(l.nick)), text });
-    const out = Buffer.allocUnsafe(SEALED_PREFIX_BYTES + plain.length + AEAD_TAG_BYTES);
+    const out = Buffer.allocUnsafe(SEALED_PREFIX_BYTES + plain.length + AEAD_TAG_BYTES + BROADCAST_SIGNATURE_BYTES);
     const aad = writeSealedPrefix(out, { kind: Kind.PEER_BROADCAST, flags: 0, src: relay.session, dst: DST_BROADCAST }, key.keyId, seq);
-    key.seal(seq, aad, plain).copy(out, SEALED_PREFIX_BYTES);
+    key.seal(seq, aad, plain, out, SEALED_PREFIX_BYTES);
+    signBroadcast(out, (signed) => key.sign(signed)); // src/dst are not signed: resends below rewrite them
     this.outbox.set(seq, out);
     if (this.outbox.size > BROADCAST_OUTBOX_MAX) this.outbox.delete(this.outbox.keys().next().value as number);
     relay.send(out);
@@ -536,7 +545,9 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
         break;
       }
       case ControlType.SENDER_KEY: {
-        const key = SenderKeyIn.decode(m.blob);
+        // Bound to the identity of the peer whose authenticated channel carried it: only
+        // broadcasts signed by this key's owner will be accepted under this peer's name.
+        const key = link.statics ? SenderKeyIn.decode(m.blob, link.statics.signPublic) : null;
         if (!key) break;
         link.broadcastIn = { key, next: m.nextSeq, early: new Map() };
         const ex = this.extras.get(link)!;
@@ -554,7 +565,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
   }
 
   private onBroadcastDatagram(link: PeerLink, buf: Buffer): void {
-    const p = readSealedPacket(buf);
+    const p = readBroadcastPacket(buf);
     if (!p) return;
     const bi = link.broadcastIn;
     const ex = this.extras.get(link)!;
@@ -565,9 +576,15 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
       return;
     }
     if (p.pn >= bi.next && !bi.early.has(p.pn) && p.pn < bi.next + BROADCAST_EARLY_MAX) {
-      const plain = bi.key.open(p.pn, p.aad, p.sealed);
-      if (!plain) return;
-      bi.early.set(p.pn, plain);
+      // Signature first: nothing another member forged is decrypted, delivered, or moves the window.
+      const r = bi.key.open({ seq: p.pn, aad: p.aad, sealed: p.sealed, signed: p.signed, signature: p.signature });
+      if (!r.ok) {
+        if (r.reason === 'signature') this.rejectedBroadcasts.badSignature++;
+        else if (r.reason === 'decrypt') this.rejectedBroadcasts.badCiphertext++;
+        if (r.reason !== 'replay') this.log('warn', `dropped a broadcast from ${link.nick} (seq ${p.pn}): ${r.reason === 'signature' ? 'bad signature' : 'undecryptable'}`);
+        return;
+      }
+      bi.early.set(p.pn, r.plaintext);
       this.advance(link);
     }
     this.scheduleBroadcastAck(link);

@@ -27,7 +27,17 @@ export const HOLD_TAG_BYTES = 4;
  * unacknowledged when the broadcast went out); keeps the broadcast in one datagram.
  */
 export const MAX_HOLD_TAGS = 16;
-export const SENDER_KEY_BLOB_BYTES = 48;
+/**
+ * SENDER_KEY blob: key id u32 || ChaCha20-Poly1305 key (32) || IV (12) || Ed25519 signing public
+ * key (32). Must equal crypto/senderKey's SENDER_KEY_BLOB_BYTES (a unit test checks).
+ */
+export const SENDER_KEY_BLOB_BYTES = 80;
+/**
+ * Largest broadcast plaintext: type, hold count, a full hold list, text length and the longest
+ * text. With peerPackets' BROADCAST_OVERHEAD_BYTES (104) a broadcast is at most 1,072 bytes, inside
+ * DEFAULT_DATAGRAM_BYTES (1,200) and so inside the relay's broadcast cap.
+ */
+export const MAX_BROADCAST_PLAINTEXT_BYTES = 1 + 1 + MAX_HOLD_TAGS * HOLD_TAG_BYTES + 2 + MAX_CHAT_BYTES;
 /** At most this many resume ranges in a FILE_ACCEPT (keeps it inside one message). */
 export const MAX_RESUME_RANGES = 100;
 

@@ -7,14 +7,28 @@ import { HEADER_BYTES } from './limits';
  *
  *   PEER_HELLO      header | 80-byte handshake hello (src/crypto/peerHandshake.ts), clear
  *   PEER_SEALED     header | epoch u32 | pn u64 | ChaCha20-Poly1305(frames) | tag(16)
- *   PEER_BROADCAST  header | keyId u32 | seq u64 | ChaCha20-Poly1305(broadcast) | tag(16)
+ *   PEER_BROADCAST  header | keyId u32 | seq u64 | ChaCha20-Poly1305(broadcast) | tag(16) | signature(64)
  *
  * The AEAD's associated data is the 12 bytes after the header (epoch/keyId and pn/seq) plus
  * the kind byte, never src/dst: the relay may renumber sessions (after a restart) without
  * breaking authentication, and it cannot move a sealed packet between kinds.
+ *
+ * A broadcast's AEAD key is shared by every recipient, so it proves only that a member sealed
+ * it. The Ed25519 signature at the end, by the sender key's own signing key
+ * (src/crypto/senderKey.ts), proves which member: it covers every byte before it, with src and
+ * dst read as zero for the same reason the AEAD leaves them out (and so that a broadcast can be
+ * resent unicast, only dst rewritten, without signing again).
  */
 export const SEAL_HEADER_BYTES = 12;
 export const SEALED_PREFIX_BYTES = HEADER_BYTES + SEAL_HEADER_BYTES;
+/** Poly1305 tag after the ciphertext (RFC 8439 §2.8; the same as crypto/aead's AEAD_TAG_BYTES). */
+export const SEAL_TAG_BYTES = 16;
+/** Ed25519 signature closing a PEER_BROADCAST (RFC 8032 §5.1.6). */
+export const BROADCAST_SIGNATURE_BYTES = 64;
+/** What a PEER_BROADCAST adds to its plaintext: header, keyId, seq, tag and signature (104 bytes). */
+export const BROADCAST_OVERHEAD_BYTES = SEALED_PREFIX_BYTES + SEAL_TAG_BYTES + BROADCAST_SIGNATURE_BYTES;
+/** Offset of src and dst in the header: not signed (see above). */
+const HEADER_IDS_OFFSET = 4;
 
 export interface SealedPacket {
   header: Header;
@@ -44,12 +58,49 @@ export function sealedAad(kind: number, sealHeader: Buffer): Buffer {
   return aad;
 }
 
-/** Parses a PEER_SEALED or PEER_BROADCAST datagram's clear parts. Never throws. */
+/** Parses a PEER_SEALED datagram's clear parts. Never throws. */
 export function readSealedPacket(buf: Buffer): SealedPacket | null {
+  return readSealedParts(buf, Kind.PEER_SEALED, buf.length);
+}
+
+export interface BroadcastPacket extends SealedPacket {
+  /** The last BROADCAST_SIGNATURE_BYTES of the datagram. */
+  signature: Buffer;
+  /** What the signature covers (a copy): see broadcastSignedBytes. */
+  signed: Buffer;
+}
+
+/** Parses a PEER_BROADCAST datagram's clear parts and splits off its signature. Never throws. */
+export function readBroadcastPacket(buf: Buffer): BroadcastPacket | null {
+  const end = buf.length - BROADCAST_SIGNATURE_BYTES;
+  const p = readSealedParts(buf, Kind.PEER_BROADCAST, end);
+  if (!p) return null;
+  return { ...p, signature: buf.subarray(end), signed: broadcastSignedBytes(buf.subarray(0, end)) };
+}
+
+/**
+ * The bytes a broadcast's signature covers: `unsigned`, the datagram up to the signature
+ * (header, keyId, seq, ciphertext, tag), copied with src and dst set to zero.
+ */
+export function broadcastSignedBytes(unsigned: Buffer): Buffer {
+  const signed = Buffer.from(unsigned);
+  signed.fill(0, HEADER_IDS_OFFSET, Math.min(HEADER_BYTES, signed.length));
+  return signed;
+}
+
+/** Signs a PEER_BROADCAST whose last BROADCAST_SIGNATURE_BYTES are room for the signature. */
+export function signBroadcast(datagram: Buffer, sign: (signed: Buffer) => Buffer): void {
+  const end = datagram.length - BROADCAST_SIGNATURE_BYTES;
+  const signature = sign(broadcastSignedBytes(datagram.subarray(0, end)));
+  if (signature.length !== BROADCAST_SIGNATURE_BYTES) throw new RangeError('broadcast signature size');
+  signature.copy(datagram, end);
+}
+
+/** Header, sealing header, and ciphertext + tag up to `end`. */
+function readSealedParts(buf: Buffer, kind: number, end: number): SealedPacket | null {
   const h = readHeader(buf);
-  if (!h.ok) return null;
-  if (h.header.kind !== Kind.PEER_SEALED && h.header.kind !== Kind.PEER_BROADCAST) return null;
-  if (buf.length < SEALED_PREFIX_BYTES + 16) return null;
+  if (!h.ok || h.header.kind !== kind) return null;
+  if (end < SEALED_PREFIX_BYTES + SEAL_TAG_BYTES) return null;
   const hi = buf.readUInt32BE(HEADER_BYTES + 4);
   if (hi > 0x1f_ffff) return null;
   return {
@@ -57,7 +108,7 @@ export function readSealedPacket(buf: Buffer): SealedPacket | null {
     keyId: buf.readUInt32BE(HEADER_BYTES),
     pn: hi * 0x1_0000_0000 + buf.readUInt32BE(HEADER_BYTES + 8),
     aad: sealedAad(h.header.kind, buf.subarray(HEADER_BYTES, SEALED_PREFIX_BYTES)),
-    sealed: buf.subarray(SEALED_PREFIX_BYTES),
+    sealed: buf.subarray(SEALED_PREFIX_BYTES, end),
   };
 }
 

@@ -51,8 +51,9 @@ const golden: Array<{ name: string; msg: Msg; hex: string }> = [
   },
   {
     name: 'SENDER_KEY',
-    msg: { type: ControlType.SENDER_KEY, blob: hex(fill('5a', 48)), nextSeq: 7 },
-    hex: '02 | ' + fill('5a', 48) + ' | 0000000000000007',
+    // keyId 4 | key 32 | iv 12 | signing public key 32
+    msg: { type: ControlType.SENDER_KEY, blob: hex('01020304' + fill('5a', 32) + fill('1b', 12) + fill('c3', 32)), nextSeq: 7 },
+    hex: '02 | 01020304 ' + fill('5a', 32) + fill('1b', 12) + fill('c3', 32) + ' | 0000000000000007',
   },
   {
     name: 'FILE_OFFER',
@@ -311,7 +312,7 @@ describe('protocol/controlMessages', () => {
     it('rejects u64 fields beyond Number.MAX_SAFE_INTEGER', () => {
       const tooBig = '0020000000000000';
       assert.equal(decodeControl(hex('01 | 00000000 | ' + tooBig + ' | 0000')), null, 'CHAT.bcastNext');
-      assert.equal(decodeControl(hex('02 | ' + fill('00', 48) + ' | ' + tooBig)), null, 'SENDER_KEY.nextSeq');
+      assert.equal(decodeControl(hex('02 | ' + fill('00', 80) + ' | ' + tooBig)), null, 'SENDER_KEY.nextSeq');
       assert.equal(
         decodeControl(hex('03 | 00000001 | ' + tooBig + ' | 00010000 | ' + fill('00', 32) + ' | 00000000 | 0000')),
         null,
@@ -368,6 +369,7 @@ describe('protocol/controlMessages', () => {
       assert.equal(MAX_REQUEST_PATH_BYTES, 512);
       assert.equal(MAX_ERROR_MESSAGE_BYTES, 300);
       assert.equal(MAX_RESUME_RANGES, 100);
+      assert.equal(SENDER_KEY_BLOB_BYTES, 80);
     });
 
     it('never throws on random bytes (5000 runs)', () => {
@@ -401,8 +403,9 @@ describe('protocol/controlMessages', () => {
       ['FILE_DECLINE message of 301 bytes', { type: ControlType.FILE_DECLINE, transferId: 1, code: 1, message: 'm'.repeat(301) }],
       ['FILE_CANCEL message of 301 bytes', { type: ControlType.FILE_CANCEL, transferId: 1, code: 1, message: 'm'.repeat(301) }],
       ['FILE_REQUEST_DENY message of 301 bytes', { type: ControlType.FILE_REQUEST_DENY, requestId: 1, code: 1, message: 'm'.repeat(301) }],
-      ['SENDER_KEY blob of 47 bytes', { type: ControlType.SENDER_KEY, blob: Buffer.alloc(47), nextSeq: 0 }],
-      ['SENDER_KEY blob of 49 bytes', { type: ControlType.SENDER_KEY, blob: Buffer.alloc(49), nextSeq: 0 }],
+      ['SENDER_KEY blob of 79 bytes', { type: ControlType.SENDER_KEY, blob: Buffer.alloc(79), nextSeq: 0 }],
+      ['SENDER_KEY blob of 81 bytes', { type: ControlType.SENDER_KEY, blob: Buffer.alloc(81), nextSeq: 0 }],
+      ['SENDER_KEY blob of 48 bytes (the unsigned layout)', { type: ControlType.SENDER_KEY, blob: Buffer.alloc(48), nextSeq: 0 }],
       ['FILE_OFFER sha256 of 31 bytes', { type: ControlType.FILE_OFFER, transferId: 1, bytes: 1, chunkSize: 1, sha256: Buffer.alloc(31), requestId: 0, name: 'a' }],
       ['FILE_RESULT sha256 of 33 bytes', { type: ControlType.FILE_RESULT, transferId: 1, code: 0, sha256: Buffer.alloc(33) }],
       ['FILE_DECLINE code 65536', { type: ControlType.FILE_DECLINE, transferId: 1, code: 0x1_0000, message: '' }],
