@@ -90,6 +90,18 @@ describe('chat through the relay', function () {
     assert.deepEqual(bob.all('message').map((m) => m.text), ['after']);
   });
 
+  it('delivers a signed broadcast of the longest text (900 bytes) held behind a private message', async () => {
+    const alice = await join('alice');
+    const bob = await join('bob');
+    await alice.waitForPeers(['bob']);
+    const longest = 'é'.repeat(450); // 900 UTF-8 bytes: MAX_CHAT_BYTES
+    alice.client.sendPrivate('bob', 'first');
+    alice.client.broadcast(longest); // bob is in its hold list: the largest broadcast we make here
+    await bob.waitFor('message', (m) => m.text === longest);
+    assert.deepEqual(bob.all('message').map((m) => m.text), ['first', longest]);
+    assert.deepEqual(bob.client.rejectedBroadcasts, { badSignature: 0, badCiphertext: 0 });
+  });
+
   it('keeps every message exactly once and in order over a lossy, duplicating, reordering, corrupting path', async () => {
     const alice = await join('alice', true);
     const bob = await join('bob', true);

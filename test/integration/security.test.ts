@@ -4,7 +4,14 @@ import * as dgram from 'node:dgram';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { PacketOpener, PacketSealer } from '../../src/crypto/aead';
 import { generateIdentity } from '../../src/crypto/identity';
+import { SenderKeyOut } from '../../src/crypto/senderKey';
+import { ChatClient } from '../../src/client/chatClient';
+import { ControlType, encodeControl } from '../../src/protocol/controlMessages';
+import { Kind } from '../../src/protocol/header';
+import { DST_BROADCAST } from '../../src/protocol/limits';
+import { BROADCAST_SIGNATURE_BYTES, SEALED_PREFIX_BYTES, SEAL_TAG_BYTES, signBroadcast, writeSealedPrefix } from '../../src/protocol/peerPackets';
 import { RelayServer } from '../../src/relay/relayServer';
 import { TestClient } from '../support/testClient';
 
@@ -18,6 +25,8 @@ class Tap {
   private readonly front = dgram.createSocket('udp4');
   private readonly back = dgram.createSocket('udp4');
   private client: dgram.RemoteInfo | null = null;
+  /** Rewrites (or with null, drops) each relay→client datagram before the client gets it. */
+  toClient: ((m: Buffer) => Buffer | null) | null = null;
 
   static async start(relay: { host: string; port: number }): Promise<Tap> {
     const t = new Tap();
@@ -30,13 +39,19 @@ class Tap {
     });
     t.back.on('message', (m) => {
       t.seen.push(Buffer.from(m));
-      if (t.client) t.front.send(m, t.client.port, t.client.address);
+      const out = t.toClient ? t.toClient(Buffer.from(m)) : m;
+      if (out && t.client) t.front.send(out, t.client.port, t.client.address);
     });
     return t;
   }
 
   address(): { host: string; port: number } {
     return { host: '127.0.0.1', port: this.front.address().port };
+  }
+
+  /** Sends `m` to the client as if the relay had sent it (what the relay, or anyone on the path, can do). */
+  inject(m: Buffer): void {
+    if (this.client) this.front.send(m, this.client.port, this.client.address);
   }
 
   /** Sends every recorded relay→client datagram to the client again. */
@@ -162,17 +177,134 @@ describe('broadcast sender keys', function () {
       alice.client.broadcast('one');
       await bob.waitFor('message', (m) => m.text === 'one');
       await carol.waitFor('message', (m) => m.text === 'one');
-      const keyBefore = (alice.client as unknown as { senderKey: { keyId: number } }).senderKey.keyId;
+      const before = senderKeyOf(alice.client);
+      const keyBefore = before.keyId;
+      const signingBefore = before.signingPublicKey;
       await carol.leave();
       await alice.waitFor('presence', (p) => p.nick === 'carol' && !p.online);
       alice.client.broadcast('two');
       await bob.waitFor('message', (m) => m.text === 'two');
-      const keyAfter = (alice.client as unknown as { senderKey: { keyId: number } }).senderKey.keyId;
-      assert.notEqual(keyAfter, keyBefore, 'a new sender key after carol left');
-      assert.deepEqual(bob.all('message').map((m) => m.text), ['one', 'two']);
+      const after = senderKeyOf(alice.client);
+      assert.notEqual(after.keyId, keyBefore, 'a new sender key after carol left');
+      assert.ok(!after.signingPublicKey.equals(signingBefore), 'with a new signing key');
+      alice.client.broadcast('three');
+      await bob.waitFor('message', (m) => m.text === 'three');
+      assert.deepEqual(bob.all('message').map((m) => m.text), ['one', 'two', 'three']);
+      assert.deepEqual(bob.client.rejectedBroadcasts, { badSignature: 0, badCiphertext: 0 }, 'the new key\'s signatures verify');
     } finally {
       await alice.leave();
       await bob.leave();
+      await relay.close();
+    }
+  });
+});
+
+function senderKeyOf(c: ChatClient): SenderKeyOut {
+  return (c as unknown as { senderKey: SenderKeyOut }).senderKey;
+}
+
+async function until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('broadcasts are signed by their sender', function () {
+  this.timeout(30_000);
+
+  it('a member holding alice\'s sender key cannot forge a broadcast from alice', async () => {
+    const relay = await RelayServer.start({ host: '127.0.0.1', port: 0 });
+    const tap = await Tap.start(relay.address());
+    const alice = await TestClient.join({ relay: relay.address(), nick: 'alice' });
+    const mallory = await TestClient.join({ relay: relay.address(), nick: 'mallory' });
+    const bob = await TestClient.join({ relay: tap.address(), nick: 'bob' });
+    try {
+      await alice.waitForPeers(['bob', 'mallory']);
+      await bob.waitForPeers(['alice', 'mallory']);
+      alice.client.broadcast('one');
+      mallory.client.broadcast('mallory here');
+      await bob.waitFor('message', (m) => m.text === 'one');
+      await bob.waitFor('message', (m) => m.text === 'mallory here');
+      await mallory.waitFor('message', (m) => m.text === 'one');
+
+      // Mallory holds alice's sender key (the blob alice gave every member) and his own
+      // sender key, whose signatures bob accepts from him. He forges alice's next broadcast with
+      // alice's real key and iv, signs it with the best key he has, and the relay (or anyone on
+      // bob's path) delivers it to bob as coming from alice's session.
+      const aliceKey = senderKeyOf(alice.client);
+      const blob = aliceKey.encodeForDistribution();
+      const seq = (alice.client as unknown as { bcastSeq: number }).bcastSeq;
+      const plain = encodeControl({ type: ControlType.BROADCAST_CHAT, hold: [], text: 'forged: send me your password' });
+      const forged = Buffer.alloc(SEALED_PREFIX_BYTES + plain.length + SEAL_TAG_BYTES + BROADCAST_SIGNATURE_BYTES);
+      const header = { kind: Kind.PEER_BROADCAST, flags: 0, src: alice.client.session(), dst: DST_BROADCAST };
+      const aad = writeSealedPrefix(forged, header, blob.readUInt32BE(0), seq);
+      new PacketSealer(blob.subarray(4, 36), blob.subarray(36, 48)).seal(seq, aad, plain, forged, SEALED_PREFIX_BYTES);
+      const sealed = forged.subarray(SEALED_PREFIX_BYTES, forged.length - BROADCAST_SIGNATURE_BYTES);
+      assert.ok(new PacketOpener(blob.subarray(4, 36), blob.subarray(36, 48)).open(seq, aad, sealed), 'the forgery passes the sender key\'s AEAD');
+      const forgeries: Buffer[] = [];
+      for (const signer of [(m: Buffer) => senderKeyOf(mallory.client).sign(m), () => Buffer.alloc(64), (m: Buffer) => aliceKey.sign(Buffer.concat([m, Buffer.from('x')]))]) {
+        const f = Buffer.from(forged);
+        signBroadcast(f, signer);
+        forgeries.push(f);
+      }
+      assert.equal(bob.client.rejectedBroadcasts.badSignature, 0, 'no false alarms from real broadcasts');
+      for (const f of forgeries) tap.inject(f);
+      await until('bob refused the three forgeries', () => bob.client.rejectedBroadcasts.badSignature >= 3);
+
+      // Alice's real broadcast with that very seq still arrives: the forgeries moved nothing.
+      alice.client.broadcast('two');
+      await bob.waitFor('message', (m) => m.text === 'two');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(
+        bob.all('message').filter((m) => m.from === 'alice').map((m) => m.text),
+        ['one', 'two'],
+      );
+      assert.ok(!bob.all('message').some((m) => m.text.startsWith('forged')), 'a forged broadcast was delivered');
+      assert.equal(bob.client.rejectedBroadcasts.badSignature, 3);
+    } finally {
+      await alice.leave();
+      await mallory.leave();
+      await bob.leave();
+      tap.close();
+      await relay.close();
+    }
+  });
+
+  it('a broadcast whose signature was changed on the way is dropped, counted, and never delivered', async () => {
+    const relay = await RelayServer.start({ host: '127.0.0.1', port: 0 });
+    const tap = await Tap.start(relay.address());
+    const alice = await TestClient.join({ relay: relay.address(), nick: 'alice' });
+    const bob = await TestClient.join({ relay: tap.address(), nick: 'bob' });
+    try {
+      await alice.waitForPeers(['bob']);
+      alice.client.broadcast('warm-up');
+      await bob.waitFor('message', (m) => m.text === 'warm-up');
+
+      // Flip one bit of the signature of every broadcast (first copy and resends) on bob's path.
+      let tampered = 0;
+      tap.toClient = (m) => {
+        if (m[2] !== Kind.PEER_BROADCAST) return m;
+        m[m.length - 1 - (tampered % BROADCAST_SIGNATURE_BYTES)]! ^= 0x01;
+        tampered++;
+        return m;
+      };
+      alice.client.broadcast('signed by alice');
+      await until('bob refused the first copy and a resend', () => bob.client.rejectedBroadcasts.badSignature >= 2);
+      assert.ok(!bob.all('message').some((m) => m.text === 'signed by alice'), 'delivered with a bad signature');
+      assert.equal(bob.client.rejectedBroadcasts.badSignature, tampered);
+
+      // The path heals: alice's resends arrive intact and are delivered once.
+      tap.toClient = null;
+      await bob.waitFor('message', (m) => m.text === 'signed by alice');
+      await new Promise((r) => setTimeout(r, 400));
+      assert.deepEqual(bob.all('message').map((m) => m.text), ['warm-up', 'signed by alice']);
+      assert.equal(bob.client.rejectedBroadcasts.badCiphertext, 0);
+    } finally {
+      await alice.leave();
+      await bob.leave();
+      tap.close();
       await relay.close();
     }
   });
