@@ -19,6 +19,8 @@ export const Kind = {
   BYE: 0x0c,
   KEY_REQ: 0x0d,
   KEY_INFO: 0x0e,
+  /** Relay → client: several datagrams for one client in one (relayBatch.ts). */
+  BATCH: 0x0f,
   PEER_HELLO: 0x40,
   PEER_SEALED: 0x41,
   PEER_BROADCAST: 0x42,

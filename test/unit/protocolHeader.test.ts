@@ -48,6 +48,7 @@ describe('protocol/header', () => {
         BYE: 0x0c,
         KEY_REQ: 0x0d,
         KEY_INFO: 0x0e,
+        BATCH: 0x0f,
         PEER_HELLO: 0x40,
         PEER_SEALED: 0x41,
         PEER_BROADCAST: 0x42,
