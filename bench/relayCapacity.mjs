@@ -241,7 +241,7 @@ export function burstRows(r) {
   const rows = [];
   if (r.burst) {
     const b = r.burst;
-    rows.push({ server: 'peerchat relay (UDP)', clients: b.clients, deliveries: b.deliveries, expected: b.expected, 'duration ms': b.durationMs, 'deliveries/s': b.deliveriesPerSec, 'p50 ms': b.latencyMs.p50, 'p99 ms': b.latencyMs.p99, 'max ms': b.latencyMs.max, 'server CPU s': b.relayCpuSeconds, load: b.loadAvgBefore[0] });
+    rows.push({ server: 'peerchat relay (UDP)', clients: b.clients, deliveries: b.deliveries, expected: b.expected, datagrams: b.datagramsReceived ?? '-', 'duration ms': b.durationMs, 'deliveries/s': b.deliveriesPerSec, 'p50 ms': b.latencyMs.p50, 'p99 ms': b.latencyMs.p99, 'max ms': b.latencyMs.max, 'server CPU s': b.relayCpuSeconds, load: b.loadAvgBefore[0] });
   }
   if (r.ircBurst) {
     const b = r.ircBurst;

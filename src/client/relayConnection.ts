@@ -1,6 +1,8 @@
 import { fastLookup } from '../protocol/fastLookup';
 import * as dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
+import { lookup as dnsLookup } from 'node:dns';
+import { BlockList, isIP } from 'node:net';
 import { Identity, signData } from '../crypto/identity';
 import { secretProof } from '../relay/secretProof';
 import { ErrorCode, ERROR_HINTS, PeerChatError, errorCodeFromWire } from '../protocol/errors';
@@ -11,6 +13,7 @@ import {
   MAX_DATAGRAM_BYTES,
   RELAY_UNREACHABLE_AFTER_MS,
 } from '../protocol/limits';
+import { decodeBatch } from '../protocol/relayBatch';
 import {
   HELLO_TOKEN_BYTES,
   RelayMessage,
@@ -107,7 +110,8 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     super();
     this.nick = opts.nick;
     this.socket = socket;
-    socket.on('message', (buf) => this.onDatagram(buf));
+    this.relayIp = isIP(opts.relay.host) !== 0 ? opts.relay.host : null;
+    socket.on('message', (buf, rinfo) => this.onDatagram(buf, rinfo));
     socket.on('error', (err) => this.log('warn', `socket error: ${err.message}`));
   }
 
@@ -128,6 +132,7 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     }
     const conn = new RelayConnection(opts, socket);
     conn.recvBufferBytes = socket.getRecvBufferSize();
+    await conn.resolveRelay();
     return conn;
   }
 
@@ -247,6 +252,8 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
   // ---- registration ----------------------------------------------------------------------
 
   private startHello(): void {
+    // A host name may point elsewhere by now (the relay moved): learn its address again.
+    if (this.relayIp === null) void this.resolveRelay();
     this.phase = 'hello';
     this.helloToken = randomBytes(HELLO_TOKEN_BYTES);
     this.retryMs = RETRY_INITIAL_MS;
@@ -418,9 +425,9 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
 
   // ---- incoming -----------------------------------------------------------------------
 
-  private onDatagram(buf: Buffer): void {
+  private onDatagram(buf: Buffer, rinfo: dgram.RemoteInfo): void {
     try {
-      this.handle(buf);
+      this.handle(buf, rinfo);
     } catch (err) {
       // A bad datagram must never take the client down: count it and move on.
       this.dropped++;
@@ -430,11 +437,15 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
   /** Datagrams from the relay we could not parse (malformed, truncated, wrong version). */
   dropped = 0;
 
-  private handle(buf: Buffer): void {
+  private handle(buf: Buffer, rinfo: dgram.RemoteInfo): void {
     if (buf.length > MAX_DATAGRAM_BYTES) return;
     const h = readHeader(buf);
     if (!h.ok) {
       this.dropped++;
+      return;
+    }
+    if (h.header.kind === Kind.BATCH) {
+      this.onBatch(buf, rinfo);
       return;
     }
     this.heard();
@@ -482,6 +493,56 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
       default:
         this.dropped++;
     }
+  }
+
+  /**
+   * A BATCH (relayBatch.ts): datagrams the relay coalesced for us, each handled exactly as if it
+   * had arrived alone. Only from the relay's own address: anyone can send to our port, and a
+   * batch from elsewhere would otherwise pass off its contents as the relay's. A malformed batch
+   * is dropped whole and counted like any malformed datagram; batches never nest (decodeBatch
+   * refuses an inner BATCH), so this recursion is one level deep.
+   */
+  private onBatch(buf: Buffer, rinfo: dgram.RemoteInfo): void {
+    if (!this.fromRelay(rinfo)) {
+      this.dropped++;
+      return;
+    }
+    const inner = decodeBatch(buf);
+    if (inner === null) {
+      this.dropped++;
+      return;
+    }
+    for (const d of inner) this.handle(d, rinfo);
+  }
+
+  /** The relay's IP as configured, if it is a literal; else the last address its name resolved to. */
+  private readonly relayIp: string | null;
+  private resolvedRelayIp: string | null = null;
+  /** The last source address that matched the relay's, so the usual check is one string compare. */
+  private relaySource = '';
+
+  private fromRelay(rinfo: dgram.RemoteInfo): boolean {
+    if (rinfo.port !== this.opts.relay.port) return false;
+    if (rinfo.address === this.relaySource) return true;
+    const ip = this.relayIp ?? this.resolvedRelayIp;
+    if (ip === null || !sameIp(ip, rinfo.address)) return false;
+    this.relaySource = rinfo.address;
+    return true;
+  }
+
+  /** Resolves the relay's host name (never rejects: an unresolvable name just matches nothing). */
+  private resolveRelay(): Promise<void> {
+    if (this.relayIp !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      // The family open() chose the socket type by: a name (no ':') means udp4.
+      dnsLookup(this.opts.relay.host, { family: this.opts.relay.host.includes(':') ? 6 : 4 }, (err, address) => {
+        if (!err && address !== this.resolvedRelayIp) {
+          this.resolvedRelayIp = address;
+          this.relaySource = '';
+        }
+        resolve();
+      });
+    });
   }
 
   private heard(): void {
@@ -553,4 +614,15 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
   private log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
     this.opts.log?.(level, message);
   }
+}
+
+/** Whether two IP literals name the same address (so "::1" matches "0:0:0:0:0:0:0:1", and an IPv4-mapped IPv6 address its IPv4 one). */
+function sameIp(a: string, b: string): boolean {
+  if (a === b) return true;
+  const fa = isIP(a);
+  const fb = isIP(b);
+  if (fa === 0 || fb === 0) return false;
+  const list = new BlockList();
+  list.addAddress(a, fa === 6 ? 'ipv6' : 'ipv4');
+  return list.check(b, fb === 6 ? 'ipv6' : 'ipv4');
 }

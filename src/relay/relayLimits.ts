@@ -2,6 +2,8 @@
  * Limits that only the relay applies (the wire-visible ones live in src/protocol/limits.ts).
  * Each has the reason for its value. Changing one changes relay behaviour, not the protocol.
  */
+import { DEFAULT_DATAGRAM_BYTES, HEADER_BYTES } from '../protocol/limits';
+import { BATCH_LENGTH_BYTES } from '../protocol/relayBatch';
 
 /** Default listen address and port: loopback and the toy chat's port (ARCHITECTURE.md "Defaults"). */
 export const DEFAULT_RELAY_HOST = '127.0.0.1';
@@ -94,3 +96,28 @@ export const PRESENCE_FIXED_BYTES = 6;
 
 /** Internal errors (bugs) are logged at most this often (ms), so a bug cannot flood the log. */
 export const INTERNAL_ERROR_LOG_INTERVAL_MS = 5_000;
+
+/**
+ * Coalescing (relayServer.ts "Coalescing", docs/protocol.md). Small datagrams for one client are
+ * queued and sent once per event-loop turn, several to a BATCH datagram of at most this many
+ * bytes: the safe size for any path (DEFAULT_DATAGRAM_BYTES, as QUIC, RFC 9000 §14), so a batch
+ * never needs fragmentation, whose loss would take every datagram packed in it along.
+ */
+export const BATCH_MAX_BYTES = DEFAULT_DATAGRAM_BYTES;
+
+/**
+ * Only datagrams of at most this many bytes are queued: those that can share a batch with at least
+ * one other (the smallest datagram is a bare 12-byte header, each takes a 2-byte length prefix).
+ * Larger ones (file data) go out at once, after whatever is queued for the same client, so the
+ * bulk path costs no more than before and per-client order is kept.
+ */
+export const MAX_COALESCED_DATAGRAM_BYTES = BATCH_MAX_BYTES - HEADER_BYTES - 2 * BATCH_LENGTH_BYTES - HEADER_BYTES;
+
+/**
+ * Most bytes (datagrams plus their length prefixes) queued for one client until the turn's flush;
+ * beyond it, datagrams for that client are dropped and counted (dropped.clientQueueFull), as a
+ * full socket buffer would drop them. One turn reads about 32 datagrams (libuv's per-poll limit),
+ * at most ~37 KiB of coalescible ones, plus a presence slice; 64 KiB leaves room for that and still
+ * bounds what a flood aimed at one client can make the relay hold.
+ */
+export const MAX_QUEUED_BYTES_PER_CLIENT = 64 * 1024;

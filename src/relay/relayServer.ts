@@ -93,6 +93,20 @@
  * address are unregistered traffic: NOT_REGISTERED { refKind kind, refId src }, per-IP bucket,
  * 3x rule. A client should re-register on NOT_REGISTERED only when refId is its own session
  * (a datagram whose src was corrupted on the way also draws one).
+ *
+ * Coalescing (docs/protocol.md "Coalescing"). Everything sent to a registered session (its
+ * address was validated by a cookie) goes through deliver(): a datagram of at most
+ * MAX_COALESCED_DATAGRAM_BYTES is queued for that session, and the queues are flushed once per
+ * event-loop turn (one setImmediate, armed by the first queued datagram, runs after the socket's
+ * batch of received datagrams), each packed in order into BATCH datagrams of at most
+ * BATCH_MAX_BYTES (relayBatch.ts); a run that fits only one datagram goes out alone, unwrapped.
+ * A larger datagram (file data) is sent at once, after flushing that session's queue, so each
+ * client still gets its datagrams in the order the relay accepted them, and the bulk path
+ * allocates nothing. A queue is capped at MAX_QUEUED_BYTES_PER_CLIENT; beyond it datagrams are
+ * dropped and counted (dropped.clientQueueFull). Nothing is ever queued for, or batched to, an
+ * unvalidated address (COOKIE, REGISTER refusals and NOT_REGISTERED go out at once, under the 3x
+ * rule). A broadcast to n clients thus costs about n × size / BATCH_MAX_BYTES sends in a busy
+ * turn instead of n: what made 300 clients × 3 simultaneous broadcasts slow (bench/relayCapacity).
  */
 import { fastLookup } from '../protocol/fastLookup';
 import { EventEmitter } from 'node:events';
@@ -121,17 +135,21 @@ import {
   UNREGISTERED_RATE_PER_SEC,
 } from '../protocol/limits';
 import { checkNickname, nicknameKey } from '../protocol/nickname';
+import { BATCH_LENGTH_BYTES, encodeBatch } from '../protocol/relayBatch';
 import { clip, decodeRelayMessage, encodeRelayMessage, RelayMessage } from '../protocol/relayMessages';
 import { AddressCookie } from './addressCookie';
 import { describeBindError } from './bindError';
 import { NickRegistry } from './nickRegistry';
 import { PresenceLog } from './presenceLog';
 import {
+  BATCH_MAX_BYTES,
   CLOSE_FLUSH_TIMEOUT_MS,
   DEFAULT_RELAY_HOST,
   DEFAULT_RELAY_PORT,
   INTERNAL_ERROR_LOG_INTERVAL_MS,
   MAX_BROADCAST_BYTES,
+  MAX_COALESCED_DATAGRAM_BYTES,
+  MAX_QUEUED_BYTES_PER_CLIENT,
   MIN_SWEEP_INTERVAL_MS,
   NICK_RESERVE_MS,
   PRESENCE_FANOUT_PER_SEC,
@@ -177,6 +195,8 @@ export interface RelayOptions {
   clientRate?: { perSec: number; burst: number };
   /** Per-session broadcast budget (default BROADCAST_RATE_*). */
   broadcastRate?: { perSec: number; burst: number };
+  /** Most bytes queued for one client per event-loop turn (default MAX_QUEUED_BYTES_PER_CLIENT; tests lower it). */
+  maxQueuedBytesPerClient?: number;
 }
 
 /** A client as reported in events. */
@@ -206,6 +226,9 @@ const HOT_VERSION = PROTOCOL_VERSION;
 const HOT_FIRST_PEER_KIND = FIRST_PEER_KIND;
 const HOT_LAST_PEER_KIND = LAST_PEER_KIND;
 const HOT_DST_BROADCAST = DST_BROADCAST;
+const HOT_MAX_COALESCED = MAX_COALESCED_DATAGRAM_BYTES;
+const HOT_BATCH_MAX = BATCH_MAX_BYTES;
+const HOT_LENGTH_BYTES = BATCH_LENGTH_BYTES;
 
 /** Bytes of an ERROR with an empty message: header + code u16 + refKind u8 + refId u32 + len u16. */
 const BARE_ERROR_BYTES = HEADER_BYTES + 9;
@@ -230,12 +253,16 @@ export class RelayServer extends EventEmitter<RelayEvents> {
   private readonly nickReserveMs: number;
   private readonly clientRate: { perSec: number; burst: number };
   private readonly broadcastRate: { perSec: number; burst: number };
+  private readonly maxQueuedBytes: number;
 
   private readonly sweepTimer: NodeJS.Timeout;
   private flushTimer: NodeJS.Timeout | undefined;
   /** A presence flush in progress (it spans event-loop turns, PRESENCE_FLUSH_CHUNK clients each). */
   private flushPass: { sessions: Iterator<Session>; oldestSeen: number } | undefined;
   private flushImmediate: NodeJS.Immediate | undefined;
+  /** Sessions with datagrams queued this turn (deliver), flushed together by flushQueues. */
+  private readonly outList: Session[] = [];
+  private outFlush: NodeJS.Immediate | undefined;
   private closing: Promise<void> | undefined;
   private lastInternalErrorLog = -Infinity;
 
@@ -247,6 +274,8 @@ export class RelayServer extends EventEmitter<RelayEvents> {
   private forwarded = 0;
   private broadcasts = 0;
   private presenceDatagrams = 0;
+  private batches = 0;
+  private batchedDatagrams = 0;
   private unvalidatedBytesIn = 0;
   private unvalidatedBytesOut = 0;
   private answersSuppressed = 0;
@@ -274,6 +303,7 @@ export class RelayServer extends EventEmitter<RelayEvents> {
     this.unvalidated = new UnvalidatedTraffic(unreg.perSec, unreg.burst);
     this.clientRate = opts.clientRate ?? { perSec: CLIENT_RATE_PER_SEC, burst: CLIENT_RATE_BURST };
     this.broadcastRate = opts.broadcastRate ?? { perSec: BROADCAST_RATE_PER_SEC, burst: BROADCAST_RATE_BURST };
+    this.maxQueuedBytes = positive(opts.maxQueuedBytesPerClient, MAX_QUEUED_BYTES_PER_CLIENT, 'maxQueuedBytesPerClient');
 
     socket.on('message', this.onMessage);
     socket.on('error', (err) => this.internalError(err));
@@ -350,6 +380,8 @@ export class RelayServer extends EventEmitter<RelayEvents> {
       forwarded: this.forwarded,
       broadcasts: this.broadcasts,
       presenceDatagrams: this.presenceDatagrams,
+      batches: this.batches,
+      batchedDatagrams: this.batchedDatagrams,
       unvalidatedBytesIn: this.unvalidatedBytesIn,
       unvalidatedBytesOut: this.unvalidatedBytesOut,
       answersSuppressed: this.answersSuppressed,
@@ -380,6 +412,11 @@ export class RelayServer extends EventEmitter<RelayEvents> {
     this.flushTimer = undefined;
     this.flushPass = undefined;
     this.socket.off('message', this.onMessage);
+    // What was queued this turn goes out before the BYEs, in order.
+    if (this.outFlush !== undefined) {
+      clearImmediate(this.outFlush);
+      this.flushQueues();
+    }
     const clients = [...this.sessions.values()];
     this.log(`relay closing (${reason}): telling ${clients.length} client(s)`);
     const code = errorCodeToWire('RELAY_SHUTDOWN');
@@ -475,10 +512,7 @@ export class RelayServer extends EventEmitter<RelayEvents> {
       this.sendError(src, 'UNKNOWN_PEER', kind, dstId, now);
       return;
     }
-    this.socket.send(buf, dst.port, dst.address);
-    this.datagramsOut++;
-    this.bytesOut += buf.length;
-    this.forwarded++;
+    if (this.deliver(dst, buf)) this.forwarded++;
   }
 
   private broadcast(buf: Buffer, src: Session, kind: number, now: number): void {
@@ -493,21 +527,22 @@ export class RelayServer extends EventEmitter<RelayEvents> {
       return;
     }
     this.broadcasts++;
+    // The same Buffer is queued for every recipient (broadcasts are <= MAX_BROADCAST_BYTES, so
+    // always coalescible); it is copied only into each recipient's BATCH at the flush.
     let n = 0;
     for (const s of this.sessions.values()) {
       if (s === src) continue;
-      this.socket.send(buf, s.port, s.address);
-      n++;
+      if (this.deliver(s, buf)) n++;
     }
-    this.datagramsOut += n;
-    this.bytesOut += n * buf.length;
     this.forwarded += n;
   }
 
   private handleRelayMessage(buf: Buffer, rinfo: dgram.RemoteInfo): void {
     const d = decodeRelayMessage(buf);
     if (!d.ok) {
-      this.dropped[d.reason === 'kind' ? 'unknownKind' : 'malformed']++;
+      // BATCH has its own codec (relayBatch.ts) and only the relay sends it.
+      if (buf[2] === Kind.BATCH) this.dropped.unexpectedKind++;
+      else this.dropped[d.reason === 'kind' ? 'unknownKind' : 'malformed']++;
       return;
     }
     const m = d.msg;
@@ -543,7 +578,7 @@ export class RelayServer extends EventEmitter<RelayEvents> {
         this.sendTo(s, { kind: Kind.PONG, token: m.token, rosterVersion: this.presence.version >>> 0 });
         return;
       case Kind.ROSTER_REQ:
-        this.sendRaw(this.roster.page(m.offset, this.presence.version, s.id), s.port, s.address);
+        this.deliver(s, this.roster.page(m.offset, this.presence.version, s.id));
         return;
       case Kind.LEAVE:
         this.sendTo(s, { kind: Kind.BYE, code: 0 });
@@ -654,6 +689,9 @@ export class RelayServer extends EventEmitter<RelayEvents> {
       bucket: new TokenBucket(this.clientRate.perSec, this.clientRate.burst, now),
       broadcastBucket: new TokenBucket(this.broadcastRate.perSec, this.broadcastRate.burst, now),
       errorBucket: new TokenBucket(SESSION_ERROR_RATE_PER_SEC, SESSION_ERROR_RATE_BURST, now),
+      outQueue: [],
+      outBytes: 0,
+      outListed: false,
     };
     this.sessions.set(s.id, s);
     this.byOwner.set(ownerKey, s);
@@ -781,9 +819,7 @@ export class RelayServer extends EventEmitter<RelayEvents> {
       const s = next.value;
       if (s.presenceSeen !== version) {
         for (const d of this.presence.slice(s.presenceSeen)) {
-          this.socket.send(d, s.port, s.address);
-          this.countOut(d.length);
-          this.presenceDatagrams++;
+          if (this.deliver(s, d)) this.presenceDatagrams++;
         }
         s.presenceSeen = version;
       }
@@ -862,7 +898,90 @@ export class RelayServer extends EventEmitter<RelayEvents> {
   }
 
   private sendTo(s: Session, m: RelayMessage): void {
-    this.sendRaw(encodeRelayMessage(m, 0, s.id), s.port, s.address);
+    this.deliver(s, encodeRelayMessage(m, 0, s.id));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Coalescing (see the header comment)
+
+  /**
+   * Sends `buf` to a registered session: queued for this turn's flush if it is small enough to
+   * share a BATCH, else at once behind what is queued. False if dropped (queue full).
+   * Hot path: no allocation (the queue array is reused), no closure per datagram.
+   */
+  private deliver(s: Session, buf: Buffer): boolean {
+    const len = buf.length;
+    if (len > HOT_MAX_COALESCED) {
+      if (s.outQueue.length !== 0) this.flushSession(s);
+      this.socket.send(buf, s.port, s.address);
+      this.datagramsOut++;
+      this.bytesOut += len;
+      return true;
+    }
+    const cost = len + HOT_LENGTH_BYTES;
+    if (s.outBytes + cost > this.maxQueuedBytes) {
+      this.dropped.clientQueueFull++;
+      return false;
+    }
+    s.outQueue.push(buf);
+    s.outBytes += cost;
+    if (!s.outListed) {
+      s.outListed = true;
+      this.outList.push(s);
+      if (this.outFlush === undefined) this.outFlush = setImmediate(this.flushQueues);
+    }
+    return true;
+  }
+
+  /** The end of a turn: every queue that received something goes out (sessions that left too). */
+  private readonly flushQueues = (): void => {
+    this.outFlush = undefined;
+    const list = this.outList;
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i];
+      s.outListed = false;
+      if (s.outQueue.length === 0) continue;
+      try {
+        this.flushSession(s);
+      } catch (err) {
+        // A send that throws (socket closed under us) must not strand the other queues.
+        s.outQueue.length = 0;
+        s.outBytes = 0;
+        this.internalError(err);
+      }
+    }
+    list.length = 0;
+  };
+
+  /**
+   * Sends a session's queue in order: greedy runs of datagrams that fit BATCH_MAX_BYTES together
+   * become one BATCH each; a run of one goes out as it is (a wrapper would only add bytes).
+   */
+  private flushSession(s: Session): void {
+    const q = s.outQueue;
+    const n = q.length;
+    let i = 0;
+    while (i < n) {
+      let bytes = HOT_HEADER_BYTES + HOT_LENGTH_BYTES + q[i].length;
+      let j = i + 1;
+      while (j < n && bytes + HOT_LENGTH_BYTES + q[j].length <= HOT_BATCH_MAX) bytes += HOT_LENGTH_BYTES + q[j++].length;
+      const batch = j - i > 1 ? encodeBatch(q, s.id, i, j) : null;
+      if (batch === null) {
+        // One datagram alone (or, never expected, a run encodeBatch refused: sent one by one).
+        for (; i < j; i++) {
+          this.socket.send(q[i], s.port, s.address);
+          this.countOut(q[i].length);
+        }
+        continue;
+      }
+      this.socket.send(batch, s.port, s.address);
+      this.countOut(batch.length);
+      this.batches++;
+      this.batchedDatagrams += j - i;
+      i = j;
+    }
+    q.length = 0;
+    s.outBytes = 0;
   }
 
   private sendRaw(buf: Buffer, port: number, address: string): void {

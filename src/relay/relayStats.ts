@@ -21,6 +21,11 @@ export const DROP_REASONS = [
   'notRegistered',
   /** A broadcast larger than MAX_BROADCAST_BYTES. */
   'oversizeBroadcast',
+  /**
+   * A datagram for a client whose coalescing queue already held MAX_QUEUED_BYTES_PER_CLIENT this
+   * event-loop turn (counted once per recipient: a broadcast dropped for 3 clients counts 3).
+   */
+  'clientQueueFull',
   /** REGISTER refusals, one per error code. */
   'badCookie',
   'badSignature',
@@ -42,14 +47,18 @@ export interface RelayStats {
   nickReservations: number;
   datagramsIn: number;
   bytesIn: number;
+  /** Datagrams actually sent (a BATCH counts once) and their bytes. */
   datagramsOut: number;
   bytesOut: number;
   /** Peer datagrams sent on to a client (a broadcast to n clients counts n). */
   forwarded: number;
   /** Broadcasts accepted (each fanned out to every other client). */
   broadcasts: number;
-  /** PRESENCE datagrams sent. */
+  /** PRESENCE datagrams sent (alone or inside a BATCH). */
   presenceDatagrams: number;
+  /** BATCH datagrams sent, and the datagrams they carried (each also counted where it belongs). */
+  batches: number;
+  batchedDatagrams: number;
   /** Bytes received from / sent to addresses not validated (the 3x rule's ledger). */
   unvalidatedBytesIn: number;
   unvalidatedBytesOut: number;

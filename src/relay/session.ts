@@ -32,4 +32,13 @@ export interface Session extends RosterMember {
   readonly broadcastBucket: TokenBucket;
   /** ERROR answers to this client (SESSION_ERROR_RATE_*). */
   readonly errorBucket: TokenBucket;
+  /**
+   * Small datagrams waiting for this event-loop turn's flush, oldest first (RelayServer.deliver).
+   * The array is kept and emptied after each flush, so queuing allocates nothing per datagram.
+   */
+  readonly outQueue: Buffer[];
+  /** What outQueue would take inside BATCH datagrams (each datagram + its length prefix). */
+  outBytes: number;
+  /** Listed for this turn's flush (so a client is listed once however many datagrams it gets). */
+  outListed: boolean;
 }

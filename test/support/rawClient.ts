@@ -7,6 +7,10 @@
  *   c.sendRelay({ kind: Kind.PING, token: 1 });      // src = c.session, dst = relay
  *   const pong = await c.next(isKind(Kind.PONG));    // first matching datagram (queued or future)
  *
+ * A BATCH from the relay's port (the relay's coalescing, src/protocol/relayBatch.ts) is unpacked:
+ * each inner datagram is received (tap, waiters, inbox) as if it had arrived alone, and counted
+ * in byKind by its own kind; datagramsIn/bytesIn and byKind[BATCH] count what crossed the wire.
+ *
  * Benchmarks creating thousands of clients in one process pass identities from `identityPool(n)`
  * (generated once, before the timed part) and `keepInbox: false` (counters and the `onDatagram`
  * tap only, so nothing accumulates).
@@ -17,6 +21,7 @@ import { generateIdentity, Identity, signData } from '../../src/crypto/identity'
 import { ErrorCode, errorCodeFromWire } from '../../src/protocol/errors';
 import { Header, Kind, readHeader, isPeerKind } from '../../src/protocol/header';
 import { DST_RELAY } from '../../src/protocol/limits';
+import { decodeBatch } from '../../src/protocol/relayBatch';
 import {
   decodeRelayMessage,
   encodeRelayMessage,
@@ -122,8 +127,10 @@ export class RawClient {
     bytesIn: 0,
     datagramsOut: 0,
     bytesOut: 0,
-    /** Received datagrams per kind byte. */
+    /** Received datagrams per kind byte (a BATCH counts as BATCH and each inner datagram by its kind). */
     byKind: new Uint32Array(256),
+    /** Batches that did not decode, or came from another port than the relay's. */
+    badBatches: 0,
   };
   private readonly inbox: Received[] = [];
   private waiters: Waiter[] = [];
@@ -134,7 +141,7 @@ export class RawClient {
     readonly relay: { host: string; port: number },
     private readonly opts: RawClientOptions,
   ) {
-    socket.on('message', (buf) => this.onMessage(buf));
+    socket.on('message', (buf, rinfo) => this.onMessage(buf, rinfo.port));
     socket.on('error', () => {
       // A test client ignores socket errors (e.g. ICMP port unreachable after the relay closed).
     });
@@ -266,13 +273,26 @@ export class RawClient {
     this.socket.close();
   }
 
-  private onMessage(buf: Buffer): void {
+  private onMessage(buf: Buffer, port: number): void {
     const c = this.counters;
     c.datagramsIn++;
     c.bytesIn += buf.length;
     const h = readHeader(buf);
     if (!h.ok) return;
-    c.byKind[h.header.kind]++;
+    if (h.header.kind === Kind.BATCH) {
+      c.byKind[Kind.BATCH]++;
+      const inner = port === this.relay.port ? decodeBatch(buf) : null;
+      if (inner === null) c.badBatches++;
+      else for (const d of inner) this.receive(d);
+      return;
+    }
+    this.receive(buf);
+  }
+
+  private receive(buf: Buffer): void {
+    const h = readHeader(buf);
+    if (!h.ok) return;
+    this.counters.byKind[h.header.kind]++;
     const r: Received = new ReceivedDatagram(h.header, buf);
     this.opts.onDatagram?.(r);
     for (let i = 0; i < this.waiters.length; i++) {
