@@ -18,7 +18,10 @@ const common = {
   legalComments: 'none',
 };
 
-const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
+// The transfer benchmark's null cipher (src/crypto/benchNullCipher.ts) is dead code in every
+// product bundle: only bench/lib/nullCipherBuild.mjs builds with this set to true.
+const productDefines = { __PEERCHAT_BENCH_NULL_CIPHER__: 'false' };
+const node = { ...common, platform: 'node', target: 'node20', format: 'cjs', define: productDefines };
 const shebang = { js: '#!/usr/bin/env node' };
 
 const targets = [

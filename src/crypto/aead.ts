@@ -17,6 +17,10 @@
  * a `Buffer.concat`.
  */
 import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
+import { benchNullOpen, benchNullSeal } from './benchNullCipher';
+
+/** True only in the transfer benchmark's null-cipher bundle; false in every product build (see benchNullCipher.ts). */
+declare const __PEERCHAT_BENCH_NULL_CIPHER__: boolean | undefined;
 
 /** Poly1305 tag length (RFC 8439 §2.8). The full 16 bytes: truncation weakens forgery bounds. */
 export const AEAD_TAG_BYTES = 16;
@@ -113,6 +117,7 @@ export class PacketSealer {
       throw new RangeError(`output buffer too small: need ${sealedLength} bytes at offset ${outOffset}`);
     }
     this.lastPacketNumber = pn;
+    if (typeof __PEERCHAT_BENCH_NULL_CIPHER__ === 'boolean' && __PEERCHAT_BENCH_NULL_CIPHER__) return benchNullSeal(this.nonces.forPacket(pn), plaintext, AEAD_TAG_BYTES, out, outOffset);
     const cipher = createCipheriv(CIPHER, this.key, this.nonces.forPacket(pn), CIPHER_OPTIONS);
     cipher.setAAD(aad, { plaintextLength: plaintext.length }); // the length is used by CCM only; typed as required
     const ciphertext = cipher.update(plaintext);
@@ -145,6 +150,7 @@ export class PacketOpener {
     if (!isValidPacketNumber(pn) || !Buffer.isBuffer(sealed) || sealed.length < AEAD_TAG_BYTES) return null;
     try {
       const ciphertextLength = sealed.length - AEAD_TAG_BYTES;
+      if (typeof __PEERCHAT_BENCH_NULL_CIPHER__ === 'boolean' && __PEERCHAT_BENCH_NULL_CIPHER__) return benchNullOpen(this.nonces.forPacket(pn), sealed, AEAD_TAG_BYTES);
       const decipher = createDecipheriv(CIPHER, this.key, this.nonces.forPacket(pn), CIPHER_OPTIONS);
       decipher.setAuthTag(sealed.subarray(ciphertextLength));
       decipher.setAAD(aad, { plaintextLength: ciphertextLength });
