@@ -15,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { addCleanup, forkTracked, killChild, procStatus, run, spawnTracked, waitForExit } from './lib/procs.mjs';
 import { MiB } from './lib/stats.mjs';
+import { NULL_CIPHER_MARKER } from './lib/nullCipherBuild.mjs';
 export { randomFile, sha256File, udpSnmp } from './lib/files.mjs';
 import { udpSnmp } from './lib/files.mjs';
 
@@ -247,6 +248,7 @@ export class Cli {
     // the end) and the datagram size it found for each peer; keep the latest of each.
     this.transferStats = {};
     this.pathDatagramBytes = {};
+    this.nullCipher = false;
     readline.createInterface({ input: proc.stderr, crlfDelay: Infinity }).on('line', (l) => {
       const st = /^\[debug\] transfer (\S+) (send|receive): (\{.*\})$/.exec(l);
       if (st) {
@@ -257,6 +259,8 @@ export class Cli {
         }
         return;
       }
+      // The benchmark's null-cipher build (lib/nullCipherBuild.mjs) says so once on stderr.
+      if (l.startsWith(NULL_CIPHER_MARKER)) this.nullCipher = true;
       const carries = /path to (\S+) carries (\d+)-byte datagrams/.exec(l);
       if (carries) this.pathDatagramBytes[carries[1]] = Number(carries[2]);
       this.stderrLines.push(l);
@@ -268,7 +272,8 @@ export class Cli {
    * Starts a client. `dir` holds identity.json (and pins.json) unless `identity` names a file.
    * @param {{ relayPort: number, relayHost?: string, nick: string, dir: string, identity?: string,
    *   downloadDir?: string, acceptFiles?: boolean, share?: string, allowRequests?: boolean,
-   *   extraArgs?: string[], env?: Record<string, string>, keepProgress?: boolean }} o
+   *   extraArgs?: string[], env?: Record<string, string>, keepProgress?: boolean, cliJs?: string }} o
+   *   `cliJs`: another bundle of the terminal client to run (default dist/cli.js)
    */
   static start(o) {
     const identity = o.identity ?? path.join(o.dir, 'identity.json');
@@ -276,7 +281,7 @@ export class Cli {
     fs.mkdirSync(o.dir, { recursive: true });
     fs.mkdirSync(downloadDir, { recursive: true });
     const args = [
-      CLI_JS,
+      o.cliJs ?? CLI_JS,
       '--json',
       '--relay', `${o.relayHost ?? '127.0.0.1'}:${o.relayPort}`,
       '--nick', o.nick,

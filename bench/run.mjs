@@ -77,6 +77,20 @@ export function summaryRows(res) {
         load: loadOf(key),
       });
     }
+    const e = s.encryptionCost;
+    for (const [key, label] of [['engine', 'engine size'], ['at1200', '1200 B']]) {
+      const c = e && !e.skipped ? e[key] : null;
+      if (!c || c.runs === 0) continue;
+      rows.push({
+        figure: `encryption cost, ${label}${key === 'engine' && c.datagramBytes ? ` (${c.datagramBytes} B)` : ''}`,
+        measured: c.cost === null ? 'FAILED' : `${(c.cost * 100).toFixed(1)} % (${fmtRate(c.encryptedBps)})`,
+        target: '≤ 25 % of goodput',
+        baseline: c.nullCipherBps ? `null cipher (bench build) ${fmtRate(c.nullCipherBps)}` : '-',
+        ratio: c.encryptedBps && c.nullCipherBps ? num(c.encryptedBps / c.nullCipherBps, 3) : '-',
+        met: yes(c.met),
+        load: c.loadAvg1?.[0],
+      });
+    }
     rows.push({
       figure: s.memory.skipped ? 'peak RSS, big file' : `peak RSS, ${(s.memory.fileBytes / 2 ** 20).toFixed(0)} MiB file`,
       measured: s.memory.skipped ? 'skipped' : `${mbRss(s.memory.maxPeakRssBytes)} max of s/r/r${unfinished('memory')}`,

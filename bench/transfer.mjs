@@ -17,6 +17,16 @@
 //   loss5        5 % random loss through the same proxies, 1200 B (see `lossPerHop` below)
 //   proxy0Engine, loss5Engine   the same two at the engine's size
 //   memory       1 GiB file, direct, engine's size (quick: skipped unless --memory; then 128 MiB)
+//   encryption cost   direct, lossless, at the engine's size and at 1200 B: the same transfer with
+//                two bundles of the client that the benchmark builds itself (bench/.build/, see
+//                lib/nullCipherBuild.mjs), identical but for ChaCha20-Poly1305: one encrypts as
+//                shipped, the other runs the benchmark-only null cipher (same header, packet
+//                numbers and 16-byte tag space, no cipher). Order encrypted, null, null,
+//                encrypted, twice per size; the best run of each build counts.
+//                Cost = 1 − goodput(encrypted) / goodput(null cipher), target ≤ 25 % (issue 5).
+//                Plus a micro-benchmark of seal + open per datagram at 1200 and 65,000 B, both
+//                builds (aeadMicro.ts).
+//                --no-cipher-cost skips all this.
 // If the client cannot be told a datagram size, the 1200 cases run with what it does and the
 // engine cases are reported as "same as 1200 (no probing yet)".
 //
@@ -31,7 +41,7 @@
 // path sender→relay→receiver (two proxies) loses 5.0 % each way; true: 5 % per proxy per
 // direction (≈ 9.75 % end to end). The measured end-to-end data loss is reported.
 //
-//   node bench/transfer.mjs [--quick] [--memory] [--no-memory] [--max-seconds S] [--loss-per-hop] [--write] [--json]
+//   node bench/transfer.mjs [--quick] [--memory] [--no-memory] [--no-cipher-cost] [--max-seconds S] [--loss-per-hop] [--write] [--json]
 //
 // A case that does not finish within its time limit is reported with the goodput of the bytes
 // received so far (`completed: false`), and the run goes on.
@@ -47,6 +57,7 @@ import {
   ensureDist,
   epochMs,
   randomFile,
+  REPO,
   sha256File,
   startClients,
   startProxy,
@@ -55,12 +66,22 @@ import {
   udpSnmp,
   udpSnmpDelta,
 } from './harness.mjs';
-import { cpuSeconds, peakRssBytes, procStatus } from './lib/procs.mjs';
+import { buildCipherPair, buildCliPair } from './lib/nullCipherBuild.mjs';
+import { cpuSeconds, peakRssBytes, procStatus, run } from './lib/procs.mjs';
 import { MB, MiB, fmtRate, isQuick, loadAvg, round, table, writeResult } from './lib/stats.mjs';
 
 /** Per-datagram bytes that are not file data: relay header 12 + seal 12 + tag 16 + XFER_DATA header 13. */
 const DATA_OVERHEAD_BYTES = 40 + 13;
 const DEFAULT_DATAGRAM = 1200;
+/** Issue 5: encryption may cost at most this fraction of transfer goodput. */
+const ENCRYPTION_COST_TARGET = 0.25;
+/** One round of encryption-cost runs, in this order (ABBA, so drift in the machine's load hits both alike). */
+const CIPHER_COST_ORDER = ['cipher', 'null', 'null', 'cipher'];
+/**
+ * Rounds per datagram size: two (best of 4 runs each way). On the shared 2-core machine runs of
+ * one build differ by up to ~50 % (quick, 32 MiB), so fewer runs mostly measure the load.
+ */
+const CIPHER_COST_ROUNDS = { engine: 2, at1200: 2 };
 
 /**
  * One transfer. Resolves a JSON-able row; never throws for a slow or failed transfer (it says so
@@ -77,6 +98,9 @@ const DEFAULT_DATAGRAM = 1200;
  * @param {number|null} [o.forcedDatagramBytes]
  * @param {number} [o.timeoutMs]
  * @param {boolean} [o.timeline]   sample the three processes' RSS every 250 ms into `rssTimeline`
+ * @param {string} [o.cliJs]       client bundle to run (default dist/cli.js)
+ * @param {boolean} [o.nullCipher] that bundle is the benchmark's null-cipher build (checked: the
+ *                                 clients must announce it, or not, on stderr)
  * @param {string} o.workDir
  */
 export async function measureTransfer(o) {
@@ -95,6 +119,10 @@ export async function measureTransfer(o) {
     forcedDatagramBytes: o.forcedDatagramBytes ?? null,
     loadAvgBefore: loadBefore,
   };
+  if (o.cliJs) {
+    row.cliBundle = path.relative(REPO, o.cliJs);
+    row.cipher = o.nullCipher ? 'null (benchmark build)' : 'chacha20-poly1305';
+  }
   try {
     let senderPort = relay.port;
     let receiverPort = relay.port;
@@ -108,9 +136,10 @@ export async function measureTransfer(o) {
     }
     const extraArgs = ['--verbose', ...(o.datagram?.args ?? [])];
     const env = o.datagram?.env ?? {};
+    const cliJs = o.cliJs;
     [sender, receiver] = await startClients([
-      { relayPort: senderPort, nick: 'sender', dir: path.join(caseDir, 'sender'), extraArgs, env },
-      { relayPort: receiverPort, nick: 'receiver', dir: path.join(caseDir, 'receiver'), acceptFiles: true, extraArgs, env },
+      { relayPort: senderPort, nick: 'sender', dir: path.join(caseDir, 'sender'), extraArgs, env, cliJs },
+      { relayPort: receiverPort, nick: 'receiver', dir: path.join(caseDir, 'receiver'), acceptFiles: true, extraArgs, env, cliJs },
     ]);
     const rssNow = (pid) => procStatus(pid)?.VmRSS ?? null;
     row.rssAtStartBytes = { sender: rssNow(sender.pid), relay: rssNow(relay.pid), receiver: rssNow(receiver.pid) };
@@ -171,6 +200,12 @@ export async function measureTransfer(o) {
     await new Promise((r) => setTimeout(r, 100));
     const engineSend = sender.transferStats.send ?? null;
     const engineRecv = receiver.transferStats.receive ?? null;
+    if (o.cliJs) {
+      // Both clients must run the build we think they run (a null-cipher client says so on stderr).
+      const expected = Boolean(o.nullCipher);
+      row.cipherChecked = sender.nullCipher === expected && receiver.nullCipher === expected;
+      if (!row.cipherChecked) row.error = `expected ${expected ? 'a null-cipher' : 'an encrypting'} build, sender/receiver announced null cipher: ${sender.nullCipher}/${receiver.nullCipher}`;
+    }
 
     const t0 = started._rx;
     row.completed = Boolean(outcome.received);
@@ -273,8 +308,41 @@ export async function measureTransfer(o) {
 }
 
 /**
+ * Seal + open per datagram, µs, with and without ChaCha20-Poly1305 (bench/aeadMicro.ts, bundled
+ * both ways like the client). Resolves { cipher, nullCipher } as printed by aeadMicro.
+ */
+export async function measureAeadMicro({ quick = false } = {}) {
+  const builds = await buildCipherPair('bench/aeadMicro.ts', 'aeadMicro');
+  const args = ['--sizes', '1200,65000', '--ms', quick ? '150' : '400', '--rounds', quick ? '3' : '5'];
+  const out = {};
+  for (const [key, file] of [['cipher', builds.cipher], ['nullCipher', builds.nullCipher]]) {
+    const r = await run(process.execPath, [file, ...args], { timeoutMs: 120_000 });
+    if (r.code !== 0) throw new Error(`aeadMicro (${key}) exited ${r.code}: ${r.stderr}`);
+    out[key] = JSON.parse(r.stdout.trim().split('\n').pop());
+  }
+  return out;
+}
+
+/**
+ * The encryption-cost runs at one datagram size: CIPHER_COST_ORDER, alternating the two bundles.
+ * Resolves the rows (each with `cipher`, `cipherChecked`).
+ */
+async function measureCipherCost({ common, clis, sizeOpts, key, slug, rounds, log }) {
+  const rows = [];
+  const order = Array.from({ length: rounds }, () => CIPHER_COST_ORDER).flat();
+  for (const [i, variant] of order.entries()) {
+    log(`transfer: encryption cost, ${key}, ${variant === 'null' ? 'null cipher' : 'encrypted'} (${i + 1}/${order.length})`);
+    const nullCipher = variant === 'null';
+    rows.push(
+      await measureTransfer({ ...common, ...sizeOpts, label: `cost-${slug}-${variant}-${i}`, cliJs: nullCipher ? clis.nullCipher : clis.cipher, nullCipher }),
+    );
+  }
+  return rows;
+}
+
+/**
  * All transfer cases with their baselines.
- * @param {{ quick?: boolean, memory?: boolean, maxSeconds?: number, lossPerHop?: boolean, log?: (s: string) => void }} [o]
+ * @param {{ quick?: boolean, memory?: boolean, cipherCost?: boolean, maxSeconds?: number, lossPerHop?: boolean, log?: (s: string) => void }} [o]
  */
 export async function runTransferBench(o = {}) {
   const quick = o.quick ?? isQuick();
@@ -282,6 +350,7 @@ export async function runTransferBench(o = {}) {
   const bytes = quick ? 32 * MiB : 256 * MiB;
   const memoryBytes = quick ? 128 * MiB : 1024 * MiB;
   const memory = o.memory ?? !quick;
+  const cipherCost = o.cipherCost ?? true;
   const timeoutMs = (o.maxSeconds ?? (quick ? 45 : 300)) * 1000;
   const lossPct = 5;
   const lossPerHop = o.lossPerHop ?? false;
@@ -338,6 +407,26 @@ export async function runTransferBench(o = {}) {
       out.cases.engine = { label: 'engine', ...noEngine };
     }
 
+    if (cipherCost) {
+      out.encryptionCost = {
+        method:
+          'the same direct lossless transfer with two client bundles built by the benchmark from the same source and options, ' +
+          'one encrypting as shipped, one with the benchmark-only null cipher; rounds of encrypted, null, null, encrypted; best run of each build',
+        target: `≤ ${ENCRYPTION_COST_TARGET * 100} % (1 − goodput encrypted / goodput null cipher)`,
+        runs: {},
+      };
+      try {
+        const clis = await buildCliPair();
+        out.encryptionCost.bundles = { cipher: path.relative(REPO, clis.cipher), nullCipher: path.relative(REPO, clis.nullCipher) };
+        out.encryptionCost.runs.engine = await measureCipherCost({ common, clis, sizeOpts: {}, key: 'engine size', slug: 'engine', rounds: CIPHER_COST_ROUNDS.engine, log });
+        if (control) out.encryptionCost.runs.at1200 = await measureCipherCost({ common, clis, sizeOpts: at1200, key: '1200 B', slug: '1200', rounds: CIPHER_COST_ROUNDS.at1200, log });
+        log('transfer: seal + open per datagram (micro-benchmark, both builds)');
+        out.encryptionCost.micro = await measureAeadMicro({ quick });
+      } catch (err) {
+        out.errors.encryptionCost = String(err?.stack ?? err);
+      }
+    }
+
     log('transfer: TFTP baseline (atftpd/atftp, window 16, blksize 1428)');
     try {
       out.baselines.tftp = await measureTftp({ bytes, lockstep: false, tmpDir: workDir });
@@ -391,6 +480,57 @@ function resolveCase(cases, key) {
   return c?.sameAs ? cases[c.sameAs] : c;
 }
 
+/**
+ * Encryption cost at one datagram size from its runs: the best goodput of each build, cost =
+ * 1 − encrypted / null cipher (also from the means, and in client CPU per data datagram), and
+ * the micro-benchmark's seal + open at the nearest size.
+ */
+function encryptionCostSummary(runs, micro) {
+  const valid = (nullCipher) => (runs ?? []).filter((x) => x.completed && x.cipherChecked && Boolean(x.cipher?.startsWith('null')) === nullCipher);
+  const enc = valid(false);
+  const nul = valid(true);
+  const best = (rows) => (rows.length ? Math.max(...rows.map((x) => x.goodputBps)) : null);
+  const avg = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+  const cpuPerDatagram = (rows) => avg(rows.filter((x) => x.cpuUsPerDataDatagram).map((x) => x.cpuUsPerDataDatagram.sender + x.cpuUsPerDataDatagram.receiver));
+  const spread = (rows) => (rows.length > 1 ? round(1 - Math.min(...rows.map((x) => x.goodputBps)) / Math.max(...rows.map((x) => x.goodputBps)), 3) : null);
+  const encBps = best(enc);
+  const nullBps = best(nul);
+  const cost = encBps !== null && nullBps ? round(1 - encBps / nullBps, 4) : null;
+  const meanEnc = avg(enc.map((x) => x.goodputBps));
+  const meanNull = avg(nul.map((x) => x.goodputBps));
+  const bestDataPhase = (rows) => {
+    const r = rows.filter((x) => x.dataPhaseSeconds > 0).map((x) => x.fileBytes / x.dataPhaseSeconds);
+    return r.length ? Math.max(...r) : null;
+  };
+  const dataEnc = bestDataPhase(enc);
+  const dataNull = bestDataPhase(nul);
+  const cpuEnc = cpuPerDatagram(enc);
+  const cpuNull = cpuPerDatagram(nul);
+  const datagramBytes = (runs ?? []).find((x) => x.datagramBytes)?.datagramBytes ?? null;
+  const microAt = (m) => m?.sizes?.reduce((a, x) => (a === null || Math.abs(x.datagramBytes - datagramBytes) < Math.abs(a.datagramBytes - datagramBytes) ? x : a), null) ?? null;
+  return {
+    datagramBytes,
+    runs: (runs ?? []).length,
+    validRuns: { encrypted: enc.length, nullCipher: nul.length },
+    encryptedBps: encBps,
+    nullCipherBps: nullBps,
+    encryptedSamplesBps: enc.map((x) => x.goodputBps),
+    nullCipherSamplesBps: nul.map((x) => x.goodputBps),
+    // Noise: 1 − slowest / fastest run of the same build. A cost smaller than this is not resolved.
+    samplesSpread: { encrypted: spread(enc), nullCipher: spread(nul) },
+    cost,
+    costFromMeans: meanEnc !== null && meanNull ? round(1 - meanEnc / meanNull, 4) : null,
+    // Without the receiver's final fsync + SHA-256 (the same for both builds): the cipher's share of the data phase.
+    dataPhaseCost: dataEnc !== null && dataNull ? round(1 - dataEnc / dataNull, 4) : null,
+    clientCpuUsPerDataDatagram: { encrypted: cpuEnc === null ? null : round(cpuEnc, 1), nullCipher: cpuNull === null ? null : round(cpuNull, 1) },
+    cpuCost: cpuEnc && cpuNull !== null ? round(1 - cpuNull / cpuEnc, 4) : null,
+    sealOpenUs: micro ? { encrypted: microAt(micro.cipher)?.sealOpenUs ?? null, nullCipher: microAt(micro.nullCipher)?.sealOpenUs ?? null, atDatagramBytes: microAt(micro.cipher)?.datagramBytes ?? null } : null,
+    loadAvg1: (runs ?? []).map((x) => x.loadAvgBefore?.[0] ?? null),
+    target: `≤ ${ENCRYPTION_COST_TARGET * 100} %`,
+    met: cost !== null ? cost <= ENCRYPTION_COST_TARGET : null,
+  };
+}
+
 /** Headline figures with their targets (what bench/run.mjs puts in its summary table). */
 export function transferSummary(r) {
   const c = r.cases;
@@ -420,6 +560,8 @@ export function transferSummary(r) {
     };
   };
   const maxRss = (row) => (row?.peakRssBytes ? Math.max(...Object.values(row.peakRssBytes).filter((x) => x !== null)) : null);
+  const costAt = (key) => encryptionCostSummary(r.encryptionCost?.runs?.[key], r.encryptionCost?.micro);
+  const costs = r.encryptionCost ? [costAt('engine'), costAt('at1200')].filter((x) => x.cost !== null) : [];
   return {
     rawCeilingBps: raw,
     rawCeilingEngineSizeBps: r.baselines.rawEngine ? rawEngine : null,
@@ -436,6 +578,14 @@ export function transferSummary(r) {
     },
     loss5: lossRow('loss5', 'proxy0'),
     loss5Engine: lossRow('loss5Engine', 'proxy0Engine'),
+    encryptionCost: r.encryptionCost
+      ? {
+          engine: costAt('engine'),
+          at1200: costAt('at1200'),
+          target: `≤ ${ENCRYPTION_COST_TARGET * 100} % of goodput`,
+          met: costs.length > 0 ? costs.every((x) => x.met) : null,
+        }
+      : { skipped: true },
     memory: c.memory?.skipped
       ? { skipped: true }
       : {
@@ -498,7 +648,57 @@ export function transferRows(r) {
       done: c.completed ? 'yes' : `NO: ${c.error ?? ''}${c.bytesReceivedSoFar !== undefined ? ` (${(c.bytesReceivedSoFar / MiB).toFixed(1)} MiB)` : ''}`,
     });
   }
+  for (const [key, label] of [['engine', 'engine size'], ['at1200', '1200 B']]) {
+    const runs = r.encryptionCost?.runs?.[key];
+    if (!runs) continue;
+    for (const nullCipher of [false, true]) {
+      const mine = runs.filter((x) => Boolean(x.cipher?.startsWith('null')) === nullCipher);
+      const ok = mine.filter((x) => x.completed && x.cipherChecked);
+      const c = ok.reduce((a, x) => (a === null || x.goodputBps > a.goodputBps ? x : a), null);
+      const rb = c ? rawBps(c.datagramBytes) : null;
+      rows.push({
+        case: `cipher cost, ${label}, ${nullCipher ? 'NULL cipher (bench)' : 'encrypted (bench)'}`,
+        dgram: c?.datagramBytes ?? '?',
+        loss: '0',
+        file: `${(c ?? mine[0])?.fileBytes / MiB} MiB`,
+        goodput: mbs(c?.goodputBps),
+        'vs raw': rb && c ? (c.goodputBps / rb).toFixed(3) : '-',
+        sha256: ok.length && ok.every((x) => x.sha256Ok) ? 'ok' : ok.some((x) => x.sha256Ok === false) ? 'BAD' : '-',
+        retx: c?.engine ? `${c.engine.retransmittedPct} %` : 'n/a',
+        'RSS s/r/r MB': c?.peakRssBytes ? `${mbRss(c.peakRssBytes.sender)}/${mbRss(c.peakRssBytes.relay)}/${mbRss(c.peakRssBytes.receiver)}` : '-',
+        'CPU s/r/r s': c?.cpuSeconds ? `${c.cpuSeconds.sender}/${c.cpuSeconds.relay}/${c.cpuSeconds.receiver}` : '-',
+        done:
+          ok.length === mine.length
+            ? `best of ${mine.length}: ${mine.map((x) => mbs(x.goodputBps)).join(', ')}`
+            : `NO: ${mine.filter((x) => !(x.completed && x.cipherChecked)).map((x) => x.error ?? 'unfinished').join('; ')}`,
+      });
+    }
+  }
   return rows;
+}
+
+/** One line: encryption cost per size beside its target, and the micro-benchmark. */
+function encryptionCostLine(r) {
+  const e = r.summary?.encryptionCost;
+  if (!e || e.skipped) return null;
+  const pct = (x) => (typeof x === 'number' ? `${(x * 100).toFixed(1)} %` : '-');
+  const parts = [];
+  for (const [key, label] of [['engine', 'engine size'], ['at1200', '1200 B']]) {
+    const c = e[key];
+    if (!c || c.runs === 0) continue;
+    const size = key === 'engine' && c.datagramBytes ? ` (${c.datagramBytes} B)` : '';
+    const noise = Math.max(c.samplesSpread?.encrypted ?? 0, c.samplesSpread?.nullCipher ?? 0);
+    parts.push(
+      `${label}${size} ${pct(c.cost)} (${mbs(c.encryptedBps)} vs ${mbs(c.nullCipherBps)}; data phase only ${pct(c.dataPhaseCost)}; ` +
+        `client CPU ${pct(c.cpuCost)}; runs of one build differ by up to ${pct(noise)})`,
+    );
+  }
+  const micro = r.encryptionCost?.micro;
+  const us = (x) => (typeof x === 'number' ? x.toFixed(1) : '-');
+  const m = micro
+    ? `; seal+open per datagram: ${micro.cipher.sizes.map((x, i) => `${x.datagramBytes} B ${us(x.sealOpenUs)} µs (null cipher ${us(micro.nullCipher.sizes[i]?.sealOpenUs)})`).join(', ')}`
+    : '';
+  return `  encryption cost = 1 − goodput(encrypted) / goodput(null cipher), bundles identical but for the cipher: ${parts.join(', ') || '-'} (target ${e.target}; met: ${e.met === null ? '-' : e.met ? 'yes' : 'NO'})${m}`;
 }
 
 export function printTransfer(r) {
@@ -510,6 +710,8 @@ export function printTransfer(r) {
       `loss / lossless (same proxies): ${s.loss5.ratioToLosslessSameTopology ?? '-'} at 1200 B, ${s.loss5Engine.ratioToLosslessSameTopology ?? '-'} at the engine's size (target ≥ 0.80)` +
       (s.memory.skipped ? '' : `; peak RSS max ${mbRss(s.memory.maxPeakRssBytes)} MB over ${((s.memory.bytesReceived ?? 0) / MiB).toFixed(0)} MiB (target < 150 MB for 1 GiB)`),
   );
+  const cost = encryptionCostLine(r);
+  if (cost) console.log(cost);
   console.log(`  loss: ${r.loss.note}. retx = file bytes the sender sent again (engine counters from --verbose) ÷ file size.`);
   for (const [k, v] of Object.entries(r.errors)) console.log(`  ${k} FAILED: ${v.split('\n')[0]}`);
 }
@@ -522,6 +724,7 @@ if (isMain) {
     memory: process.argv.includes('--memory') ? true : process.argv.includes('--no-memory') ? false : undefined,
     maxSeconds: argValue('--max-seconds') ? Number(argValue('--max-seconds')) : undefined,
     lossPerHop: process.argv.includes('--loss-per-hop'),
+    cipherCost: !process.argv.includes('--no-cipher-cost'),
   });
   printTransfer(res);
   if (process.argv.includes('--json')) console.log(JSON.stringify(res, null, 2));
