@@ -48,7 +48,7 @@ export function summaryRows(res) {
       figure: 'transfer goodput, relayed, 1200 B',
       measured: fmtRate(s.direct1200.goodputBps) + unfinished('direct'),
       target: '≥ 0.60 × raw',
-      baseline: s.rawCeilingBps ? `raw dgram ${fmtRate(s.rawCeilingBps)}` : '-',
+      baseline: s.rawCeilingBps ? `raw dgram ${fmtRate(s.rawCeilingBps)}${s.direct1200.rawForwardedBps ? `; via bare forwarder ${fmtRate(s.direct1200.rawForwardedBps)}` : ''}` : '-',
       ratio: num(s.direct1200.ratioToRaw, 3),
       met: yes(s.direct1200.met),
       load: loadOf('direct'),

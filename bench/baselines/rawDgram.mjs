@@ -105,6 +105,31 @@ function receiverMain() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Forwarder (child process, `forwarder: true`): the least a relay can do
+
+/**
+ * Binds a socket and sends every datagram it receives on to the receiver's port: one
+ * `message` event and one unconnected `send` per datagram, nothing else (no parsing, no
+ * sessions, no crypto). The ceiling any relay written on Node's dgram can reach on this machine.
+ */
+function forwarderMain() {
+  const bufferSize = Number(process.env.RAWDGRAM_BUFFER ?? DEFAULT_BUFFER);
+  const to = Number(process.env.RAWDGRAM_FORWARD_TO);
+  const sock = createSocket(bufferSize);
+  let forwarded = 0;
+  sock.on('message', (msg) => {
+    forwarded++;
+    sock.send(msg, to, '127.0.0.1');
+  });
+  sock.on('error', (err) => process.send?.({ type: 'error', error: String(err) }));
+  sock.bind(0, '127.0.0.1', () => process.send({ type: 'ready', port: sock.address().port }));
+  process.on('message', (m) => {
+    if (m?.type === 'count') process.send({ type: 'forwarded', forwarded });
+  });
+  process.on('disconnect', () => process.exit(0));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Sender (parent) and measurement
 
 /**
@@ -117,6 +142,9 @@ function receiverMain() {
  * @param {number} [o.bufferSize=4 MiB]   SO_RCVBUF/SO_SNDBUF request for both sockets; 0 = OS default
  * @param {boolean} [o.connect=false]     connect() the sender socket (faster sends) instead of
  *                                        passing the address on every send like a relay does
+ * @param {boolean} [o.forwarder=false]   two hops: sender → a minimal Node forwarder process
+ *                                        (receive, send on; see forwarderMain) → receiver, three
+ *                                        processes like a relayed transfer
  * @param {number} [o.quietMs=200]        receiver reports after this long without datagrams
  * @param {number} [o.timeoutMs=60000]    hard limit for the whole measurement
  * @returns {Promise<{
@@ -136,6 +164,7 @@ export async function measureRawDgram(o = {}) {
   const inflightMax = o.inflight ?? 64;
   const bufferSize = o.bufferSize ?? DEFAULT_BUFFER;
   const connect = o.connect ?? false;
+  const viaForwarder = o.forwarder ?? false;
   const quietMs = o.quietMs ?? 200;
   const timeoutMs = o.timeoutMs ?? 60_000;
   if (!(datagramSize >= 1 && datagramSize <= 65507)) throw new RangeError(`datagramSize ${datagramSize} out of range`);
@@ -147,6 +176,7 @@ export async function measureRawDgram(o = {}) {
   });
   const sock = createSocket(bufferSize);
   let timer;
+  let forwarder = null;
   try {
     const deadline = new Promise((_, reject) => {
       timer = setTimeout(() => reject(new Error(`rawDgram: timed out after ${timeoutMs} ms`)), timeoutMs);
@@ -174,6 +204,21 @@ export async function measureRawDgram(o = {}) {
     };
 
     const ready = await nextMessage('ready');
+    if (viaForwarder) {
+      forwarder = forkTracked(THIS_FILE, ['--forwarder'], {
+        env: { ...process.env, RAWDGRAM_BUFFER: String(bufferSize), RAWDGRAM_FORWARD_TO: String(ready.port) },
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      const fwdReady = await Promise.race([
+        new Promise((resolve) => forwarder.once('message', resolve)),
+        deadline,
+        waitForExit(forwarder).then((r) => {
+          throw new Error(`rawDgram forwarder exited early (code ${r.code}, signal ${r.signal})`);
+        }),
+      ]);
+      if (fwdReady?.type !== 'ready') throw new Error(`rawDgram forwarder: ${JSON.stringify(fwdReady)}`);
+      ready.port = fwdReady.port; // the sender now sends to the forwarder
+    }
     await new Promise((resolve, reject) => {
       sock.once('error', reject);
       sock.bind(0, '127.0.0.1', resolve);
@@ -239,6 +284,7 @@ export async function measureRawDgram(o = {}) {
       bytesRequested,
       inflight: inflightMax,
       connected: connect,
+      viaForwarder,
       loadAvgBefore,
       buffers: {
         requested: bufferSize,
@@ -290,6 +336,7 @@ export async function measureRawDgram(o = {}) {
       /* not bound or already closed */
     }
     await killChild(child, { graceMs: 500 });
+    if (forwarder) await killChild(forwarder, { graceMs: 500 });
   }
 }
 
@@ -331,6 +378,8 @@ export function rawDgramRows(runs) {
 const isMain = process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url;
 if (isMain && process.argv.includes('--receiver')) {
   receiverMain();
+} else if (isMain && process.argv.includes('--forwarder')) {
+  forwarderMain();
 } else if (isMain) {
   const suite = await runRawDgramSuite();
   console.log(`rawDgram baseline (${suite.quick ? 'quick' : 'default'}): Node dgram, 2 processes, 127.0.0.1\n`);

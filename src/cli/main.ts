@@ -31,8 +31,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const out = opts.json ? jsonWriter() : humanWriter();
-  const rl = readline.createInterface({ input: process.stdin, terminal: !opts.json && process.stdin.isTTY });
+  // Interactive on a terminal: readline echoes what is typed and draws the "> " prompt, both on
+  // stdout (without `output` it would do neither and typing would be invisible).
+  const interactive = !opts.json && process.stdin.isTTY === true && process.stdout.isTTY === true;
+  const rl = readline.createInterface({ input: process.stdin, output: interactive ? process.stdout : undefined, terminal: interactive });
+  const out = opts.json ? jsonWriter() : humanWriter(rl);
   const lines = lineQueue(rl);
 
   let identity;
@@ -51,8 +54,14 @@ export async function main(argv: string[]): Promise<number> {
         out('error', { code: 'NICK_INVALID', message: '--json needs --nick NAME.' });
         return 2;
       }
-      process.stdout.write('Enter your nickname: ');
+      if (interactive) {
+        rl.setPrompt('Enter your nickname: ');
+        rl.prompt();
+      } else {
+        process.stdout.write('Enter your nickname: ');
+      }
       const answer = await lines.next();
+      rl.setPrompt('> ');
       if (answer === null) return 0;
       nick = answer.trim();
       if (!nick) continue;
@@ -185,9 +194,21 @@ function jsonWriter(): Out {
   };
 }
 
-function humanWriter(): Out {
+function humanWriter(rl: readline.Interface): Out {
   const lastPct = new Map<string, number>();
-  const print = (s: string) => process.stdout.write(`${s}\n`);
+  const tty = (rl as readline.Interface & { terminal?: boolean }).terminal === true;
+  // On a terminal, a message arriving while the user types is printed above the prompt, and the
+  // prompt is drawn again with what was typed so far (not "> alice: hihalf-typed line").
+  const print = (s: string) => {
+    if (!tty) {
+      process.stdout.write(`${s}\n`);
+      return;
+    }
+    readline.clearLine(process.stdout, 0);
+    readline.cursorTo(process.stdout, 0);
+    process.stdout.write(`${s}\n`);
+    rl.prompt(true);
+  };
   return (name, payload) => {
     const p = payload as Record<string, unknown> & ClientEvents[keyof ClientEvents];
     switch (name) {

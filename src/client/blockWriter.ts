@@ -30,10 +30,15 @@ export class BlockWriter {
   private writes: Promise<void> = Promise.resolve();
   private error: Error | null = null;
 
+  /**
+   * `onWritten(offset, buf, from, to)`: `buf[from, to)` is now on disk at `offset` (called in
+   * write order, before the buffer is dropped; see PrefixHasher).
+   */
   constructor(
     private readonly handle: fs.FileHandle,
     private readonly chunkSize: number,
     private readonly totalBytes: number,
+    private readonly onWritten?: (offset: number, buf: Buffer, from: number, to: number) => void,
   ) {
     this.chunksPerBlock = Math.max(1, Math.floor(TARGET_BLOCK_BYTES / chunkSize));
     this.blockBytes = this.chunksPerBlock * chunkSize;
@@ -97,6 +102,7 @@ export class BlockWriter {
       for (const [s, e] of runs) {
         try {
           await this.handle.write(b.buf, s, e - s, base + s);
+          this.onWritten?.(base + s, b.buf, s, e);
         } catch (err) {
           this.error = err as Error;
         }

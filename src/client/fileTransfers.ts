@@ -15,6 +15,7 @@ import { PACKET_OVERHEAD } from '../transport/limits';
 import { XFER_DATA_HEADER_BYTES } from '../transport/frames';
 import { ClientEvents } from './events';
 import { sha256File } from './fileHash';
+import { PrefixHasher } from './prefixHasher';
 import { MAP_SAVE_INTERVAL_MS, PartialFile, discard, openPartial, publish, saveMap } from './partialStore';
 import type { PeerLink } from './peerLink';
 import { resolveInShare } from './sharedFolder';
@@ -80,6 +81,7 @@ interface Incoming {
   receiver: TransferReceiver | null;
   timers: TimerDriver | null;
   writer: BlockWriter | null;
+  hasher: PrefixHasher | null;
   state: 'offered' | 'receiving' | 'verifying' | 'done' | 'failed';
   lastProgress: number;
   lastStatsLog: number;
@@ -292,6 +294,7 @@ export class FileTransfers {
       receiver: null,
       timers: null,
       writer: null,
+      hasher: null,
       state: 'offered',
       lastProgress: 0,
       lastStatsLog: 0,
@@ -343,7 +346,16 @@ export class FileTransfers {
       return;
     }
     const partial = t.partial;
-    const writer = new BlockWriter(partial.handle, t.chunkSize, t.bytes);
+    // Hash while writing, so that the check at the end does not read the whole file again.
+    const hasher = new PrefixHasher(partial.handle, t.bytes);
+    let kept = 0;
+    for (const [ms, me] of partial.have.missingRanges()) {
+      if (ms > kept) hasher.onDisk(kept * t.chunkSize, Math.min(ms * t.chunkSize, t.bytes));
+      kept = me + 1;
+    }
+    if (kept < partial.have.size) hasher.onDisk(kept * t.chunkSize, t.bytes);
+    t.hasher = hasher;
+    const writer = new BlockWriter(partial.handle, t.chunkSize, t.bytes, (offset, buf, from, to) => hasher.written(offset, buf, from, to));
     t.writer = writer;
     this.host.emit('transfer-started', {
       id: t.localId,
@@ -405,7 +417,7 @@ export class FileTransfers {
       await t.writer?.flush();
       await t.writes;
       await partial.handle.datasync();
-      const actual = await sha256File(partial.partPath);
+      const actual = t.hasher ? await t.hasher.digest() : await sha256File(partial.partPath);
       if (!actual.equals(t.sha256)) {
         await discard(partial);
         t.state = 'failed';

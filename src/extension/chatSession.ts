@@ -24,7 +24,7 @@ import { errorCodeOf, errorText } from './errorMessages';
 import type { ErrorReporter } from './errorReporter';
 import { loadOrCreateIdentity, relaySecretKey } from './identityStore';
 import { MementoPinStore } from './pinStore';
-import { formatRelayAddress, isLoopbackHost, parseRelayAddress, type RelayAddress } from './relayAddress';
+import { connectableAddress, formatRelayAddress, isLoopbackHost, parseRelayAddress, type RelayAddress } from './relayAddress';
 import type { RelayController, StartedRelay } from './relayController';
 import { RelayStartError } from './relayProcess';
 import { openSettings, pathEnvironment, readSettings } from './settings';
@@ -329,7 +329,11 @@ export class ChatSession extends Disposable {
   private async startRelay(target: RelayAddress): Promise<StartedRelay | undefined> {
     let started: StartedRelay | undefined;
     try {
-      started = await this.relay.start(target);
+      // The secret saved (Set Relay Secret) for the address teammates will join: only they can.
+      const secret =
+        (await this.context.secrets.get(relaySecretKey(formatRelayAddress(connectableAddress(target))))) ??
+        (await this.context.secrets.get(relaySecretKey(formatRelayAddress(target))));
+      started = await this.relay.start(target, secret || undefined);
     } catch (err) {
       const output = err instanceof RelayStartError && err.output ? `\n${err.output}` : '';
       this.log.error(`Could not start the relay: ${errorText(err)}${output}`);

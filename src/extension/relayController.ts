@@ -72,19 +72,19 @@ export class RelayController extends Disposable {
    * Starts the relay at `listen`. When the port is taken the user chooses: join whatever holds
    * it, try another port, or give up (undefined). Other failures throw RelayStartError.
    */
-  start(listen: RelayAddress): Promise<StartedRelay | undefined> {
+  start(listen: RelayAddress, secret?: string): Promise<StartedRelay | undefined> {
     if (this.process?.running) return Promise.resolve({ address: connectableAddress(this.process.address), startedHere: true });
-    this.starting ??= this.startLoop(listen).finally(() => (this.starting = undefined));
+    this.starting ??= this.startLoop(listen, secret).finally(() => (this.starting = undefined));
     return this.starting;
   }
 
-  private async startLoop(listen: RelayAddress): Promise<StartedRelay | undefined> {
+  private async startLoop(listen: RelayAddress, secret: string | undefined): Promise<StartedRelay | undefined> {
     let target = listen;
     for (;;) {
       try {
         const p = await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Window, title: `Starting relay on ${formatRelayAddress(target)}` },
-          () => this.spawn(target),
+          () => this.spawn(target, secret),
         );
         return { address: connectableAddress(p.address), startedHere: true };
       } catch (err) {
@@ -105,12 +105,15 @@ export class RelayController extends Disposable {
     }
   }
 
-  private async spawn(listen: RelayAddress): Promise<RelayProcess> {
-    this.log.info(`Starting the relay: ${this.relayJs} --host ${listen.host} --port ${listen.port} (runtime ${process.execPath})`);
+  private async spawn(listen: RelayAddress, secret: string | undefined): Promise<RelayProcess> {
+    this.log.info(
+      `Starting the relay: ${this.relayJs} --host ${listen.host} --port ${listen.port} (runtime ${process.execPath})${secret ? ', with the invitation secret saved for it' : ''}`,
+    );
     const p = await RelayProcess.start({
       relayJs: this.relayJs,
       host: listen.host,
       port: listen.port,
+      secret,
       onOutput: (line, stream) => (stream === 'stderr' ? this.log.warn(`[relay] ${line}`) : this.log.info(`[relay] ${line}`)),
     });
     this.process = p;

@@ -39,10 +39,15 @@ export interface RelayProcessOptions {
   execPath?: string;
   /** Extra environment. ELECTRON_RUN_AS_NODE=1 is always set. */
   env?: NodeJS.ProcessEnv;
+  /** Invitation secret the relay requires of clients (passed in the environment, not argv, so that `ps` does not show it). */
+  secret?: string;
   startTimeoutMs?: number;
   /** Every line the relay prints (after the listening line too), for the log. */
   onOutput?: (line: string, stream: 'stdout' | 'stderr') => void;
 }
+
+/** The relay reads its invitation secret from this variable (src/relay/main.ts SECRET_ENV). */
+export const RELAY_SECRET_ENV = 'PEERCHAT_RELAY_SECRET';
 
 /** The arguments and environment both the child process and the task use. */
 export function relayCommandLine(relayJs: string, host: string, port: number, execPath = process.execPath) {
@@ -111,7 +116,7 @@ export class RelayProcess {
       let child: ChildProcess;
       try {
         child = spawn(cmd.command, cmd.args, {
-          env: { ...process.env, ...opts.env, ...cmd.env },
+          env: { ...process.env, ...opts.env, ...cmd.env, ...(opts.secret ? { [RELAY_SECRET_ENV]: opts.secret } : {}) },
           stdio: ['ignore', 'pipe', 'pipe'],
           windowsHide: true,
         });

@@ -128,12 +128,14 @@ export const CHANNEL_UNRESPONSIVE_MS = 30_000;
  */
 export const XFER_MAX_ACK_DELAY_MS = 5;
 /**
- * Ack after this many ack-eliciting packets. RFC 9000 §13.2.2 says two; the ACK frequency
- * extension (draft-ietf-quic-ack-frequency) lets a receiver stretch that. Every ack costs the
- * receiver a seal and a send and the relay a forward, which on a 2-core machine is CPU taken from
- * data: at 2 the receiver spent as long sending acks as the sender spent sending data. At 8, BBR
- * still gets a delivery-rate sample every few hundred microseconds at full speed, and gaps are
- * still acked at once.
+ * Ack after this many ack-eliciting packets (RFC 9000 §13.2.2: two), counted within what one
+ * event-loop turn reads: the receiver sends its ack when that turn's datagrams are handled
+ * (TransferReceiver.onData), so a batch read at once gets one ack however long it is. That
+ * keeps the ack count low exactly when CPU is short (at 1200-byte datagrams on 2 cores, one ack
+ * per 2 packets made acks a third of all datagrams) without holding any ack on a timer. A
+ * fixed stretch (one ack per 8 packets) was tried and collapsed BBR: with a small cwnd the
+ * 8th packet never came, every ack waited for XFER_MAX_ACK_DELAY_MS, and the RTT samples and
+ * delivery rate that BBR's model is made of fell with it.
  */
 export const XFER_ACK_EVERY_PACKETS = 2;
 /**

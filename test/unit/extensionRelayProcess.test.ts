@@ -7,7 +7,8 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { looksLikePortInUse, relayCommandLine, RelayProcess, RelayStartError } from '../../src/extension/relayProcess';
+import { looksLikePortInUse, RELAY_SECRET_ENV, relayCommandLine, RelayProcess, RelayStartError } from '../../src/extension/relayProcess';
+import { SECRET_ENV } from '../../src/relay/main';
 
 let dir: string;
 const script = (name: string, body: string) => {
@@ -55,6 +56,34 @@ describe('extension/relayProcess', function () {
     await relay.stop();
     assert.equal(relay.running, false);
     assert.equal(exited, true);
+  });
+
+  it('hands the invitation secret to the relay in its environment, never on its command line', async () => {
+    assert.equal(RELAY_SECRET_ENV, SECRET_ENV, 'the variable the relay reads');
+    const relayJs = script(
+      'secret.js',
+      `console.log('listening on 127.0.0.1:40124');
+       console.log('argv ' + JSON.stringify(process.argv.slice(2)));
+       console.log('secret ' + process.env.${SECRET_ENV});
+       setInterval(() => {}, 1000);`,
+    );
+    const lines: string[] = [];
+    const relay = await RelayProcess.start({ relayJs, host: '127.0.0.1', port: 0, execPath: process.execPath, secret: 'team-only', onOutput: (l) => lines.push(l) });
+    await new Promise((r) => setTimeout(r, 200));
+    await relay.stop();
+    assert.ok(lines.includes('secret team-only'), lines.join('|'));
+    assert.ok(!lines.some((l) => l.startsWith('argv') && l.includes('team-only')), lines.join('|'));
+    lines.length = 0;
+    const saved = process.env[SECRET_ENV];
+    delete process.env[SECRET_ENV];
+    try {
+      const without = await RelayProcess.start({ relayJs, host: '127.0.0.1', port: 0, execPath: process.execPath, onOutput: (l) => lines.push(l) });
+      await new Promise((r) => setTimeout(r, 200));
+      await without.stop();
+    } finally {
+      if (saved !== undefined) process.env[SECRET_ENV] = saved;
+    }
+    assert.ok(lines.includes('secret undefined'), `no secret when none is saved: ${lines.join('|')}`);
   });
 
   it('reports a taken port as PORT_IN_USE with what the relay said', async () => {
