@@ -2,7 +2,7 @@
  * Limits that only the relay applies (the wire-visible ones live in src/protocol/limits.ts).
  * Each has the reason for its value. Changing one changes relay behaviour, not the protocol.
  */
-import { DEFAULT_DATAGRAM_BYTES, HEADER_BYTES } from '../protocol/limits';
+import { DEFAULT_DATAGRAM_BYTES, HEADER_BYTES, MAX_DATAGRAM_BYTES } from '../protocol/limits';
 import { BATCH_LENGTH_BYTES } from '../protocol/relayBatch';
 
 /** Default listen address and port: loopback and the toy chat's port (ARCHITECTURE.md "Defaults"). */
@@ -106,6 +106,16 @@ export const INTERNAL_ERROR_LOG_INTERVAL_MS = 5_000;
 export const BATCH_MAX_BYTES = DEFAULT_DATAGRAM_BYTES;
 
 /**
+ * ...except to a client on the relay's own machine (its source address is loopback: 127.0.0.0/8
+ * or ::1, which no packet from another host can carry, RFC 1122 §3.2.1.3, RFC 4291 §2.5.3): the
+ * loopback interface carries any UDP datagram whole (MTU 65,536, nothing to fragment or lose on
+ * the way), and there each datagram costs a syscall and several µs of JavaScript on both sides
+ * whatever its size, so a turn's whole queue for such a client goes in one datagram. Clients ask
+ * for 4 MiB receive buffers, which hold dozens of these.
+ */
+export const LOOPBACK_BATCH_MAX_BYTES = MAX_DATAGRAM_BYTES;
+
+/**
  * Only datagrams of at most this many bytes are queued: those that can share a batch with at least
  * one other (the smallest datagram is a bare 12-byte header, each takes a 2-byte length prefix).
  * Larger ones (file data) go out at once, after whatever is queued for the same client, so the
@@ -121,3 +131,25 @@ export const MAX_COALESCED_DATAGRAM_BYTES = BATCH_MAX_BYTES - HEADER_BYTES - 2 *
  * bounds what a flood aimed at one client can make the relay hold.
  */
 export const MAX_QUEUED_BYTES_PER_CLIENT = 64 * 1024;
+
+/**
+ * libuv reads at most this many datagrams from a socket per event-loop turn (uv__udp_recvmsg's
+ * per-poll limit in libuv 1.46, Node 20; measured). A turn that read this many has most likely
+ * left more waiting in the socket buffer.
+ */
+export const UDP_READS_PER_TURN = 32;
+
+/**
+ * Flush deferral, for broadcast storms. After a turn that read a full UDP_READS_PER_TURN while at
+ * least FLUSH_DEFER_MIN_CLIENTS clients have something queued, the flush waits one more turn: the
+ * waiting datagrams mostly fan out to the same clients, so one datagram each then carries two
+ * turns' worth. A flush costs a send per listed client (each a syscall and several µs of
+ * JavaScript), so this roughly divides the sends of a storm by the turns deferred; 300 clients ×
+ * 3 broadcasts at once went from ~9,000 sends to ~1,800. Few listed clients (a file transfer's
+ * acknowledgements between two clients) gain nothing from waiting and never wait.
+ */
+export const FLUSH_DEFER_MIN_CLIENTS = 16;
+/** ...at most this many turns in a row... */
+export const MAX_FLUSH_DEFERRALS = 4;
+/** ...and at most this long (ms) after the first deferral, so no queued datagram waits longer. */
+export const MAX_FLUSH_DEFER_MS = 10;

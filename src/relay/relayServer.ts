@@ -99,7 +99,10 @@
  * MAX_COALESCED_DATAGRAM_BYTES is queued for that session, and the queues are flushed once per
  * event-loop turn (one setImmediate, armed by the first queued datagram, runs after the socket's
  * batch of received datagrams), each packed in order into BATCH datagrams of at most
- * BATCH_MAX_BYTES (relayBatch.ts); a run that fits only one datagram goes out alone, unwrapped.
+ * BATCH_MAX_BYTES (relayBatch.ts; LOOPBACK_BATCH_MAX_BYTES to a client on this machine); a run
+ * that fits only one datagram goes out alone, unwrapped.
+ * In a broadcast storm the flush may wait a few more turns (FLUSH_DEFER_MIN_CLIENTS: only while
+ * the socket has more waiting and the flush would fan out wide; at most MAX_FLUSH_DEFER_MS).
  * A larger datagram (file data) is sent at once, after flushing that session's queue, so each
  * client still gets its datagrams in the order the relay accepted them, and the bulk path
  * allocates nothing. A queue is capped at MAX_QUEUED_BYTES_PER_CLIENT; beyond it datagrams are
@@ -135,7 +138,7 @@ import {
   UNREGISTERED_RATE_PER_SEC,
 } from '../protocol/limits';
 import { checkNickname, nicknameKey } from '../protocol/nickname';
-import { BATCH_LENGTH_BYTES, encodeBatch } from '../protocol/relayBatch';
+import { BATCH_LENGTH_BYTES, encodeBatchInto } from '../protocol/relayBatch';
 import { clip, decodeRelayMessage, encodeRelayMessage, RelayMessage } from '../protocol/relayMessages';
 import { AddressCookie } from './addressCookie';
 import { describeBindError } from './bindError';
@@ -145,10 +148,14 @@ import {
   BATCH_MAX_BYTES,
   CLOSE_FLUSH_TIMEOUT_MS,
   DEFAULT_RELAY_HOST,
+  FLUSH_DEFER_MIN_CLIENTS,
+  LOOPBACK_BATCH_MAX_BYTES,
   DEFAULT_RELAY_PORT,
   INTERNAL_ERROR_LOG_INTERVAL_MS,
   MAX_BROADCAST_BYTES,
   MAX_COALESCED_DATAGRAM_BYTES,
+  MAX_FLUSH_DEFER_MS,
+  MAX_FLUSH_DEFERRALS,
   MAX_QUEUED_BYTES_PER_CLIENT,
   MIN_SWEEP_INTERVAL_MS,
   NICK_RESERVE_MS,
@@ -159,6 +166,7 @@ import {
   SESSION_ERROR_RATE_PER_SEC,
   SWEEP_INTERVAL_MS,
   SWEEPS_PER_IDLE_TIMEOUT,
+  UDP_READS_PER_TURN,
 } from './relayLimits';
 import { DropReason, emptyDropCounts, RelayStats } from './relayStats';
 import { RosterOrder } from './rosterOrder';
@@ -227,7 +235,6 @@ const HOT_FIRST_PEER_KIND = FIRST_PEER_KIND;
 const HOT_LAST_PEER_KIND = LAST_PEER_KIND;
 const HOT_DST_BROADCAST = DST_BROADCAST;
 const HOT_MAX_COALESCED = MAX_COALESCED_DATAGRAM_BYTES;
-const HOT_BATCH_MAX = BATCH_MAX_BYTES;
 const HOT_LENGTH_BYTES = BATCH_LENGTH_BYTES;
 
 /** Bytes of an ERROR with an empty message: header + code u16 + refKind u8 + refId u32 + len u16. */
@@ -263,6 +270,15 @@ export class RelayServer extends EventEmitter<RelayEvents> {
   /** Sessions with datagrams queued this turn (deliver), flushed together by flushQueues. */
   private readonly outList: Session[] = [];
   private outFlush: NodeJS.Immediate | undefined;
+  /** Datagrams read since the flush was armed or deferred (a full turn: more are waiting). */
+  private outReads = 0;
+  /** The most bytes any queue holds now (a deferral must leave room for another turn). */
+  private outPeakBytes = 0;
+  /** Deferrals in a row, and when the first of them was (performance.now()). */
+  private outDeferrals = 0;
+  private outDeferredAt = 0;
+  /** Every BATCH is written here while sends complete synchronously (see flushSession). */
+  private batchBuffer = Buffer.allocUnsafeSlow(LOOPBACK_BATCH_MAX_BYTES);
   private closing: Promise<void> | undefined;
   private lastInternalErrorLog = -Infinity;
 
@@ -415,7 +431,7 @@ export class RelayServer extends EventEmitter<RelayEvents> {
     // What was queued this turn goes out before the BYEs, in order.
     if (this.outFlush !== undefined) {
       clearImmediate(this.outFlush);
-      this.flushQueues();
+      this.flushAll();
     }
     const clients = [...this.sessions.values()];
     this.log(`relay closing (${reason}): telling ${clients.length} client(s)`);
@@ -462,6 +478,8 @@ export class RelayServer extends EventEmitter<RelayEvents> {
     } catch (err) {
       this.internalError(err);
     }
+    // After handling, so the datagram that armed the flush (deliver resets the count) counts.
+    this.outReads++;
   };
 
   private handleDatagram(buf: Buffer, rinfo: dgram.RemoteInfo): void {
@@ -692,6 +710,7 @@ export class RelayServer extends EventEmitter<RelayEvents> {
       outQueue: [],
       outBytes: 0,
       outListed: false,
+      batchMax: batchMaxFor(rinfo.address),
     };
     this.sessions.set(s.id, s);
     this.byOwner.set(ownerKey, s);
@@ -710,6 +729,7 @@ export class RelayServer extends EventEmitter<RelayEvents> {
     if (s.port !== rinfo.port || s.address !== rinfo.address) {
       s.address = rinfo.address;
       s.port = rinfo.port;
+      s.batchMax = batchMaxFor(s.address);
       this.log(`moved ${s.nick} (session ${hexId(s.id)}) to ${s.address}:${s.port}`);
       this.emit('moved', peerOf(s));
     }
@@ -924,18 +944,49 @@ export class RelayServer extends EventEmitter<RelayEvents> {
       return false;
     }
     s.outQueue.push(buf);
-    s.outBytes += cost;
+    const queued = (s.outBytes += cost);
+    if (queued > this.outPeakBytes) this.outPeakBytes = queued;
     if (!s.outListed) {
       s.outListed = true;
       this.outList.push(s);
-      if (this.outFlush === undefined) this.outFlush = setImmediate(this.flushQueues);
+      if (this.outFlush === undefined) {
+        this.outFlush = setImmediate(this.flushQueues);
+        this.outReads = 0;
+      }
     }
+    return true;
+  }
+
+  /**
+   * Whether this turn's flush should wait for the next turn (see FLUSH_DEFER_MIN_CLIENTS): the
+   * turn read a full UDP_READS_PER_TURN (more is waiting), the flush would fan out wide, it has not
+   * waited too often or too long yet, and every queue has room for another full turn.
+   */
+  private deferFlush(): boolean {
+    if (this.outReads < UDP_READS_PER_TURN || this.outList.length < FLUSH_DEFER_MIN_CLIENTS) return false;
+    if (this.outDeferrals >= MAX_FLUSH_DEFERRALS) return false;
+    if (this.outPeakBytes + UDP_READS_PER_TURN * (HOT_MAX_COALESCED + HOT_LENGTH_BYTES) > this.maxQueuedBytes) return false;
+    const now = performance.now();
+    if (this.outDeferrals === 0) this.outDeferredAt = now;
+    else if (now - this.outDeferredAt >= MAX_FLUSH_DEFER_MS) return false;
     return true;
   }
 
   /** The end of a turn: every queue that received something goes out (sessions that left too). */
   private readonly flushQueues = (): void => {
+    if (this.deferFlush()) {
+      this.outDeferrals++;
+      this.outReads = 0;
+      this.outFlush = setImmediate(this.flushQueues);
+      return;
+    }
+    this.flushAll();
+  };
+
+  private flushAll(): void {
     this.outFlush = undefined;
+    this.outDeferrals = 0;
+    this.outPeakBytes = 0;
     const list = this.outList;
     for (let i = 0; i < list.length; i++) {
       const s = list[i];
@@ -951,31 +1002,36 @@ export class RelayServer extends EventEmitter<RelayEvents> {
       }
     }
     list.length = 0;
-  };
+  }
 
   /**
-   * Sends a session's queue in order: greedy runs of datagrams that fit BATCH_MAX_BYTES together
-   * become one BATCH each; a run of one goes out as it is (a wrapper would only add bytes).
+   * Sends a session's queue in order: greedy runs of datagrams that fit the client's batch size
+   * together become one BATCH each; a run of one goes out as it is (a wrapper would only add bytes).
    */
   private flushSession(s: Session): void {
     const q = s.outQueue;
     const n = q.length;
+    const max = s.batchMax;
     let i = 0;
     while (i < n) {
       let bytes = HOT_HEADER_BYTES + HOT_LENGTH_BYTES + q[i].length;
       let j = i + 1;
-      while (j < n && bytes + HOT_LENGTH_BYTES + q[j].length <= HOT_BATCH_MAX) bytes += HOT_LENGTH_BYTES + q[j++].length;
-      const batch = j - i > 1 ? encodeBatch(q, s.id, i, j) : null;
-      if (batch === null) {
-        // One datagram alone (or, never expected, a run encodeBatch refused: sent one by one).
+      while (j < n && bytes + HOT_LENGTH_BYTES + q[j].length <= max) bytes += HOT_LENGTH_BYTES + q[j++].length;
+      const len = j - i > 1 ? encodeBatchInto(this.batchBuffer, q, s.id, i, j) : -1;
+      if (len < 0) {
+        // One datagram alone (or, never expected, a run the encoder refused: sent one by one).
         for (; i < j; i++) {
           this.socket.send(q[i], s.port, s.address);
           this.countOut(q[i].length);
         }
         continue;
       }
-      this.socket.send(batch, s.port, s.address);
-      this.countOut(batch.length);
+      this.socket.send(this.batchBuffer, 0, len, s.port, s.address);
+      // The kernel normally takes the bytes inside send(). If its buffer was full, libuv queued
+      // the send and reads them later: the next batch must go elsewhere. (Reusing one buffer
+      // spares a 1-64 KB allocation per batch, megabytes of garbage in a broadcast storm.)
+      if (this.socket.getSendQueueCount() !== 0) this.batchBuffer = Buffer.allocUnsafeSlow(LOOPBACK_BATCH_MAX_BYTES);
+      this.countOut(len);
       this.batches++;
       this.batchedDatagrams += j - i;
       i = j;
@@ -1029,6 +1085,15 @@ function positive(v: number | undefined, fallback: number, what: string): number
   if (v === undefined) return fallback;
   if (!Number.isFinite(v) || v <= 0) throw new RangeError(`${what} must be a positive number, got ${String(v)}`);
   return v;
+}
+
+/**
+ * BATCH_MAX_BYTES, or LOOPBACK_BATCH_MAX_BYTES for a loopback address (as the socket reports it:
+ * IPv4 127.0.0.0/8, IPv6 ::1, or IPv4-mapped ::ffff:127.x.y.z on a dual-stack socket).
+ */
+function batchMaxFor(address: string): number {
+  const loopback = address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.');
+  return loopback ? LOOPBACK_BATCH_MAX_BYTES : BATCH_MAX_BYTES;
 }
 
 function hexId(id: number): string {

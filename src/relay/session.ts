@@ -41,4 +41,6 @@ export interface Session extends RosterMember {
   outBytes: number;
   /** Listed for this turn's flush (so a client is listed once however many datagrams it gets). */
   outListed: boolean;
+  /** Largest BATCH for this client's address: BATCH_MAX_BYTES, or LOOPBACK_BATCH_MAX_BYTES on loopback. */
+  batchMax: number;
 }

@@ -67,6 +67,8 @@ export interface RawClientOptions {
   bufferBytes?: number;
   /** Called for every datagram received (after counting), before matching. */
   onDatagram?: (r: Received) => void;
+  /** Local address to bind (default 127.0.0.1, or ::1 for an IPv6 relay). */
+  localAddress?: string;
 }
 
 /** How long `next` waits by default (ms): loopback answers take well under a millisecond. */
@@ -151,7 +153,7 @@ export class RawClient {
     const socket = dgram.createSocket(relay.host.includes(':') ? 'udp6' : 'udp4');
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
-      socket.bind(0, relay.host.includes(':') ? '::1' : '127.0.0.1', () => {
+      socket.bind(0, opts.localAddress ?? (relay.host.includes(':') ? '::1' : '127.0.0.1'), () => {
         socket.off('error', reject);
         resolve();
       });

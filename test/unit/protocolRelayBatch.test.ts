@@ -11,7 +11,15 @@ import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Kind } from '../../src/protocol/header';
 import { HEADER_BYTES, MAX_DATAGRAM_BYTES } from '../../src/protocol/limits';
-import { BATCH_LENGTH_BYTES, batchBytes, decodeBatch, encodeBatch, isBatchable } from '../../src/protocol/relayBatch';
+import {
+  BATCH_LENGTH_BYTES,
+  batchBytes,
+  decodeBatch,
+  encodeBatch,
+  encodeBatchInto,
+  forEachInBatch,
+  isBatchable,
+} from '../../src/protocol/relayBatch';
 import { BATCH_MAX_BYTES, MAX_COALESCED_DATAGRAM_BYTES } from '../../src/relay/relayLimits';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/[\s|]+/g, ''), 'hex');
@@ -46,10 +54,22 @@ const innerDatagram = fc
     return b;
   });
 
+/** decodeBatch, checked against forEachInBatch (the same datagrams at the same offsets). */
 function mustDecode(buf: Buffer): Buffer[] {
   const d = decodeBatch(buf);
   if (d === null) assert.fail(`expected ${buf.toString('hex')} to decode`);
+  const seen: Array<[number, number]> = [];
+  assert.equal(forEachInBatch(buf, (b, offset, length) => { assert.equal(b, buf); seen.push([offset, length]); }), d.length);
+  assert.deepEqual(seen, d.map((x) => [x.byteOffset - buf.byteOffset, x.length]));
   return d;
+}
+
+/** Invalid for both readers, and forEachInBatch visits nothing. */
+function assertInvalid(buf: Buffer, what?: string): void {
+  assert.equal(decodeBatch(buf), null, what);
+  let visited = 0;
+  assert.equal(forEachInBatch(buf, () => visited++), -1, what);
+  assert.equal(visited, 0, what);
 }
 
 describe('protocol/relayBatch', () => {
@@ -161,13 +181,13 @@ describe('protocol/relayBatch', () => {
     ];
     for (const [what, h] of table) {
       it(what, () => {
-        assert.equal(decodeBatch(hex(h)), null);
+        assertInvalid(hex(h));
       });
     }
 
     it('the nested case above is refused for nesting alone: the same bytes with another inner kind decode', () => {
       const inner = 'c7 01 0f 00 00000000 00000007 | 0014 | ' + PONG_HEX;
-      assert.equal(decodeBatch(hex('c7 01 0f 00 | 00000000 | 00000007 | 0022 | ' + inner)), null);
+      assertInvalid(hex('c7 01 0f 00 | 00000000 | 00000007 | 0022 | ' + inner));
       const relabelled = mustDecode(hex('c7 01 0f 00 | 00000000 | 00000007 | 0022 | ' + inner.replace(/^c7 01 0f/, 'c7 01 0a')));
       assert.equal(relabelled.length, 1);
       assert.equal(relabelled[0].length, 0x22);
@@ -184,6 +204,7 @@ describe('protocol/relayBatch', () => {
           const body = Buffer.from(bytes);
           const buf = withHeader ? Buffer.concat([hex('c7 01 0f 00 00000000 00000007'), body]) : body;
           const d = decodeBatch(buf);
+          assert.equal(forEachInBatch(buf, () => {}), d === null ? -1 : d.length);
           if (d !== null && buf[3] === 0 && buf.readUInt32BE(4) === 0) {
             // Whatever decodes is canonical: re-encoding gives the same bytes (flags and src as the relay writes them).
             assert.equal(encodeBatch(d, buf.readUInt32BE(8))!.toString('hex'), buf.toString('hex'));
@@ -203,6 +224,7 @@ describe('protocol/relayBatch', () => {
             const b = Buffer.from(encodeBatch(items, 3)!);
             for (const [i, v] of edits) b[i % b.length] = v;
             decodeBatch(b.subarray(0, cut % (b.length + 1)));
+            forEachInBatch(b.subarray(0, cut % (b.length + 1)), () => {});
             const d = decodeBatch(b);
             if (d !== null) for (const x of d) assert.ok(x.length >= HEADER_BYTES && x[2] !== Kind.BATCH);
           },
@@ -228,6 +250,19 @@ describe('protocol/relayBatch', () => {
         assert.equal(encodeBatch(items, 1, from, to), null);
       });
     }
+
+    it('encodeBatchInto writes the same bytes into a reused buffer, or -1 when they do not fit', () => {
+      const items = [hex(PONG_HEX), hex(BCAST_HEX)];
+      const out = Buffer.alloc(100, 0xee);
+      assert.equal(encodeBatchInto(out, items, 7), hex(GOLDEN_HEX).length);
+      assert.equal(out.subarray(0, hex(GOLDEN_HEX).length).toString('hex'), hex(GOLDEN_HEX).toString('hex'));
+      assert.equal(out[hex(GOLDEN_HEX).length], 0xee, 'nothing written past the batch');
+      const small = Buffer.alloc(hex(GOLDEN_HEX).length - 1, 0xee);
+      assert.equal(encodeBatchInto(small, items, 7), -1);
+      assert.ok(small.every((b) => b === 0xee), 'nothing written when it does not fit');
+      assert.equal(encodeBatchInto(out, [], 7), -1);
+      assert.equal(encodeBatchInto(out, [ok, dgram(Kind.BATCH, 20)], 7), -1);
+    });
 
     it('isBatchable: whole datagrams only, never a BATCH, and within one UDP payload', () => {
       assert.equal(isBatchable(ok), true);
