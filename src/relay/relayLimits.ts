@@ -124,13 +124,15 @@ export const LOOPBACK_BATCH_MAX_BYTES = MAX_DATAGRAM_BYTES;
 export const MAX_COALESCED_DATAGRAM_BYTES = BATCH_MAX_BYTES - HEADER_BYTES - 2 * BATCH_LENGTH_BYTES - HEADER_BYTES;
 
 /**
- * Most bytes (datagrams plus their length prefixes) queued for one client until the turn's flush;
+ * Most bytes (datagrams plus their length prefixes) queued for one client until the flush;
  * beyond it, datagrams for that client are dropped and counted (dropped.clientQueueFull), as a
- * full socket buffer would drop them. One turn reads about 32 datagrams (libuv's per-poll limit),
- * at most ~37 KiB of coalescible ones, plus a presence slice; 64 KiB leaves room for that and still
- * bounds what a flood aimed at one client can make the relay hold.
+ * full socket buffer would drop them. One turn reads at most UDP_READS_PER_TURN datagrams, at
+ * most ~37 KiB of coalescible ones, and a deferred flush (below) gathers a few turns: 256 KiB
+ * holds a whole 300-client storm's worth for one client (117 KiB) with room to spare, and bounds
+ * what a flood aimed at one client can make the relay hold. Broadcasts are shared: a queue holds
+ * references, so a storm costs 8 bytes per recipient and datagram, not a copy each.
  */
-export const MAX_QUEUED_BYTES_PER_CLIENT = 64 * 1024;
+export const MAX_QUEUED_BYTES_PER_CLIENT = 256 * 1024;
 
 /**
  * libuv reads at most this many datagrams from a socket per event-loop turn (uv__udp_recvmsg's
@@ -142,14 +144,19 @@ export const UDP_READS_PER_TURN = 32;
 /**
  * Flush deferral, for broadcast storms. After a turn that read a full UDP_READS_PER_TURN while at
  * least FLUSH_DEFER_MIN_CLIENTS clients have something queued, the flush waits one more turn: the
- * waiting datagrams mostly fan out to the same clients, so one datagram each then carries two
- * turns' worth. A flush costs a send per listed client (each a syscall and several µs of
- * JavaScript), so this roughly divides the sends of a storm by the turns deferred; 300 clients ×
- * 3 broadcasts at once went from ~9,000 sends to ~1,800. Few listed clients (a file transfer's
- * acknowledgements between two clients) gain nothing from waiting and never wait.
+ * waiting datagrams mostly fan out to the same clients, so one datagram each then carries several
+ * turns' worth. A flush costs a send per listed client, and each client a receive (a syscall and
+ * several µs of JavaScript each, more for a large datagram than the bytes explain), so this
+ * divides a storm's datagrams by about the turns deferred: 300 clients × 3 broadcasts at once went
+ * from ~9,000 datagrams to ~1,200. Few listed clients (a file transfer's acknowledgements between
+ * two clients) gain nothing from waiting and never wait.
  */
 export const FLUSH_DEFER_MIN_CLIENTS = 16;
 /** ...at most this many turns in a row... */
-export const MAX_FLUSH_DEFERRALS = 4;
-/** ...and at most this long (ms) after the first deferral, so no queued datagram waits longer. */
+export const MAX_FLUSH_DEFERRALS = 16;
+/**
+ * ...and at most this long (ms) after the first deferral: what a queued datagram can be held back,
+ * small beside a chat's human time scale, and what bounds the queues of a huge room, whose turns
+ * take longest.
+ */
 export const MAX_FLUSH_DEFER_MS = 10;
