@@ -160,3 +160,11 @@ export const MAX_FLUSH_DEFERRALS = 16;
  * take longest.
  */
 export const MAX_FLUSH_DEFER_MS = 10;
+
+/**
+ * While the relay forwards bulk data (datagrams too large to queue), what is queued for others
+ * waits at most about this long (ms) for the turn's flush: a turn of 32 file datagrams of 64 KB
+ * takes ~5 ms to forward, and a chat message or a transfer's acknowledgement queued at its start
+ * must not wait for all of it (acknowledgements held back inflate the sender's RTT samples).
+ */
+export const MAX_QUEUE_HOLD_MS = 1;

@@ -103,9 +103,9 @@
  * that fits only one datagram goes out alone, unwrapped.
  * In a broadcast storm the flush may wait a few more turns (FLUSH_DEFER_MIN_CLIENTS: only while
  * the socket has more waiting and the flush would fan out wide; at most MAX_FLUSH_DEFER_MS).
- * A larger datagram (file data) is sent at once, after flushing that session's queue, so each
- * client still gets its datagrams in the order the relay accepted them, and the bulk path
- * allocates nothing. A queue is capped at MAX_QUEUED_BYTES_PER_CLIENT; beyond it datagrams are
+ * A larger datagram (file data) is sent at once, after flushing that session's queue (all queues,
+ * once something has waited MAX_QUEUE_HOLD_MS), so each client still gets its datagrams in the
+ * order the relay accepted them, and the bulk path allocates nothing. A queue is capped at MAX_QUEUED_BYTES_PER_CLIENT; beyond it datagrams are
  * dropped and counted (dropped.clientQueueFull). Nothing is ever queued for, or batched to, an
  * unvalidated address (COOKIE, REGISTER refusals and NOT_REGISTERED go out at once, under the 3x
  * rule). A broadcast to n clients thus costs about n × size / BATCH_MAX_BYTES sends in a busy
@@ -156,6 +156,7 @@ import {
   MAX_COALESCED_DATAGRAM_BYTES,
   MAX_FLUSH_DEFER_MS,
   MAX_FLUSH_DEFERRALS,
+  MAX_QUEUE_HOLD_MS,
   MAX_QUEUED_BYTES_PER_CLIENT,
   MIN_SWEEP_INTERVAL_MS,
   NICK_RESERVE_MS,
@@ -274,6 +275,8 @@ export class RelayServer extends EventEmitter<RelayEvents> {
   private outReads = 0;
   /** The most bytes any queue holds now (a deferral must leave room for another turn). */
   private outPeakBytes = 0;
+  /** When the first datagram now queued was queued (performance.now()). */
+  private outSince = 0;
   /** Deferrals in a row, and when the first of them was (performance.now()). */
   private outDeferrals = 0;
   private outDeferredAt = 0;
@@ -932,7 +935,10 @@ export class RelayServer extends EventEmitter<RelayEvents> {
   private deliver(s: Session, buf: Buffer): boolean {
     const len = buf.length;
     if (len > HOT_MAX_COALESCED) {
-      if (s.outQueue.length !== 0) this.flushSession(s);
+      // Bulk data: queues wait no longer than MAX_QUEUE_HOLD_MS for the turn's end; this
+      // client's own queue goes first in any case, to keep its order.
+      if (this.outList.length !== 0 && performance.now() - this.outSince >= MAX_QUEUE_HOLD_MS) this.flushListed();
+      else if (s.outQueue.length !== 0) this.flushSession(s);
       this.socket.send(buf, s.port, s.address);
       this.datagramsOut++;
       this.bytesOut += len;
@@ -948,6 +954,7 @@ export class RelayServer extends EventEmitter<RelayEvents> {
     if (queued > this.outPeakBytes) this.outPeakBytes = queued;
     if (!s.outListed) {
       s.outListed = true;
+      if (this.outList.length === 0) this.outSince = performance.now();
       this.outList.push(s);
       if (this.outFlush === undefined) {
         this.outFlush = setImmediate(this.flushQueues);
@@ -986,6 +993,11 @@ export class RelayServer extends EventEmitter<RelayEvents> {
   private flushAll(): void {
     this.outFlush = undefined;
     this.outDeferrals = 0;
+    this.flushListed();
+  }
+
+  /** Sends every listed queue now (the armed flush, if any, still runs and finds them empty). */
+  private flushListed(): void {
     this.outPeakBytes = 0;
     const list = this.outList;
     for (let i = 0; i < list.length; i++) {

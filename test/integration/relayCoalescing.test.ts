@@ -190,6 +190,27 @@ describe('relay coalescing (integration)', function () {
     assert.equal(b.counters.badBatches, 0);
   });
 
+  it('bulk data for one client and small datagrams for another, mixed in one turn: each in order, once', async () => {
+    await startRelay();
+    const a = await registered('a');
+    const bulk: number[] = [];
+    const small: number[] = [];
+    const b = await registered('b', { fn: (d) => d[2] === Kind.PEER_SEALED && bulk.push(d.readUInt32BE(HEADER_BYTES + 4)) });
+    const c = await registered('c', { fn: (d) => d[2] === Kind.PEER_SEALED && small.push(d.readUInt32BE(HEADER_BYTES + 4)) });
+    await sleep(QUIET_MS);
+    // 30 datagrams in one turn: 60 KB ones for b (sent at once) around small ones for c (queued;
+    // flushed early once they have waited MAX_QUEUE_HOLD_MS, or at the end of the turn).
+    for (let k = 0; k < 30; k++) {
+      if (k % 3 === 0) a.send(tagged(Kind.PEER_SEALED, a.session, c.session, 0, k, 80));
+      else a.send(tagged(Kind.PEER_SEALED, a.session, b.session, 0, k, 60_000));
+    }
+    await until(() => bulk.length >= 20 && small.length >= 10, 5_000, 'every datagram');
+    await sleep(QUIET_MS);
+    assert.deepEqual(small, [...Array(30).keys()].filter((k) => k % 3 === 0));
+    assert.deepEqual(bulk, [...Array(30).keys()].filter((k) => k % 3 !== 0));
+    assert.equal(b.counters.badBatches + c.counters.badBatches, 0);
+  });
+
   it('to a client off loopback, no datagram exceeds the safe size (1200 bytes)', async function () {
     // Any address of this machine that is not loopback: traffic still stays inside the host, but
     // the relay sees a source address that could be on another machine.
