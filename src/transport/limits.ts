@@ -196,3 +196,13 @@ export const MIN_CWND_DATAGRAMS = 4;
 export const PACER_BURST_MS = 2;
 /** …and never shallower than a few datagrams, so a slow flow still sends small bursts. */
 export const PACER_MIN_BURST_DATAGRAMS = 4;
+/**
+ * Most bulk datagrams (and bytes) the SendScheduler sends in one event-loop turn before it
+ * yields (setImmediate) so that acks, incoming data, the user's typing and chat get their
+ * turn. Sealing and sending costs ~50 µs per 1200-byte datagram and ~100 µs per 65,000-byte
+ * one, so this bounds a turn to ~1.5 ms; without it a turn lasted as long as the pacer's burst
+ * allowed, which an overestimated bandwidth (BBR's max filter on a CPU-bound path) made
+ * 20 ms and more, and every chat message behind it waited as long.
+ */
+export const PUMP_TURN_MAX_DATAGRAMS = 32;
+export const PUMP_TURN_MAX_BYTES = 1024 * 1024;
