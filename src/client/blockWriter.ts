@@ -9,6 +9,8 @@ const IDLE_FLUSH_MS = 20;
 
 interface Block {
   index: number;
+  /** A TARGET-sized buffer from the pool; `buf` is its first `length` bytes. */
+  backing: Buffer;
   buf: Buffer;
   have: Uint8Array;
   filled: number;
@@ -27,6 +29,12 @@ export class BlockWriter {
   private readonly chunksPerBlock: number;
   private readonly blockBytes: number;
   private readonly open = new Map<number, Block>();
+  /**
+   * Block buffers whose bytes are on disk, ready for reuse: without it every 256 KiB block was
+   * a fresh allocation (4,096 per GiB), which V8 frees only at its next GC, so the receiver's
+   * RSS grew with its speed (216 MB peak for 1 GiB at 133 MB/s).
+   */
+  private readonly pool: Buffer[] = [];
   private writes: Promise<void> = Promise.resolve();
   private error: Error | null = null;
 
@@ -55,7 +63,8 @@ export class BlockWriter {
         const start = index * this.blockBytes;
         const length = Math.min(this.blockBytes, this.totalBytes - start);
         const chunks = Math.ceil(length / this.chunkSize);
-        block = { index, buf: Buffer.allocUnsafe(length), have: new Uint8Array(chunks), filled: 0, chunks, idleTimer: null };
+        const backing = this.pool.pop() ?? Buffer.allocUnsafe(this.blockBytes);
+        block = { index, backing, buf: backing.subarray(0, length), have: new Uint8Array(chunks), filled: 0, chunks, idleTimer: null };
         this.open.set(index, block);
       }
     }
@@ -107,6 +116,8 @@ export class BlockWriter {
           this.error = err as Error;
         }
       }
+      // Nothing refers to the block any more (it left `open` above; onWritten is synchronous).
+      if (this.pool.length < MAX_OPEN_BLOCKS) this.pool.push(b.backing);
     });
     return this.writes;
   }

@@ -16,7 +16,7 @@ import { XFER_DATA_HEADER_BYTES } from '../transport/frames';
 import { ClientEvents } from './events';
 import { sha256File } from './fileHash';
 import { PrefixHasher } from './prefixHasher';
-import { MAP_SAVE_INTERVAL_MS, PartialFile, discard, openPartial, publish, saveMap } from './partialStore';
+import { MAP_SAVE_EVERY_BYTES, MAP_SAVE_INTERVAL_MS, PartialFile, discard, openPartial, publish, saveMap } from './partialStore';
 import type { PeerLink } from './peerLink';
 import { resolveInShare } from './sharedFolder';
 
@@ -86,6 +86,8 @@ interface Incoming {
   lastProgress: number;
   lastStatsLog: number;
   lastMapSave: number;
+  bytesSinceMapSave: number;
+  mapSaving: boolean;
   writes: Promise<void>;
 }
 
@@ -299,6 +301,8 @@ export class FileTransfers {
       lastProgress: 0,
       lastStatsLog: 0,
       lastMapSave: 0,
+      bytesSinceMapSave: 0,
+      mapSaving: false,
       writes: Promise.resolve(),
     };
     if (request) this.outRequests.delete(m.requestId);
@@ -372,9 +376,15 @@ export class FileTransfers {
       have: partial.have,
       writeChunk: async (chunk: number, data: Buffer) => {
         await writer.write(chunk, data);
+        t.bytesSinceMapSave += data.length;
         const now = Date.now();
-        if (now - t.lastMapSave > MAP_SAVE_INTERVAL_MS) {
+        // Saved every MAP_SAVE_INTERVAL_MS or MAP_SAVE_EVERY_BYTES, whichever comes first: at
+        // 100 MB/s a quarter second is 25 MB that a crash would make us fetch again. One save at a
+        // time (two would race on the map's temp file).
+        if (!t.mapSaving && (now - t.lastMapSave > MAP_SAVE_INTERVAL_MS || t.bytesSinceMapSave >= MAP_SAVE_EVERY_BYTES)) {
           t.lastMapSave = now;
+          t.bytesSinceMapSave = 0;
+          t.mapSaving = true;
           // Only what is on disk may be claimed by the saved map: flush first.
           const claimed = ChunkMap.deserialize(receiver.chunkMap().serialize());
           t.writes = writer
@@ -382,7 +392,10 @@ export class FileTransfers {
             .then(async () => {
               if (claimed) await saveMap(partial, t.bytes, t.chunkSize, claimed);
             })
-            .catch(() => undefined);
+            .catch(() => undefined)
+            .finally(() => {
+              t.mapSaving = false;
+            });
         }
       },
       transmit: (frames: Frame[]) => this.host.link(t.peer)?.sendFrames(frames),

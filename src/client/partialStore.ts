@@ -12,7 +12,13 @@ import { numberedName, sanitizeFileName } from './sharedFolder';
  */
 const PARTIAL_DIR = '.peerchat-partial';
 /** How often (ms) the chunk map is written during a transfer: bounds the work redone on resume. */
-export const MAP_SAVE_INTERVAL_MS = 500;
+export const MAP_SAVE_INTERVAL_MS = 250;
+/**
+ * …and after this many bytes written, whichever comes first: bounds what a crash costs on a
+ * fast path (at 100 MB/s, 250 ms is 25 MB). Each save is a flush, an fdatasync of what was
+ * written since the last one, and a small file: cheap at this spacing.
+ */
+export const MAP_SAVE_EVERY_BYTES = 4 * 1024 * 1024;
 
 const MAP_MAGIC = 'peerchat-chunkmap-1';
 

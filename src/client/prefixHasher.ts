@@ -28,6 +28,7 @@ export class PrefixHasher {
   private catchingUp = 0;
   private error: Error | null = null;
   private done = false;
+  private readBuffer: Buffer | null = null;
 
   constructor(
     private readonly handle: fs.FileHandle,
@@ -111,7 +112,8 @@ export class PrefixHasher {
 
   /** Hashes the file from the prefix up to `end`, reading it. */
   private async readBack(end: number): Promise<void> {
-    const buf = Buffer.allocUnsafe(Math.min(READ_BACK_BYTES, Math.max(0, end - this.hashed)));
+    // One buffer for every read-back (catch-ups come often under loss; one at a time).
+    const buf = (this.readBuffer ??= Buffer.allocUnsafe(READ_BACK_BYTES));
     while (this.hashed < end) {
       const want = Math.min(buf.length, end - this.hashed);
       const { bytesRead } = await this.handle.read(buf, 0, want, this.hashed);

@@ -15,7 +15,7 @@
  * every call and whenever `onTimerUpdate` fires. Senders added here are driven by the
  * scheduler: do not also drive their timers.
  */
-import { PACKET_OVERHEAD } from './limits';
+import { PACKET_OVERHEAD, PUMP_TURN_MAX_BYTES, PUMP_TURN_MAX_DATAGRAMS } from './limits';
 import { Pacer } from './pacer';
 import type { TransferSender } from './transferSender';
 
@@ -99,19 +99,26 @@ export class SendScheduler {
     try {
       this.dropFinished();
       const now = this.opts.now();
+      let datagrams = 0;
+      let bytes = 0;
       for (;;) {
         const n = this.senders.length;
-        let sent = false;
+        let sent = 0;
         for (let k = 0; k < n; k++) {
           const i = (this.cursor + k) % n;
           const s = this.senders[i];
-          if (s.readyAt(now) <= now && s.transmitOne(now) > 0) {
+          if (s.readyAt(now) <= now && (sent = s.transmitOne(now)) > 0) {
             this.cursor = (i + 1) % n;
-            sent = true;
             break;
           }
         }
-        if (!sent) break;
+        if (sent <= 0) break;
+        if (++datagrams >= PUMP_TURN_MAX_DATAGRAMS || (bytes += sent) >= PUMP_TURN_MAX_BYTES) {
+          // Yield: whoever may still send is due now, so the timer driver resumes this after
+          // the I/O that is waiting (setImmediate).
+          this.opts.onTimerUpdate?.();
+          break;
+        }
       }
     } finally {
       this.pumping = false;

@@ -46,6 +46,7 @@ import {
   PACKET_OVERHEAD,
   PROGRESS_INTERVAL_MS,
   TRANSFER_IDLE_TIMEOUT_MS,
+  XFER_ACK_BATCH_MAX_PACKETS,
   XFER_ACK_EVERY_PACKETS,
   XFER_ACK_REPEAT_MAX_MS,
   XFER_ACK_REPEAT_MIN_MS,
@@ -211,7 +212,9 @@ export class TransferReceiver extends EventEmitter<TransferReceiverEvents> {
     // send, the relay a forward and the sender an open; at 1200-byte datagrams that was a
     // third of all datagrams. A receiver keeping up reads one or two datagrams per turn and
     // still acks every second packet, so the sender's delivery-rate samples stay dense.
-    if (frame.pn !== largestBefore + 1 || this.elicitingSinceAck >= XFER_ACK_EVERY_PACKETS) {
+    if (this.elicitingSinceAck >= XFER_ACK_BATCH_MAX_PACKETS) {
+      this.sendAck(now); // a long batch still gets an ack every few packets (one lost ack must not stall the sender)
+    } else if (frame.pn !== largestBefore + 1 || this.elicitingSinceAck >= XFER_ACK_EVERY_PACKETS) {
       this.ackDueAt = now;
     } else if (this.ackDueAt === null) {
       this.ackDueAt = now + XFER_MAX_ACK_DELAY_MS;
