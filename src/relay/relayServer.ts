@@ -78,7 +78,8 @@
  * UNKNOWN_PEER (refKind KEY_REQ, refId the requested id).
  *
  * Forwarding (kinds 0x40–0x7F, the hot path: header fields read from the Buffer, two Map
- * lookups, one token bucket, one send of the unchanged bytes; no decode, no allocation, no log).
+ * lookups, one token bucket, the unchanged bytes sent or queued (see Coalescing); no decode, no
+ * allocation per datagram, no log).
  * src must be a session whose bound address is the datagram's source, else: src unknown →
  * ERROR NOT_REGISTERED { refKind kind, refId src } (so a client notices a relay restart at
  * once; rate limited per IP and under the 3x rule); src known but other address → dropped as
