@@ -8,6 +8,7 @@ import { SEALED_PREFIX_BYTES, SealedPacket, writeSealedPrefix } from '../protoco
 import { Frame, decodeFrames, encodeFrames } from '../transport/frames';
 import { ReliableChannel } from '../transport/reliableChannel';
 import { DEFAULT_DATAGRAM_BYTES } from '../protocol/limits';
+import { TimerDriver } from './timerDriver';
 
 /** First resend interval of a handshake hello (ms); doubles up to the cap. */
 const HELLO_RESEND_INITIAL_MS = 200;
@@ -67,7 +68,12 @@ export class PeerLink {
   private queued: Buffer[] = [];
   private helloTimer: NodeJS.Timeout | null = null;
   private helloDelay = HELLO_RESEND_INITIAL_MS;
-  private channelTimer: NodeJS.Timeout | null = null;
+  /** Re-armed only when the channel's deadline moves earlier: not a new timer per datagram. */
+  private readonly channelTimer = new TimerDriver(
+    () => this.channel.nextTimerAt(),
+    () => this.channel.onTimer(),
+    () => Date.now(),
+  );
   readonly channel: ReliableChannel;
   broadcastIn: BroadcastIn | null = null;
   /** Broadcast bookkeeping for our own stream towards this peer. */
@@ -237,20 +243,13 @@ export class PeerLink {
   /** Drives the reliable channel's retransmission and delayed-ack timer. */
   armChannelTimer(): void {
     if (this.closed) return;
-    const at = this.channel.nextTimerAt();
-    if (this.channelTimer) clearTimeout(this.channelTimer);
-    this.channelTimer = null;
-    if (at === null) return;
-    this.channelTimer = setTimeout(() => {
-      this.channelTimer = null;
-      this.channel.onTimer();
-      this.armChannelTimer();
-    }, Math.max(0, at - Date.now()));
+    this.channelTimer.poke();
   }
 
   close(): void {
     this.closed = true;
-    for (const t of [this.helloTimer, this.channelTimer]) if (t) clearTimeout(t);
-    this.helloTimer = this.channelTimer = null;
+    if (this.helloTimer) clearTimeout(this.helloTimer);
+    this.helloTimer = null;
+    this.channelTimer.stop();
   }
 }
