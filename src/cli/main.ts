@@ -117,6 +117,14 @@ type Out = <K extends ClientEventName>(name: K, payload: ClientEvents[K]) => voi
 /** Runs one line; returns true when the user asked to leave. */
 async function runCommand(client: ChatClient, line: string, out: Out): Promise<boolean> {
   const cmd = parseCommand(line);
+  const fail = (err: unknown) => {
+    const e = err instanceof PeerChatError ? err : new PeerChatError('INTERNAL', (err as Error).message);
+    out('error', { code: e.code, message: e.message });
+  };
+  // Commands that take a while (hashing a large file before offering it, a key lookup at the
+  // relay) run alongside the next lines: a message typed after /sendfile goes out at once
+  // instead of waiting seconds for the hash of a big file.
+  const background = (p: Promise<unknown>, then?: (v: unknown) => void) => void p.then(then, fail);
   try {
     switch (cmd.kind) {
       case 'empty':
@@ -130,19 +138,19 @@ async function runCommand(client: ChatClient, line: string, out: Out): Promise<b
         client.sendPrivate(cmd.to, cmd.text);
         return false;
       case 'sendfile':
-        await client.sendFile(cmd.to, cmd.path);
+        background(client.sendFile(cmd.to, cmd.path));
         return false;
       case 'requestfile':
-        await client.requestFile(cmd.to, cmd.name);
+        background(client.requestFile(cmd.to, cmd.name));
         return false;
       case 'who':
         out('roster', { nicks: client.online() });
         return false;
       case 'whois':
-        out('whois', await client.whois(cmd.nick));
+        background(client.whois(cmd.nick), (w) => out('whois', w as ClientEvents['whois']));
         return false;
       case 'accept':
-        await client.accept(cmd.id);
+        background(client.accept(cmd.id));
         return false;
       case 'decline':
         client.decline(cmd.id);
@@ -158,8 +166,7 @@ async function runCommand(client: ChatClient, line: string, out: Out): Promise<b
         return false;
     }
   } catch (err) {
-    const e = err instanceof PeerChatError ? err : new PeerChatError('INTERNAL', (err as Error).message);
-    out('error', { code: e.code, message: e.message });
+    fail(err);
   }
   return false;
 }

@@ -2,8 +2,16 @@ import type { promises as fs } from 'node:fs';
 
 /** Target bytes per disk write on the receiving side. */
 const TARGET_BLOCK_BYTES = 256 * 1024;
-/** Blocks buffered at once (memory: about 4 MiB whatever the file size). */
+/** Blocks being filled at once (memory: about 4 MiB whatever the file size). */
 const MAX_OPEN_BLOCKS = 16;
+/**
+ * Blocks handed to the disk and not yet written. When the disk is slower than the network
+ * (page-cache writeback throttling, a sync under way) new chunks wait here, so their promises
+ * settle later, the receiver's window closes and the sender slows down. Without this bound the
+ * queue of written-but-pending blocks grew with the gap between network and disk: a 1 GiB
+ * transfer at 166 MB/s left the receiver at 344 MB peak RSS.
+ */
+const MAX_QUEUED_BLOCKS = 16;
 /** A partly filled block is written out after this long without news (ms). */
 const IDLE_FLUSH_MS = 20;
 
@@ -35,6 +43,8 @@ export class BlockWriter {
    * RSS grew with its speed (216 MB peak for 1 GiB at 133 MB/s).
    */
   private readonly pool: Buffer[] = [];
+  /** Completion of each block handed to the disk, oldest first (at most MAX_QUEUED_BLOCKS). */
+  private readonly queued: Promise<void>[] = [];
   private writes: Promise<void> = Promise.resolve();
   private error: Error | null = null;
 
@@ -57,7 +67,12 @@ export class BlockWriter {
     const index = Math.floor(chunk / this.chunksPerBlock);
     let block = this.open.get(index);
     if (!block) {
-      while (this.open.size >= MAX_OPEN_BLOCKS) await this.writeBlock(this.open.values().next().value as Block);
+      for (;;) {
+        if (this.queued.length >= MAX_QUEUED_BLOCKS) await this.queued[0];
+        else if (this.open.size >= MAX_OPEN_BLOCKS) void this.writeBlock(this.open.values().next().value as Block);
+        else break;
+        if (this.error) throw this.error;
+      }
       block = this.open.get(index);
       if (!block) {
         const start = index * this.blockBytes;
@@ -107,7 +122,7 @@ export class BlockWriter {
       runs.push([i * this.chunkSize, Math.min(j * this.chunkSize, b.buf.length)]);
       i = j;
     }
-    this.writes = this.writes.then(async () => {
+    const done = this.writes.then(async () => {
       for (const [s, e] of runs) {
         try {
           await this.handle.write(b.buf, s, e - s, base + s);
@@ -117,8 +132,11 @@ export class BlockWriter {
         }
       }
       // Nothing refers to the block any more (it left `open` above; onWritten is synchronous).
-      if (this.pool.length < MAX_OPEN_BLOCKS) this.pool.push(b.backing);
+      if (this.pool.length < MAX_OPEN_BLOCKS + MAX_QUEUED_BLOCKS) this.pool.push(b.backing);
+      this.queued.shift(); // writes complete in order: this one is the oldest
     });
+    this.queued.push(done);
+    this.writes = done;
     return this.writes;
   }
 }

@@ -660,8 +660,8 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     return this.relay?.session ?? 0;
   }
 
-  sendDatagram(buf: Buffer, length?: number): void {
-    this.relay?.send(buf, length);
+  sendDatagram(buf: Buffer, length?: number): boolean {
+    return this.relay?.send(buf, length) ?? false;
   }
 
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void {

@@ -8,12 +8,15 @@ import { SEALED_PREFIX_BYTES, SealedPacket, writeSealedPrefix } from '../protoco
 import { Frame, decodeFrames, encodeFrames } from '../transport/frames';
 import { ReliableChannel } from '../transport/reliableChannel';
 import { DEFAULT_DATAGRAM_BYTES } from '../protocol/limits';
+import { TimerDriver } from './timerDriver';
 
 /** First resend interval of a handshake hello (ms); doubles up to the cap. */
 const HELLO_RESEND_INITIAL_MS = 200;
 const HELLO_RESEND_MAX_MS = 2_000;
 /** Payloads queued while the handshake is still running (then the channel retransmits). */
 const MAX_QUEUED_PAYLOADS = 256;
+/** Smallest reusable output buffer of a link: a default-size datagram fits without regrowing. */
+const MIN_SEND_BUFFER_BYTES = 1500;
 
 export interface PeerStatic {
   signPublic: Buffer;
@@ -32,7 +35,11 @@ export interface PeerLinkHost {
   me: Identity;
   /** Our relay session id (header src). */
   session(): number;
-  sendDatagram(buf: Buffer, length?: number): void;
+  /**
+   * Sends `buf[0, length)`. Returns true when the buffer was handed to the kernel at once and
+   * may be reused; false when it is still referenced (queued for a busy socket, or not sent).
+   */
+  sendDatagram(buf: Buffer, length?: number): boolean;
   /** A decrypted payload of frames from this peer. */
   onFrames(link: PeerLink, frames: Frame[]): void;
   /** Delivery of one reliable-channel message from this peer. */
@@ -61,11 +68,18 @@ export class PeerLink {
   private queued: Buffer[] = [];
   private helloTimer: NodeJS.Timeout | null = null;
   private helloDelay = HELLO_RESEND_INITIAL_MS;
-  private channelTimer: NodeJS.Timeout | null = null;
+  /** Re-armed only when the channel's deadline moves earlier: not a new timer per datagram. */
+  private readonly channelTimer = new TimerDriver(
+    () => this.channel.nextTimerAt(),
+    () => this.channel.onTimer(),
+    () => Date.now(),
+  );
   readonly channel: ReliableChannel;
   broadcastIn: BroadcastIn | null = null;
   /** Broadcast bookkeeping for our own stream towards this peer. */
   senderKeyGiven = -1;
+  /** Reusable output buffer of sealAndSend (null while the socket may still hold it). */
+  private sendBuffer: Buffer | null = null;
   bcastStart = 0;
   bcastAcked = 0;
   bcastLastProgress = 0;
@@ -189,11 +203,17 @@ export class PeerLink {
   private sealAndSend(payload: Buffer, length = payload.length): void {
     const keys = this.keys!;
     const pn = this.pnOut++;
-    const out = Buffer.allocUnsafe(SEALED_PREFIX_BYTES + length + AEAD_TAG_BYTES);
+    const size = SEALED_PREFIX_BYTES + length + AEAD_TAG_BYTES;
+    // One output buffer, reused while the socket takes each datagram at once: a fresh 64 KB
+    // buffer per file datagram was garbage that V8 collects only at its next GC (pauses that
+    // every chat message behind them waited for).
+    let out = this.sendBuffer;
+    if (out === null || out.length < size) out = Buffer.allocUnsafe(Math.max(size, MIN_SEND_BUFFER_BYTES));
+    this.sendBuffer = null;
     const header: Header = { kind: Kind.PEER_SEALED, flags: 0, src: this.host.session(), dst: this.id };
     const aad = writeSealedPrefix(out, header, keys.id, pn);
     keys.sealer.seal(pn, aad, length === payload.length ? payload : payload.subarray(0, length), out, SEALED_PREFIX_BYTES);
-    this.host.sendDatagram(out);
+    if (this.host.sendDatagram(out, size)) this.sendBuffer = out;
   }
 
   /** A PEER_SEALED datagram from this peer: authenticate, check replay, dispatch frames. */
@@ -223,20 +243,13 @@ export class PeerLink {
   /** Drives the reliable channel's retransmission and delayed-ack timer. */
   armChannelTimer(): void {
     if (this.closed) return;
-    const at = this.channel.nextTimerAt();
-    if (this.channelTimer) clearTimeout(this.channelTimer);
-    this.channelTimer = null;
-    if (at === null) return;
-    this.channelTimer = setTimeout(() => {
-      this.channelTimer = null;
-      this.channel.onTimer();
-      this.armChannelTimer();
-    }, Math.max(0, at - Date.now()));
+    this.channelTimer.poke();
   }
 
   close(): void {
     this.closed = true;
-    for (const t of [this.helloTimer, this.channelTimer]) if (t) clearTimeout(t);
-    this.helloTimer = this.channelTimer = null;
+    if (this.helloTimer) clearTimeout(this.helloTimer);
+    this.helloTimer = null;
+    this.channelTimer.stop();
   }
 }
