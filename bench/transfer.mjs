@@ -32,6 +32,9 @@
 // If the client cannot be told a datagram size, the 1200 cases run with what it does and the
 // engine cases are reported as "same as 1200 (no probing yet)".
 //
+// Repeats: the raw baselines, atftp, and the direct and proxied cases run 3 times each (quick:
+// once) and the best run counts, ours and the baselines' alike; every run's figure is kept in
+// the JSON (`runsMBps`, `runsGoodputMBps`). One run on this shared 2-core VM can be 30 % off.
 // Figures per case: goodput = file bytes / (receiver's `transfer-started` → `file-received`, as
 // seen on its stdout; that includes the receiver's final fsync and SHA-256 check), its ratio to
 // the raw ceiling at the same datagram size, the engine's own counters from the `--verbose` log
@@ -344,7 +347,7 @@ async function measureCipherCost({ common, clis, sizeOpts, key, slug, rounds, lo
 
 /**
  * All transfer cases with their baselines.
- * @param {{ quick?: boolean, memory?: boolean, cipherCost?: boolean, maxSeconds?: number, lossPerHop?: boolean, log?: (s: string) => void }} [o]
+ * @param {{ quick?: boolean, memory?: boolean, cipherCost?: boolean, maxSeconds?: number, lossPerHop?: boolean, repeats?: number, log?: (s: string) => void }} [o]
  */
 export async function runTransferBench(o = {}) {
   const quick = o.quick ?? isQuick();
@@ -378,13 +381,27 @@ export async function runTransferBench(o = {}) {
     baselines: {},
     errors: {},
   };
+  // Headline cases and their baselines run REPEATS times each and keep their best run (all
+  // runs are kept in the JSON): on a shared 2-core VM one run can be 30 % off either way.
+  const repeats = o.repeats ?? (quick ? 1 : 3);
+  out.repeats = repeats;
   const raw = async (key, datagramSize, extra = {}) => {
-    log(`transfer: raw dgram ceiling at ${datagramSize} B${extra.forwarder ? ', two hops through a minimal Node forwarder' : ''}`);
+    log(`transfer: raw dgram ceiling at ${datagramSize} B${extra.forwarder ? ', two hops through a minimal Node forwarder' : ''} (best of ${repeats})`);
     try {
-      out.baselines[key] = await measureRawDgram({ datagramSize, bytes, timeoutMs: 120_000, ...extra });
+      const runs = [];
+      for (let i = 0; i < repeats; i++) runs.push(await measureRawDgram({ datagramSize, bytes, timeoutMs: 120_000, ...extra }));
+      const best = runs.reduce((a, b) => (b.receiver.bytesPerSec > a.receiver.bytesPerSec ? b : a));
+      out.baselines[key] = { ...best, runsMBps: runs.map((r) => r.receiver.MBps) };
     } catch (err) {
       out.errors[key] = String(err?.stack ?? err);
     }
+  };
+  const bestTransfer = async (opts) => {
+    const runs = [];
+    for (let i = 0; i < repeats; i++) runs.push(await measureTransfer({ ...opts, label: repeats > 1 ? `${opts.label}-${i}` : opts.label }));
+    const done = runs.filter((r) => r.completed);
+    const best = (done.length ? done : runs).reduce((a, b) => ((b.goodputBps ?? 0) > (a.goodputBps ?? 0) ? b : a));
+    return { ...best, label: opts.label, runsGoodputMBps: runs.map((r) => (r.goodputBps ? round(r.goodputBps / MB, 1) : null)) };
   };
   try {
     const control = await cliDatagramControl();
@@ -399,12 +416,12 @@ export async function runTransferBench(o = {}) {
     await raw('raw1200', DEFAULT_DATAGRAM);
     // Not a target, an explanation: what any relay on Node's dgram can reach on this machine.
     await raw('raw1200Forwarded', DEFAULT_DATAGRAM, { forwarder: true });
-    log('transfer: direct, 1200 B, lossless');
-    out.cases.direct = await measureTransfer({ ...common, label: 'direct', ...at1200 });
+    log(`transfer: direct, 1200 B, lossless (best of ${repeats})`);
+    out.cases.direct = await bestTransfer({ ...common, label: 'direct', ...at1200 });
 
     if (control) {
-      log('transfer: direct, the size the engine picks, lossless');
-      out.cases.engine = await measureTransfer({ ...common, label: 'engine' });
+      log(`transfer: direct, the size the engine picks, lossless (best of ${repeats})`);
+      out.cases.engine = await bestTransfer({ ...common, label: 'engine' });
       const picked = out.cases.engine.datagramBytes;
       if (picked && picked !== DEFAULT_DATAGRAM) await raw('rawEngine', Math.min(picked, 65_507));
     } else {
@@ -433,20 +450,20 @@ export async function runTransferBench(o = {}) {
 
     log('transfer: TFTP baseline (atftpd/atftp, window 16, blksize 1428)');
     try {
-      out.baselines.tftp = await measureTftp({ bytes, lockstep: false, tmpDir: workDir });
+      out.baselines.tftp = await measureTftp({ bytes, lockstep: false, tmpDir: workDir, repeat: repeats });
     } catch (err) {
       out.errors.tftp = String(err?.stack ?? err);
     }
 
     log('transfer: through the proxies, lossless, 1200 B');
-    out.cases.proxy0 = await measureTransfer({ ...common, label: 'proxy0', proxied: true, lossPerProxyDirection: 0, ...at1200 });
+    out.cases.proxy0 = await bestTransfer({ ...common, label: 'proxy0', proxied: true, lossPerProxyDirection: 0, ...at1200 });
     log(`transfer: through the proxies, ${lossPct} % loss, 1200 B`);
-    out.cases.loss5 = await measureTransfer({ ...common, label: 'loss5', proxied: true, lossPerProxyDirection: perProxy, ...at1200 });
+    out.cases.loss5 = await bestTransfer({ ...common, label: 'loss5', proxied: true, lossPerProxyDirection: perProxy, ...at1200 });
     if (control) {
       log("transfer: through the proxies, lossless, engine's size");
-      out.cases.proxy0Engine = await measureTransfer({ ...common, label: 'proxy0Engine', proxied: true, lossPerProxyDirection: 0 });
+      out.cases.proxy0Engine = await bestTransfer({ ...common, label: 'proxy0Engine', proxied: true, lossPerProxyDirection: 0 });
       log(`transfer: through the proxies, ${lossPct} % loss, engine's size`);
-      out.cases.loss5Engine = await measureTransfer({ ...common, label: 'loss5Engine', proxied: true, lossPerProxyDirection: perProxy });
+      out.cases.loss5Engine = await bestTransfer({ ...common, label: 'loss5Engine', proxied: true, lossPerProxyDirection: perProxy });
     } else {
       out.cases.proxy0Engine = { label: 'proxy0Engine', ...noEngine, sameAs: 'proxy0' };
       out.cases.loss5Engine = { label: 'loss5Engine', ...noEngine, sameAs: 'loss5' };
@@ -540,7 +557,8 @@ export function transferSummary(r) {
   const c = r.cases;
   const raw = r.baselines.raw1200?.receiver?.bytesPerSec ?? null;
   const rawEngine = r.baselines.rawEngine?.receiver?.bytesPerSec ?? raw;
-  const tftp = r.baselines.tftp?.runs?.find((x) => x.variant === 'window')?.bytesPerSec ?? null;
+  const tftpRuns = (r.baselines.tftp?.runs ?? []).filter((x) => x.variant === 'window' && x.bytesPerSec);
+  const tftp = tftpRuns.length ? Math.max(...tftpRuns.map((x) => x.bytesPerSec)) : null;
   const g = (row) => (row && row.goodputBps !== undefined && row.completed ? row.goodputBps : null);
   const ratio = (a, b) => (a !== null && a !== undefined && b ? round(a / b, 3) : null);
   const engineCase = resolveCase(c, 'engine');
@@ -615,10 +633,10 @@ export function transferRows(r) {
   for (const key of ['raw1200', 'raw1200Forwarded', 'rawEngine']) {
     const b = r.baselines[key];
     if (!b) continue;
-    rows.push({ case: b.viaForwarder ? 'baseline: raw dgram 2 hops (forwarder)' : 'baseline: raw dgram 1 hop', dgram: b.datagramSize, loss: '0', file: `${b.bytesRequested / MiB} MiB`, goodput: mbs(b.receiver.bytesPerSec), 'vs raw': b.viaForwarder && r.baselines.raw1200 ? (b.receiver.bytesPerSec / r.baselines.raw1200.receiver.bytesPerSec).toFixed(2) : '1.00', sha256: '-', retx: '-', 'RSS s/r/r MB': '-', 'CPU s/r/r s': '-', done: `${b.lossPct} % lost` });
+    rows.push({ case: b.viaForwarder ? 'baseline: raw dgram 2 hops (forwarder)' : 'baseline: raw dgram 1 hop', dgram: b.datagramSize, loss: '0', file: `${b.bytesRequested / MiB} MiB`, goodput: mbs(b.receiver.bytesPerSec), 'vs raw': b.viaForwarder && r.baselines.raw1200 ? (b.receiver.bytesPerSec / r.baselines.raw1200.receiver.bytesPerSec).toFixed(2) : '1.00', sha256: '-', retx: '-', 'RSS s/r/r MB': '-', 'CPU s/r/r s': '-', done: `${b.lossPct} % lost${b.runsMBps && b.runsMBps.length > 1 ? ` (best of ${b.runsMBps.join(', ')} MB/s)` : ''}` });
   }
   if (r.baselines.tftp) {
-    const w = r.baselines.tftp.runs.find((x) => x.variant === 'window');
+    const w = r.baselines.tftp.runs.filter((x) => x.variant === 'window').reduce((a, b) => ((b.bytesPerSec ?? 0) > (a?.bytesPerSec ?? 0) ? b : a), null);
     rows.push({ case: 'baseline: atftp window 16, direct', dgram: 1428, loss: '0', file: `${r.baselines.tftp.fileBytes / MiB} MiB`, goodput: mbs(w?.bytesPerSec), 'vs raw': '-', sha256: w?.sha256Ok ? 'ok' : '-', retx: '-', 'RSS s/r/r MB': '-', 'CPU s/r/r s': '-', done: 'yes' });
   }
   const names = {
@@ -649,7 +667,9 @@ export function transferRows(r) {
       retx: c.engine ? `${c.engine.retransmittedPct} %` : 'n/a',
       'RSS s/r/r MB': c.peakRssBytes ? `${mbRss(c.peakRssBytes.sender)}/${mbRss(c.peakRssBytes.relay)}/${mbRss(c.peakRssBytes.receiver)}` : '-',
       'CPU s/r/r s': c.cpuSeconds ? `${c.cpuSeconds.sender}/${c.cpuSeconds.relay}/${c.cpuSeconds.receiver}` : '-',
-      done: c.completed ? 'yes' : `NO: ${c.error ?? ''}${c.bytesReceivedSoFar !== undefined ? ` (${(c.bytesReceivedSoFar / MiB).toFixed(1)} MiB)` : ''}`,
+      done:
+        (c.completed ? 'yes' : `NO: ${c.error ?? ''}${c.bytesReceivedSoFar !== undefined ? ` (${(c.bytesReceivedSoFar / MiB).toFixed(1)} MiB)` : ''}`) +
+        (c.runsGoodputMBps && c.runsGoodputMBps.length > 1 ? ` (best of ${c.runsGoodputMBps.join(', ')} MB/s)` : ''),
     });
   }
   for (const [key, label] of [['engine', 'engine size'], ['at1200', '1200 B']]) {
