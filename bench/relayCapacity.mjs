@@ -150,8 +150,14 @@ async function burstStep(clientsProc, clients, { perClient, datagramBytes, windo
   }
 }
 
+/** The burst run with the lowest p99 among those that delivered everything (else the lowest p99). */
+function bestBurst(runs) {
+  const complete = runs.filter((r) => (r.missing ?? 0) === 0 && (r.deliveries ?? 0) >= (r.expected ?? r.expectedDeliveries ?? 0));
+  return (complete.length ? complete : runs).reduce((a, b) => (b.latencyMs.p99 < a.latencyMs.p99 ? b : a));
+}
+
 /**
- * @param {{ quick?: boolean, sizes?: number[], burstClients?: number, log?: (s: string) => void }} [o]
+ * @param {{ quick?: boolean, sizes?: number[], burstClients?: number, repeats?: number, log?: (s: string) => void }} [o]
  */
 export async function runRelayCapacityBench(o = {}) {
   const quick = o.quick ?? isQuick();
@@ -160,8 +166,11 @@ export async function runRelayCapacityBench(o = {}) {
   const perClient = 3;
   const window = 256;
   const log = o.log ?? ((s) => console.error(s));
+  // The burst, ours and ngircd's alike, runs 3 times (quick: once); the run with the lowest
+  // p99 that delivered everything counts, all p99s are kept. One run here can be 2x off.
+  const repeats = o.repeats ?? (quick ? 1 : 3);
   await ensureDist();
-  const out = { benchmark: 'relayCapacity', quick, loadAvgBefore: loadAvg(), rooms: [], errors: {} };
+  const out = { benchmark: 'relayCapacity', repeats, quick, loadAvgBefore: loadAvg(), rooms: [], errors: {} };
   const clientsProc = await startClientsProcess();
   try {
     const pool = Math.max(...sizes, burstClients);
@@ -175,18 +184,22 @@ export async function runRelayCapacityBench(o = {}) {
         out.errors[`room${n}`] = String(err?.stack ?? err);
       }
     }
-    log(`relayCapacity: burst, ${burstClients} clients × ${perClient} broadcasts`);
+    log(`relayCapacity: burst, ${burstClients} clients × ${perClient} broadcasts (best of ${repeats})`);
     try {
-      out.burst = await burstStep(clientsProc, burstClients, { perClient, datagramBytes: 128, window });
+      const runs = [];
+      for (let i = 0; i < repeats; i++) runs.push(await burstStep(clientsProc, burstClients, { perClient, datagramBytes: 128, window }));
+      out.burst = { ...bestBurst(runs), runsP99Ms: runs.map((r) => r.latencyMs.p99) };
     } catch (err) {
       out.errors.burst = String(err?.stack ?? err);
     }
   } finally {
     await clientsProc.close();
   }
-  log(`relayCapacity: ngircd baseline, ${burstClients} clients × ${perClient}`);
+  log(`relayCapacity: ngircd baseline, ${burstClients} clients × ${perClient} (best of ${repeats})`);
   try {
-    out.ircBurst = await measureIrcBurst({ clients: burstClients, messagesPerClient: perClient });
+    const runs = [];
+    for (let i = 0; i < repeats; i++) runs.push(await measureIrcBurst({ clients: burstClients, messagesPerClient: perClient }));
+    out.ircBurst = { ...bestBurst(runs), runsP99Ms: runs.map((r) => r.latencyMs.p99) };
   } catch (err) {
     out.errors.ircBurst = String(err?.stack ?? err);
   }
@@ -241,11 +254,11 @@ export function burstRows(r) {
   const rows = [];
   if (r.burst) {
     const b = r.burst;
-    rows.push({ server: 'peerchat relay (UDP)', clients: b.clients, deliveries: b.deliveries, expected: b.expected, datagrams: b.datagramsReceived ?? '-', 'duration ms': b.durationMs, 'deliveries/s': b.deliveriesPerSec, 'p50 ms': b.latencyMs.p50, 'p99 ms': b.latencyMs.p99, 'max ms': b.latencyMs.max, 'server CPU s': b.relayCpuSeconds, load: b.loadAvgBefore[0] });
+    rows.push({ server: 'peerchat relay (UDP)', clients: b.clients, deliveries: b.deliveries, expected: b.expected, datagrams: b.datagramsReceived ?? '-', 'duration ms': b.durationMs, 'deliveries/s': b.deliveriesPerSec, 'p50 ms': b.latencyMs.p50, 'p99 ms': b.latencyMs.p99, 'max ms': b.latencyMs.max, 'server CPU s': b.relayCpuSeconds, load: b.loadAvgBefore[0], 'p99 of each run': b.runsP99Ms?.join(' / ') ?? '-' });
   }
   if (r.ircBurst) {
     const b = r.ircBurst;
-    rows.push({ server: 'ngircd (C, TCP)', clients: b.clients, deliveries: b.deliveries, expected: b.expectedDeliveries, 'duration ms': b.durationMs, 'deliveries/s': b.deliveriesPerSec, 'p50 ms': b.latencyMs.p50, 'p99 ms': b.latencyMs.p99, 'max ms': b.latencyMs.max, 'server CPU s': b.serverCpuSeconds, load: b.loadAvgBefore[0] });
+    rows.push({ server: 'ngircd (C, TCP)', clients: b.clients, deliveries: b.deliveries, expected: b.expectedDeliveries, 'duration ms': b.durationMs, 'deliveries/s': b.deliveriesPerSec, 'p50 ms': b.latencyMs.p50, 'p99 ms': b.latencyMs.p99, 'max ms': b.latencyMs.max, 'server CPU s': b.serverCpuSeconds, load: b.loadAvgBefore[0], 'p99 of each run': b.runsP99Ms?.join(' / ') ?? '-' });
   }
   return rows;
 }
