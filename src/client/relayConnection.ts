@@ -83,8 +83,6 @@ type Phase = 'hello' | 'register' | 'registered' | 'left';
  */
 export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
   private readonly socket: dgram.Socket;
-  /** True when the relay is given as an IP address (sends then leave synchronously; see send). */
-  private readonly relayIsIpLiteral: boolean;
   private phase: Phase = 'hello';
   private helloToken = randomBytes(HELLO_TOKEN_BYTES);
   private registerDatagram: Buffer | null = null;
@@ -110,7 +108,6 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
 
   private constructor(private readonly opts: RelayConnectionOptions, socket: dgram.Socket) {
     super();
-    this.relayIsIpLiteral = isIP(opts.relay.host) !== 0;
     this.nick = opts.nick;
     this.socket = socket;
     this.relayIp = isIP(opts.relay.host) !== 0 ? opts.relay.host : null;
@@ -187,7 +184,7 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     this.socket.send(buf, 0, length, this.opts.relay.port, this.opts.relay.host);
     // A host name is resolved asynchronously (the datagram leaves later); an IP literal is
     // answered synchronously by fastLookup, so then an empty send queue means it is gone.
-    return this.relayIsIpLiteral && this.socket.getSendQueueCount() === 0;
+    return this.relayIp !== null && this.socket.getSendQueueCount() === 0;
   }
 
   /** Looks up a peer's keys at the relay (by id, or by nick when id is 0). Null if unknown. */
