@@ -141,7 +141,7 @@ export const XFER_ACK_EVERY_PACKETS = 2;
 /**
  * …but never more than this many packets in one ack, even within one read batch: with a
  * single ack per batch of 32, one lost ack left the sender without feedback for a whole
- * flight and it waited for a probe timeout (4-6 PTOs per 32 MiB at 5 % loss, none at 8).
+ * flight and it waited for a probe timeout (4-6 PTOs per 32 MiB at 5 % loss; 1-2 at 8, mostly the tail).
  */
 export const XFER_ACK_BATCH_MAX_PACKETS = 8;
 /**
