@@ -416,7 +416,9 @@ export class ChatState {
       time: this.now(),
       updated: this.now(),
     };
-    return this.putTransfer({ ...base, id: ev.id, path: ev.path, bytes: ev.bytes, transferred: ev.bytes, sha256: ev.sha256, status: 'done', error: undefined });
+    // The card names the file as saved: a second "a.bin" is kept as "a (1).bin", and Open and
+    // Reveal act on that one.
+    return this.putTransfer({ ...base, id: ev.id, name: baseName(ev.path), path: ev.path, bytes: ev.bytes, transferred: ev.bytes, sha256: ev.sha256, status: 'done', error: undefined });
   }
 
   transferFailed(ev: ClientEvents['transfer-failed']): TransferView | undefined {

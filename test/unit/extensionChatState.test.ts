@@ -167,6 +167,7 @@ describe('extension/chatState: transfers', () => {
     const t = state.getTransfer('x~1')!;
     assert.equal(t.status, 'done');
     assert.equal(t.path, '/tmp/dl/a (1).bin');
+    assert.equal(t.name, 'a (1).bin', 'the card names the file as saved, not as offered');
     assert.equal(t.transferred, 1000);
     assert.equal(t.saveDir, '/tmp/dl');
   });
