@@ -561,7 +561,9 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     await f.locator('[data-testid=message][data-from=bob][data-private=true]', { hasText: 'psst, while your chat is closed' }).waitFor({ timeout: STEP_MS });
     await f.locator('[data-testid=message][data-own=true]', { hasText: 'Hello everyone!' }).waitFor({ timeout: STEP_MS });
     await f.locator('[data-testid=transfer-card][data-name="report.bin"][data-status=done]').waitFor({ timeout: STEP_MS });
-    assert.equal(await f.locator('[data-testid=transfer-card][data-name="photo.bin"][data-status=done]').count(), 2, 'both photo.bin cards are done');
+    // Both photo.bin offers are done; the second card names the copy as saved (never overwritten).
+    assert.equal(await f.locator('[data-testid=transfer-card][data-name="photo.bin"][data-status=done]').count(), 1, 'the first photo.bin card is done');
+    assert.equal(await f.locator(`[data-testid=transfer-card][data-name="${others[0]}"][data-status=done]`).count(), 1, `the second card is done and named ${others[0]}`);
     await until(async () => !/new/.test(await status.innerText().catch(() => 'new')), () => 'the unread count to clear once the chat is open');
     // …and so does the count on the view's tab in the panel (WebviewView.badge).
     const tabBadge = page
