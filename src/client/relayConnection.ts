@@ -22,11 +22,18 @@ import {
   encodeRelayMessage,
   registerSignedBytes,
 } from '../protocol/relayMessages';
+import { RosterAssembler, RosterStep } from './rosterAssembler';
 import { TypedEmitter } from './typedEmitter';
 
 /** First retransmission interval of HELLO/REGISTER/ROSTER_REQ (ms); doubles up to the cap. */
 const RETRY_INITIAL_MS = 250;
 const RETRY_MAX_MS = 2_000;
+/**
+ * How long a roster fetch that has all its pages waits for PRESENCE it needs to stitch them
+ * (ms). The relay coalesces PRESENCE for up to clients / 50,000 s (200 ms at 10,000 clients);
+ * past this, a PRESENCE was lost and the fetch starts over.
+ */
+const ROSTER_STITCH_WAIT_MS = 1_000;
 /** After this long (ms) without a datagram from the relay, ping every QUIET_PING_MS. */
 const QUIET_AFTER_MS = 1_000;
 const QUIET_PING_MS = 400;
@@ -101,7 +108,8 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
   private rosterVersion = 0;
   private rosterKnown = false;
   private readonly peersById = new Map<number, PeerInfo>();
-  private rosterFetch: { version: number; total: number; got: Map<number, PeerInfo>; offset: number } | null = null;
+  private rosterFetch: RosterAssembler | null = null;
+  private rosterFetchCount = 0;
   private rosterTimer: NodeJS.Timeout | null = null;
   private readonly keyWaiters = new Map<string, Array<(k: PeerKeys | null) => void>>();
   recvBufferBytes = 0;
@@ -163,6 +171,11 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
 
   get registered(): boolean {
     return this.phase === 'registered';
+  }
+
+  /** Roster fetches started so far (the first after registering, then after gaps or failed stitches). */
+  get rosterFetches(): number {
+    return this.rosterFetchCount;
   }
 
   peers(): PeerInfo[] {
@@ -325,7 +338,7 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     this.registeredOnce = true;
     this.emit('state', { state: 'registered' });
     this.emit('registered', { nick: m.nick, session: m.session, fresh });
-    this.fetchRoster(m.rosterVersion);
+    this.fetchRoster();
   }
 
   // ---- keepalive and reachability ------------------------------------------------------
@@ -359,8 +372,15 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
 
   // ---- roster -------------------------------------------------------------------------
 
-  private fetchRoster(version: number): void {
-    this.rosterFetch = { version, total: -1, got: new Map(), offset: 0 };
+  /**
+   * Fetches the roster page by page (ROSTER_REQ from offset 0 until `total`). Pages served at
+   * different versions, because others join and leave meanwhile, are stitched together with the
+   * PRESENCE that arrives during the fetch (RosterAssembler); the fetch starts over only when an
+   * entry slipped between two pages or PRESENCE it needs is lost (ROSTER_STITCH_WAIT_MS).
+   */
+  private fetchRoster(): void {
+    this.rosterFetchCount++;
+    this.rosterFetch = new RosterAssembler();
     this.retryRosterFetch(RETRY_INITIAL_MS);
   }
 
@@ -373,25 +393,31 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
   }
 
   private onRosterPage(m: Extract<RelayMessage, { kind: typeof Kind.ROSTER }>): void {
-    const f = this.rosterFetch;
-    if (!f || m.offset !== f.offset) return;
-    if (f.total >= 0 && m.version !== f.version) {
-      // The roster changed between pages: start over at the new version.
-      this.fetchRoster(m.version);
-      return;
-    }
-    f.version = m.version;
-    f.total = m.total;
-    for (const e of m.entries) if (e.id !== this.session) f.got.set(e.id, e);
-    f.offset = m.offset + m.entries.length;
-    if (f.offset < m.total && m.entries.length > 0) {
-      this.retryRosterFetch(RETRY_INITIAL_MS);
-      return;
-    }
+    const step = this.rosterFetch?.page(m);
+    if (step) this.onRosterStep(step);
+  }
+
+  private onRosterStep(step: RosterStep): void {
     if (this.rosterTimer) clearTimeout(this.rosterTimer);
     this.rosterTimer = null;
-    this.rosterFetch = null;
-    this.applyRoster(f.version, [...f.got.values()]);
+    switch (step.kind) {
+      case 'request':
+        this.retryRosterFetch(RETRY_INITIAL_MS);
+        return;
+      case 'wait':
+        // PRESENCE trails pages by the relay's coalescing window; if it does not come, it was lost.
+        this.rosterTimer = setTimeout(() => this.fetchRoster(), ROSTER_STITCH_WAIT_MS);
+        return;
+      case 'restart':
+        this.fetchRoster();
+        return;
+      case 'done':
+        this.rosterFetch = null;
+        this.applyRoster(
+          step.version,
+          step.entries.filter((e) => e.id !== this.session),
+        );
+    }
   }
 
   private applyRoster(version: number, peers: PeerInfo[]): void {
@@ -411,11 +437,16 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
   }
 
   private onPresence(m: Extract<RelayMessage, { kind: typeof Kind.PRESENCE }>): void {
-    if (this.rosterFetch) return; // the fetch in progress will include these changes
+    if (this.rosterFetch) {
+      // Kept for stitching the pages of the fetch under way (see fetchRoster).
+      const step = this.rosterFetch.presence(m.version, m.changes);
+      if (step) this.onRosterStep(step);
+      return;
+    }
     const from = m.version - m.changes.length;
     if (m.version <= this.rosterVersion) return; // already applied
     if (this.rosterVersion < from) {
-      this.fetchRoster(m.version); // we missed some: resynchronise
+      this.fetchRoster(); // we missed some: resynchronise
       return;
     }
     // Apply only the changes we have not seen (a datagram may overlap what we applied).
@@ -482,7 +513,7 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
         this.onError(m.code, m.refKind, m.refId, m.message);
         break;
       case Kind.PONG:
-        if (m.rosterVersion !== this.rosterVersion && !this.rosterFetch) this.fetchRoster(m.rosterVersion);
+        if (m.rosterVersion !== this.rosterVersion && !this.rosterFetch) this.fetchRoster();
         break;
       case Kind.ROSTER:
         this.onRosterPage(m);

@@ -16,7 +16,7 @@ import { encodeRelayMessage } from '../../src/protocol/relayMessages';
 import { RelayOptions, RelayServer } from '../../src/relay/relayServer';
 import * as os from 'node:os';
 import { BATCH_MAX_BYTES, LOOPBACK_BATCH_MAX_BYTES } from '../../src/relay/relayLimits';
-import { isKind, RawClient } from '../support/rawClient';
+import { identityPool, isKind, RawClient } from '../support/rawClient';
 
 /** Generous unregistered budget: these tests register many clients from one IP quickly. */
 const MANY_FROM_ONE_IP = { perSec: 100_000, burst: 100_000 };
@@ -331,6 +331,53 @@ describe('relay coalescing (integration)', function () {
       const late = await connect('late');
       await until(() => cs.every((c) => c.peers().some((p) => p.nick === 'late')), 5_000, 'the late joiner in every roster');
       assert.equal(late.peers().length, n);
+    });
+
+    it('fetches a roster of many pages while others join and leave: stitched, no quiet room needed, then in step', async () => {
+      await startRelay();
+      const pool = identityPool(330);
+      // 24 characters (the most a nickname may have): 40 to a 1200-byte page, so 150 members span 4 pages.
+      const nick = (i: number): string => `member-${String(i).padStart(3, '0')}-${'x'.repeat(13)}`;
+      const room: RawClient[] = [];
+      for (let i = 0; i < 150; i++) {
+        const c = await RawClient.connect(relay!.address(), { bufferBytes: 1 << 20 });
+        clients.push(c);
+        await c.mustRegister(nick(i), pool[i]);
+        room.push(c);
+      }
+      // Churn: a join every few ms, and every third step the member who joined just before leaves
+      // (the end of the join order: no entry moves, so nothing can slip between two pages).
+      let churning = true;
+      let joined = 150;
+      const churn = (async () => {
+        for (let step = 0; churning && joined < pool.length; step++) {
+          const c = await RawClient.connect(relay!.address(), { bufferBytes: 1 << 20 });
+          clients.push(c);
+          await c.mustRegister(nick(joined), pool[joined]);
+          joined++;
+          room.push(c);
+          if (step % 3 === 2) room.splice(room.length - 2, 1)[0].sendRelay({ kind: Kind.LEAVE });
+          await sleep(2);
+        }
+      })();
+      const watcher = await RelayConnection.open({ relay: relay!.address(), nick: 'watcher', identity: generateIdentity() });
+      conns.push(watcher);
+      const firstRoster = new Promise<{ peers: { id: number }[]; joinedBefore: number }>((resolve) =>
+        watcher.once('roster', ({ peers }) => resolve({ peers, joinedBefore: joined })),
+      );
+      await watcher.register();
+      const first = await firstRoster;
+      const stillChurning = churning && joined < pool.length;
+      churning = false;
+      await churn;
+      assert.ok(stillChurning, 'the first roster arrived while the room was still changing');
+      assert.ok(first.peers.length >= 140, `${first.peers.length} peers in the first roster`);
+      // Pages of several versions were stitched with PRESENCE, not thrown away and fetched again.
+      assert.equal(watcher.rosterFetches, 1);
+      // Then PRESENCE keeps it in step: exactly the relay's members but the watcher itself.
+      const want = (): string[] => room.map((c) => String(c.session)).sort();
+      await until(() => JSON.stringify(watcher.peers().map((p) => String(p.id)).sort()) === JSON.stringify(want()), 10_000, "the watcher's roster to match the relay's");
+      assert.equal(relay!.stats().clients, room.length + 1);
     });
 
     it('drops a BATCH that does not come from the relay, without acting on what it holds', async () => {
