@@ -503,7 +503,7 @@ export class ChatSession extends Disposable {
     // On screen, the card asks; otherwise a notification does.
     if (readSettings().acceptFiles === 'always' || this.surface?.visible) return;
     const accept = 'Accept';
-    const choose = 'Choose Folder…';
+    const choose = 'Save to…'; // the same words as the card's button
     const decline = 'Decline';
     void vscode.window.showInformationMessage(`${p.from} wants to send you ${p.name} (${size}).`, accept, choose, decline).then(
       (a) => {
