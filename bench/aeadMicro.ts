@@ -6,7 +6,7 @@
  *
  *   node bench/.build/aeadMicro-cipher.js [--sizes 1200,65000] [--ms 300] [--rounds 5]
  *
- * Sets the same V8 flag as the relay and the terminal client (src/shared/heapTuning.ts), so the
+ * Tunes its process as the relay and the terminal client tune theirs (src/shared/heapTuning.ts), so the
  * figures are those of our own processes.
  *
  * Prints one JSON object: per datagram size, the best round's µs per seal, per open and per
@@ -16,9 +16,9 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { AEAD_TAG_BYTES, PacketOpener, PacketSealer } from '../src/crypto/aead';
 import { SEALED_PREFIX_BYTES } from '../src/protocol/peerPackets';
-import { sweepArrayBuffersOnMainThread } from '../src/shared/heapTuning';
+import { tuneOwnProcess } from '../src/shared/heapTuning';
 
-sweepArrayBuffersOnMainThread();
+tuneOwnProcess();
 
 /** Datagrams per timed batch: large enough that reading the clock is noise, small enough to stay in cache. */
 const BATCH = 64;

@@ -6,7 +6,7 @@ import { loadOrCreateIdentityFile } from '../crypto/identity';
 import { PeerChatError } from '../protocol/errors';
 import { CliOptions, USAGE, parseArgs } from './args';
 import { PinFile } from './pinFile';
-import { sweepArrayBuffersOnMainThread } from '../shared/heapTuning';
+import { tuneOwnProcess } from '../shared/heapTuning';
 
 /**
  * The terminal client. Interactive: the toy chat's syntax at a prompt. `--json`: the same
@@ -338,7 +338,7 @@ export function formatBytes(n: number): string {
 }
 
 if (require.main === module) {
-  sweepArrayBuffersOnMainThread();
+  tuneOwnProcess();
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err) => {

@@ -14,7 +14,7 @@
 import { RelayServer } from './relayServer';
 import { RelayStartError } from './bindError';
 import { DEFAULT_RELAY_HOST, DEFAULT_RELAY_PORT } from './relayLimits';
-import { sweepArrayBuffersOnMainThread } from '../shared/heapTuning';
+import { tuneOwnProcess } from '../shared/heapTuning';
 
 /** The environment variable that can carry the secret (keeps it out of `ps` output). */
 export const SECRET_ENV = 'PEERCHAT_RELAY_SECRET';
@@ -173,7 +173,7 @@ function timestamp(): string {
 }
 
 if (require.main === module) {
-  sweepArrayBuffersOnMainThread();
+  tuneOwnProcess();
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
