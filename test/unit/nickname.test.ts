@@ -190,6 +190,15 @@ describe('protocol/nickname', () => {
       assert.equal(nicknameKey('\u1FB6'), '\u1FB6');
     });
 
+    it('keys are remembered (nicknameKey runs per datagram) and stay right past the cache bound', () => {
+      const uncached = (n: string): string => n.normalize('NFKC').toLowerCase().normalize('NFKC');
+      // Three times past the cache's 1,024 entries, then the first ones again: same keys as computed afresh.
+      const nicks = Array.from({ length: 3_100 }, (_, i) => `Ｕser${i}\u0391\u0342`);
+      for (const n of nicks) assert.equal(nicknameKey(n), uncached(n));
+      for (const n of nicks.slice(0, 50)) assert.equal(nicknameKey(n), uncached(n));
+      assert.equal(nicknameKey('ALICE'), 'alice');
+    });
+
     it('ǅ, Ǆ, ǆ and the two letters "DŽ" all share a key', () => {
       const k = nicknameKey('dž');
       for (const raw of ['ǅ', 'Ǆ', 'ǆ', 'DŽ', 'Dž', 'dz\u030C']) assert.equal(nicknameKey(raw), k, raw);
