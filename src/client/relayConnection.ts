@@ -110,6 +110,8 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
   private readonly peersById = new Map<number, PeerInfo>();
   private rosterFetch: RosterAssembler | null = null;
   private rosterFetchCount = 0;
+  /** The fetch has all its pages and waits (ROSTER_STITCH_WAIT_MS at most) for PRESENCE. */
+  private rosterWaiting = false;
   private rosterTimer: NodeJS.Timeout | null = null;
   private readonly keyWaiters = new Map<string, Array<(k: PeerKeys | null) => void>>();
   recvBufferBytes = 0;
@@ -380,6 +382,7 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
    */
   private fetchRoster(): void {
     this.rosterFetchCount++;
+    this.rosterWaiting = false;
     this.rosterFetch = new RosterAssembler();
     this.retryRosterFetch(RETRY_INITIAL_MS);
   }
@@ -398,8 +401,12 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
   }
 
   private onRosterStep(step: RosterStep): void {
+    // Waiting already: a PRESENCE that still leaves a gap must not push the deadline back, or
+    // a lost one would never be noticed while the room keeps changing.
+    if (step.kind === 'wait' && this.rosterWaiting) return;
     if (this.rosterTimer) clearTimeout(this.rosterTimer);
     this.rosterTimer = null;
+    this.rosterWaiting = step.kind === 'wait';
     switch (step.kind) {
       case 'request':
         this.retryRosterFetch(RETRY_INITIAL_MS);
