@@ -12,7 +12,7 @@ import { generateIdentity } from '../../src/crypto/identity';
 import { datagram, Kind } from '../../src/protocol/header';
 import { DST_BROADCAST, HEADER_BYTES } from '../../src/protocol/limits';
 import { decodeBatch, encodeBatch } from '../../src/protocol/relayBatch';
-import { encodeRelayMessage } from '../../src/protocol/relayMessages';
+import { decodeRelayMessage, encodeRelayMessage } from '../../src/protocol/relayMessages';
 import { RelayOptions, RelayServer } from '../../src/relay/relayServer';
 import * as os from 'node:os';
 import { BATCH_MAX_BYTES, LOOPBACK_BATCH_MAX_BYTES } from '../../src/relay/relayLimits';
@@ -378,6 +378,80 @@ describe('relay coalescing (integration)', function () {
       const want = (): string[] => room.map((c) => String(c.session)).sort();
       await until(() => JSON.stringify(watcher.peers().map((p) => String(p.id)).sort()) === JSON.stringify(want()), 10_000, "the watcher's roster to match the relay's");
       assert.equal(relay!.stats().clients, room.length + 1);
+    });
+
+    it('a roster fetch that lost a PRESENCE starts over within its 1 s deadline, though PRESENCE keeps coming', async () => {
+      await startRelay();
+      const pool = identityPool(900);
+      const nick = (i: number): string => `member-${String(i).padStart(3, '0')}-${'x'.repeat(13)}`;
+      for (let i = 0; i < 150; i++) {
+        const c = await RawClient.connect(relay!.address(), { bufferBytes: 1 << 20 });
+        clients.push(c);
+        await c.mustRegister(nick(i), pool[i]);
+      }
+      // Between the watcher and the relay: ROSTER pages held 30 ms each (so members join while
+      // the pages come), and the first PRESENCE newer than the first page dropped.
+      const proxy = dgram.createSocket('udp4');
+      const upstream = dgram.createSocket('udp4');
+      await new Promise<void>((r) => proxy.bind(0, '127.0.0.1', r));
+      await new Promise<void>((r) => upstream.bind(0, '127.0.0.1', r));
+      let watcherAddr: dgram.RemoteInfo | undefined;
+      let firstPageVersion = -1;
+      let droppedPresence = 0;
+      proxy.on('message', (buf, rinfo) => {
+        watcherAddr = rinfo;
+        upstream.send(buf, relay!.address().port, '127.0.0.1');
+      });
+      upstream.on('message', (buf) => {
+        const inner = buf[2] === Kind.BATCH ? (decodeBatch(buf) ?? []) : [buf];
+        let roster = false;
+        for (const d of inner) {
+          const m = decodeRelayMessage(d);
+          if (!m.ok) continue;
+          if (m.msg.kind === Kind.ROSTER) {
+            roster = true;
+            if (firstPageVersion < 0) firstPageVersion = m.msg.version;
+          }
+          if (m.msg.kind === Kind.PRESENCE && firstPageVersion >= 0 && droppedPresence === 0 && m.msg.version > firstPageVersion) {
+            droppedPresence++;
+            return;
+          }
+        }
+        const to = watcherAddr!;
+        if (roster) setTimeout(() => proxy.send(buf, to.port, to.address), 30);
+        else proxy.send(buf, to.port, to.address);
+      });
+      try {
+        // Churn for 4 s: a member joins every few ms, so PRESENCE reaches the watcher all along.
+        let churning = true;
+        let joined = 150;
+        const churn = (async () => {
+          while (churning && joined < pool.length) {
+            const c = await RawClient.connect(relay!.address(), { bufferBytes: 1 << 20 });
+            clients.push(c);
+            await c.mustRegister(nick(joined), pool[joined]);
+            joined++;
+            await sleep(3);
+          }
+        })();
+        const watcher = await RelayConnection.open({ relay: { host: '127.0.0.1', port: proxy.address().port }, nick: 'watcher', identity: generateIdentity() });
+        conns.push(watcher);
+        const rostered = new Promise<void>((r) => watcher.once('roster', () => r()));
+        const t0 = Date.now();
+        await watcher.register();
+        await until(() => watcher.rosterFetches === 2, 2_500, 'the fetch to start over after its PRESENCE was lost');
+        const restartedAfterMs = Date.now() - t0;
+        const stillChurning = churning && joined < pool.length;
+        await rostered;
+        churning = false;
+        await churn;
+        assert.equal(droppedPresence, 1);
+        assert.ok(stillChurning, `the room was still changing when the fetch started over (${restartedAfterMs} ms)`);
+        await until(() => watcher.peers().length === joined, 10_000, 'the watcher to hold every member');
+      } finally {
+        proxy.close();
+        upstream.close();
+      }
     });
 
     it('drops a BATCH that does not come from the relay, without acting on what it holds', async () => {
