@@ -333,29 +333,29 @@ describe('relay coalescing (integration)', function () {
       assert.equal(late.peers().length, n);
     });
 
+    // 24 characters (the most a nickname may have): 40 to a 1200-byte page, so 150 members span 4 pages.
+    const memberNick = (i: number): string => `member-${String(i).padStart(3, '0')}-${'x'.repeat(13)}`;
+
+    /** Raw client number `i` of a roster test, registered as memberNick(i) with identity pool[i]. */
+    async function member(i: number, pool: ReturnType<typeof identityPool>): Promise<RawClient> {
+      const c = await RawClient.connect(relay!.address(), { bufferBytes: 1 << 20 });
+      clients.push(c);
+      await c.mustRegister(memberNick(i), pool[i]);
+      return c;
+    }
+
     it('fetches a roster of many pages while others join and leave: stitched, no quiet room needed, then in step', async () => {
       await startRelay();
       const pool = identityPool(330);
-      // 24 characters (the most a nickname may have): 40 to a 1200-byte page, so 150 members span 4 pages.
-      const nick = (i: number): string => `member-${String(i).padStart(3, '0')}-${'x'.repeat(13)}`;
       const room: RawClient[] = [];
-      for (let i = 0; i < 150; i++) {
-        const c = await RawClient.connect(relay!.address(), { bufferBytes: 1 << 20 });
-        clients.push(c);
-        await c.mustRegister(nick(i), pool[i]);
-        room.push(c);
-      }
+      for (let i = 0; i < 150; i++) room.push(await member(i, pool));
       // Churn: a join every few ms, and every third step the member who joined just before leaves
       // (the end of the join order: no entry moves, so nothing can slip between two pages).
       let churning = true;
       let joined = 150;
       const churn = (async () => {
         for (let step = 0; churning && joined < pool.length; step++) {
-          const c = await RawClient.connect(relay!.address(), { bufferBytes: 1 << 20 });
-          clients.push(c);
-          await c.mustRegister(nick(joined), pool[joined]);
-          joined++;
-          room.push(c);
+          room.push(await member(joined++, pool));
           if (step % 3 === 2) room.splice(room.length - 2, 1)[0].sendRelay({ kind: Kind.LEAVE });
           await sleep(2);
         }
@@ -383,12 +383,7 @@ describe('relay coalescing (integration)', function () {
     it('a roster fetch that lost a PRESENCE starts over within its 1 s deadline, though PRESENCE keeps coming', async () => {
       await startRelay();
       const pool = identityPool(900);
-      const nick = (i: number): string => `member-${String(i).padStart(3, '0')}-${'x'.repeat(13)}`;
-      for (let i = 0; i < 150; i++) {
-        const c = await RawClient.connect(relay!.address(), { bufferBytes: 1 << 20 });
-        clients.push(c);
-        await c.mustRegister(nick(i), pool[i]);
-      }
+      for (let i = 0; i < 150; i++) await member(i, pool);
       // Between the watcher and the relay: ROSTER pages held 30 ms each (so members join while
       // the pages come), and the first PRESENCE newer than the first page dropped.
       const proxy = dgram.createSocket('udp4');
@@ -427,10 +422,7 @@ describe('relay coalescing (integration)', function () {
         let joined = 150;
         const churn = (async () => {
           while (churning && joined < pool.length) {
-            const c = await RawClient.connect(relay!.address(), { bufferBytes: 1 << 20 });
-            clients.push(c);
-            await c.mustRegister(nick(joined), pool[joined]);
-            joined++;
+            await member(joined++, pool);
             await sleep(3);
           }
         })();
