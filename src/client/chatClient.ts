@@ -14,6 +14,7 @@ import {
   decodeBroadcastAck,
   encodeBroadcastAck,
   readBroadcastPacket,
+  readRecordFragment,
   readSealedPacket,
   signBroadcast,
   writeSealedPrefix,
@@ -488,6 +489,11 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
       case Kind.PEER_BROADCAST:
         this.onBroadcastDatagram(link, buf);
         break;
+      case Kind.PEER_RECORD: {
+        const f = readRecordFragment(buf);
+        if (f) this.transfers.onRecordFragment(link, f);
+        break;
+      }
       default:
         break;
     }

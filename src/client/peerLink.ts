@@ -4,7 +4,15 @@ import { PeerHandshake, SessionKeys, decodePeerHello } from '../crypto/peerHands
 import { SenderKeyIn } from '../crypto/senderKey';
 import { AEAD_TAG_BYTES } from '../crypto/aead';
 import { Header, Kind, datagram } from '../protocol/header';
-import { SEALED_PREFIX_BYTES, SealedPacket, writeSealedPrefix } from '../protocol/peerPackets';
+import {
+  RECORD_PREFIX_BYTES,
+  SEALED_PREFIX_BYTES,
+  SealedPacket,
+  recordAad,
+  writeRecordFragment,
+  writeSealedPrefix,
+} from '../protocol/peerPackets';
+import type { RecordSealer, SealedRecord } from '../transport/transferSender';
 import { Frame, decodeFrames, encodeFrames } from '../transport/frames';
 import { ReliableChannel } from '../transport/reliableChannel';
 import { DEFAULT_DATAGRAM_BYTES } from '../protocol/limits';
@@ -17,6 +25,16 @@ const HELLO_RESEND_MAX_MS = 2_000;
 const MAX_QUEUED_PAYLOADS = 256;
 /** Smallest reusable output buffer of a link: a default-size datagram fits without regrowing. */
 const MIN_SEND_BUFFER_BYTES = 1500;
+
+/** A record sealed on this link (see RecordSealer); fragments are sent from these bytes. */
+interface LinkRecord extends SealedRecord {
+  epoch: number;
+  record: number;
+  transferId: number;
+  chunks: number[];
+  parts: Buffer[];
+  tag: Buffer;
+}
 
 export interface PeerStatic {
   signPublic: Buffer;
@@ -214,6 +232,77 @@ export class PeerLink {
     const aad = writeSealedPrefix(out, header, keys.id, pn);
     keys.sealer.seal(pn, aad, length === payload.length ? payload : payload.subarray(0, length), out, SEALED_PREFIX_BYTES);
     if (this.host.sendDatagram(out, size)) this.sendBuffer = out;
+  }
+
+  /**
+   * Seals file chunks of one transfer a record at a time (docs/protocol.md, "Records"): one
+   * nonce from this link's packet number space per record, one cipher object per record.
+   */
+  recordSealer(transferId: number, maxChunks: number): RecordSealer {
+    return {
+      maxChunks,
+      seal: (chunks, data) => this.sealRecord(transferId, chunks, data),
+      send: (record, index, pn) => this.sendRecordFragment(record as LinkRecord, index, pn),
+    };
+  }
+
+  private sealRecord(transferId: number, chunks: readonly number[], data: readonly Buffer[]): LinkRecord {
+    const keys = this.keys;
+    const wireBytes = data.map((d, i) => RECORD_PREFIX_BYTES + d.length + (i === data.length - 1 ? AEAD_TAG_BYTES : 0));
+    if (!keys || this.closed) {
+      // No session (the peer restarted and the transfer is about to fail): nothing is sent.
+      return { wireBytes, epoch: 0, record: -1, transferId, chunks: [], parts: [], tag: Buffer.alloc(0) };
+    }
+    const record = this.pnOut++;
+    const copy = chunks.slice();
+    const sealed = keys.sealer.sealParts(record, recordAad(keys.id, record, transferId, copy), data);
+    return { wireBytes, epoch: keys.id, record, transferId, chunks: copy, parts: sealed.parts, tag: sealed.tag };
+  }
+
+  private sendRecordFragment(r: LinkRecord, index: number, pn: number): void {
+    if (r.record < 0 || this.closed) return;
+    const size = r.wireBytes[index];
+    let out = this.sendBuffer;
+    if (out === null || out.length < size) out = Buffer.allocUnsafe(Math.max(size, MIN_SEND_BUFFER_BYTES));
+    this.sendBuffer = null;
+    const last = index === r.parts.length - 1;
+    writeRecordFragment(
+      out,
+      { kind: Kind.PEER_RECORD, flags: 0, src: this.host.session(), dst: this.id },
+      {
+        epoch: r.epoch,
+        record: r.record,
+        index,
+        count: r.parts.length,
+        transferId: r.transferId,
+        pn,
+        chunk: r.chunks[index],
+        ciphertext: r.parts[index],
+        tag: last ? r.tag : null,
+      },
+    );
+    if (this.host.sendDatagram(out, size)) this.sendBuffer = out;
+  }
+
+  /**
+   * Opens a complete record from this peer with the current keys, else the previous ones (a
+   * record sealed just before a rekey). Null if it does not authenticate.
+   */
+  openRecord(
+    epoch: number,
+    record: number,
+    transferId: number,
+    chunks: readonly number[],
+    parts: readonly Buffer[],
+    tag: Buffer,
+  ): Buffer[] | null {
+    const aad = recordAad(epoch, record, transferId, chunks);
+    for (const k of [this.keys, this.previousKeys]) {
+      if (!k) continue;
+      const plain = k.opener.openParts(record, aad, parts, tag);
+      if (plain) return plain;
+    }
+    return null;
   }
 
   /** A PEER_SEALED datagram from this peer: authenticate, check replay, dispatch frames. */

@@ -17,7 +17,7 @@
  * a `Buffer.concat`.
  */
 import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
-import { benchNullOpen, benchNullSeal } from './benchNullCipher';
+import { benchNullOpen, benchNullOpenParts, benchNullSeal, benchNullSealParts } from './benchNullCipher';
 
 /** True only in the transfer benchmark's null-cipher bundle; false in every product build (see benchNullCipher.ts). */
 declare const __PEERCHAT_BENCH_NULL_CIPHER__: boolean | undefined;
@@ -33,6 +33,18 @@ export const AEAD_NONCE_BYTES = 12;
  * numbers are exact only up to 2^53 - 1, which at a million packets per second lasts 285 years.
  */
 export const MAX_PACKET_NUMBER = Number.MAX_SAFE_INTEGER;
+
+/**
+ * A record: several plaintext parts sealed as one AEAD message (ciphertext of part i has the
+ * length of part i; one tag for all). Used for file data at small datagram sizes, where one
+ * cipher object per datagram costs more than the cipher itself (see docs/protocol.md,
+ * "Records"). The nonce comes from the same packet number space as `seal`.
+ */
+export interface SealedParts {
+  /** One ciphertext per part, fresh buffers (the parts may be reused once this returns). */
+  parts: Buffer[];
+  tag: Buffer;
+}
 
 const CIPHER = 'chacha20-poly1305';
 const CIPHER_OPTIONS = { authTagLength: AEAD_TAG_BYTES } as const;
@@ -74,6 +86,17 @@ class NonceBuilder {
     this.nonce.writeUInt32BE((this.ivLow ^ low) >>> 0, 8);
     return this.nonce;
   }
+}
+
+/** Views of `whole` cut at the boundaries of `like` (whose lengths add up to whole.length). */
+function splitLike(whole: Buffer, like: readonly Buffer[]): Buffer[] {
+  const out = new Array<Buffer>(like.length);
+  let o = 0;
+  for (let i = 0; i < like.length; i++) {
+    out[i] = whole.subarray(o, o + like[i].length);
+    o += like[i].length;
+  }
+  return out;
 }
 
 /** Seals packets of one direction of one session (one packet number space). */
@@ -128,6 +151,31 @@ export class PacketSealer {
     tag.copy(target, outOffset + ciphertext.length);
     return out === undefined ? target : target.subarray(outOffset, outOffset + sealedLength);
   }
+
+  /**
+   * Seals `parts` as one record under packet number `pn` (same rules as `seal`): the ciphertext
+   * of their concatenation, returned split at the same boundaries, and one tag. Throws
+   * RangeError as `seal` does, and for an empty list of parts.
+   */
+  sealParts(pn: number, aad: Buffer, parts: readonly Buffer[]): SealedParts {
+    if (!isValidPacketNumber(pn)) throw new RangeError(`packet number ${pn} is not a safe integer ≥ 0`);
+    if (pn <= this.lastPacketNumber) {
+      throw new RangeError(`packet number ${pn} not above ${this.lastPacketNumber}: nonce reuse refused`);
+    }
+    if (parts.length === 0) throw new RangeError('a record needs at least one part');
+    this.lastPacketNumber = pn;
+    if (typeof __PEERCHAT_BENCH_NULL_CIPHER__ === 'boolean' && __PEERCHAT_BENCH_NULL_CIPHER__) return benchNullSealParts(this.nonces.forPacket(pn), parts, AEAD_TAG_BYTES);
+    const cipher = createCipheriv(CIPHER, this.key, this.nonces.forPacket(pn), CIPHER_OPTIONS);
+    let total = 0;
+    for (const p of parts) total += p.length;
+    cipher.setAAD(aad, { plaintextLength: total });
+    // One update over the parts laid end to end, then views: each update returns a new buffer
+    // of its own, and one per part cost more than the copy (a stream cipher: output length =
+    // input length, so the views fall on the parts' boundaries).
+    const ciphertext = cipher.update(parts.length === 1 ? parts[0] : Buffer.concat(parts as Buffer[], total));
+    cipher.final();
+    return { parts: splitLike(ciphertext, parts), tag: cipher.getAuthTag() };
+  }
 }
 
 /** Opens packets of one direction of one session. Stateless apart from keys: pair with a ReplayWindow. */
@@ -157,6 +205,28 @@ export class PacketOpener {
       const plaintext = decipher.update(sealed.subarray(0, ciphertextLength));
       decipher.final(); // throws if the tag does not verify; the plaintext is then discarded
       return plaintext;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Opens a record sealed by `PacketSealer.sealParts`: the plaintext of each ciphertext part, or
+   * null if the tag does not verify (nothing is returned then, not even the parts that came
+   * before the failure). Never throws.
+   */
+  openParts(pn: number, aad: Buffer, parts: readonly Buffer[], tag: Buffer): Buffer[] | null {
+    if (!isValidPacketNumber(pn) || !Buffer.isBuffer(tag) || tag.length !== AEAD_TAG_BYTES || parts.length === 0) return null;
+    try {
+      if (typeof __PEERCHAT_BENCH_NULL_CIPHER__ === 'boolean' && __PEERCHAT_BENCH_NULL_CIPHER__) return benchNullOpenParts(this.nonces.forPacket(pn), parts, tag);
+      const decipher = createDecipheriv(CIPHER, this.key, this.nonces.forPacket(pn), CIPHER_OPTIONS);
+      let total = 0;
+      for (const p of parts) total += p.length;
+      decipher.setAuthTag(tag);
+      decipher.setAAD(aad, { plaintextLength: total });
+      const plaintext = decipher.update(parts.length === 1 ? parts[0] : Buffer.concat(parts as Buffer[], total));
+      decipher.final(); // throws if the tag does not verify; the plaintext is then discarded
+      return splitLike(plaintext, parts);
     } catch {
       return null;
     }

@@ -50,3 +50,30 @@ export function benchNullOpen(_nonce: Buffer, sealed: Buffer, tagBytes: number):
   for (let i = ciphertextLength; i < sealed.length; i++) if (sealed[i] !== 0) return null;
   return Buffer.from(sealed.subarray(0, ciphertextLength)); // decipher.update(...): a new buffer
 }
+
+/** `PacketSealer.sealParts` without the cipher: a copy of each part and a zero tag. */
+export function benchNullSealParts(_nonce: Buffer, parts: readonly Buffer[], tagBytes: number): { parts: Buffer[]; tag: Buffer } {
+  announce();
+  return { parts: splitCopy(parts), tag: Buffer.alloc(tagBytes) };
+}
+
+/** `PacketOpener.openParts` without the cipher: null unless the tag is all zeros, else copies. */
+export function benchNullOpenParts(_nonce: Buffer, parts: readonly Buffer[], tag: Buffer): Buffer[] | null {
+  announce();
+  for (let i = 0; i < tag.length; i++) if (tag[i] !== 0) return null;
+  return splitCopy(parts);
+}
+
+/** What the real path does: the parts end to end (concat, then update's new buffer), as views. */
+function splitCopy(parts: readonly Buffer[]): Buffer[] {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const whole = Buffer.from(parts.length === 1 ? parts[0] : Buffer.concat(parts as Buffer[], total));
+  const out = new Array<Buffer>(parts.length);
+  let o = 0;
+  for (let i = 0; i < parts.length; i++) {
+    out[i] = whole.subarray(o, o + parts[i].length);
+    o += parts[i].length;
+  }
+  return out;
+}

@@ -29,6 +29,7 @@ export const ERROR_CODES = [
   'PEER_KEY_CHANGED',
   'BAD_COMMAND',
   'INTERNAL',
+  'TAMPERED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -69,6 +70,7 @@ export const ERROR_HINTS: Record<ErrorCode, string> = {
   PEER_LEFT: 'The peer left the chat.',
   PEER_KEY_CHANGED: 'This peer\'s key changed since you last talked. Confirm it is really them before trusting it.',
   BAD_COMMAND: 'Unknown command. Type /help.',
+  TAMPERED: 'Data from the peer failed authentication: it was tampered with or corrupted on the way. Send the file again to resume.',
   INTERNAL: 'Something went wrong inside Peer Chat. See the log.',
 };
 

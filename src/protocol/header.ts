@@ -24,6 +24,8 @@ export const Kind = {
   PEER_HELLO: 0x40,
   PEER_SEALED: 0x41,
   PEER_BROADCAST: 0x42,
+  /** One fragment of a record of file chunks sealed together (peerPackets.ts). */
+  PEER_RECORD: 0x43,
 } as const;
 export type KindValue = (typeof Kind)[keyof typeof Kind];
 

@@ -8,6 +8,8 @@ import { HEADER_BYTES } from './limits';
  *   PEER_HELLO      header | 80-byte handshake hello (src/crypto/peerHandshake.ts), clear
  *   PEER_SEALED     header | epoch u32 | pn u64 | ChaCha20-Poly1305(frames) | tag(16)
  *   PEER_BROADCAST  header | keyId u32 | seq u64 | ChaCha20-Poly1305(broadcast) | tag(16) | signature(64)
+ *   PEER_RECORD     header | epoch u32 | record u64 | fragment u8 | transferId u32 | pn u32 | chunk u32
+ *                   | ciphertext of the chunk | tag(16), in the record's last fragment only
  *
  * The AEAD's associated data is the 12 bytes after the header (epoch/keyId and pn/seq) plus
  * the kind byte, never src/dst: the relay may renumber sessions (after a restart) without
@@ -110,6 +112,115 @@ function readSealedParts(buf: Buffer, kind: number, end: number): SealedPacket |
     aad: sealedAad(h.header.kind, buf.subarray(HEADER_BYTES, SEALED_PREFIX_BYTES)),
     sealed: buf.subarray(SEALED_PREFIX_BYTES, end),
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records: file chunks sealed several at a time
+// ---------------------------------------------------------------------------------------------
+//
+// At small datagram sizes the cipher object Node creates per sealed packet costs more than the
+// cipher itself, so a sender seals up to MAX_RECORD_FRAGMENTS chunks of one transfer as one
+// AEAD message (a record) and sends each chunk's ciphertext in its own datagram (a fragment).
+// The record number is the nonce, drawn from the same packet number space as PEER_SEALED.
+// The fragment byte is index << 4 | (fragments − 1). The transfer header (transferId, the
+// transfer packet number that acks refer to, the chunk index) is clear, as in TCP under TLS:
+// the AAD binds the record to its transferId and to the chunk of every fragment, so no chunk
+// is written before its whole record authenticates. The transfer packet number is not bound
+// (a lost fragment is resent unchanged in a new transfer packet); see docs/security.md.
+
+/** Most fragments (chunks) in one record: the fragment byte holds index and count in 4 bits each. */
+export const MAX_RECORD_FRAGMENTS = 16;
+/** Fragment byte, transferId, pn and chunk: the same size as XFER_DATA's header. */
+export const RECORD_FRAGMENT_HEADER_BYTES = 1 + 4 + 4 + 4;
+/** Bytes before a fragment's ciphertext. */
+export const RECORD_PREFIX_BYTES = SEALED_PREFIX_BYTES + RECORD_FRAGMENT_HEADER_BYTES;
+
+export interface RecordFragment {
+  header: Header;
+  epoch: number;
+  record: number;
+  index: number;
+  count: number;
+  transferId: number;
+  pn: number;
+  chunk: number;
+  /** This chunk's ciphertext (a view into the datagram). */
+  ciphertext: Buffer;
+  /** The record's tag: in the last fragment only, else null. */
+  tag: Buffer | null;
+}
+
+/**
+ * Writes one fragment into `out` (header, sealing header, fragment header, ciphertext and, for
+ * the last fragment, the tag) and returns its length. Throws RangeError if it does not fit or a
+ * field is out of range (a programming error).
+ */
+export function writeRecordFragment(
+  out: Buffer,
+  h: Header,
+  f: Omit<RecordFragment, 'header'>,
+): number {
+  if (f.count < 1 || f.count > MAX_RECORD_FRAGMENTS || f.index < 0 || f.index >= f.count) {
+    throw new RangeError(`fragment ${f.index} of ${f.count}`);
+  }
+  const last = f.index === f.count - 1;
+  if ((f.tag !== null) !== last || (f.tag !== null && f.tag.length !== SEAL_TAG_BYTES)) throw new RangeError('the tag goes in the last fragment only');
+  const length = RECORD_PREFIX_BYTES + f.ciphertext.length + (last ? SEAL_TAG_BYTES : 0);
+  if (length > out.length) throw new RangeError(`fragment needs ${length} bytes`);
+  writeSealedPrefix(out, h, f.epoch, f.record);
+  let o = SEALED_PREFIX_BYTES;
+  out[o] = (f.index << 4) | (f.count - 1);
+  out.writeUInt32BE(f.transferId, o + 1);
+  out.writeUInt32BE(f.pn, o + 5);
+  out.writeUInt32BE(f.chunk, o + 9);
+  o += RECORD_FRAGMENT_HEADER_BYTES;
+  f.ciphertext.copy(out, o);
+  if (f.tag) f.tag.copy(out, o + f.ciphertext.length);
+  return length;
+}
+
+/** Parses a PEER_RECORD datagram. Never throws; null if it is malformed. */
+export function readRecordFragment(buf: Buffer): RecordFragment | null {
+  const h = readHeader(buf);
+  if (!h.ok || h.header.kind !== Kind.PEER_RECORD || buf.length < RECORD_PREFIX_BYTES) return null;
+  const hi = buf.readUInt32BE(HEADER_BYTES + 4);
+  if (hi > 0x1f_ffff) return null;
+  const fb = buf[SEALED_PREFIX_BYTES];
+  const index = fb >> 4;
+  const count = (fb & 0x0f) + 1;
+  if (index >= count) return null;
+  const last = index === count - 1;
+  const end = buf.length - (last ? SEAL_TAG_BYTES : 0);
+  if (end < RECORD_PREFIX_BYTES) return null;
+  return {
+    header: h.header,
+    epoch: buf.readUInt32BE(HEADER_BYTES),
+    record: hi * 0x1_0000_0000 + buf.readUInt32BE(HEADER_BYTES + 8),
+    index,
+    count,
+    transferId: buf.readUInt32BE(SEALED_PREFIX_BYTES + 1),
+    pn: buf.readUInt32BE(SEALED_PREFIX_BYTES + 5),
+    chunk: buf.readUInt32BE(SEALED_PREFIX_BYTES + 9),
+    ciphertext: buf.subarray(RECORD_PREFIX_BYTES, end),
+    tag: last ? buf.subarray(end) : null,
+  };
+}
+
+/**
+ * A record's associated data: kind, epoch, record number, fragment count, transferId and the
+ * chunk index of every fragment in order. Binding the chunks means a fragment cannot be moved
+ * to another chunk, record or transfer without the record failing to authenticate.
+ */
+export function recordAad(epoch: number, record: number, transferId: number, chunks: readonly number[]): Buffer {
+  const aad = Buffer.allocUnsafe(1 + 4 + 8 + 1 + 4 + 4 * chunks.length);
+  aad[0] = Kind.PEER_RECORD;
+  aad.writeUInt32BE(epoch >>> 0, 1);
+  aad.writeUInt32BE(Math.floor(record / 0x1_0000_0000), 5);
+  aad.writeUInt32BE(record % 0x1_0000_0000, 9);
+  aad[13] = chunks.length;
+  aad.writeUInt32BE(transferId >>> 0, 14);
+  for (let i = 0; i < chunks.length; i++) aad.writeUInt32BE(chunks[i] >>> 0, 18 + 4 * i);
+  return aad;
 }
 
 /** Client-layer frame types inside a sealed payload (0x20–0x3F; transport owns 0x01–0x1F). */

@@ -70,8 +70,13 @@ export interface TransferReceiverOptions {
   chunkSize: number;
   /** Resume: chunks already written in the .part file (it is used and updated in place). */
   have?: ChunkMap;
-  /** Positional write of one chunk; see "Buffer ownership" above. */
-  writeChunk(chunk: number, data: Buffer): Promise<void>;
+  /**
+   * Positional write of one chunk; see "Buffer ownership" above. `frame` is the frame it came
+   * in (a caller whose frames carry ciphertext decrypts first, see RecordAssembler). A rejection
+   * whose `code` is a TransferFailureCode fails the transfer with that code, any other with
+   * WRITE_FAILED.
+   */
+  writeChunk(chunk: number, data: Buffer, frame: XferDataFrame): Promise<void>;
   /** Send one datagram holding these frames (the caller encodes, seals, sends). */
   transmit(frames: Frame[]): void;
   /** Clock in milliseconds. */
@@ -196,7 +201,7 @@ export class TransferReceiver extends EventEmitter<TransferReceiverEvents> {
     } else {
       this.pending.add(c);
       this.missingBelow--;
-      this.write(c, frame.data);
+      this.write(c, frame);
     }
     this.lastDataAt = now;
     this.repeatDelay = XFER_ACK_REPEAT_MIN_MS;
@@ -285,17 +290,20 @@ export class TransferReceiver extends EventEmitter<TransferReceiverEvents> {
     }
   }
 
-  private write(c: number, data: Buffer): void {
+  private write(c: number, frame: XferDataFrame): void {
     let p: Promise<void>;
     try {
-      p = this.opts.writeChunk(c, data);
+      p = this.opts.writeChunk(c, frame.data, frame);
     } catch (err) {
       p = Promise.reject(err);
     }
     p.then(
       () => this.onWritten(c),
-      (err: unknown) =>
-        this.fail('WRITE_FAILED', `writing chunk ${c} failed: ${err instanceof Error ? err.message : String(err)}`),
+      (err: unknown) => {
+        const code = (err as { code?: unknown } | null)?.code;
+        if (code === 'TAMPERED') this.fail('TAMPERED', `chunk ${c}: ${(err as Error).message}`);
+        else this.fail('WRITE_FAILED', `writing chunk ${c} failed: ${err instanceof Error ? err.message : String(err)}`);
+      },
     );
   }
 

@@ -24,6 +24,14 @@
  * `transmit(datagram, length)`: `datagram[0..length)` is the plaintext payload; the buffer is
  * reused as soon as `transmit` returns, so the caller seals (copies) it synchronously.
  *
+ * Records (optional, `records`): at small datagram sizes the client seals up to
+ * `records.maxChunks` chunks at once (one AEAD message, a record) and sends each chunk's
+ * ciphertext in its own datagram. The sender then seals new chunks a record at a time, right
+ * before the first of them goes out, returns their read buffers to the pool at once, and keeps
+ * each record until every one of its chunks is acknowledged: a lost chunk is resent as the
+ * same fragment (same ciphertext, same record nonce) in a new packet, never re-read and
+ * re-sealed (the file may have changed: same nonce, different plaintext).
+ *
  * Datagram size: fixed per transfer (chunkSize = datagram size − PACKET_OVERHEAD −
  * XFER_DATA_HEADER_BYTES). If the path stops carrying that size (BLACK_HOLE_PTO_COUNT probe
  * timeouts in a row with a datagram above DEFAULT_DATAGRAM_BYTES), the sender fails with
@@ -57,7 +65,8 @@ import { Pacer } from './pacer';
 import { RttEstimator } from './rttEstimator';
 import { PacketFlag, PacketState, SentPacketLog } from './sentPacketLog';
 
-export type TransferFailureCode = 'TIMEOUT' | 'READ_FAILED' | 'WRITE_FAILED' | 'DATAGRAM_TOO_BIG';
+/** TAMPERED: data that failed authentication was staged (records only: see RecordAssembler). */
+export type TransferFailureCode = 'TIMEOUT' | 'READ_FAILED' | 'WRITE_FAILED' | 'DATAGRAM_TOO_BIG' | 'TAMPERED';
 
 export interface TransferSenderEvents {
   /** Throttled to one per PROGRESS_INTERVAL_MS, and once at the end. */
@@ -91,6 +100,8 @@ export interface TransferSenderOptions {
   peerMaxAckDelayMs?: number;
   /** Read-ahead memory (default READ_AHEAD_BYTES). */
   readAheadBytes?: number;
+  /** Seal chunks several at a time (see the class comment); `transmit` is then used for none. */
+  records?: RecordSealer;
   /** Called when a read completed asynchronously and `nextTimerAt()` may have changed. */
   onTimerUpdate?: () => void;
 }
@@ -101,6 +112,10 @@ export interface TransferSenderStats {
   /** Wire bytes sent (payload + PACKET_OVERHEAD), first transmissions and retransmissions. */
   sentBytes: number;
   retransmittedPackets: number;
+  /** Records sealed (0 without `records`). */
+  records: number;
+  /** Chunks kept sealed in records until they are acknowledged. */
+  recordChunksHeld: number;
   /** File bytes sent again. */
   retransmittedBytes: number;
   lostPackets: number;
@@ -119,6 +134,36 @@ export interface TransferSenderStats {
 }
 
 export type TransferSenderState = 'created' | 'running' | 'done' | 'failed' | 'cancelled';
+
+/** A record as the sealing layer made it; opaque to the sender apart from its sizes. */
+export interface SealedRecord {
+  /** Wire bytes of each fragment's datagram (for congestion control and pacing). */
+  readonly wireBytes: readonly number[];
+}
+
+/** The sealing layer's side of records (see the class comment). */
+export interface RecordSealer {
+  /** Most chunks in one record (2..16). */
+  readonly maxChunks: number;
+  /** Seals chunk `chunks[i]` = `data[i]` as one record; the views are reused after the call. */
+  seal(chunks: readonly number[], data: readonly Buffer[]): SealedRecord;
+  /** Sends fragment `index` of `record` as transfer packet `pn`. */
+  send(record: SealedRecord, index: number, pn: number): void;
+}
+
+interface RecordState {
+  sealed: SealedRecord;
+  /** Chunks of the record not yet acknowledged. */
+  unacked: number;
+}
+
+/** One chunk's fragment, ready to go out. */
+interface Fragment {
+  rec: RecordState;
+  index: number;
+  chunk: number;
+  retransmit: boolean;
+}
 
 /** Hooks a SendScheduler installs: it pumps the sender and supplies the shared budget. */
 export interface SenderAttachment {
@@ -155,6 +200,16 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
   private readonly readyRetx: Slot[] = [];
   private readonly readyNew: Slot[] = [];
   private readyNewHead = 0;
+  private readonly records: RecordSealer | null;
+  /** Chunk → its fragment, for every chunk sent in a record and not yet acknowledged. */
+  private readonly fragmentOf = new Map<number, Fragment>();
+  /** Fragments of the newest record not sent yet, then lost ones to resend (retransmit first). */
+  private readonly newFragments: Fragment[] = [];
+  private newFragmentsHead = 0;
+  private readonly retxFragments: Fragment[] = [];
+  /** Reused by sealNextRecord. */
+  private readonly recordChunks: number[] = [];
+  private readonly recordData: Buffer[] = [];
   private readonly log = new SentPacketLog();
   private bytesInFlight = 0;
   private largestAcked = -1;
@@ -183,6 +238,7 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
     sentPackets: 0,
     sentBytes: 0,
     retransmittedPackets: 0,
+    records: 0,
     retransmittedBytes: 0,
     lostPackets: 0,
     spuriousLosses: 0,
@@ -203,6 +259,11 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
     const chunkCount = ChunkMap.chunkCountFor(totalBytes, chunkSize);
     if (chunkCount > MAX_CHUNK_COUNT) throw new RangeError('file has more chunks than a u32 can index');
     this.opts = opts;
+    const records = opts.records ?? null;
+    if (records && (!Number.isInteger(records.maxChunks) || records.maxChunks < 2 || records.maxChunks > 16)) {
+      throw new RangeError('records.maxChunks must be 2..16');
+    }
+    this.records = records;
     this.transferId = transferId;
     this.totalBytes = totalBytes;
     this.chunkSize = chunkSize;
@@ -258,6 +319,7 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
     if (this.state !== 'running' && this.state !== 'created') return;
     this.state = 'cancelled';
     this.lossTime = null;
+    this.dropRecords();
     this.attachment?.wake();
   }
 
@@ -306,6 +368,7 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
     return {
       state: this.state,
       ...this.counters,
+      recordChunksHeld: this.fragmentOf.size,
       srttMs: this.rtt.smoothedRtt,
       minRttMs: this.rtt.minRtt,
       cwndBytes: this.cc.cwnd,
@@ -332,9 +395,8 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
    */
   readyAt(now: number): number {
     if (this.state !== 'running') return Infinity;
-    const slot = this.peekReady();
-    if (slot === null) return Infinity;
-    const wire = slot.length + XFER_DATA_HEADER_BYTES + PACKET_OVERHEAD;
+    const wire = this.nextWireBytes();
+    if (wire === 0) return Infinity;
     if (this.probesPending > 0) return now; // RFC 9002 §6.2.4: probes ignore cwnd and pacing
     if (this.bytesInFlight + wire > this.cc.cwnd) return Infinity;
     let t = this.pacer.nextSendTime(now, wire);
@@ -345,12 +407,20 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
 
   /** Send one datagram if one is ready (the caller checked `readyAt`); returns its wire bytes. */
   transmitOne(now: number): number {
+    if (this.records !== null) {
+      const f = this.nextFragment();
+      if (f !== null) return this.transmitFragment(now, f);
+    }
     let slot: Slot | undefined;
     while ((slot = this.readyRetx.shift()) !== undefined) {
       if (!this.acked.has(slot.chunk)) break;
       this.free.push(slot); // acknowledged meanwhile (a spurious loss): nothing to resend
     }
     if (slot === undefined) {
+      if (this.records !== null) {
+        const f = this.nextFragment(); // every lost slot was acknowledged meanwhile
+        return f === null ? 0 : this.transmitFragment(now, f);
+      }
       if (this.readyNewHead >= this.readyNew.length) return 0;
       slot = this.readyNew[this.readyNewHead++];
       if (this.readyNewHead > 64 && this.readyNewHead * 2 > this.readyNew.length) {
@@ -358,18 +428,31 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
         this.readyNewHead = 0;
       }
     }
-    const log = this.log;
-    const pn = log.next;
-    const s = log.push();
+    const pn = this.log.next;
     encodeXferDataInto(slot.buf, 0, this.transferId, pn, slot.chunk);
     const length = XFER_DATA_HEADER_BYTES + slot.length;
-    const wire = length + PACKET_OVERHEAD;
+    this.logSent(now, slot.chunk, length + PACKET_OVERHEAD, slot.retransmit, slot.length);
+    try {
+      this.opts.transmit(slot.buf, length);
+    } finally {
+      this.free.push(slot);
+    }
+    this.fillReads();
+    return length + PACKET_OVERHEAD;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // internals
+
+  /** Records the packet about to be sent as `log.next` and charges it to cwnd and pacing. */
+  private logSent(now: number, chunk: number, wire: number, retransmit: boolean, chunkBytes: number): void {
+    const log = this.log;
+    const s = log.push();
     // draft-cheng-iccrg-delivery-rate-estimation §3.2: restart the interval after idle.
     if (this.bytesInFlight === 0) this.firstSentTime = this.deliveredTime = now;
     log.state[s] = PacketState.InFlight;
-    log.flags[s] =
-      (this.appLimitedUntil !== 0 ? PacketFlag.AppLimited : 0) | (slot.retransmit ? PacketFlag.Retransmission : 0);
-    log.chunk[s] = slot.chunk;
+    log.flags[s] = (this.appLimitedUntil !== 0 ? PacketFlag.AppLimited : 0) | (retransmit ? PacketFlag.Retransmission : 0);
+    log.chunk[s] = chunk;
     log.size[s] = wire;
     log.sentTime[s] = now;
     log.delivered[s] = this.delivered;
@@ -383,21 +466,103 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
     this.cc.onPacketSent(now, wire, this.bytesInFlight);
     this.counters.sentPackets++;
     this.counters.sentBytes += wire;
-    if (slot.retransmit) {
+    if (retransmit) {
       this.counters.retransmittedPackets++;
-      this.counters.retransmittedBytes += slot.length;
+      this.counters.retransmittedBytes += chunkBytes;
     }
-    try {
-      this.opts.transmit(slot.buf, length);
-    } finally {
-      this.free.push(slot);
-    }
+  }
+
+  private transmitFragment(now: number, f: Fragment): number {
+    const pn = this.log.next;
+    const wire = f.rec.sealed.wireBytes[f.index];
+    this.logSent(now, f.chunk, wire, f.retransmit, this.chunkLength(f.chunk));
+    this.records!.send(f.rec.sealed, f.index, pn);
     this.fillReads();
     return wire;
   }
 
-  // ------------------------------------------------------------------------------------------
-  // internals
+  /**
+   * The next fragment to send, sealing a new record from the chunks read so far when there is
+   * no fragment left but a new chunk is ready; null when a (retransmitted) slot goes first or
+   * nothing is ready. Lost fragments go before everything else, as lost slots do.
+   */
+  private nextFragment(): Fragment | null {
+    let f: Fragment | undefined;
+    while ((f = this.retxFragments.shift()) !== undefined) {
+      if (!this.acked.has(f.chunk)) return f;
+    }
+    if (this.readyRetx.length > 0) return null;
+    if (this.newFragmentsHead >= this.newFragments.length) {
+      this.newFragments.length = 0;
+      this.newFragmentsHead = 0;
+      if (!this.sealNextRecord()) return null;
+    }
+    return this.newFragments[this.newFragmentsHead++];
+  }
+
+  /** Seals up to maxChunks ready new chunks as one record and queues its fragments. */
+  private sealNextRecord(): boolean {
+    const records = this.records!;
+    const chunks = this.recordChunks;
+    const data = this.recordData;
+    chunks.length = 0;
+    data.length = 0;
+    const first = this.readyNewHead;
+    while (this.readyNewHead < this.readyNew.length && chunks.length < records.maxChunks) {
+      const slot = this.readyNew[this.readyNewHead++];
+      chunks.push(slot.chunk);
+      data.push(slot.buf.subarray(XFER_DATA_HEADER_BYTES, XFER_DATA_HEADER_BYTES + slot.length));
+    }
+    if (chunks.length === 0) return false;
+    let sealed: SealedRecord;
+    try {
+      sealed = records.seal(chunks, data);
+    } finally {
+      for (let i = first; i < this.readyNewHead; i++) this.free.push(this.readyNew[i]);
+      if (this.readyNewHead > 64 && this.readyNewHead * 2 > this.readyNew.length) {
+        this.readyNew.splice(0, this.readyNewHead);
+        this.readyNewHead = 0;
+      }
+      data.length = 0;
+    }
+    this.counters.records++;
+    const rec: RecordState = { sealed, unacked: chunks.length };
+    for (let i = 0; i < chunks.length; i++) {
+      const f: Fragment = { rec, index: i, chunk: chunks[i], retransmit: false };
+      this.fragmentOf.set(chunks[i], f);
+      this.newFragments.push(f);
+    }
+    return true;
+  }
+
+  /** Wire bytes of whatever goes out next, 0 if nothing is ready. */
+  private nextWireBytes(): number {
+    if (this.records !== null) {
+      for (const f of this.retxFragments) if (!this.acked.has(f.chunk)) return f.rec.sealed.wireBytes[f.index];
+      if (this.readyRetx.length === 0 && this.newFragmentsHead < this.newFragments.length) {
+        const f = this.newFragments[this.newFragmentsHead];
+        return f.rec.sealed.wireBytes[f.index];
+      }
+    }
+    const slot = this.peekReady();
+    return slot === null ? 0 : slot.length + XFER_DATA_HEADER_BYTES + PACKET_OVERHEAD;
+  }
+
+  /** A chunk is acknowledged: its record can go once all of its chunks are. */
+  private releaseFragment(c: number): void {
+    const f = this.fragmentOf.get(c);
+    if (f === undefined) return;
+    this.fragmentOf.delete(c);
+    f.rec.unacked--;
+  }
+
+  /** Drops every record (the transfer is over). */
+  private dropRecords(): void {
+    this.fragmentOf.clear();
+    this.newFragments.length = 0;
+    this.newFragmentsHead = 0;
+    this.retxFragments.length = 0;
+  }
 
   private sharedPacer(): Pacer | null {
     return this.attachment?.pacer ?? this.opts.pacer ?? null;
@@ -436,13 +601,14 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
    * marked app-limited so they do not pull the bandwidth estimate down.
    */
   private checkAppLimited(): void {
-    if (this.peekReady() === null && this.bytesInFlight < this.cc.cwnd) {
+    if (this.nextWireBytes() === 0 && this.bytesInFlight < this.cc.cwnd) {
       this.appLimitedUntil = this.delivered + this.bytesInFlight || 1;
     }
   }
 
   /** Start reads into free buffers: retransmissions first, then new chunks within credit. */
   private fillReads(): void {
+    if (this.records !== null) this.queueLostFragments();
     while (this.free.length > 0 && this.state === 'running') {
       let chunk = -1;
       let retransmit = false;
@@ -470,6 +636,19 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
       slot.retransmit = retransmit;
       this.startRead(slot);
     }
+  }
+
+  /** Lost chunks that went out in a record are resent as the same fragment: no read, no slot. */
+  private queueLostFragments(): void {
+    let w = this.retxHead;
+    for (let r = this.retxHead; r < this.retx.length; r++) {
+      const c = this.retx[r];
+      if (this.acked.has(c)) continue;
+      const f = this.fragmentOf.get(c);
+      if (f !== undefined) this.retxFragments.push({ rec: f.rec, index: f.index, chunk: c, retransmit: true });
+      else this.retx[w++] = c;
+    }
+    this.retx.length = w;
   }
 
   private startRead(slot: Slot): void {
@@ -527,12 +706,18 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
             this.delivered += size;
             if (pn > newest) newest = pn;
             const c = log.chunk[slot];
-            if (this.acked.set(c)) this.bytesAcked += this.chunkLength(c);
+            if (this.acked.set(c)) {
+              this.bytesAcked += this.chunkLength(c);
+              this.releaseFragment(c);
+            }
           } else if (st === PacketState.Lost) {
             log.state[slot] = PacketState.Acked;
             this.counters.spuriousLosses++;
             const c = log.chunk[slot];
-            if (this.acked.set(c)) this.bytesAcked += this.chunkLength(c);
+            if (this.acked.set(c)) {
+              this.bytesAcked += this.chunkLength(c);
+              this.releaseFragment(c);
+            }
           }
         }
         hi = nextHi;
@@ -680,6 +865,7 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
     if (this.state !== 'running') return;
     this.state = 'done';
     this.lossTime = null;
+    this.dropRecords();
     this.emit('progress', this.bytesAcked, this.totalBytes);
     this.emit('done');
     this.attachment?.wake(); // lets a scheduler drop this sender
@@ -689,6 +875,7 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
     if (this.state !== 'running') return;
     this.state = 'failed';
     this.lossTime = null;
+    this.dropRecords();
     this.emit('failed', code, message);
     this.attachment?.wake();
   }

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as dgram from 'node:dgram';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PacketOpener, PacketSealer } from '../../src/crypto/aead';
@@ -112,6 +112,90 @@ describe('end-to-end security', function () {
       tap.close();
       await relay.close();
     }
+  });
+
+  describe('file data in records (1200-byte datagrams: chunks sealed several at a time)', () => {
+    let saved: string | undefined;
+    beforeEach(() => {
+      saved = process.env.PEERCHAT_DATAGRAM_BYTES;
+      process.env.PEERCHAT_DATAGRAM_BYTES = '1200';
+    });
+    afterEach(() => {
+      if (saved === undefined) delete process.env.PEERCHAT_DATAGRAM_BYTES;
+      else process.env.PEERCHAT_DATAGRAM_BYTES = saved;
+    });
+
+    it('crosses a lossy path intact, and the relay sees only ciphertext', async () => {
+      const relay = await RelayServer.start({ host: '127.0.0.1', port: 0 });
+      const tap = await Tap.start(relay.address());
+      let seed = 12345;
+      const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+      tap.toClient = (m) => (m[2] === Kind.PEER_RECORD && random() < 0.05 ? null : m); // 5 % of file data lost
+      const alice = await TestClient.join({ relay: relay.address(), nick: 'alice' });
+      const bob = await TestClient.join({ relay: tap.address(), nick: 'bob', acceptFiles: 'always' });
+      try {
+        await alice.waitForPeers(['bob']);
+        await bob.waitForPeers(['alice']);
+        const marker = randomBytes(16).toString('hex');
+        const data = Buffer.from(`${marker}\n`.repeat(30_000)); // 990,000 bytes, 870 chunks
+        const src = path.join(mkdtempSync(path.join(os.tmpdir(), 'peerchat-rec-')), 'records.txt');
+        writeFileSync(src, data);
+        await alice.client.sendFile('bob', src);
+        const got = await bob.waitFor('file-received', () => true, 60_000);
+        assert.equal(got.sha256, createHash('sha256').update(data).digest('hex'));
+        assert.ok(readFileSync(got.path).equals(data));
+        const records = tap.seen.filter((m) => m[2] === Kind.PEER_RECORD);
+        assert.ok(records.length >= 870, `${records.length} PEER_RECORD datagrams for 870 chunks`);
+        assert.ok(records.every((m) => m.length <= 1200));
+        assert.equal(Buffer.concat(tap.seen).indexOf(marker), -1, 'file bytes crossed the relay in clear');
+      } finally {
+        await alice.leave();
+        await bob.leave();
+        tap.close();
+        await relay.close();
+      }
+    });
+
+    it('stops with TAMPERED when a fragment was altered, keeps what authenticated, and resumes', async () => {
+      const relay = await RelayServer.start({ host: '127.0.0.1', port: 0 });
+      const tap = await Tap.start(relay.address());
+      let altered = false;
+      tap.toClient = (m) => {
+        // One bit of one chunk's ciphertext, once the transfer is under way (chunk field at byte 33).
+        if (!altered && m[2] === Kind.PEER_RECORD && m.readUInt32BE(33) >= 300) {
+          altered = true;
+          m[m.length - 20] ^= 0x04;
+        }
+        return m;
+      };
+      const alice = await TestClient.join({ relay: relay.address(), nick: 'alice' });
+      const bob = await TestClient.join({ relay: tap.address(), nick: 'bob', acceptFiles: 'always' });
+      try {
+        await alice.waitForPeers(['bob']);
+        await bob.waitForPeers(['alice']);
+        const data = randomBytes(2 * 1024 * 1024);
+        const src = path.join(mkdtempSync(path.join(os.tmpdir(), 'peerchat-tamper-')), 'tampered.bin');
+        writeFileSync(src, data);
+        await alice.client.sendFile('bob', src);
+        const failed = await bob.waitFor('transfer-failed', () => true, 60_000);
+        assert.equal(failed.code, 'TAMPERED');
+        assert.ok(altered);
+        const told = await alice.waitFor('transfer-failed', () => true, 10_000);
+        assert.equal(told.code, 'TAMPERED', 'the sender hears why');
+        assert.equal(bob.all('file-received').length, 0);
+
+        await alice.client.sendFile('bob', src); // the tap no longer alters anything
+        const started = await bob.waitFor('transfer-started', (s) => s.direction === 'receive' && s.resumedBytes > 0, 30_000);
+        assert.ok(started.resumedBytes < data.length);
+        const got = await bob.waitFor('file-received', () => true, 60_000);
+        assert.ok(readFileSync(got.path).equals(data));
+      } finally {
+        await alice.leave();
+        await bob.leave();
+        tap.close();
+        await relay.close();
+      }
+    });
   });
 
   it('refuses a nickname held by another key, and gives it back to the same key from a new address', async () => {

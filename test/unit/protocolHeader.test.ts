@@ -52,6 +52,7 @@ describe('protocol/header', () => {
         PEER_HELLO: 0x40,
         PEER_SEALED: 0x41,
         PEER_BROADCAST: 0x42,
+        PEER_RECORD: 0x43,
       },
     );
     const values = Object.values(Kind);

@@ -6,12 +6,18 @@
  * writes handed to them (`Sim.track`) run between events, while virtual time stands still.
  */
 import { ChunkMap } from '../../src/transport/chunkMap';
-import { decodeFrames, encodeFrames, Frame, MsgAckFrame, MsgFrame, XFER_DATA_HEADER_BYTES } from '../../src/transport/frames';
+import { decodeFrames, encodeFrames, Frame, MsgAckFrame, MsgFrame, XFER_DATA_HEADER_BYTES, XferDataFrame } from '../../src/transport/frames';
 import { DEFAULT_DATAGRAM_BYTES, PACKET_OVERHEAD } from '../../src/transport/limits';
 import { ReliableChannel } from '../../src/transport/reliableChannel';
 import { TransferReceiver } from '../../src/transport/transferReceiver';
 import { TransferSender, TransferSenderOptions } from '../../src/transport/transferSender';
 import type { SendScheduler } from '../../src/transport/sendScheduler';
+import { PacketOpener, PacketSealer } from '../../src/crypto/aead';
+import { Kind } from '../../src/protocol/header';
+import { MAGIC } from '../../src/protocol/limits';
+import { RECORD_PREFIX_BYTES, RecordFragment, SEAL_TAG_BYTES, readRecordFragment, recordAad, writeRecordFragment } from '../../src/protocol/peerPackets';
+import { RecordAssembler } from '../../src/client/recordAssembler';
+import type { SealedRecord } from '../../src/transport/transferSender';
 
 /** mulberry32: small, fast, deterministic. */
 export class Prng {
@@ -101,7 +107,8 @@ export class Link {
     const o = this.opts;
     this.stats.sent++;
     this.tap?.(copy);
-    const wire = copy.length + PACKET_OVERHEAD;
+    // A PEER_RECORD datagram (records) is whole already; frame payloads get the client's overhead.
+    const wire = copy[0] === MAGIC ? copy.length : copy.length + PACKET_OVERHEAD;
     let departAt = sim.now;
     const rate = o.bytesPerMs ?? Infinity;
     if (rate !== Infinity) {
@@ -288,6 +295,19 @@ export interface TransferSpec {
   sink?: (chunk: number, data: Buffer) => void;
   /** Credit the sender starts with (default 0: it waits for the receiver's first ack). */
   initialMaxChunk?: number;
+  /**
+   * Seal chunks this many at a time (records, as the client does at small datagram sizes):
+   * real ChaCha20-Poly1305 and the real PEER_RECORD wire format, opened at B by a RecordAssembler.
+   */
+  records?: number;
+}
+
+/** A record as the sim's sealer made it. */
+interface SimRecord extends SealedRecord {
+  record: number;
+  chunks: number[];
+  parts: Buffer[];
+  tag: Buffer;
 }
 
 export interface TransferUnderTest {
@@ -308,6 +328,10 @@ export interface TransferUnderTest {
   failed: [string, string] | null;
   /** Data bytes of this transfer delivered to B, with their virtual arrival times. */
   arrivals: Array<[time: number, bytes: number]>;
+  /** Records: chunks sealed, counted once per seal (a chunk sealed twice counts twice). */
+  chunksSealed: number;
+  /** Records: B's assembler. */
+  assembler: RecordAssembler | null;
 }
 
 export class TwoClients {
@@ -378,7 +402,49 @@ export class TwoClients {
       complete: false,
       failed: null,
       arrivals: [],
+      chunksSealed: 0,
+      assembler: null,
     };
+    let records: TransferSenderOptions['records'];
+    if (spec.records) {
+      const key = sim.rng.bytes(32);
+      const iv = sim.rng.bytes(12);
+      const sealer = new PacketSealer(key, iv);
+      const opener = new PacketOpener(key, iv);
+      let nextRecord = 0;
+      const id = spec.transferId;
+      records = {
+        maxChunks: spec.records,
+        seal: (chunks, data): SimRecord => {
+          const record = nextRecord++;
+          const sealed = sealer.sealParts(record, recordAad(0, record, id, chunks), data);
+          t.chunksSealed += chunks.length;
+          const wireBytes = data.map((d, i) => RECORD_PREFIX_BYTES + d.length + (i === data.length - 1 ? SEAL_TAG_BYTES : 0));
+          return { wireBytes, record, chunks: chunks.slice(), parts: sealed.parts, tag: sealed.tag };
+        },
+        send: (rec, index, pn) => {
+          const r = rec as SimRecord;
+          const out = Buffer.alloc(r.wireBytes[index]);
+          writeRecordFragment(out, { kind: Kind.PEER_RECORD, flags: 0, src: 1, dst: 2 }, {
+            epoch: 0,
+            record: r.record,
+            index,
+            count: r.parts.length,
+            transferId: id,
+            pn,
+            chunk: r.chunks[index],
+            ciphertext: r.parts[index],
+            tag: index === r.parts.length - 1 ? r.tag : null,
+          });
+          t.sentChunks.push(r.chunks[index]);
+          if (r.chunks[index] >= t.creditSeen) t.creditViolations++;
+          this.sendFromA(out);
+        },
+      };
+      t.assembler = new RecordAssembler((epoch, record, transferId, chunks, parts, tag) =>
+        opener.openParts(record, recordAad(epoch, record, transferId, chunks), parts, tag),
+      );
+    }
     const read =
       spec.source ??
       ((offset: number, into: Buffer, at: number, length: number) => {
@@ -391,6 +457,7 @@ export class TwoClients {
       skipChunks: spec.have ? (c) => spec.have!.has(c) : undefined,
       congestionControl: spec.congestionControl,
       initialMaxChunk: spec.initialMaxChunk,
+      records,
       now: sim.clock,
       readChunk: (chunk, into, offset, length) =>
         sim.track(
@@ -413,16 +480,22 @@ export class TwoClients {
       windowBytes: spec.windowBytes ?? 4 << 20,
       now: sim.clock,
       transmit: (frames) => this.back.send(encodeFrames(frames)),
-      writeChunk: (chunk, data) =>
-        sim.track(new Promise<void>((resolve) => {
-          spec.sink?.(chunk, data);
-          const copy = Buffer.from(data); // what a real writer hands to fs.write
-          const finish = () => {
-            if (dest) copy.copy(dest, chunk * chunkSize);
-            resolve();
+      writeChunk: (chunk, data, frame) =>
+        sim.track(new Promise<void>((resolve, reject) => {
+          const write = (bytes: Buffer): void => {
+            spec.sink?.(chunk, bytes);
+            const copy = Buffer.from(bytes); // what a real writer hands to fs.write
+            const finish = () => {
+              if (dest) copy.copy(dest, chunk * chunkSize);
+              resolve();
+            };
+            if (spec.writeDelayMs) sim.schedule(sim.now + spec.writeDelayMs, finish);
+            else finish();
           };
-          if (spec.writeDelayMs) sim.schedule(sim.now + spec.writeDelayMs, finish);
-          else finish();
+          const fragment = (frame as { fragment?: RecordFragment }).fragment;
+          // A record's chunk is ciphertext until the whole record arrived and authenticated.
+          if (fragment) t.assembler!.stage(fragment).then(write, reject);
+          else write(data);
         })),
     });
     t.sender.on('done', () => (t.done = true));
@@ -436,6 +509,15 @@ export class TwoClients {
   }
 
   private atB(payload: Buffer): void {
+    if (payload[0] === MAGIC) {
+      // A PEER_RECORD fragment: its chunk goes through the receiver as ciphertext, as in FileTransfers.
+      const f = readRecordFragment(payload);
+      if (!f) throw new Error('malformed record fragment at B');
+      const t = this.transfers.get(f.transferId);
+      t?.arrivals.push([this.sim.now, f.ciphertext.length]);
+      t?.receiver.onData({ type: 'xferData', transferId: f.transferId, pn: f.pn, chunk: f.chunk, data: f.ciphertext, fragment: f } as XferDataFrame);
+      return;
+    }
     const frames = decodeFrames(payload);
     if (!frames) throw new Error('malformed payload at B');
     const chat: Array<MsgFrame | MsgAckFrame> = [];
