@@ -11,11 +11,14 @@
  *
  * Prints one JSON object: per datagram size, the best round's µs per seal, per open and per
  * seal + open (best = least disturbed by other work on the machine), and the rounds' spread.
+ * Where the client seals file data in records (chunks up to 8 KiB, docs/protocol.md "Records"),
+ * also seal + open per chunk in records of `recordChunksFor(chunk)` chunks, the way file data is
+ * sealed as shipped (`records`); `perChunkAsShipped` is that, or the per-packet figure.
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { AEAD_TAG_BYTES, PacketOpener, PacketSealer } from '../src/crypto/aead';
-import { SEALED_PREFIX_BYTES } from '../src/protocol/peerPackets';
+import { RECORD_PREFIX_BYTES, SEALED_PREFIX_BYTES, recordAad, recordChunksFor } from '../src/protocol/peerPackets';
 import { tuneOwnProcess } from '../src/shared/heapTuning';
 
 tuneOwnProcess();
@@ -64,6 +67,29 @@ function round(datagramBytes: number, ms: number, state: { pn: number; sealer: P
   return { sealUs: sealNs / n / 1000, openUs: openNs / n / 1000 };
 }
 
+/** Seal + open per chunk when `k` chunks of this datagram size are sealed as one record. */
+function recordRound(datagramBytes: number, k: number, ms: number, state: { pn: number; sealer: PacketSealer; opener: PacketOpener }): number {
+  // The chunk of a full fragment: a last fragment (with the tag) is the datagram size.
+  const chunk = datagramBytes - RECORD_PREFIX_BYTES - AEAD_TAG_BYTES;
+  const parts = Array.from({ length: k }, () => randomBytes(chunk));
+  const chunks = Array.from({ length: k }, (_, i) => i);
+  let ns = 0;
+  let n = 0;
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    const t = performance.now();
+    for (let i = 0; i < BATCH; i += k) {
+      const pn = state.pn++;
+      const sealed = state.sealer.sealParts(pn, recordAad(1, pn, 7, chunks), parts);
+      const plain = state.opener.openParts(pn, recordAad(1, pn, 7, chunks), sealed.parts, sealed.tag);
+      if (plain === null || plain.length !== k) throw new Error('a sealed record did not open');
+      n += k;
+    }
+    ns += (performance.now() - t) * 1e6;
+  }
+  return ns / n / 1000;
+}
+
 const sizes = arg('--sizes', '1200,65000').split(',').map(Number);
 const ms = Number(arg('--ms', '300'));
 const rounds = Number(arg('--rounds', '5'));
@@ -77,6 +103,14 @@ const result = sizes.map((datagramBytes) => {
   const best = all.reduce((a, b) => (b.sealUs + b.openUs < a.sealUs + a.openUs ? b : a));
   const totals = all.map((x) => x.sealUs + x.openUs);
   const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+  const k = recordChunksFor(datagramBytes - RECORD_PREFIX_BYTES - AEAD_TAG_BYTES);
+  let records: { chunksPerRecord: number; sealOpenUsPerChunk: number; rounds: number[] } | null = null;
+  if (k >= 2) {
+    recordRound(datagramBytes, k, Math.min(100, ms), state);
+    const rr: number[] = [];
+    for (let r = 0; r < rounds; r++) rr.push(recordRound(datagramBytes, k, ms, state));
+    records = { chunksPerRecord: k, sealOpenUsPerChunk: r3(Math.min(...rr)), rounds: rr.map(r3) };
+  }
   return {
     datagramBytes,
     plaintextBytes: datagramBytes - SEALED_PREFIX_BYTES - AEAD_TAG_BYTES,
@@ -84,6 +118,8 @@ const result = sizes.map((datagramBytes) => {
     openUs: r3(best.openUs),
     sealOpenUs: r3(best.sealUs + best.openUs),
     sealOpenUsRounds: totals.map(r3),
+    records,
+    perChunkAsShipped: records ? records.sealOpenUsPerChunk : r3(best.sealUs + best.openUs),
   };
 });
 process.stdout.write(`${JSON.stringify({ rounds, msPerRound: ms, sizes: result })}\n`);

@@ -574,6 +574,8 @@ function encryptionCostSummary(runs, micro) {
     clientCpuUsPerDataDatagram: { encrypted: cpuEnc === null ? null : round(cpuEnc, 1), nullCipher: cpuNull === null ? null : round(cpuNull, 1) },
     cpuCost: cpuEnc && cpuNull !== null ? round(1 - cpuNull / cpuEnc, 4) : null,
     sealOpenUs: micro ? { encrypted: microAt(micro.cipher)?.sealOpenUs ?? null, nullCipher: microAt(micro.nullCipher)?.sealOpenUs ?? null, atDatagramBytes: microAt(micro.cipher)?.datagramBytes ?? null } : null,
+    // Per chunk of file data as the client seals it: in records where the chunk is small enough.
+    sealOpenUsPerChunkAsShipped: micro ? { encrypted: microAt(micro.cipher)?.perChunkAsShipped ?? null, nullCipher: microAt(micro.nullCipher)?.perChunkAsShipped ?? null, chunksPerRecord: microAt(micro.cipher)?.records?.chunksPerRecord ?? 1 } : null,
     loadAvg1: (runs ?? []).map((x) => x.loadAvgBefore?.[0] ?? null),
     target: `≤ ${ENCRYPTION_COST_TARGET * 100} %`,
     met: cost !== null ? cost <= ENCRYPTION_COST_TARGET : null,
@@ -748,7 +750,7 @@ function encryptionCostLine(r) {
   const micro = r.encryptionCost?.micro;
   const us = (x) => (typeof x === 'number' ? x.toFixed(1) : '-');
   const m = micro
-    ? `; seal+open per datagram: ${micro.cipher.sizes.map((x, i) => `${x.datagramBytes} B ${us(x.sealOpenUs)} µs (null cipher ${us(micro.nullCipher.sizes[i]?.sealOpenUs)})`).join(', ')}`
+    ? `; seal+open per datagram: ${micro.cipher.sizes.map((x, i) => `${x.datagramBytes} B ${us(x.sealOpenUs)} µs (null cipher ${us(micro.nullCipher.sizes[i]?.sealOpenUs)})${x.records ? `, per chunk in records of ${x.records.chunksPerRecord} as shipped ${us(x.records.sealOpenUsPerChunk)} µs (null cipher ${us(micro.nullCipher.sizes[i]?.records?.sealOpenUsPerChunk)})` : ''}`).join(', ')}`
     : '';
   return `  encryption cost = 1 − goodput(encrypted) / goodput(null cipher), bundles identical but for the cipher: ${parts.join(', ') || '-'} (target ${e.target}; met: ${e.met === null ? '-' : e.met ? 'yes' : 'NO'})${m}`;
 }

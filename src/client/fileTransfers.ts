@@ -19,26 +19,12 @@ import { PrefixHasher } from './prefixHasher';
 import { MAP_SAVE_EVERY_BYTES, MAP_SAVE_INTERVAL_MS, PartialFile, discard, openPartial, publish, saveMap } from './partialStore';
 import type { PeerLink } from './peerLink';
 import { resolveInShare } from './sharedFolder';
-import { MAX_RECORD_FRAGMENTS, RecordFragment } from '../protocol/peerPackets';
+import { RecordFragment, recordChunksFor } from '../protocol/peerPackets';
 import { RecordAssembler } from './recordAssembler';
 
 /** File bytes per chunk when datagrams are `datagramBytes` long. */
 export function chunkSizeFor(datagramBytes: number): number {
   return datagramBytes - PACKET_OVERHEAD - XFER_DATA_HEADER_BYTES;
-}
-
-/**
- * Plaintext bytes a record of file chunks aims at (TLS's largest record, 2^14): chunks of
- * `chunkSize` bytes are sealed up to floor(RECORD_TARGET_BYTES / chunkSize) at a time (at most
- * MAX_RECORD_FRAGMENTS). Node builds a new cipher object per sealed message, which at 1200-byte
- * datagrams cost more CPU than the cipher: 14 chunks per record cut seal + open from about 12 to
- * 2 µs per chunk (bench/aeadMicro.ts). Larger datagrams (16 KiB and up) keep one per packet.
- */
-export const RECORD_TARGET_BYTES = 16 * 1024;
-
-/** Chunks per record for this chunk size; below 2, chunks are sealed one per packet. */
-export function recordChunksFor(chunkSize: number): number {
-  return Math.min(MAX_RECORD_FRAGMENTS, Math.floor(RECORD_TARGET_BYTES / chunkSize));
 }
 
 /** An XFER_DATA that came as a record fragment: `data` is ciphertext until the record opens. */
