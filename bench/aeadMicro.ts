@@ -80,8 +80,8 @@ function recordRound(datagramBytes: number, k: number, ms: number, state: { pn: 
     const t = performance.now();
     for (let i = 0; i < BATCH; i += k) {
       const pn = state.pn++;
-      const sealed = state.sealer.sealParts(pn, recordAad(1, pn, 7, chunks), parts);
-      const plain = state.opener.openParts(pn, recordAad(1, pn, 7, chunks), sealed.parts, sealed.tag);
+      const sealed = state.sealer.sealParts(pn, recordAad(1, pn, 7, chunks, parts), parts);
+      const plain = state.opener.openParts(pn, recordAad(1, pn, 7, chunks, sealed.parts), sealed.parts, sealed.tag);
       if (plain === null || plain.length !== k) throw new Error('a sealed record did not open');
       n += k;
     }

@@ -255,7 +255,7 @@ export class PeerLink {
     }
     const record = this.pnOut++;
     const copy = chunks.slice();
-    const sealed = keys.sealer.sealParts(record, recordAad(keys.id, record, transferId, copy), data);
+    const sealed = keys.sealer.sealParts(record, recordAad(keys.id, record, transferId, copy, data), data);
     return { wireBytes, epoch: keys.id, record, transferId, chunks: copy, parts: sealed.parts, tag: sealed.tag };
   }
 
@@ -296,7 +296,7 @@ export class PeerLink {
     parts: readonly Buffer[],
     tag: Buffer,
   ): Buffer[] | null {
-    const aad = recordAad(epoch, record, transferId, chunks);
+    const aad = recordAad(epoch, record, transferId, chunks, parts);
     for (const k of [this.keys, this.previousKeys]) {
       if (!k) continue;
       const plain = k.opener.openParts(record, aad, parts, tag);

@@ -221,19 +221,31 @@ export function readRecordFragment(buf: Buffer): RecordFragment | null {
 }
 
 /**
- * A record's associated data: kind, epoch, record number, fragment count, transferId and the
- * chunk index of every fragment in order. Binding the chunks means a fragment cannot be moved
- * to another chunk, record or transfer without the record failing to authenticate.
+ * A record's associated data: kind, epoch, record number, fragment count, transferId, and the
+ * chunk index and length of every fragment in order. Binding the chunks means a fragment cannot
+ * be moved to another chunk, record or transfer, and binding the lengths means the ciphertext
+ * cannot be cut at other boundaries, without the record failing to authenticate.
+ * `parts`: the fragments' plaintexts or ciphertexts (only their lengths are read).
  */
-export function recordAad(epoch: number, record: number, transferId: number, chunks: readonly number[]): Buffer {
-  const aad = Buffer.allocUnsafe(1 + 4 + 8 + 1 + 4 + 4 * chunks.length);
+export function recordAad(
+  epoch: number,
+  record: number,
+  transferId: number,
+  chunks: readonly number[],
+  parts: readonly { length: number }[],
+): Buffer {
+  if (parts.length !== chunks.length) throw new RangeError('one length per chunk');
+  const aad = Buffer.allocUnsafe(1 + 4 + 8 + 1 + 4 + 8 * chunks.length);
   aad[0] = Kind.PEER_RECORD;
   aad.writeUInt32BE(epoch >>> 0, 1);
   aad.writeUInt32BE(Math.floor(record / 0x1_0000_0000), 5);
   aad.writeUInt32BE(record % 0x1_0000_0000, 9);
   aad[13] = chunks.length;
   aad.writeUInt32BE(transferId >>> 0, 14);
-  for (let i = 0; i < chunks.length; i++) aad.writeUInt32BE(chunks[i] >>> 0, 18 + 4 * i);
+  for (let i = 0; i < chunks.length; i++) {
+    aad.writeUInt32BE(chunks[i] >>> 0, 18 + 8 * i);
+    aad.writeUInt32BE(parts[i].length >>> 0, 22 + 8 * i);
+  }
   return aad;
 }
 

@@ -417,7 +417,7 @@ export class TwoClients {
         maxChunks: spec.records,
         seal: (chunks, data): SimRecord => {
           const record = nextRecord++;
-          const sealed = sealer.sealParts(record, recordAad(0, record, id, chunks), data);
+          const sealed = sealer.sealParts(record, recordAad(0, record, id, chunks, data), data);
           t.chunksSealed += chunks.length;
           const wireBytes = data.map((d, i) => RECORD_PREFIX_BYTES + d.length + (i === data.length - 1 ? SEAL_TAG_BYTES : 0));
           return { wireBytes, record, chunks: chunks.slice(), parts: sealed.parts, tag: sealed.tag };
@@ -442,7 +442,7 @@ export class TwoClients {
         },
       };
       t.assembler = new RecordAssembler((epoch, record, transferId, chunks, parts, tag) =>
-        opener.openParts(record, recordAad(epoch, record, transferId, chunks), parts, tag),
+        opener.openParts(record, recordAad(epoch, record, transferId, chunks, parts), parts, tag),
       );
     }
     const read =
