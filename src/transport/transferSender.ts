@@ -151,10 +151,9 @@ export interface RecordSealer {
   send(record: SealedRecord, index: number, pn: number): void;
 }
 
+/** A record is kept while any fragment refers to it (fragmentOf and the send queues). */
 interface RecordState {
   sealed: SealedRecord;
-  /** Chunks of the record not yet acknowledged. */
-  unacked: number;
 }
 
 /** One chunk's fragment, ready to go out. */
@@ -526,7 +525,7 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
       data.length = 0;
     }
     this.counters.records++;
-    const rec: RecordState = { sealed, unacked: chunks.length };
+    const rec: RecordState = { sealed };
     for (let i = 0; i < chunks.length; i++) {
       const f: Fragment = { rec, index: i, chunk: chunks[i], retransmit: false };
       this.fragmentOf.set(chunks[i], f);
@@ -548,12 +547,9 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
     return slot === null ? 0 : slot.length + XFER_DATA_HEADER_BYTES + PACKET_OVERHEAD;
   }
 
-  /** A chunk is acknowledged: its record can go once all of its chunks are. */
+  /** A chunk is acknowledged: its record goes once all of its chunks are. */
   private releaseFragment(c: number): void {
-    const f = this.fragmentOf.get(c);
-    if (f === undefined) return;
     this.fragmentOf.delete(c);
-    f.rec.unacked--;
   }
 
   /** Drops every record (the transfer is over). */
