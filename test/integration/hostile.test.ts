@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Kind } from '../../src/protocol/header';
+import { useDatagramBytes } from '../support/datagramSize';
 import { MAGIC, PROTOCOL_VERSION } from '../../src/protocol/limits';
 import { encodeRelayMessage } from '../../src/protocol/relayMessages';
 import { MAX_UNVALIDATED_ENTRIES } from '../../src/relay/relayLimits';
@@ -155,15 +156,7 @@ describe('hostile datagrams', function () {
   // Files go in 1200-byte datagrams here, so file data travels in records (PEER_RECORD, chunks
   // sealed several at a time, transfer header in clear): the floods and replays below hit the
   // format whose clear fields an attacker can see.
-  let savedDatagramBytes: string | undefined;
-  before(() => {
-    savedDatagramBytes = process.env.PEERCHAT_DATAGRAM_BYTES;
-    process.env.PEERCHAT_DATAGRAM_BYTES = '1200';
-  });
-  after(() => {
-    if (savedDatagramBytes === undefined) delete process.env.PEERCHAT_DATAGRAM_BYTES;
-    else process.env.PEERCHAT_DATAGRAM_BYTES = savedDatagramBytes;
-  });
+  useDatagramBytes(1200);
 
   function garbage(seed: number, n: number, samples: Buffer[]): Buffer[] {
     const rng = createRng(seed);

@@ -14,6 +14,7 @@ import { DST_BROADCAST } from '../../src/protocol/limits';
 import { BROADCAST_SIGNATURE_BYTES, SEALED_PREFIX_BYTES, SEAL_TAG_BYTES, signBroadcast, writeSealedPrefix } from '../../src/protocol/peerPackets';
 import { RelayServer } from '../../src/relay/relayServer';
 import { TestClient } from '../support/testClient';
+import { useDatagramBytes } from '../support/datagramSize';
 
 /**
  * A "tap" between one client and the relay: forwards both ways like the relay's own network
@@ -115,15 +116,7 @@ describe('end-to-end security', function () {
   });
 
   describe('file data in records (1200-byte datagrams: chunks sealed several at a time)', () => {
-    let saved: string | undefined;
-    beforeEach(() => {
-      saved = process.env.PEERCHAT_DATAGRAM_BYTES;
-      process.env.PEERCHAT_DATAGRAM_BYTES = '1200';
-    });
-    afterEach(() => {
-      if (saved === undefined) delete process.env.PEERCHAT_DATAGRAM_BYTES;
-      else process.env.PEERCHAT_DATAGRAM_BYTES = saved;
-    });
+    useDatagramBytes(1200);
 
     it('crosses a lossy path intact, and the relay sees only ciphertext', async () => {
       const relay = await RelayServer.start({ host: '127.0.0.1', port: 0 });
