@@ -208,7 +208,13 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     for (;;) {
       await page.locator('.monaco-workbench .part.statusbar').first().click({ position: { x: 2, y: 2 } }).catch(() => undefined);
       await page.keyboard.press('F1');
-      const box = await waitForQuickInput(page, STEP_MS);
+      // 5 s per attempt, then Escape and F1 again (see runCommand in harness.ts).
+      const box = await waitForQuickInput(page, 5_000).catch(() => null);
+      if (box === null) {
+        if (Date.now() > deadline) throw new Error(`the command palette did not open for "${title}"`);
+        await page.keyboard.press('Escape');
+        continue;
+      }
       await box.fill(`>${title}`);
       const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', {
         has: page.locator('.label-name', { hasText: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }),
