@@ -537,7 +537,9 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
   /** Wire bytes of whatever goes out next, 0 if nothing is ready. */
   private nextWireBytes(): number {
     if (this.records !== null) {
-      for (const f of this.retxFragments) if (!this.acked.has(f.chunk)) return f.rec.sealed.wireBytes[f.index];
+      // Lost fragments acknowledged meanwhile (spurious losses) go: the head is what is sent next.
+      while (this.retxFragments.length > 0 && this.acked.has(this.retxFragments[0].chunk)) this.retxFragments.shift();
+      if (this.retxFragments.length > 0) return this.retxFragments[0].rec.sealed.wireBytes[this.retxFragments[0].index];
       if (this.readyRetx.length === 0 && this.newFragmentsHead < this.newFragments.length) {
         const f = this.newFragments[this.newFragmentsHead];
         return f.rec.sealed.wireBytes[f.index];
