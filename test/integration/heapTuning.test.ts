@@ -57,11 +57,20 @@ describe('heap tuning of our own processes', function () {
       assert.equal(r.status, 0, r.stderr);
       return Number(r.stdout);
     };
-    const plain = faults('plain');
-    const primed = faults('prime');
+    // Three children of each, interleaved, fewest faults of each kind: one child in a CI run faulted
+    // 27,192 times primed (against 7,659 plain), once in dozens of runs; what is checked is that
+    // priming does take the faults away, not that no child is ever disturbed.
+    const plainRuns: number[] = [];
+    const primedRuns: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      plainRuns.push(faults('plain'));
+      primedRuns.push(faults('prime'));
+    }
+    const plain = Math.min(...plainRuns);
+    const primed = Math.min(...primedRuns);
     // Measured here: plain 3,800-8,400, primed 800-1,100.
-    assert.ok(plain >= 2000, `without priming: ${plain} minor faults (the trimming this works around)`);
-    assert.ok(primed * 2 < plain, `primed ${primed} vs plain ${plain} minor faults`);
+    assert.ok(plain >= 2000, `without priming: ${plainRuns.join(', ')} minor faults (the trimming this works around)`);
+    assert.ok(primed * 2 < plain, `primed ${primedRuns.join(', ')} vs plain ${plainRuns.join(', ')} minor faults`);
   });
 
   it('dist/relay.js and dist/cli.js apply both; the extension (a shared host) neither', () => {
