@@ -384,10 +384,7 @@ export class FileTransfers {
       bytes: t.bytes,
       resumedBytes: Math.min(t.bytes, partial.resumedChunks * t.chunkSize),
     });
-    const records = new RecordAssembler(
-      (epoch, record, transferId, chunks, parts, tag) =>
-        this.host.link(t.peer)?.openRecord(epoch, record, transferId, chunks, parts, tag) ?? null,
-    );
+    const records = new RecordAssembler((...record) => this.host.link(t.peer)?.openRecord(...record) ?? null);
     t.records = records;
     const receiver = new TransferReceiver({
       transferId: t.transferId,

@@ -13,6 +13,7 @@ import {
   writeSealedPrefix,
 } from '../protocol/peerPackets';
 import type { RecordSealer, SealedRecord } from '../transport/transferSender';
+import type { RecordOpener } from './recordAssembler';
 import { Frame, decodeFrames, encodeFrames } from '../transport/frames';
 import { ReliableChannel } from '../transport/reliableChannel';
 import { DEFAULT_DATAGRAM_BYTES } from '../protocol/limits';
@@ -288,14 +289,7 @@ export class PeerLink {
    * Opens a complete record from this peer with the current keys, else the previous ones (a
    * record sealed just before a rekey). Null if it does not authenticate.
    */
-  openRecord(
-    epoch: number,
-    record: number,
-    transferId: number,
-    chunks: readonly number[],
-    parts: readonly Buffer[],
-    tag: Buffer,
-  ): Buffer[] | null {
+  readonly openRecord: RecordOpener = (epoch, record, transferId, chunks, parts, tag) => {
     const aad = recordAad(epoch, record, transferId, chunks, parts);
     for (const k of [this.keys, this.previousKeys]) {
       if (!k) continue;
@@ -303,7 +297,7 @@ export class PeerLink {
       if (plain) return plain;
     }
     return null;
-  }
+  };
 
   /** A PEER_SEALED datagram from this peer: authenticate, check replay, dispatch frames. */
   onSealed(p: SealedPacket): boolean {
