@@ -223,6 +223,7 @@ export class FileTransfers {
     const haveMap = new ChunkMap(Math.ceil(t.bytes / t.chunkSize));
     for (const [s, e] of have) for (let i = s; i < e && i < haveMap.size; i++) haveMap.set(i);
     const reader = new BlockReader(t.handle);
+    const chunksPerRecord = recordChunksFor(t.chunkSize); // below 2: one chunk per sealed packet
     const sender = new TransferSender({
       transferId: t.transferId,
       totalBytes: t.bytes,
@@ -231,7 +232,7 @@ export class FileTransfers {
       readChunk: (chunk: number, into: Buffer, offset: number, length: number) =>
         reader.read(chunk * t.chunkSize, into, offset, length),
       transmit: (payload: Buffer, length: number) => this.host.link(t.peer)?.sendPayload(payload, length),
-      records: recordChunksFor(t.chunkSize) >= 2 ? link.recordSealer(t.transferId, recordChunksFor(t.chunkSize)) : undefined,
+      records: chunksPerRecord >= 2 ? link.recordSealer(t.transferId, chunksPerRecord) : undefined,
       now: () => performance.now(),
       onTimerUpdate: () => this.schedulerTimer.poke(),
       congestionControl: (process.env.PEERCHAT_CC as 'bbr' | 'newReno' | undefined) ?? 'bbr',
