@@ -17,7 +17,8 @@ import { tuneOwnProcess } from '../shared/heapTuning';
 const EVENTS: ClientEventName[] = [
   'registered', 'error', 'state', 'presence', 'roster', 'message', 'message-sent', 'file-offered', 'request-sent',
   'whois', 'file-offer', 'file-request', 'transfer-started', 'transfer-progress', 'file-sent', 'file-received',
-  'transfer-failed', 'request-denied', 'peer-key-changed', 'left',
+  'transfer-failed', 'request-denied', 'peer-key-changed', 'left', 'member-devices', 'message-delivered',
+  'message-failed', 'waiting',
 ];
 
 export async function main(argv: string[]): Promise<number> {
@@ -145,7 +146,7 @@ async function runCommand(client: ChatClient, line: string, out: Out): Promise<b
         background(client.requestFile(cmd.to, cmd.name));
         return false;
       case 'who':
-        out('roster', { nicks: client.online() });
+        out('roster', { nicks: client.online(), members: client.members() });
         return false;
       case 'whois':
         background(client.whois(cmd.nick), (w) => out('whois', w as ClientEvents['whois']));
@@ -222,7 +223,9 @@ function humanWriter(rl: readline.Interface): Out {
     switch (name) {
       case 'registered': {
         const r = p as ClientEvents['registered'];
-        print(`Joined as ${r.nick}. Your key: ${r.fingerprint}. Type /help for commands.`);
+        const other = r.devices === 2 ? 'another device of yours is online' : `${r.devices - 1} other devices of yours are online`;
+        const devices = r.devices > 1 ? ` as another device (${other})` : '';
+        print(`Joined as ${r.nick}${devices}. Your key: ${r.fingerprint}. Type /help for commands.`);
         break;
       }
       case 'error': {
@@ -240,9 +243,31 @@ function humanWriter(rl: readline.Interface): Out {
         print(`* ${e.nick} ${e.online ? 'joined' : 'left'}`);
         break;
       }
+      case 'member-devices': {
+        const d = p as ClientEvents['member-devices'];
+        print(`* ${d.nick} is online on ${d.devices} device${d.devices === 1 ? '' : 's'}`);
+        break;
+      }
       case 'roster': {
         const r = p as ClientEvents['roster'];
-        print(r.nicks.length ? `Online: ${r.nicks.join(', ')}` : 'No one else is online.');
+        const names = r.members.map((m) => (m.devices > 1 ? `${m.nick} (${m.devices} devices)` : m.nick));
+        print(names.length ? `Online: ${names.join(', ')}` : 'No one else is online.');
+        break;
+      }
+      case 'message-sent': {
+        // What we type is on the screen already; what another device of ours sent is not.
+        const m = p as ClientEvents['message-sent'];
+        if (m.otherDevice) print(m.to ? `[you → ${m.to}, other device] ${m.text}` : `[you, other device] ${m.text}`);
+        break;
+      }
+      case 'message-failed': {
+        const m = p as ClientEvents['message-failed'];
+        print(`✗ ${m.message} [${m.code}]`);
+        break;
+      }
+      case 'waiting': {
+        const w = p as ClientEvents['waiting'];
+        print(`… ${w.message}`);
         break;
       }
       case 'message': {
@@ -262,7 +287,7 @@ function humanWriter(rl: readline.Interface): Out {
       }
       case 'whois': {
         const w = p as ClientEvents['whois'];
-        print(`${w.nick}: key ${w.fingerprint}`);
+        print(`${w.nick}: key ${w.fingerprint}${w.devices > 1 ? ` (${w.devices} devices online)` : ''}`);
         break;
       }
       case 'file-offer': {

@@ -1,11 +1,12 @@
 import { Identity } from '../crypto/identity';
+import { checkDeviceCertificate, Device, newDevice } from '../crypto/deviceCertificate';
 import { identityFingerprint } from './fingerprints';
 import { SenderKeyIn, SenderKeyOut } from '../crypto/senderKey';
 import { ControlType, HOLD_TAG_BYTES, MAX_HOLD_TAGS, decodeControl, encodeControl } from '../protocol/controlMessages';
 import { createHash } from 'node:crypto';
 import { ErrorCode, ERROR_HINTS, PeerChatError } from '../protocol/errors';
 import { Header, Kind, isPeerKind } from '../protocol/header';
-import { DEFAULT_DATAGRAM_BYTES, DST_BROADCAST, MAX_CHAT_BYTES } from '../protocol/limits';
+import { DEFAULT_DATAGRAM_BYTES, DEVICE_TAG_BYTES, DST_BROADCAST, MAX_CHAT_BYTES } from '../protocol/limits';
 import { nicknameKey, checkNickname } from '../protocol/nickname';
 import {
   BROADCAST_SIGNATURE_BYTES,
@@ -24,10 +25,11 @@ import { DatagramSizeProber } from '../transport/datagramSizeProbe';
 import { probeAckFor } from '../transport/transferReceiver';
 import { performance } from 'node:perf_hooks';
 import { TimerDriver } from './timerDriver';
-import { ClientEvents, ConnectionState } from './events';
+import { ClientEvents, ConnectionState, MemberInfo } from './events';
+import { DeliveryOutcome, DeliveryTarget, DeliveryTracker } from './deliveryTracker';
 import { FileTransfers } from './fileTransfers';
 import { PeerLink, PeerLinkHost } from './peerLink';
-import { PeerInfo, RelayConnection } from './relayConnection';
+import { PeerInfo, PeerKeys, RelayConnection } from './relayConnection';
 import { TypedEmitter } from './typedEmitter';
 import { AEAD_TAG_BYTES } from '../crypto/aead';
 
@@ -68,12 +70,25 @@ const PROBE_WAIT_MS = 3_000;
 const MAX_PROBE_DATAGRAM_BYTES = 65_000;
 /** Acks for broadcasts wait this long (ms) to cover several at once. */
 const BROADCAST_ACK_DELAY_MS = 5;
+/** Messages that wait to be sent (relay away, roster on its way) are announced after this long (ms). */
+const WAITING_NOTICE_MS = 2_000;
+/** Sessions not (yet) in our roster whose datagrams we keep while their keys are fetched, and datagrams per session. */
+const UNKNOWN_SESSIONS_MAX = 64;
+const UNKNOWN_SESSION_DATAGRAMS_MAX = 32;
 
 /**
  * What arrives over a peer's reliable channel and must wait its turn: a private message waits
  * for the sender's broadcasts sent before it; a barrier releases a broadcast that was held for us.
  */
-type HeldItem = { kind: 'chat'; bcastNext: number; text: string } | { kind: 'barrier'; seq: number };
+type HeldItem = { kind: 'chat'; bcastNext: number; text: string; copyTo?: string } | { kind: 'barrier'; seq: number };
+
+/** A message typed before it could be sent (see ChatClient.canSend): sent in typing order. */
+interface WaitingSend {
+  id: string;
+  /** The addressee's nickname; undefined for a broadcast. */
+  to?: string;
+  text: string;
+}
 
 interface LinkExtras {
   held: HeldItem[];
@@ -85,16 +100,19 @@ interface LinkExtras {
 }
 
 /**
- * The chat client: registers with the relay, keeps end-to-end sessions with peers, delivers
- * broadcasts and private messages exactly once and in order, and moves files. Used unchanged
- * by the terminal client and the VS Code extension. Never imports `vscode`.
+ * The chat client: registers with the relay as one device of its identity, keeps an end-to-end
+ * session with every device of every peer (and with our own other devices), delivers broadcasts
+ * and private messages exactly once and in order, tells whether each message was delivered, and
+ * moves files. Used unchanged by the terminal client and the VS Code extension. Never imports
+ * `vscode`. Members and devices: docs/protocol.md "Members and devices".
  */
 export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHost {
   private relay: RelayConnection | null = null;
-  private readonly links = new Map<string, PeerLink>(); // by nickname key
+  /** One link per device, by device tag (PeerLink.device): stable across relay restarts. */
+  private readonly links = new Map<string, PeerLink>();
   private readonly extras = new WeakMap<PeerLink, LinkExtras>();
   private readonly transfers: FileTransfers;
-  /** Peers with private messages from us not yet acknowledged (see sendBroadcastNow). */
+  /** Devices with private messages (or copies) from us not yet acknowledged (see sendBroadcastNow). */
   private readonly privatesInFlight = new Set<PeerLink>();
   private senderKey: SenderKeyOut | null = null;
   /** Someone left since the sender key was made: use a new one so they read nothing new. */
@@ -103,13 +121,31 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
   private readonly outbox = new Map<number, Buffer>();
   private bcastTimer: NodeJS.Timeout | null = null;
   private currentState: ConnectionState = 'connecting';
+  /** The roster is current for our session (fetched since we last got a new session id). */
+  private rosterFresh = false;
+  private registeredOnce = false;
+  /** Messages typed while they could not be sent yet, in typing order. */
+  private readonly waitingSends: WaitingSend[] = [];
+  private waitingTimer: NodeJS.Timeout | null = null;
+  private nextMessageId = 1;
+  private readonly deliveries: DeliveryTracker<PeerLink>;
+  /** Addressee of each message whose delivery is tracked (for the delivery events). */
+  private readonly deliveryTo = new Map<string, string | undefined>();
+  /** Datagrams from sessions our roster does not list yet (a device that just joined), by session id. */
+  private readonly unknownSessions = new Map<number, Buffer[]>();
   /**
    * Broadcast datagrams dropped, by reason: not signed by the sender key's owner (forged by
    * another member, or damaged on the way), or signed but undecryptable. Never delivered.
    */
   readonly rejectedBroadcasts = { badSignature: 0, badCiphertext: 0 };
+  /** This client as a device: the identity, this process's own keys and their certificate. */
+  readonly device: Device;
+  /** This device's keys (handshakes and sender keys are a device's, see PeerLinkHost). */
   readonly me: Identity;
+  /** The identity's fingerprint: what peers pin, the same on every device of ours. */
   readonly fingerprint: string;
+  /** Our device tag (hex), as peers see it in the roster. */
+  private readonly myTag: string;
   private readonly opts: Required<Omit<ChatClientOptions, 'secret' | 'pins' | 'log'>> & ChatClientOptions;
 
   constructor(opts: ChatClientOptions) {
@@ -121,11 +157,14 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
       maxIncomingBytes: DEFAULT_MAX_INCOMING_BYTES,
       ...opts,
     } as ChatClient['opts'];
-    this.me = opts.identity;
+    this.device = newDevice(opts.identity);
+    this.me = this.device.keys;
+    this.myTag = deviceTag(this.me.signPublic);
     this.fingerprint = identityFingerprint(opts.identity);
+    this.deliveries = new DeliveryTracker((o) => this.onDeliveryOutcome(o));
     this.transfers = new FileTransfers({
-      link: (nick) => this.links.get(nicknameKey(nick)),
-      ensureLink: (nick) => this.ensureLink(nick),
+      link: (device) => this.links.get(device),
+      ensureLinks: (nick) => this.ensureLinks(nick),
       pathDatagramBytes: (link) => this.pathDatagramBytes(link),
       emit: (name, payload) => this.emit(name, payload),
       log: (level, message) => this.log(level, message),
@@ -155,7 +194,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     const relay = await RelayConnection.open({
       relay: this.opts.relay,
       nick: check.display,
-      identity: this.me,
+      device: this.device,
       secret: this.opts.secret,
       log: this.opts.log,
     });
@@ -164,7 +203,14 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
       this.currentState = state;
       this.emit('state', { state });
     });
-    relay.on('registered', ({ nick }) => this.emit('registered', { nick, fingerprint: this.fingerprint }));
+    relay.on('registered', ({ nick, fresh, devices }) => {
+      this.registeredOnce = true;
+      // A new session id (first join, or the relay forgot us): everyone's ids may have changed
+      // too, so what we send waits for the roster that the relay connection fetches now.
+      if (fresh) this.rosterFresh = false;
+      this.emit('registered', { nick, fingerprint: this.fingerprint, devices });
+      this.flushWaiting();
+    });
     relay.on('roster', ({ peers }) => this.onRoster(peers));
     relay.on('presence', ({ peer, online }) => this.onPresence(peer, online));
     relay.on('error', (e) => this.onRelayError(e.code, e.message, e.refKind, e.refId));
@@ -177,39 +223,160 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     return this.relay?.localAddress() ?? null;
   }
 
-  /** Nicknames of everyone else online. */
+  /** Nicknames of everyone else online (one per member, however many devices it has). */
   online(): string[] {
-    return (this.relay?.peers() ?? []).map((p) => p.nick).sort((a, b) => a.localeCompare(b));
+    return this.members().map((m) => m.nick);
+  }
+
+  /** Everyone else online, one entry per member, with how many of its devices are online. */
+  members(): MemberInfo[] {
+    const mine = nicknameKey(this.nick);
+    const byKey = new Map<string, MemberInfo>();
+    for (const p of this.relay?.peers() ?? []) {
+      const key = nicknameKey(p.nick);
+      if (key === mine) continue;
+      const m = byKey.get(key);
+      if (m) m.devices++;
+      else byKey.set(key, { nick: p.nick, devices: 1 });
+    }
+    return [...byKey.values()].sort((a, b) => a.nick.localeCompare(b.nick));
+  }
+
+  /** How many of our own devices are online, this one included. */
+  myDevices(): number {
+    return 1 + this.devicesOf(this.nick, true).length;
+  }
+
+  /** The devices online of member `nick` (never ours unless `ours`). */
+  private devicesOf(nick: string, ours = false): PeerInfo[] {
+    const key = nicknameKey(nick.replace(/^@/, ''));
+    if (!ours && key === nicknameKey(this.nick)) return [];
+    return (this.relay?.peers() ?? []).filter((p) => nicknameKey(p.nick) === key);
   }
 
   // ---- chat ----------------------------------------------------------------------------
 
-  broadcast(text: string): void {
+  /**
+   * Sends `text` to everyone; returns the message's id. Typed before the roster is in (just
+   * after joining, or after the relay came back), it waits and goes out then, in typing order.
+   */
+  broadcast(text: string): string {
     this.checkText(text);
-    this.sendBroadcastNow(text);
+    const id = this.newMessageId();
+    this.emit('message-sent', { id, text, time: Date.now() });
+    if (this.canSend()) this.sendBroadcastNow(id, text);
+    else this.wait({ id, text });
+    return id;
   }
 
-  sendPrivate(to: string, text: string): void {
+  /**
+   * Sends `text` to every device of member `to`; returns the message's id. UNKNOWN_PEER at once
+   * if the roster is in and `to` is not online; while the roster is still on its way, the
+   * message waits for it (and fails with message-failed if `to` is not in it).
+   */
+  sendPrivate(to: string, text: string): string {
     this.checkText(text);
-    const link = this.linkFor(to);
-    if (!link) throw new PeerChatError('UNKNOWN_PEER', `No one called ${to.replace(/^@/, '')} is online. Use /who to see who is.`);
-    // bcastNext: how many broadcasts we sent before this message; the peer delivers it only
-    // after those, so it never sees this private message overtake an earlier broadcast.
-    link.channel.send(encodeControl({ type: ControlType.CHAT, bcastKeyId: this.senderKey?.keyId ?? 0, bcastNext: this.bcastSeq, text }));
-    link.armChannelTimer();
-    this.privatesInFlight.add(link);
-    this.emit('message-sent', { to: link.nick, text, time: Date.now() });
+    const nick = to.replace(/^@/, '');
+    if (this.canSend()) {
+      const devices = this.devicesOf(nick);
+      if (devices.length === 0) throw new PeerChatError('UNKNOWN_PEER', `No one called ${nick} is online. Use /who to see who is.`);
+      const id = this.newMessageId();
+      this.emit('message-sent', { id, to: devices[0].nick, text, time: Date.now() });
+      this.sendPrivateNow(id, devices, text);
+      return id;
+    }
+    const id = this.newMessageId();
+    this.emit('message-sent', { id, to: nick, text, time: Date.now() });
+    this.wait({ id, to: nick, text });
+    return id;
+  }
+
+  private newMessageId(): string {
+    return `m${this.nextMessageId++}`;
   }
 
   private checkText(text: string): void {
-    if (!this.relay?.registered) throw new PeerChatError('NOT_REGISTERED');
+    if (!this.registeredOnce || this.currentState === 'left') throw new PeerChatError('NOT_REGISTERED');
     const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes > MAX_CHAT_BYTES) {
       throw new PeerChatError('MESSAGE_TOO_LONG', `Message is ${bytes} bytes; the limit is ${MAX_CHAT_BYTES}. Send it as a file instead.`);
     }
   }
 
-  private sendBroadcastNow(text: string): void {
+  /** Messages go out now only if we are registered, know who is online, and nothing typed earlier still waits. */
+  private canSend(): boolean {
+    return this.relay?.registered === true && this.rosterFresh && this.waitingSends.length === 0;
+  }
+
+  private wait(w: WaitingSend): void {
+    this.waitingSends.push(w);
+    if (this.waitingTimer) return;
+    this.waitingTimer = setTimeout(() => {
+      this.waitingTimer = null;
+      const n = this.waitingSends.length;
+      if (n === 0) return;
+      const what = n === 1 ? '1 message' : `${n} messages`;
+      const message = this.relay?.registered
+        ? `Waiting for the list of who is online; ${what} will be sent then.`
+        : `The relay does not answer yet; ${what} will be sent when it does.`;
+      this.emit('waiting', { messages: n, message });
+    }, WAITING_NOTICE_MS);
+  }
+
+  /** Sends what was typed while we could not send, in order, once we can. */
+  private flushWaiting(): void {
+    if (this.relay?.registered !== true || !this.rosterFresh) return;
+    if (this.waitingTimer) clearTimeout(this.waitingTimer);
+    this.waitingTimer = null;
+    for (let w = this.waitingSends.shift(); w !== undefined; w = this.waitingSends.shift()) {
+      if (w.to === undefined) {
+        this.sendBroadcastNow(w.id, w.text);
+        continue;
+      }
+      const devices = this.devicesOf(w.to);
+      if (devices.length > 0) this.sendPrivateNow(w.id, devices, w.text);
+      else {
+        const message = `"${preview(w.text)}" was not sent: no one called ${w.to} is online. Use /who to see who is.`;
+        this.emit('message-failed', { id: w.id, to: w.to, code: 'UNKNOWN_PEER', message });
+      }
+    }
+  }
+
+  private sendPrivateNow(id: string, devices: PeerInfo[], text: string): void {
+    const to = devices[0].nick;
+    // bcastNext: how many broadcasts we sent before this message; the peer delivers it only
+    // after those, so it never sees this private message overtake an earlier broadcast.
+    const bcastKeyId = this.senderKey?.keyId ?? 0;
+    const bcastNext = this.bcastSeq;
+    const chat = encodeControl({ type: ControlType.CHAT, bcastKeyId, bcastNext, text });
+    const targets = devices.map((p) => this.sendOnChannel(this.linkForPeer(p), chat));
+    this.deliveryTo.set(id, to);
+    this.deliveries.track(id, targets);
+    // Our other devices show it as sent by us.
+    const copy = encodeControl({ type: ControlType.CHAT_COPY, to, bcastKeyId, bcastNext, text });
+    for (const p of this.devicesOf(this.nick, true)) this.sendOnChannel(this.linkForPeer(p), copy);
+  }
+
+  /** Queues a chat message on a device's channel; the returned target says when it is acknowledged. */
+  private sendOnChannel(link: PeerLink, data: Buffer): DeliveryTarget<PeerLink> {
+    const seq = link.channel.send(data);
+    link.armChannelTimer();
+    this.privatesInFlight.add(link);
+    return { link, acked: () => link.channel.isAcked(seq) };
+  }
+
+  private onDeliveryOutcome(o: DeliveryOutcome): void {
+    const to = this.deliveryTo.get(o.id);
+    this.deliveryTo.delete(o.id);
+    if (o.delivered) {
+      this.emit('message-delivered', { id: o.id, to, devices: o.devices });
+      return;
+    }
+    const who = to ?? 'everyone';
+    this.emit('message-failed', { id: o.id, to, code: 'NOT_DELIVERED', message: `Not delivered to ${who}: they left before it arrived.` });
+  }
+
+  private sendBroadcastNow(id: string, text: string): void {
     const relay = this.relay!;
     // Rotate only once every peer has acknowledged the old key's broadcasts: retransmissions
     // of those still need it.
@@ -221,19 +388,23 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     if (!this.senderKey) this.senderKey = new SenderKeyOut(this.me.signPublic);
     const key = this.senderKey;
     const seq = this.bcastSeq++;
-    // Every peer online now gets our sender key first (over its reliable channel), and is
-    // expected to acknowledge our broadcasts from this one on.
+    // Every device online now (other members' and our own) gets our sender key first, over its
+    // reliable channel, and is expected to acknowledge our broadcasts from this one on. The
+    // broadcast is delivered once every other member's device acknowledged it.
+    const targets: DeliveryTarget<PeerLink>[] = [];
     for (const peer of relay.peers()) {
-      const link = this.linkFor(peer.nick);
-      if (!link || link.senderKeyGiven === key.keyId) continue;
-      link.senderKeyGiven = key.keyId;
-      link.bcastStart = seq;
-      link.bcastAcked = seq;
-      link.bcastLastProgress = Date.now();
-      link.channel.send(encodeControl({ type: ControlType.SENDER_KEY, blob: key.encodeForDistribution(), nextSeq: seq }));
-      link.armChannelTimer();
+      const link = this.linkForPeer(peer);
+      if (link.senderKeyGiven !== key.keyId) {
+        link.senderKeyGiven = key.keyId;
+        link.bcastStart = seq;
+        link.bcastAcked = seq;
+        link.bcastLastProgress = Date.now();
+        link.channel.send(encodeControl({ type: ControlType.SENDER_KEY, blob: key.encodeForDistribution(), nextSeq: seq }));
+        link.armChannelTimer();
+      }
+      if (!link.self) targets.push({ link, acked: () => link.bcastAcked > seq });
     }
-    // Peers that still have private messages from us in flight must not deliver this
+    // Devices that still have private messages from us in flight must not deliver this
     // broadcast before them: they hold it until a barrier that follows those messages on
     // their (ordered) channel.
     const holders: PeerLink[] = [];
@@ -241,7 +412,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
       if (l.closed || l.channel.unacked === 0) this.privatesInFlight.delete(l);
       else if (holders.length < MAX_HOLD_TAGS) holders.push(l);
     }
-    const plain = encodeControl({ type: ControlType.BROADCAST_CHAT, hold: holders.map((l) => holdTag(l.nick)), text });
+    const plain = encodeControl({ type: ControlType.BROADCAST_CHAT, hold: holders.map((l) => holdTag(l.device)), text });
     const out = Buffer.allocUnsafe(SEALED_PREFIX_BYTES + plain.length + AEAD_TAG_BYTES + BROADCAST_SIGNATURE_BYTES);
     const aad = writeSealedPrefix(out, { kind: Kind.PEER_BROADCAST, flags: 0, src: relay.session, dst: DST_BROADCAST }, key.keyId, seq);
     key.seal(seq, aad, plain, out, SEALED_PREFIX_BYTES);
@@ -253,7 +424,8 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
       l.channel.send(encodeControl({ type: ControlType.BCAST_BARRIER, keyId: key.keyId, seq }));
       l.armChannelTimer();
     }
-    this.emit('message-sent', { text, time: Date.now() });
+    this.deliveryTo.set(id, undefined);
+    this.deliveries.track(id, targets);
     this.armBroadcastTimer();
   }
 
@@ -274,7 +446,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     return false;
   }
 
-  /** Resends, to each peer that has not acknowledged them, the broadcasts it is missing. */
+  /** Resends, to each device that has not acknowledged them, the broadcasts it is missing. */
   private retransmitBroadcasts(): void {
     const key = this.senderKey;
     if (!key || !this.relay) return;
@@ -291,7 +463,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
         const d = this.outbox.get(s);
         if (!d) continue;
         const copy = Buffer.from(d);
-        copy.writeUInt32BE(link.id >>> 0, 8); // unicast to this peer; dst is not authenticated
+        copy.writeUInt32BE(link.id >>> 0, 8); // unicast to this device; dst is not authenticated
         copy.writeUInt32BE(this.relay.session >>> 0, 4);
         this.relay.send(copy);
       }
@@ -303,31 +475,21 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     if (pending) this.armBroadcastTimer();
   }
 
-  // ---- peers ---------------------------------------------------------------------------
+  // ---- devices -------------------------------------------------------------------------
 
-  private findPeer(nick: string): PeerInfo | undefined {
-    const key = nicknameKey(nick.replace(/^@/, ''));
-    return this.relay?.peers().find((p) => nicknameKey(p.nick) === key);
-  }
-
-  /** The link for an online peer, created (and its keys fetched) on first use. */
-  private linkFor(nick: string): PeerLink | undefined {
-    const peer = this.findPeer(nick);
-    if (!peer) return undefined;
-    return this.linkForPeer(peer);
-  }
-
-  private linkForPeer(peer: PeerInfo): PeerLink {
-    const key = nicknameKey(peer.nick);
-    let link = this.links.get(key);
+  /** The link for a device online, created (and its keys fetched) on first use. */
+  private linkForPeer(peer: PeerInfo, keys?: PeerKeys): PeerLink {
+    let link = this.links.get(peer.device);
     if (link && !link.closed) {
-      link.id = peer.id;
+      link.id = peer.id; // the relay may have renumbered us all after a restart
       return link;
     }
-    link = new PeerLink(peer.nick, peer.id, this);
-    this.links.set(key, link);
+    const self = nicknameKey(peer.nick) === nicknameKey(this.nick);
+    link = new PeerLink(peer.nick, peer.id, peer.device, self, this);
+    this.links.set(peer.device, link);
     this.extras.set(link, { held: [], barrier: -1, stash: new Map(), ackTimer: null });
-    void this.fetchStatics(link);
+    if (keys) this.adoptKeys(link, keys);
+    else void this.fetchStatics(link);
     return link;
   }
 
@@ -373,7 +535,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     return probed;
   }
 
-  /** Asks the relay for the peer's keys, checks them against the pin, starts the handshake. */
+  /** Asks the relay for the device's keys, checks them (certificate, pin), starts the handshake. */
   private fetchStatics(link: PeerLink): Promise<boolean> {
     if (link.statics) return Promise.resolve(true);
     let p = this.staticsWaiters.get(link);
@@ -381,47 +543,75 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     p = (async () => {
       const keys = await this.relay!.requestKeys(link.id);
       this.staticsWaiters.delete(link);
-      if (!keys || nicknameKey(keys.nick) !== nicknameKey(link.nick)) return false;
-      link.setStatics(keys);
-      const pinKey = nicknameKey(link.nick);
-      const pinned = this.opts.pins?.get(pinKey);
-      if (pinned === undefined) this.opts.pins?.set(pinKey, link.fingerprint);
-      else if (pinned !== link.fingerprint) {
-        link.keyChanged = true;
-        this.emit('peer-key-changed', { nick: link.nick, oldFingerprint: pinned, newFingerprint: link.fingerprint });
-      }
-      link.connect();
-      return true;
+      return keys !== null && this.adoptKeys(link, keys);
     })();
     this.staticsWaiters.set(link, p);
     return p;
   }
 
-  /** For file transfers: the peer's link with its keys known; UNKNOWN_PEER otherwise. */
-  async ensureLink(nick: string): Promise<PeerLink> {
+  /**
+   * Checks keys the relay vouches for and, if they hold, makes them the link's: the identity
+   * must have certified the device (the relay cannot add a device to anyone's identity), the
+   * device must be the one the roster named, and the identity is pinned per nickname (TOFU) —
+   * a new device of a known identity is not a key change. Our own devices must carry our identity.
+   */
+  private adoptKeys(link: PeerLink, keys: PeerKeys): boolean {
+    if (link.statics) return true;
+    if (nicknameKey(keys.nick) !== nicknameKey(link.nick)) return false;
+    const checked = checkDeviceCertificate(keys.cert, Date.now() / 1000);
+    if (!checked.ok || deviceTag(keys.cert.deviceSign) !== link.device) {
+      this.log('warn', `refused the keys the relay gave for a device of ${link.nick}: ${checked.ok ? 'not the device it named' : `certificate ${checked.reason}`}`);
+      return false;
+    }
+    link.setStatics(keys.cert);
+    if (link.self) {
+      if (!keys.cert.identitySign.equals(this.device.identity.signPublic) || !keys.cert.identityDh.equals(this.device.identity.dhPublic)) {
+        this.log('warn', `a device under our nickname ${link.nick} carries another identity (${link.fingerprint}); ignored`);
+        link.keyChanged = true;
+        return false;
+      }
+    } else {
+      const pinKey = nicknameKey(link.nick);
+      const pinned = this.opts.pins?.get(pinKey);
+      if (pinned === undefined) this.opts.pins?.set(pinKey, link.fingerprint);
+      else if (pinned !== link.fingerprint) {
+        link.keyChanged = true;
+        // Once per member, however many devices it has.
+        if (![...this.links.values()].some((l) => l !== link && l.keyChanged && nicknameKey(l.nick) === pinKey)) {
+          this.emit('peer-key-changed', { nick: link.nick, oldFingerprint: pinned, newFingerprint: link.fingerprint });
+        }
+      }
+    }
+    link.connect();
+    return true;
+  }
+
+  /** For file transfers: a link with known keys to every device of member `nick`; UNKNOWN_PEER if none. */
+  async ensureLinks(nick: string): Promise<PeerLink[]> {
     if (!this.relay?.registered) throw new PeerChatError('NOT_REGISTERED');
-    const link = this.linkFor(nick);
-    if (!link) throw new PeerChatError('UNKNOWN_PEER', `No one called ${nick} is online. Use /who to see who is.`);
-    if (!(await this.fetchStatics(link))) throw new PeerChatError('UNKNOWN_PEER', `${nick} is no longer online.`);
-    return link;
+    const devices = this.devicesOf(nick);
+    if (devices.length === 0) throw new PeerChatError('UNKNOWN_PEER', `No one called ${nick.replace(/^@/, '')} is online. Use /who to see who is.`);
+    const links = devices.map((p) => this.linkForPeer(p));
+    const ok = await Promise.all(links.map((l) => this.fetchStatics(l)));
+    const ready = links.filter((_, i) => ok[i]);
+    if (ready.length === 0) throw new PeerChatError('UNKNOWN_PEER', `${devices[0].nick} is no longer online.`);
+    return ready;
   }
 
   /** Accepts a peer's changed key (after checking its fingerprint out of band). */
   trustPeer(nick: string): void {
-    const link = this.links.get(nicknameKey(nick));
-    if (!link?.statics) throw new PeerChatError('UNKNOWN_PEER');
-    this.opts.pins?.set(nicknameKey(nick), link.fingerprint);
-    link.keyChanged = false;
+    const key = nicknameKey(nick.replace(/^@/, ''));
+    const links = [...this.links.values()].filter((l) => l.statics && !l.self && nicknameKey(l.nick) === key);
+    if (links.length === 0) throw new PeerChatError('UNKNOWN_PEER');
+    this.opts.pins?.set(key, links[0].fingerprint);
+    for (const l of links) l.keyChanged = false;
   }
 
-  async whois(nick: string): Promise<{ nick: string; fingerprint: string }> {
-    const peer = this.findPeer(nick);
-    if (!peer) {
-      if (nicknameKey(nick) === nicknameKey(this.nick)) return { nick: this.nick, fingerprint: this.fingerprint };
-      throw new PeerChatError('UNKNOWN_PEER', `No one called ${nick} is online.`);
-    }
-    const link = await this.ensureLink(peer.nick);
-    return { nick: link.nick, fingerprint: link.fingerprint };
+  async whois(nick: string): Promise<{ nick: string; fingerprint: string; devices: number }> {
+    const name = nick.replace(/^@/, '');
+    if (nicknameKey(name) === nicknameKey(this.nick)) return { nick: this.nick, fingerprint: this.fingerprint, devices: this.myDevices() };
+    const links = await this.ensureLinks(name);
+    return { nick: links[0].nick, fingerprint: links[0].fingerprint, devices: links.length };
   }
 
   private linkById(id: number): PeerLink | undefined {
@@ -431,39 +621,75 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     return undefined;
   }
 
-  private onRoster(peers: PeerInfo[]): void {
-    for (const p of peers) {
-      const link = this.links.get(nicknameKey(p.nick));
-      if (link) link.id = p.id; // the relay may have renumbered us all after a restart
+  /**
+   * A datagram from a session our roster does not list yet: a device that joined a moment ago
+   * and wrote to us before its PRESENCE reached us. Its keys are asked for at once and the
+   * datagrams kept (bounded) until they are in; a session the relay does not know is dropped.
+   */
+  private fromUnknownSession(id: number, buf: Buffer): void {
+    let kept = this.unknownSessions.get(id);
+    if (kept) {
+      if (kept.length < UNKNOWN_SESSION_DATAGRAMS_MAX) kept.push(Buffer.from(buf));
+      return;
     }
-    this.emit('roster', { nicks: this.online() });
+    if (this.unknownSessions.size >= UNKNOWN_SESSIONS_MAX || !this.relay) return;
+    kept = [Buffer.from(buf)];
+    this.unknownSessions.set(id, kept);
+    void this.relay.requestKeys(id).then((keys) => {
+      const datagrams = this.unknownSessions.get(id) ?? [];
+      this.unknownSessions.delete(id);
+      if (!keys || this.currentState === 'left') return;
+      const known = this.linkById(id);
+      if (!known) this.linkForPeer({ id, device: deviceTag(keys.cert.deviceSign), nick: keys.nick }, keys);
+      for (const d of datagrams) this.onPeerDatagram({ kind: d[2], flags: d[3], src: id, dst: d.readUInt32BE(8) }, d);
+    });
   }
 
+  private onRoster(peers: PeerInfo[]): void {
+    for (const p of peers) {
+      const link = this.links.get(p.device);
+      if (link) link.id = p.id; // the relay may have renumbered us all after a restart
+    }
+    this.rosterFresh = true;
+    this.emit('roster', { nicks: this.online(), members: this.members() });
+    this.flushWaiting();
+  }
+
+  /** A device joined or left; members' presence changes when their first device comes or last one goes. */
   private onPresence(peer: PeerInfo, online: boolean): void {
-    const key = nicknameKey(peer.nick);
-    const link = this.links.get(key);
+    const link = this.links.get(peer.device);
     if (online) {
       if (link) link.id = peer.id;
-    } else if (link) {
-      if (this.senderKey && link.senderKeyGiven === this.senderKey.keyId) this.senderKeyStale = true;
-      link.close();
-      this.links.delete(key);
-      this.privatesInFlight.delete(link);
-      this.transfers.peerGone(link.nick, 'PEER_LEFT', `${link.nick} left the chat.`);
+    } else if (link && link.id === peer.id) {
+      this.closeLink(link, 'PEER_LEFT', `${link.nick} left the chat.`);
     }
-    this.emit('presence', { nick: peer.nick, online });
+    const devices = this.devicesOf(peer.nick, true).length;
+    if (nicknameKey(peer.nick) === nicknameKey(this.nick)) {
+      this.emit('member-devices', { nick: this.nick, devices: devices + 1 });
+    } else if (online ? devices === 1 : devices === 0) {
+      this.emit('presence', { nick: peer.nick, online, devices });
+    } else {
+      this.emit('member-devices', { nick: peer.nick, devices });
+    }
+  }
+
+  /** A device is gone: its transfers fail (resumable), its messages in flight will not arrive. */
+  private closeLink(link: PeerLink, code: ErrorCode, message: string): void {
+    if (this.senderKey && link.senderKeyGiven === this.senderKey.keyId) this.senderKeyStale = true;
+    link.close();
+    if (this.links.get(link.device) === link) this.links.delete(link.device);
+    this.privatesInFlight.delete(link);
+    this.transfers.peerGone(link, code, message);
+    this.deliveries.gone(link);
   }
 
   private onRelayError(code: ErrorCode, message: string, refKind: number, refId: number): void {
     if (code === 'UNKNOWN_PEER' && isPeerKind(refKind)) {
       const link = [...this.links.values()].find((l) => l.id === refId);
-      const who = link?.nick ?? 'That peer';
-      // Only worth telling the user about once per link; retransmissions would repeat it.
+      // Only worth telling the user about once per device; retransmissions would repeat it.
       if (link && !link.closed) {
-        link.close();
-        this.links.delete(nicknameKey(link.nick));
-        this.transfers.peerGone(link.nick, 'PEER_LEFT', `${who} is no longer online.`);
-        this.emit('error', { code, message: `${who} is no longer online.` });
+        this.closeLink(link, 'PEER_LEFT', `${link.nick} is no longer online.`);
+        if (!link.self && this.devicesOf(link.nick).length === 0) this.emit('error', { code, message: `${link.nick} is no longer online.` });
       }
       return;
     }
@@ -475,7 +701,10 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
 
   private onPeerDatagram(header: Header, buf: Buffer): void {
     const link = this.linkById(header.src);
-    if (!link) return;
+    if (!link) {
+      if (header.kind !== Kind.PEER_RECORD) this.fromUnknownSession(header.src, buf);
+      return;
+    }
     switch (header.kind) {
       case Kind.PEER_HELLO:
         if (link.statics) link.onHello(buf.subarray(12));
@@ -527,6 +756,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
       }
     }
     if (this.privatesInFlight.has(link) && link.channel.unacked === 0) this.privatesInFlight.delete(link);
+    if (this.deliveries.size > 0) this.deliveries.acked(link);
   }
 
   onMessage(link: PeerLink, data: Buffer): void {
@@ -536,11 +766,15 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
       return;
     }
     switch (m.type) {
-      case ControlType.CHAT: {
+      case ControlType.CHAT:
+      case ControlType.CHAT_COPY: {
+        // A copy says "I, on another device, sent this": only our own devices may say that.
+        if (m.type === ControlType.CHAT_COPY && !link.self) break;
         const bi = link.broadcastIn;
         // Broadcasts under another key (or none yet) were not meant for us: nothing to wait for.
         const wait = bi !== null && bi.key.keyId === m.bcastKeyId ? m.bcastNext : 0;
-        this.extras.get(link)!.held.push({ kind: 'chat', bcastNext: wait, text: m.text });
+        const copyTo = m.type === ControlType.CHAT_COPY ? m.to : undefined;
+        this.extras.get(link)!.held.push({ kind: 'chat', bcastNext: wait, text: m.text, copyTo });
         this.advance(link);
         break;
       }
@@ -551,8 +785,8 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
         break;
       }
       case ControlType.SENDER_KEY: {
-        // Bound to the identity of the peer whose authenticated channel carried it: only
-        // broadcasts signed by this key's owner will be accepted under this peer's name.
+        // Bound to the device whose authenticated channel carried it: only broadcasts signed by
+        // this key's owner will be accepted under this device's (and member's) name.
         const key = link.statics ? SenderKeyIn.decode(m.blob, link.statics.signPublic) : null;
         if (!key) break;
         link.broadcastIn = { key, next: m.nextSeq, early: new Map() };
@@ -597,9 +831,10 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
   }
 
   /**
-   * Delivers what has become deliverable from this peer, in its send order: broadcasts in
+   * Delivers what has become deliverable from this device, in its send order: broadcasts in
    * sequence (one held for us waits for its barrier), and channel items (private messages
-   * wait for the broadcasts sent before them; barriers release held broadcasts).
+   * wait for the broadcasts sent before them; barriers release held broadcasts). What our own
+   * other devices sent is shown as sent by us.
    */
   private advance(link: PeerLink): void {
     const ex = this.extras.get(link)!;
@@ -608,21 +843,26 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
       const bi = link.broadcastIn;
       while (bi && bi.early.has(bi.next)) {
         const m = decodeControl(bi.early.get(bi.next)!);
-        const mine = holdTag(this.nick);
+        const mine = holdTag(this.myTag);
         const heldForMe = m?.type === ControlType.BROADCAST_CHAT && m.hold.some((t) => t.equals(mine));
         if (heldForMe && ex.barrier < bi.next) break;
         bi.early.delete(bi.next);
         bi.next++;
         progress = true;
         if (m?.type === ControlType.BROADCAST_CHAT) {
-          this.emit('message', { from: link.nick, text: m.text, private: false, time: Date.now() });
+          if (link.self) this.emit('message-sent', { id: this.newMessageId(), text: m.text, time: Date.now(), otherDevice: true });
+          else this.emit('message', { from: link.nick, text: m.text, private: false, time: Date.now() });
         }
       }
       while (ex.held.length > 0) {
         const h = ex.held[0];
         if (h.kind === 'chat') {
           if (bi && bi.next < h.bcastNext) break;
-          this.emit('message', { from: link.nick, text: h.text, private: true, to: this.nick, time: Date.now() });
+          if (h.copyTo !== undefined) {
+            this.emit('message-sent', { id: this.newMessageId(), to: h.copyTo, text: h.text, time: Date.now(), otherDevice: true });
+          } else {
+            this.emit('message', { from: link.nick, text: h.text, private: true, to: this.nick, time: Date.now() });
+          }
         } else {
           ex.barrier = Math.max(ex.barrier, h.seq);
         }
@@ -653,13 +893,14 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
   }
 
   onPeerRestart(link: PeerLink): void {
-    this.transfers.peerGone(link.nick, 'PEER_LEFT', `${link.nick} restarted; send the file again to resume.`);
+    this.transfers.peerGone(link, 'PEER_LEFT', `${link.nick} restarted; send the file again to resume.`);
+    this.deliveries.gone(link);
     const ex = this.extras.get(link);
     if (ex) ex.held = [];
   }
 
   onEstablished(link: PeerLink): void {
-    this.log('debug', `secure session with ${link.nick} (${link.fingerprint})`);
+    this.log('debug', `secure session with ${link.self ? 'our device' : link.nick} ${link.device} (${link.fingerprint})`);
   }
 
   session(): number {
@@ -700,6 +941,11 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
 
   async leave(): Promise<void> {
     if (this.currentState === 'left') return;
+    // Nothing typed is dropped silently: what still waited is reported as not sent.
+    for (let w = this.waitingSends.shift(); w !== undefined; w = this.waitingSends.shift()) {
+      this.emit('message-failed', { id: w.id, to: w.to, code: 'NOT_DELIVERED', message: `"${preview(w.text)}" was not sent: you left first.` });
+    }
+    if (this.waitingTimer) clearTimeout(this.waitingTimer);
     this.transfers.close();
     // Give the cancel messages a moment to go out before the socket closes.
     await new Promise((r) => setTimeout(r, 50));
@@ -712,11 +958,20 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
   }
 }
 
+/** A device's tag (hex) from its Ed25519 key: what ROSTER and PRESENCE name it by. */
+function deviceTag(signPublic: Buffer): string {
+  return signPublic.subarray(0, DEVICE_TAG_BYTES).toString('hex');
+}
 
 /**
- * A peer's tag in broadcast hold lists: the first bytes of SHA-256 of its nickname key (unique
- * on the relay, known before the peer's keys are, and stable across relay restarts).
+ * A device's tag in broadcast hold lists: the first bytes of SHA-256 of its device tag (unique
+ * among the devices online, known before the device's keys are, and stable across relay restarts).
  */
-function holdTag(nick: string): Buffer {
-  return createHash('sha256').update(nicknameKey(nick)).digest().subarray(0, HOLD_TAG_BYTES);
+function holdTag(device: string): Buffer {
+  return createHash('sha256').update(device).digest().subarray(0, HOLD_TAG_BYTES);
+}
+
+/** The start of a message, for error lines that name it. */
+function preview(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }

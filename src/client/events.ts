@@ -5,23 +5,40 @@ import type { ErrorCode } from '../protocol/errors';
  * extension shows. Names and fields match the terminal client's `--json` events one to one.
  */
 export interface ClientEvents {
-  /** The relay accepted our nickname (also after an automatic re-registration). */
-  registered: { nick: string; fingerprint: string };
+  /**
+   * The relay accepted our nickname (also after an automatic re-registration). `devices`: how
+   * many devices of this member are online, this one included (2 or more: this is another
+   * device of someone already online, e.g. a second VS Code window).
+   */
+  registered: { nick: string; fingerprint: string; devices: number };
   /** Something went wrong that the user should know; `code` is stable, `message` says what to do. */
   error: { code: ErrorCode; message: string };
   /** Connection state changed (drives status bars and "reconnecting…" notices). */
   state: { state: ConnectionState };
-  presence: { nick: string; online: boolean };
-  roster: { nicks: string[] };
+  /** A member came online (its first device) or went offline (its last device left). */
+  presence: { nick: string; online: boolean; devices: number };
+  /** How many devices a member online has changed (`nick` may be ours: our own other devices). */
+  'member-devices': { nick: string; devices: number };
+  /** Everyone else online, one entry per member (`nicks` is the same list, names only). */
+  roster: { nicks: string[]; members: MemberInfo[] };
   message: { from: string; text: string; private: boolean; to?: string; time: number };
-  /** Our own message was acknowledged by the peer (private) or sent (broadcast). */
-  'message-sent': { to?: string; text: string; time: number };
+  /**
+   * A message of ours was accepted for sending (`id` names it in the delivery events). With
+   * `otherDevice`, another device of ours sent it and this one shows it (no delivery events).
+   */
+  'message-sent': { id: string; to?: string; text: string; time: number; otherDevice?: boolean };
+  /** Every device it went to acknowledged it (or left after another one did); `devices` counts the acks. */
+  'message-delivered': { id: string; to?: string; devices: number };
+  /** It cannot be delivered: nobody it was for is online any more (`code`, and `message` names it). */
+  'message-failed': { id: string; to?: string; code: ErrorCode; message: string };
+  /** Messages wait (the relay does not answer, or the roster is still on its way); sent once that is over. */
+  waiting: { messages: number; message: string };
   /** We offered a file; `id` names the transfer in /cancel and later events. */
   'file-offered': { id: string; to: string; name: string; bytes: number };
   /** We asked a peer for a file; `id` names the request (and the transfer that answers it). */
   'request-sent': { id: string; to: string; name: string };
   /** Answer to /whois. */
-  whois: { nick: string; fingerprint: string };
+  whois: { nick: string; fingerprint: string; devices: number };
   /** A peer offers a file. `autoAccept`: it is being accepted without asking (we requested it, or accept-files is on). */
   'file-offer': { id: string; from: string; name: string; bytes: number; sha256: string; autoAccept: boolean };
   'file-request': { id: string; from: string; name: string };
@@ -29,12 +46,22 @@ export interface ClientEvents {
   'transfer-progress': { id: string; bytes: number; total: number; direction: 'send' | 'receive' };
   'file-sent': { id: string; to: string; name: string; bytes: number; sha256: string };
   'file-received': { id: string; from: string; path: string; bytes: number; sha256: string };
+  /**
+   * A transfer (or an offer, or a request we were asked to serve) ended without success.
+   * ANSWERED_ELSEWHERE: another device of ours accepted or declined it first.
+   */
   'transfer-failed': { id: string; code: ErrorCode; message: string };
   /** A peer answered our request with a refusal. */
   'request-denied': { id: string; from: string; name: string; code: ErrorCode; message: string };
   /** A known peer now presents a different key than the one pinned for its nickname. */
   'peer-key-changed': { nick: string; oldFingerprint: string; newFingerprint: string };
   left: Record<string, never>;
+}
+
+/** A member online: its nickname and how many of its devices are online. */
+export interface MemberInfo {
+  nick: string;
+  devices: number;
 }
 
 export type ConnectionState = 'connecting' | 'registered' | 'unreachable' | 'left';

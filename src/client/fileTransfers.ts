@@ -21,6 +21,7 @@ import type { PeerLink } from './peerLink';
 import { resolveInShare } from './sharedFolder';
 import { RecordFragment, recordChunksFor } from '../protocol/peerPackets';
 import { RecordAssembler } from './recordAssembler';
+import { nicknameKey } from '../protocol/nickname';
 
 /** File bytes per chunk when datagrams are `datagramBytes` long. */
 export function chunkSizeFor(datagramBytes: number): number {
@@ -40,9 +41,10 @@ const STATS_LOG_INTERVAL_MS = 1_000;
 const FALLBACK_WINDOW_BYTES = 1024 * 1024;
 
 export interface TransferHost {
-  link(nick: string): PeerLink | undefined;
-  /** Resolves a nick to a link, fetching keys and connecting if needed; throws UNKNOWN_PEER. */
-  ensureLink(nick: string): Promise<PeerLink>;
+  /** The link to a device online, by device tag (PeerLink.device). */
+  link(device: string): PeerLink | undefined;
+  /** Links to every device of member `nick`, keys fetched; throws UNKNOWN_PEER. */
+  ensureLinks(nick: string): Promise<PeerLink[]>;
   /** Datagram size for file data to this peer (probed). */
   pathDatagramBytes(link: PeerLink): Promise<number>;
   emit<K extends keyof ClientEvents & string>(name: K, payload: ClientEvents[K]): void;
@@ -57,10 +59,22 @@ export interface TransferHost {
   };
 }
 
+/**
+ * One file offered to every device of a member: each device gets an offer of its own; the first
+ * device to accept or decline answers it, and the others are told ANSWERED_ELSEWHERE.
+ */
+interface OfferGroup {
+  offers: Outgoing[];
+  answeredBy: Outgoing | null;
+}
+
 interface Outgoing {
   localId: string;
   transferId: number;
+  /** The member's nickname (shown), and the device this offer went to (routes). */
   peer: string;
+  device: string;
+  group: OfferGroup;
   path: string;
   name: string;
   bytes: number;
@@ -78,6 +92,7 @@ interface Incoming {
   localId: string;
   transferId: number;
   peer: string;
+  device: string;
   name: string;
   bytes: number;
   chunkSize: number;
@@ -100,18 +115,28 @@ interface Incoming {
   writes: Promise<void>;
 }
 
+/**
+ * A request sent to every device of a member. The first FILE_OFFER answers it; a refusal by the
+ * owner (DECLINED) answers it too; automatic refusals (no shared folder, no such file on that
+ * device) count only once every device refused. The rest are then told ANSWERED_ELSEWHERE.
+ */
 interface OutgoingRequest {
   localId: string;
   requestId: number;
   peer: string;
   name: string;
   saveDir: string;
+  /** Devices asked that have not answered yet. */
+  waiting: Set<string>;
+  /** The device whose offer answered it (only its offer is taken). */
+  answeredBy: string | null;
 }
 
 interface IncomingRequest {
   localId: string;
   requestId: number;
   peer: string;
+  device: string;
   name: string;
 }
 
@@ -122,7 +147,7 @@ interface IncomingRequest {
  */
 export class FileTransfers {
   private nextLocal = 1;
-  private readonly outgoing = new Map<string, Outgoing>(); // key: peer/transferId
+  private readonly outgoing = new Map<string, Outgoing>(); // key: device/transferId
   private readonly incoming = new Map<string, Incoming>();
   /** Partial files of failed transfers still flushing and saving their maps (a resume waits for them). */
   private readonly partialsClosing = new Set<Promise<void>>();
@@ -155,7 +180,11 @@ export class FileTransfers {
 
   // ---- sending -----------------------------------------------------------------------
 
-  async sendFile(to: string, filePath: string, requestId = 0): Promise<string> {
+  /**
+   * Offers a file to every device of member `to` (or to `only`, the device that asked for it);
+   * returns the local id that names the offer and its transfer in later events.
+   */
+  async sendFile(to: string, filePath: string, requestId = 0, only?: PeerLink): Promise<string> {
     let st;
     try {
       st = await fs.stat(filePath);
@@ -163,45 +192,74 @@ export class FileTransfers {
       throw new PeerChatError('FILE_NOT_FOUND', `No file at ${filePath}.`);
     }
     if (!st.isFile()) throw new PeerChatError('NOT_A_FILE', `${filePath} is not a regular file.`);
-    const link = await this.host.ensureLink(to);
-    if (link.keyChanged) {
-      throw new PeerChatError('PEER_KEY_CHANGED', `${link.nick}'s key changed. Check it with /whois ${link.nick} and confirm before sending files.`);
+    const links = only ? [only] : await this.host.ensureLinks(to);
+    const changed = links.find((l) => l.keyChanged);
+    if (changed) {
+      throw new PeerChatError('PEER_KEY_CHANGED', `${changed.nick}'s key changed. Check it with /whois ${changed.nick} and confirm before sending files.`);
     }
-    const [sha256, datagramBytes] = await Promise.all([sha256File(filePath), this.host.pathDatagramBytes(link)]);
-    const transferId = randomBytes(4).readUInt32BE(0) || 1;
-    const t: Outgoing = {
-      localId: this.newLocalId(),
-      transferId,
-      peer: link.nick,
-      path: filePath,
-      name: path.basename(filePath),
-      bytes: st.size,
-      chunkSize: chunkSizeFor(datagramBytes),
-      sha256,
-      requestId,
-      handle: null,
-      sender: null,
-      state: 'offered',
-      lastProgress: 0,
-      lastStatsLog: 0,
-    };
-    this.outgoing.set(`${link.nick}/${transferId}`, t);
-    this.byLocalId.set(t.localId, t);
-    this.host.emit('file-offered', { id: t.localId, to: t.peer, name: t.name, bytes: t.bytes });
-    this.control(link, {
-      type: ControlType.FILE_OFFER,
-      transferId,
-      bytes: t.bytes,
-      chunkSize: t.chunkSize,
-      sha256,
-      requestId,
-      name: t.name,
+    const [sha256, sizes] = await Promise.all([sha256File(filePath), Promise.all(links.map((l) => this.host.pathDatagramBytes(l)))]);
+    const localId = this.newLocalId();
+    const group: OfferGroup = { offers: [], answeredBy: null };
+    const name = path.basename(filePath);
+    links.forEach((link, i) => {
+      const t: Outgoing = {
+        localId,
+        transferId: randomBytes(4).readUInt32BE(0) || 1,
+        peer: link.nick,
+        device: link.device,
+        group,
+        path: filePath,
+        name,
+        bytes: st.size,
+        chunkSize: chunkSizeFor(sizes[i]),
+        sha256,
+        requestId,
+        handle: null,
+        sender: null,
+        state: 'offered',
+        lastProgress: 0,
+        lastStatsLog: 0,
+      };
+      group.offers.push(t);
+      this.outgoing.set(`${link.device}/${t.transferId}`, t);
     });
-    return t.localId;
+    this.byLocalId.set(localId, group.offers[0]);
+    this.host.emit('file-offered', { id: localId, to: links[0].nick, name, bytes: st.size });
+    for (const t of group.offers) {
+      this.control(this.host.link(t.device)!, {
+        type: ControlType.FILE_OFFER,
+        transferId: t.transferId,
+        bytes: t.bytes,
+        chunkSize: t.chunkSize,
+        sha256,
+        requestId,
+        name,
+      });
+    }
+    return localId;
+  }
+
+  /**
+   * Device `t.device` answered the offer first: the other devices are told it was answered
+   * elsewhere, and forgotten. False if another device had answered already.
+   */
+  private answerOffer(t: Outgoing): boolean {
+    const g = t.group;
+    if (g.answeredBy !== null) return g.answeredBy === t;
+    g.answeredBy = t;
+    for (const o of g.offers) {
+      if (o === t || o.state !== 'offered') continue;
+      o.state = 'failed';
+      const link = this.host.link(o.device);
+      const code = errorCodeToWire('ANSWERED_ELSEWHERE');
+      if (link) this.control(link, { type: ControlType.FILE_CANCEL, transferId: o.transferId, code, message: ERROR_HINTS.ANSWERED_ELSEWHERE });
+    }
+    this.byLocalId.set(t.localId, t);
+    return true;
   }
 
   private async startSending(link: PeerLink, t: Outgoing, have: Array<[number, number]>): Promise<void> {
-    if (t.state !== 'offered') return;
+    if (t.state !== 'offered' || !this.answerOffer(t)) return;
     t.state = 'sending';
     try {
       t.handle = await fs.open(t.path, 'r');
@@ -231,7 +289,7 @@ export class FileTransfers {
       skipChunks: (c: number) => haveMap.has(c),
       readChunk: (chunk: number, into: Buffer, offset: number, length: number) =>
         reader.read(chunk * t.chunkSize, into, offset, length),
-      transmit: (payload: Buffer, length: number) => this.host.link(t.peer)?.sendPayload(payload, length),
+      transmit: (payload: Buffer, length: number) => this.host.link(t.device)?.sendPayload(payload, length),
       records: chunksPerRecord >= 2 ? link.recordSealer(t.transferId, chunksPerRecord) : undefined,
       now: () => performance.now(),
       onTimerUpdate: () => this.schedulerTimer.poke(),
@@ -248,7 +306,7 @@ export class FileTransfers {
         // Nothing came back for a while at a large datagram size: either the path stopped
         // carrying that size (RFC 8899 §4.3 black hole) or the peer went away. Forget the probed
         // size, so that the next offer probes again; what arrived is kept for a resume.
-        const link = this.host.link(t.peer);
+        const link = this.host.link(t.device);
         if (link) link.datagramBytes = null;
         this.failOutgoing(t, 'TIMEOUT', `${t.peer} stopped answering at large datagram sizes; send ${t.name} again to resume.`, true);
         return;
@@ -278,27 +336,51 @@ export class FileTransfers {
     t.sender?.cancel();
     if (t.sender) this.scheduler.remove(t.sender);
     void t.handle?.close().catch(() => undefined);
-    const link = this.host.link(t.peer);
+    const link = this.host.link(t.device);
     if (tellPeer && link) {
       this.control(link, { type: ControlType.FILE_CANCEL, transferId: t.transferId, code: errorCodeToWire(code), message });
     }
+    // An unanswered offer lives on while another device of the member may still answer it.
+    if (t.group.answeredBy === null && t.group.offers.some((o) => o.state === 'offered')) return;
     this.host.emit('transfer-failed', { id: t.localId, code, message });
+  }
+
+  /** Cancels a file offered to several devices (the sender's /cancel): every offer, one report. */
+  private failGroup(t: Outgoing, code: ErrorCode, message: string): void {
+    const g = t.group;
+    if (g.answeredBy !== null) return this.failOutgoing(g.answeredBy, code, message, true);
+    const live = g.offers.find((o) => o.state === 'offered') ?? t;
+    for (const o of g.offers) {
+      if (o === live || o.state !== 'offered') continue;
+      o.state = 'failed';
+      const link = this.host.link(o.device);
+      if (link) this.control(link, { type: ControlType.FILE_CANCEL, transferId: o.transferId, code: errorCodeToWire(code), message });
+    }
+    g.answeredBy = live;
+    this.failOutgoing(live, code, message, true);
   }
 
   // ---- receiving ---------------------------------------------------------------------
 
   private onOffer(link: PeerLink, m: Extract<ControlMessage, { type: typeof ControlType.FILE_OFFER }>): void {
-    const key = `${link.nick}/${m.transferId}`;
+    const key = `${link.device}/${m.transferId}`;
     if (this.incoming.has(key)) return;
     const request = m.requestId ? this.outRequests.get(m.requestId) : undefined;
-    if (m.requestId && (!request || request.peer !== link.nick)) {
+    if (m.requestId && (!request || nicknameKey(request.peer) !== nicknameKey(link.nick))) {
       this.control(link, { type: ControlType.FILE_DECLINE, transferId: m.transferId, code: errorCodeToWire('DECLINED'), message: 'No such request.' });
+      return;
+    }
+    if (request && !this.answerRequest(request, link.device)) {
+      // Another device of the owner answered first.
+      const code = errorCodeToWire('ANSWERED_ELSEWHERE');
+      this.control(link, { type: ControlType.FILE_DECLINE, transferId: m.transferId, code, message: 'Another device answered this request first.' });
       return;
     }
     const t: Incoming = {
       localId: request?.localId ?? this.newLocalId(),
       transferId: m.transferId,
       peer: link.nick,
+      device: link.device,
       name: m.name,
       bytes: m.bytes,
       chunkSize: m.chunkSize,
@@ -323,7 +405,7 @@ export class FileTransfers {
     // The same content offered again by the same peer (after a timeout, a restart, or twice by
     // hand) replaces the earlier offer: two transfers must not write one .part file.
     for (const old of this.incoming.values()) {
-      if (old.peer === link.nick && old.sha256.equals(m.sha256) && (old.state === 'offered' || old.state === 'receiving')) {
+      if (old.device === link.device && old.sha256.equals(m.sha256) && (old.state === 'offered' || old.state === 'receiving')) {
         this.failIncoming(old, 'CANCELLED', `Replaced by a new offer of ${old.name}.`, true);
       }
     }
@@ -343,13 +425,13 @@ export class FileTransfers {
 
   private declineIncoming(t: Incoming, code: ErrorCode, message: string): void {
     t.state = 'failed';
-    const link = this.host.link(t.peer);
+    const link = this.host.link(t.device);
     if (link) this.control(link, { type: ControlType.FILE_DECLINE, transferId: t.transferId, code: errorCodeToWire(code), message });
   }
 
   private async acceptIncoming(t: Incoming, saveDir?: string): Promise<void> {
     if (t.state !== 'offered') return;
-    const link = this.host.link(t.peer);
+    const link = this.host.link(t.device);
     if (!link) throw new PeerChatError('PEER_LEFT', `${t.peer} is no longer online.`);
     t.state = 'receiving';
     if (saveDir) t.saveDir = saveDir;
@@ -385,7 +467,7 @@ export class FileTransfers {
       bytes: t.bytes,
       resumedBytes: Math.min(t.bytes, partial.resumedChunks * t.chunkSize),
     });
-    const records = new RecordAssembler((...record) => this.host.link(t.peer)?.openRecord(...record) ?? null);
+    const records = new RecordAssembler((...record) => this.host.link(t.device)?.openRecord(...record) ?? null);
     t.records = records;
     const receiver = new TransferReceiver({
       transferId: t.transferId,
@@ -418,7 +500,7 @@ export class FileTransfers {
             });
         }
       },
-      transmit: (frames: Frame[]) => this.host.link(t.peer)?.sendFrames(frames),
+      transmit: (frames: Frame[]) => this.host.link(t.device)?.sendFrames(frames),
       now: () => performance.now(),
       // Linux reports twice the usable buffer and charges each datagram about twice its size:
       // half of what getRecvBufferSize() says is what really fits.
@@ -446,7 +528,7 @@ export class FileTransfers {
       t.timers?.stop();
     }, 2_000).unref();
     const partial = t.partial;
-    const link = this.host.link(t.peer);
+    const link = this.host.link(t.device);
     try {
       await t.writer?.flush();
       await t.writes;
@@ -495,7 +577,7 @@ export class FileTransfers {
         .finally(() => this.partialsClosing.delete(closing));
       this.partialsClosing.add(closing);
     }
-    const link = this.host.link(t.peer);
+    const link = this.host.link(t.device);
     if (tellPeer && link) {
       const type = wasOffered ? ControlType.FILE_DECLINE : ControlType.FILE_CANCEL;
       this.control(link, { type, transferId: t.transferId, code: errorCodeToWire(code), message });
@@ -505,20 +587,40 @@ export class FileTransfers {
 
   // ---- requests ----------------------------------------------------------------------
 
+  /** Asks every device of member `to` for `name` from its shared folders; returns the request's local id. */
   async requestFile(to: string, name: string, saveDir?: string): Promise<string> {
-    const link = await this.host.ensureLink(to);
+    const links = await this.host.ensureLinks(to);
     const r: OutgoingRequest = {
       localId: this.newLocalId(),
       requestId: randomBytes(4).readUInt32BE(0) || 1,
-      peer: link.nick,
+      peer: links[0].nick,
       name,
       saveDir: saveDir ?? this.host.options.downloadDir,
+      waiting: new Set(links.map((l) => l.device)),
+      answeredBy: null,
     };
     this.outRequests.set(r.requestId, r);
     this.byLocalId.set(r.localId, r);
     this.host.emit('request-sent', { id: r.localId, to: r.peer, name });
-    this.control(link, { type: ControlType.FILE_REQUEST, requestId: r.requestId, name });
+    for (const link of links) this.control(link, { type: ControlType.FILE_REQUEST, requestId: r.requestId, name });
     return r.localId;
+  }
+
+  /**
+   * `device` answered request `r`: the other devices asked are told it was answered elsewhere.
+   * False if another device had answered already.
+   */
+  private answerRequest(r: OutgoingRequest, device: string): boolean {
+    if (r.answeredBy !== null) return r.answeredBy === device;
+    r.answeredBy = device;
+    const code = errorCodeToWire('ANSWERED_ELSEWHERE');
+    for (const other of r.waiting) {
+      if (other === device) continue;
+      const link = this.host.link(other);
+      if (link) this.control(link, { type: ControlType.REQUEST_CANCEL, requestId: r.requestId, code, message: ERROR_HINTS.ANSWERED_ELSEWHERE });
+    }
+    r.waiting.clear();
+    return true;
   }
 
   private async onRequest(link: PeerLink, m: Extract<ControlMessage, { type: typeof ControlType.FILE_REQUEST }>): Promise<void> {
@@ -532,7 +634,7 @@ export class FileTransfers {
       deny(e.code, e.message);
       return;
     }
-    const r: IncomingRequest = { localId: this.newLocalId(), requestId: m.requestId, peer: link.nick, name: m.name };
+    const r: IncomingRequest = { localId: this.newLocalId(), requestId: m.requestId, peer: link.nick, device: link.device, name: m.name };
     this.inRequests.set(r.localId, r);
     this.byLocalId.set(r.localId, r);
     this.host.emit('file-request', { id: r.localId, from: link.nick, name: m.name });
@@ -541,12 +643,12 @@ export class FileTransfers {
 
   private async serveRequest(r: IncomingRequest): Promise<void> {
     this.inRequests.delete(r.localId);
-    const link = this.host.link(r.peer);
+    const link = this.host.link(r.device);
     if (!link) throw new PeerChatError('PEER_LEFT', `${r.peer} is no longer online.`);
     try {
       // Resolve again: the file may have changed (or been swapped for a symlink) meanwhile.
       const found = await resolveInShare(this.host.options.shareDirs, r.name);
-      await this.sendFile(r.peer, found.path, r.requestId);
+      await this.sendFile(r.peer, found.path, r.requestId, link);
     } catch (err) {
       const e = err instanceof PeerChatError ? err : new PeerChatError('IO_ERROR', (err as Error).message);
       this.control(link, { type: ControlType.FILE_REQUEST_DENY, requestId: r.requestId, code: errorCodeToWire(e.code), message: e.message });
@@ -573,7 +675,7 @@ export class FileTransfers {
     const r = this.inRequests.get(localId);
     if (r) {
       this.inRequests.delete(localId);
-      const link = this.host.link(r.peer);
+      const link = this.host.link(r.device);
       if (link) {
         this.control(link, { type: ControlType.FILE_REQUEST_DENY, requestId: r.requestId, code: errorCodeToWire('DECLINED'), message: `${link.nick} declined.` });
       }
@@ -584,7 +686,7 @@ export class FileTransfers {
 
   cancel(localId: string): void {
     const t = this.byLocalId.get(localId);
-    if (t && 'sender' in t) return this.failOutgoing(t, 'CANCELLED', 'Cancelled by the sender.', true);
+    if (t && 'sender' in t) return this.failGroup(t, 'CANCELLED', 'Cancelled by the sender.');
     if (t && 'receiver' in t) return this.failIncoming(t, 'CANCELLED', 'Cancelled by the receiver.', true);
     throw new PeerChatError('BAD_COMMAND', `No transfer with id ${localId}.`);
   }
@@ -597,24 +699,28 @@ export class FileTransfers {
         this.onOffer(link, m);
         break;
       case ControlType.FILE_ACCEPT: {
-        const t = this.outgoing.get(`${link.nick}/${m.transferId}`);
+        const t = this.outgoing.get(`${link.device}/${m.transferId}`);
         if (t) void this.startSending(link, t, m.have);
         break;
       }
       case ControlType.FILE_DECLINE: {
-        const t = this.outgoing.get(`${link.nick}/${m.transferId}`);
-        if (t) this.failOutgoing(t, asCode(errorCodeFromWire(m.code) ?? 'DECLINED'), m.message || `${link.nick} declined.`, false);
+        const t = this.outgoing.get(`${link.device}/${m.transferId}`);
+        if (!t) break;
+        const code = asCode(errorCodeFromWire(m.code) ?? 'DECLINED');
+        // The first device to decline answers for the member (unless it only says another answered).
+        if (code !== 'ANSWERED_ELSEWHERE' && t.state === 'offered') this.answerOffer(t);
+        this.failOutgoing(t, code, m.message || `${link.nick} declined.`, false);
         break;
       }
       case ControlType.FILE_CANCEL: {
-        const out = this.outgoing.get(`${link.nick}/${m.transferId}`);
+        const out = this.outgoing.get(`${link.device}/${m.transferId}`);
         if (out) this.failOutgoing(out, asCode(errorCodeFromWire(m.code) ?? 'CANCELLED'), m.message, false);
-        const inc = this.incoming.get(`${link.nick}/${m.transferId}`);
+        const inc = this.incoming.get(`${link.device}/${m.transferId}`);
         if (inc) this.failIncoming(inc, asCode(errorCodeFromWire(m.code) ?? 'CANCELLED'), m.message, false);
         break;
       }
       case ControlType.FILE_RESULT: {
-        const t = this.outgoing.get(`${link.nick}/${m.transferId}`);
+        const t = this.outgoing.get(`${link.device}/${m.transferId}`);
         if (!t || t.state === 'done' || t.state === 'failed') break;
         if (m.code === 0 && m.sha256.equals(t.sha256)) {
           t.state = 'done';
@@ -634,10 +740,24 @@ export class FileTransfers {
         break;
       case ControlType.FILE_REQUEST_DENY: {
         const r = this.outRequests.get(m.requestId);
-        if (!r || r.peer !== link.nick) break;
-        this.outRequests.delete(m.requestId);
+        if (!r || r.answeredBy !== null || !r.waiting.has(link.device)) break;
+        r.waiting.delete(link.device);
         const code = asCode(errorCodeFromWire(m.code) ?? 'DECLINED');
+        // The owner said no on one device: that answers it. A device that simply cannot serve
+        // it (no shared folder, no such file there) leaves the others to answer.
+        if (code === 'DECLINED') this.answerRequest(r, link.device);
+        else if (r.waiting.size > 0) break;
+        this.outRequests.delete(m.requestId);
         this.host.emit('request-denied', { id: r.localId, from: link.nick, name: r.name, code, message: m.message || ERROR_HINTS[code] });
+        break;
+      }
+      case ControlType.REQUEST_CANCEL: {
+        for (const [localId, r] of this.inRequests) {
+          if (r.device !== link.device || r.requestId !== m.requestId) continue;
+          this.inRequests.delete(localId);
+          const code = asCode(errorCodeFromWire(m.code) ?? 'CANCELLED');
+          this.host.emit('transfer-failed', { id: localId, code, message: m.message || ERROR_HINTS[code] });
+        }
         break;
       }
       default:
@@ -652,7 +772,7 @@ export class FileTransfers {
   }
 
   onData(link: PeerLink, f: XferDataFrame): void {
-    const t = this.incoming.get(`${link.nick}/${f.transferId}`);
+    const t = this.incoming.get(`${link.device}/${f.transferId}`);
     if (t?.receiver && t.state === 'receiving') {
       t.receiver.onData(f);
       t.timers?.poke();
@@ -660,21 +780,22 @@ export class FileTransfers {
   }
 
   onAck(link: PeerLink, f: XferAckFrame): void {
-    const t = this.outgoing.get(`${link.nick}/${f.transferId}`);
+    const t = this.outgoing.get(`${link.device}/${f.transferId}`);
     if (t?.sender && t.state === 'sending') {
       t.sender.onAck(f);
       this.schedulerTimer.poke();
     }
   }
 
-  /** The peer left or restarted: everything in flight with it fails (and can be resumed). */
-  peerGone(nick: string, code: ErrorCode, message: string): void {
-    for (const t of this.outgoing.values()) if (t.peer === nick) this.failOutgoing(t, code, message, false);
-    for (const t of this.incoming.values()) if (t.peer === nick) this.failIncoming(t, code, message, false);
+  /** A device left or restarted: everything in flight with it fails (and can be resumed). */
+  peerGone(link: PeerLink, code: ErrorCode, message: string): void {
+    const device = link.device;
+    for (const t of this.outgoing.values()) if (t.device === device) this.failOutgoing(t, code, message, false);
+    for (const t of this.incoming.values()) if (t.device === device) this.failIncoming(t, code, message, false);
     for (const [id, r] of this.outRequests) {
-      if (r.peer !== nick) continue;
+      if (!r.waiting.delete(device) || r.waiting.size > 0 || r.answeredBy !== null) continue;
       this.outRequests.delete(id);
-      this.host.emit('request-denied', { id: r.localId, from: nick, name: r.name, code, message });
+      this.host.emit('request-denied', { id: r.localId, from: r.peer, name: r.name, code, message });
     }
   }
 

@@ -1,4 +1,5 @@
 import { Identity } from '../crypto/identity';
+import type { DeviceCertificate } from '../crypto/deviceCertificate';
 import { identityFingerprint } from './fingerprints';
 import { PeerHandshake, SessionKeys, decodePeerHello } from '../crypto/peerHandshake';
 import { SenderKeyIn } from '../crypto/senderKey';
@@ -37,6 +38,7 @@ interface LinkRecord extends SealedRecord {
   tag: Buffer;
 }
 
+/** A device's public keys: its handshakes and sender keys use these. */
 export interface PeerStatic {
   signPublic: Buffer;
   dhPublic: Buffer;
@@ -51,6 +53,7 @@ export interface BroadcastIn {
 }
 
 export interface PeerLinkHost {
+  /** This device's own keys (not the identity's: handshakes run between devices). */
   me: Identity;
   /** Our relay session id (header src). */
   session(): number;
@@ -70,13 +73,18 @@ export interface PeerLinkHost {
 }
 
 /**
- * Everything we keep about one peer: its relay id and static keys, the end-to-end session
+ * Everything we keep about one device of a peer (or of ourselves): its relay session id (a
+ * route, renumbered when the relay restarts), its tag and keys, the end-to-end session
  * (handshake, packet sealing with a fresh packet number per datagram, replay window), and the
- * reliable ordered channel for chat and control messages.
+ * reliable ordered channel for chat and control messages. One per device, as in Signal's and
+ * Matrix's multi-device designs (docs/protocol.md "Members and devices").
  */
 export class PeerLink {
   id: number;
+  /** The device's keys (from KEY_INFO, certificate checked): handshakes run with these. */
   statics: PeerStatic | null = null;
+  /** The member's identity keys the certificate names; the fingerprint is theirs. */
+  identity: PeerStatic | null = null;
   fingerprint = '';
   /** The pinned fingerprint differs from the one the relay vouches for now. */
   keyChanged = false;
@@ -107,7 +115,18 @@ export class PeerLink {
   datagramBytes: Promise<number> | null = null;
   private establishedWaiters: Array<() => void> = [];
 
-  constructor(readonly nick: string, id: number, private readonly host: PeerLinkHost) {
+  /**
+   * @param nick the member's nickname
+   * @param device the device's tag (hex; RosterEntry.device)
+   * @param self a device of our own identity (it gets copies of what we send, not messages)
+   */
+  constructor(
+    readonly nick: string,
+    id: number,
+    readonly device: string,
+    readonly self: boolean,
+    private readonly host: PeerLinkHost,
+  ) {
     this.id = id;
     this.channel = this.makeChannel();
   }
@@ -125,9 +144,11 @@ export class PeerLink {
     return this.keys !== null;
   }
 
-  setStatics(s: PeerStatic): void {
-    this.statics = s;
-    this.fingerprint = identityFingerprint(s);
+  /** The device's keys and its member's identity, from a certificate the caller checked. */
+  setStatics(cert: DeviceCertificate): void {
+    this.statics = { signPublic: cert.deviceSign, dhPublic: cert.deviceDh };
+    this.identity = { signPublic: cert.identitySign, dhPublic: cert.identityDh };
+    this.fingerprint = identityFingerprint(this.identity);
   }
 
   /** Starts (or restarts) the handshake; safe to call repeatedly. */

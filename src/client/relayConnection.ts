@@ -3,7 +3,8 @@ import * as dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { lookup as dnsLookup } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
-import { Identity, signData } from '../crypto/identity';
+import { signData } from '../crypto/identity';
+import { Device, DeviceCertificate, freshCertificate } from '../crypto/deviceCertificate';
 import { secretProof } from '../relay/secretProof';
 import { ErrorCode, ERROR_HINTS, PeerChatError, errorCodeFromWire } from '../protocol/errors';
 import { Header, Kind, isPeerKind, readHeader } from '../protocol/header';
@@ -17,6 +18,7 @@ import { decodeBatch } from '../protocol/relayBatch';
 import {
   HELLO_TOKEN_BYTES,
   RelayMessage,
+  RosterEntry,
   SECRET_PROOF_BYTES,
   decodeRelayMessage,
   encodeRelayMessage,
@@ -43,27 +45,33 @@ const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 const FATAL_REGISTER_ERRORS: ReadonlySet<ErrorCode> = new Set([
   'NICK_TAKEN',
   'NICK_INVALID',
+  'NICK_MISMATCH',
   'BAD_SECRET',
   'BAD_SIGNATURE',
   'RELAY_FULL',
 ]);
 
+/** A device online at the relay: its session (a route), its tag (hex; names the device) and its member's nickname. */
 export interface PeerInfo {
   id: number;
+  device: string;
   nick: string;
 }
 
-export interface PeerKeys extends PeerInfo {
-  signPublic: Buffer;
-  dhPublic: Buffer;
+/** A device's keys as the relay vouches for them: check `cert` before using them. */
+export interface PeerKeys {
+  id: number;
+  nick: string;
+  cert: DeviceCertificate;
 }
 
 export interface RelayConnectionEvents {
   /** Registered (first time or again after the relay came back). `fresh`: new session id. */
-  registered: { nick: string; session: number; fresh: boolean };
+  registered: { nick: string; session: number; fresh: boolean; devices: number };
   state: { state: 'connecting' | 'registered' | 'unreachable' | 'left' };
   /** The roster changed: full list after a (re)fetch. */
   roster: { peers: PeerInfo[] };
+  /** A device joined or left (per session; ChatClient groups devices into members). */
   presence: { peer: PeerInfo; online: boolean };
   /** An error the relay reported, or RELAY_UNREACHABLE. */
   error: { code: ErrorCode; message: string; refKind: number; refId: number };
@@ -76,7 +84,8 @@ export interface RelayConnectionEvents {
 export interface RelayConnectionOptions {
   relay: { host: string; port: number };
   nick: string;
-  identity: Identity;
+  /** This client as a device of its identity (deviceCertificate.ts). */
+  device: Device;
   secret?: string;
   log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 }
@@ -296,20 +305,14 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
 
   private onCookie(token: Buffer, cookie: Buffer): void {
     if (this.phase !== 'hello' || !token.equals(this.helloToken)) return;
-    const id = this.opts.identity;
+    const device = this.opts.device;
+    const cert = freshCertificate(device);
     const proof = this.opts.secret
-      ? secretProof(this.opts.secret, cookie, id.signPublic)
+      ? secretProof(this.opts.secret, cookie, cert.deviceSign)
       : Buffer.alloc(SECRET_PROOF_BYTES);
-    const body = {
-      kind: Kind.REGISTER,
-      cookie,
-      signPublic: id.signPublic,
-      dhPublic: id.dhPublic,
-      secretProof: proof,
-      nick: this.nick,
-    } as const;
+    const body = { kind: Kind.REGISTER, cookie, cert, secretProof: proof, nick: this.nick } as const;
     const signed = registerSignedBytes(body);
-    this.registerDatagram = Buffer.concat([signed, signData(id, signed)]);
+    this.registerDatagram = Buffer.concat([signed, signData(device.keys, signed)]);
     this.phase = 'register';
     this.retryMs = RETRY_INITIAL_MS;
     this.sendRegister();
@@ -339,7 +342,7 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     this.unreachableReported = false;
     this.registeredOnce = true;
     this.emit('state', { state: 'registered' });
-    this.emit('registered', { nick: m.nick, session: m.session, fresh });
+    this.emit('registered', { nick: m.nick, session: m.session, fresh, devices: m.devices });
     this.fetchRoster();
   }
 
@@ -422,25 +425,32 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
         this.rosterFetch = null;
         this.applyRoster(
           step.version,
-          step.entries.filter((e) => e.id !== this.session),
+          step.entries.filter((e) => e.id !== this.session).map(peerInfo),
         );
     }
   }
 
   private applyRoster(version: number, peers: PeerInfo[]): void {
-    const before = new Map([...this.peersById.values()].map((p) => [p.nick, p]));
+    // Devices are compared by tag, not session id: after a relay restart every session is
+    // renumbered, yet the same devices are online and nothing joined or left.
+    const before = new Map([...this.peersById.values()].map((p) => [p.device, p]));
     this.peersById.clear();
     for (const p of peers) this.peersById.set(p.id, p);
     this.rosterVersion = version;
     // The first roster is who was already here, not news: only later fetches (after a gap or
     // a relay restart) announce the differences as joins and leaves.
     if (this.rosterKnown) {
-      const after = new Set(peers.map((p) => p.nick));
-      for (const p of peers) if (!before.has(p.nick)) this.emit('presence', { peer: p, online: true });
-      for (const [nick, p] of before) if (!after.has(nick)) this.emit('presence', { peer: p, online: false });
+      const after = new Set(peers.map((p) => p.device));
+      for (const [device, p] of before) if (!after.has(device)) this.emit('presence', { peer: p, online: false });
+      for (const p of peers) if (!before.has(p.device)) this.emit('presence', { peer: p, online: true });
     }
     this.rosterKnown = true;
     this.emit('roster', { peers });
+  }
+
+  /** Whether the roster has been fetched since the first registration (see ChatClient's sends). */
+  get hasRoster(): boolean {
+    return this.rosterKnown;
   }
 
   private onPresence(m: Extract<RelayMessage, { kind: typeof Kind.PRESENCE }>): void {
@@ -461,7 +471,7 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     this.rosterVersion = m.version;
     for (const c of fresh) {
       if (c.id === this.session) continue;
-      const peer = { id: c.id, nick: c.nick };
+      const peer = peerInfo(c);
       if (c.online) this.peersById.set(c.id, peer);
       else this.peersById.delete(c.id);
       this.emit('presence', { peer, online: c.online });
@@ -659,6 +669,10 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
   private log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
     this.opts.log?.(level, message);
   }
+}
+
+function peerInfo(e: RosterEntry): PeerInfo {
+  return { id: e.id, device: e.device.toString('hex'), nick: e.nick };
 }
 
 /** Whether two IP literals name the same address (so "::1" matches "0:0:0:0:0:0:0:1", and an IPv4-mapped IPv6 address its IPv4 one). */

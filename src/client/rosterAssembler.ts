@@ -83,7 +83,7 @@ export class RosterAssembler {
     for (let v = this.oldestVersion + 1; v <= this.newestVersion; v++) if (!this.changes.has(v)) return { kind: 'wait' };
     const roster = new Map(this.got);
     const apply = (c: PresenceChange): void => {
-      if (c.online) roster.set(c.id, { id: c.id, nick: c.nick });
+      if (c.online) roster.set(c.id, { id: c.id, device: c.device, nick: c.nick });
       else roster.delete(c.id);
     };
     for (let v = this.oldestVersion + 1; v <= this.newestVersion; v++) apply(this.changes.get(v)!);

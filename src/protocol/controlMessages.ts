@@ -1,5 +1,5 @@
 import { ByteReader, ByteWriter, Truncated } from './bytes';
-import { MAX_CHAT_BYTES, MAX_ERROR_MESSAGE_BYTES, MAX_FILE_NAME_BYTES, MAX_REQUEST_PATH_BYTES } from './limits';
+import { MAX_CHAT_BYTES, MAX_ERROR_MESSAGE_BYTES, MAX_FILE_NAME_BYTES, MAX_REQUEST_PATH_BYTES, NICK_MAX_BYTES } from './limits';
 
 /**
  * Messages of the reliable, ordered channel between two clients (the payload of a transport
@@ -16,6 +16,8 @@ export const ControlType = {
   FILE_REQUEST: 0x08,
   FILE_REQUEST_DENY: 0x09,
   BCAST_BARRIER: 0x0a,
+  CHAT_COPY: 0x0b,
+  REQUEST_CANCEL: 0x0c,
   BROADCAST_CHAT: 0x41,
 } as const;
 
@@ -65,7 +67,17 @@ export type ControlMessage =
   | { type: typeof ControlType.FILE_REQUEST; requestId: number; name: string }
   | { type: typeof ControlType.FILE_REQUEST_DENY; requestId: number; code: number; message: string }
   /** The receiver may now deliver the sender's broadcast `seq` (it was held for this peer). */
-  | { type: typeof ControlType.BCAST_BARRIER; keyId: number; seq: number };
+  | { type: typeof ControlType.BCAST_BARRIER; keyId: number; seq: number }
+  /**
+   * To the sender's own other devices: a copy of a private message it sent to `to`, so every
+   * device of a member shows what the member said. Held like CHAT (after bcastNext broadcasts).
+   */
+  | { type: typeof ControlType.CHAT_COPY; to: string; bcastKeyId: number; bcastNext: number; text: string }
+  /**
+   * From a requester to the devices it asked: the request is over (another device of the same
+   * member answered it: ANSWERED_ELSEWHERE; or the requester gave up: CANCELLED).
+   */
+  | { type: typeof ControlType.REQUEST_CANCEL; requestId: number; code: number; message: string };
 
 /**
  * A broadcast's plaintext. `hold` lists tags of recipients that must not deliver it before the
@@ -91,6 +103,12 @@ export function encodeControl(m: ControlMessage | BroadcastPlaintext): Buffer {
       break;
     case ControlType.BCAST_BARRIER:
       w.u32(m.keyId).u64(m.seq);
+      break;
+    case ControlType.CHAT_COPY:
+      w.str8(m.to, NICK_MAX_BYTES).u32(m.bcastKeyId).u64(m.bcastNext).str16(m.text, MAX_CHAT_BYTES);
+      break;
+    case ControlType.REQUEST_CANCEL:
+      w.u32(m.requestId).u16(m.code).str16(m.message, MAX_ERROR_MESSAGE_BYTES);
       break;
     case ControlType.SENDER_KEY:
       if (m.blob.length !== SENDER_KEY_BLOB_BYTES) throw new RangeError('sender key blob size');
@@ -153,6 +171,10 @@ function decodeBody(r: ByteReader): ControlMessage | BroadcastPlaintext | null {
     }
     case ControlType.BCAST_BARRIER:
       return { type, keyId: r.u32(), seq: r.u64() };
+    case ControlType.CHAT_COPY:
+      return { type, to: r.str8(NICK_MAX_BYTES), bcastKeyId: r.u32(), bcastNext: r.u64(), text: r.str16(MAX_CHAT_BYTES) };
+    case ControlType.REQUEST_CANCEL:
+      return { type, requestId: r.u32(), code: r.u16(), message: r.str16(MAX_ERROR_MESSAGE_BYTES) };
     case ControlType.SENDER_KEY:
       return { type, blob: Buffer.from(r.bytes(SENDER_KEY_BLOB_BYTES)), nextSeq: r.u64() };
     case ControlType.FILE_OFFER:

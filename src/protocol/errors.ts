@@ -30,6 +30,9 @@ export const ERROR_CODES = [
   'BAD_COMMAND',
   'INTERNAL',
   'TAMPERED',
+  'NICK_MISMATCH',
+  'ANSWERED_ELSEWHERE',
+  'NOT_DELIVERED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -72,6 +75,9 @@ export const ERROR_HINTS: Record<ErrorCode, string> = {
   BAD_COMMAND: 'Unknown command. Type /help.',
   TAMPERED: 'Data from the peer failed authentication: it was tampered with or corrupted on the way. Send the file again to resume.',
   INTERNAL: 'Something went wrong inside Peer Chat. See the log.',
+  NICK_MISMATCH: 'You are online under another nickname on another device. Join with that nickname, or leave on the other device first.',
+  ANSWERED_ELSEWHERE: 'Answered on another of your devices.',
+  NOT_DELIVERED: 'The message could not be delivered: the recipient left before it arrived.',
 };
 
 /** An error with a code, thrown and caught at API boundaries. */

@@ -3,8 +3,19 @@
  * Both the relay and the clients import these; changing one is a protocol change.
  */
 
-/** Wire format version carried in every datagram header. Bumped on any incompatible change. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Wire format version carried in every datagram header. Bumped on any incompatible change:
+ * 2 registers devices of an identity (REGISTER, REGISTERED and KEY_INFO carry device
+ * certificates, docs/protocol.md "Members and devices").
+ */
+export const PROTOCOL_VERSION = 2;
+
+/**
+ * Bytes of a device tag in ROSTER and PRESENCE entries: the first bytes of the device's Ed25519
+ * key. Device keys are random, so 64 bits make a collision among a relay's devices negligible
+ * (about n² / 2^65); a tag only names a device, its keys come from KEY_INFO.
+ */
+export const DEVICE_TAG_BYTES = 8;
 
 /** First byte of every datagram: lets both ends discard stray traffic on the port cheaply. */
 export const MAGIC = 0xc7;

@@ -1,7 +1,9 @@
 import { ByteReader, ByteWriter, Truncated } from './bytes';
 import { Header, Kind, datagram, readHeader } from './header';
+import type { DeviceCertificate } from '../crypto/deviceCertificate';
 import {
   COOKIE_MAC_BYTES,
+  DEVICE_TAG_BYTES,
   DST_RELAY,
   HEADER_BYTES,
   MAX_ERROR_MESSAGE_BYTES,
@@ -23,12 +25,12 @@ export type RelayMessage =
   | {
       kind: typeof Kind.REGISTER;
       cookie: Buffer;
-      signPublic: Buffer;
-      dhPublic: Buffer;
+      /** The device's keys and the identity's certificate for them (deviceCertificate.ts). */
+      cert: DeviceCertificate;
       secretProof: Buffer;
       nick: string;
       signature: Buffer;
-      /** The bytes the signature covers: the whole datagram up to the signature. */
+      /** The device key's signature; it covers the whole datagram up to the signature. */
       signed: Buffer;
     }
   | {
@@ -37,6 +39,8 @@ export type RelayMessage =
       rosterVersion: number;
       keepaliveMs: number;
       idleTimeoutMs: number;
+      /** Devices of the registering identity online now, this one included. */
+      devices: number;
       nick: string;
     }
   | { kind: typeof Kind.ERROR; code: number; refKind: number; refId: number; message: string }
@@ -48,10 +52,16 @@ export type RelayMessage =
   | { kind: typeof Kind.LEAVE }
   | { kind: typeof Kind.BYE; code: number }
   | { kind: typeof Kind.KEY_REQ; id: number; nick: string }
-  | { kind: typeof Kind.KEY_INFO; id: number; signPublic: Buffer; dhPublic: Buffer; nick: string };
+  | { kind: typeof Kind.KEY_INFO; id: number; cert: DeviceCertificate; nick: string };
 
 export interface RosterEntry {
   id: number;
+  /**
+   * The device's tag: the first DEVICE_TAG_BYTES of its Ed25519 key. It names a device across
+   * relay sessions (a relay restart renumbers sessions, the device stays), so a client keeps its
+   * end-to-end session with that device; its keys still come from KEY_INFO and are checked there.
+   */
+  device: Buffer;
   nick: string;
 }
 
@@ -74,15 +84,13 @@ export function encodeRelayBody(m: RelayMessage): Buffer {
       w.bytes(fixed(m.token, HELLO_TOKEN_BYTES)).bytes(fixed(m.cookie, COOKIE_BYTES));
       break;
     case Kind.REGISTER:
-      w.bytes(fixed(m.cookie, COOKIE_BYTES))
-        .bytes(fixed(m.signPublic, KEY_BYTES))
-        .bytes(fixed(m.dhPublic, KEY_BYTES))
+      writeCertificate(w.bytes(fixed(m.cookie, COOKIE_BYTES)), m.cert)
         .bytes(fixed(m.secretProof, SECRET_PROOF_BYTES))
         .str8(m.nick, NICK_MAX_BYTES)
         .bytes(fixed(m.signature, SIGNATURE_BYTES));
       break;
     case Kind.REGISTERED:
-      w.u32(m.session).u32(m.rosterVersion).u32(m.keepaliveMs).u32(m.idleTimeoutMs).str8(m.nick, NICK_MAX_BYTES);
+      w.u32(m.session).u32(m.rosterVersion).u32(m.keepaliveMs).u32(m.idleTimeoutMs).u16(m.devices).str8(m.nick, NICK_MAX_BYTES);
       break;
     case Kind.ERROR:
       w.u16(m.code).u8(m.refKind).u32(m.refId).str16(clip(m.message, MAX_ERROR_MESSAGE_BYTES), MAX_ERROR_MESSAGE_BYTES);
@@ -98,11 +106,11 @@ export function encodeRelayBody(m: RelayMessage): Buffer {
       break;
     case Kind.ROSTER:
       w.u32(m.version).u32(m.total).u32(m.offset).u16(m.entries.length);
-      for (const e of m.entries) w.u32(e.id).str8(e.nick, NICK_MAX_BYTES);
+      for (const e of m.entries) w.u32(e.id).bytes(fixed(e.device, DEVICE_TAG_BYTES)).str8(e.nick, NICK_MAX_BYTES);
       break;
     case Kind.PRESENCE:
       w.u32(m.version).u16(m.changes.length);
-      for (const c of m.changes) w.u8(c.online ? 1 : 0).u32(c.id).str8(c.nick, NICK_MAX_BYTES);
+      for (const c of m.changes) w.u8(c.online ? 1 : 0).u32(c.id).bytes(fixed(c.device, DEVICE_TAG_BYTES)).str8(c.nick, NICK_MAX_BYTES);
       break;
     case Kind.LEAVE:
       break;
@@ -113,7 +121,7 @@ export function encodeRelayBody(m: RelayMessage): Buffer {
       w.u32(m.id).str8(m.nick, NICK_MAX_BYTES);
       break;
     case Kind.KEY_INFO:
-      w.u32(m.id).bytes(fixed(m.signPublic, KEY_BYTES)).bytes(fixed(m.dhPublic, KEY_BYTES)).str8(m.nick, NICK_MAX_BYTES);
+      writeCertificate(w.u32(m.id), m.cert).str8(m.nick, NICK_MAX_BYTES);
       break;
   }
   return w.finish();
@@ -161,13 +169,12 @@ function decodeBody(kind: number, r: ByteReader, buf: Buffer): RelayMessage | nu
       return { kind, token: r.bytes(HELLO_TOKEN_BYTES), cookie: r.bytes(COOKIE_BYTES) };
     case Kind.REGISTER: {
       const cookie = r.bytes(COOKIE_BYTES);
-      const signPublic = r.bytes(KEY_BYTES);
-      const dhPublic = r.bytes(KEY_BYTES);
+      const cert = readCertificate(r);
       const secretProof = r.bytes(SECRET_PROOF_BYTES);
       const nick = r.str8(NICK_MAX_BYTES);
       const signedEnd = r.offset;
       const signature = r.bytes(SIGNATURE_BYTES);
-      return { kind, cookie, signPublic, dhPublic, secretProof, nick, signature, signed: buf.subarray(0, signedEnd) };
+      return { kind, cookie, cert, secretProof, nick, signature, signed: buf.subarray(0, signedEnd) };
     }
     case Kind.REGISTERED:
       return {
@@ -176,6 +183,7 @@ function decodeBody(kind: number, r: ByteReader, buf: Buffer): RelayMessage | nu
         rosterVersion: r.u32(),
         keepaliveMs: r.u32(),
         idleTimeoutMs: r.u32(),
+        devices: r.u16(),
         nick: r.str8(NICK_MAX_BYTES),
       };
     case Kind.ERROR:
@@ -192,7 +200,7 @@ function decodeBody(kind: number, r: ByteReader, buf: Buffer): RelayMessage | nu
       const offset = r.u32();
       const n = r.u16();
       const entries: RosterEntry[] = [];
-      for (let i = 0; i < n; i++) entries.push({ id: r.u32(), nick: r.str8(NICK_MAX_BYTES) });
+      for (let i = 0; i < n; i++) entries.push({ id: r.u32(), device: r.bytes(DEVICE_TAG_BYTES), nick: r.str8(NICK_MAX_BYTES) });
       return { kind, version, total, offset, entries };
     }
     case Kind.PRESENCE: {
@@ -202,7 +210,7 @@ function decodeBody(kind: number, r: ByteReader, buf: Buffer): RelayMessage | nu
       for (let i = 0; i < n; i++) {
         const online = r.u8();
         if (online > 1) throw new Truncated();
-        changes.push({ online: online === 1, id: r.u32(), nick: r.str8(NICK_MAX_BYTES) });
+        changes.push({ online: online === 1, id: r.u32(), device: r.bytes(DEVICE_TAG_BYTES), nick: r.str8(NICK_MAX_BYTES) });
       }
       return { kind, version, changes };
     }
@@ -213,10 +221,35 @@ function decodeBody(kind: number, r: ByteReader, buf: Buffer): RelayMessage | nu
     case Kind.KEY_REQ:
       return { kind, id: r.u32(), nick: r.str8(NICK_MAX_BYTES) };
     case Kind.KEY_INFO:
-      return { kind, id: r.u32(), signPublic: r.bytes(KEY_BYTES), dhPublic: r.bytes(KEY_BYTES), nick: r.str8(NICK_MAX_BYTES) };
+      return { kind, id: r.u32(), cert: readCertificate(r), nick: r.str8(NICK_MAX_BYTES) };
     default:
       return null;
   }
+}
+
+/** Bytes of a device certificate on the wire: four keys, expiry u32, signature. */
+export const CERTIFICATE_BYTES = 4 * KEY_BYTES + 4 + SIGNATURE_BYTES;
+
+/** identity sign(32) ‖ identity dh(32) ‖ device sign(32) ‖ device dh(32) ‖ expiry u32 ‖ signature(64). */
+function writeCertificate(w: ByteWriter, c: DeviceCertificate): ByteWriter {
+  return w
+    .bytes(fixed(c.identitySign, KEY_BYTES))
+    .bytes(fixed(c.identityDh, KEY_BYTES))
+    .bytes(fixed(c.deviceSign, KEY_BYTES))
+    .bytes(fixed(c.deviceDh, KEY_BYTES))
+    .u32(c.expiry)
+    .bytes(fixed(c.signature, SIGNATURE_BYTES));
+}
+
+function readCertificate(r: ByteReader): DeviceCertificate {
+  return {
+    identitySign: r.bytes(KEY_BYTES),
+    identityDh: r.bytes(KEY_BYTES),
+    deviceSign: r.bytes(KEY_BYTES),
+    deviceDh: r.bytes(KEY_BYTES),
+    expiry: r.u32(),
+    signature: r.bytes(SIGNATURE_BYTES),
+  };
 }
 
 function fixed(b: Buffer, n: number): Buffer {

@@ -1,5 +1,5 @@
 import { writeHeader, Kind } from '../protocol/header';
-import { DEFAULT_DATAGRAM_BYTES, DST_BROADCAST, HEADER_BYTES, NICK_MAX_BYTES } from '../protocol/limits';
+import { DEFAULT_DATAGRAM_BYTES, DEVICE_TAG_BYTES, DST_BROADCAST, HEADER_BYTES, NICK_MAX_BYTES } from '../protocol/limits';
 import { PRESENCE_FIXED_BYTES } from './relayLimits';
 
 /**
@@ -26,7 +26,7 @@ export class PresenceLog {
   private versionNow = 0;
   /** Version before the first change in `changes`. */
   private base = 0;
-  /** Each change pre-encoded as on the wire: online u8 | id u32 | nick (str8). */
+  /** Each change pre-encoded as on the wire: online u8 | id u32 | device tag | nick (str8). */
   private changes: Buffer[] = [];
   private sliceCache = new Map<number, Buffer[]>();
 
@@ -41,14 +41,16 @@ export class PresenceLog {
   }
 
   /** Records one join (online) or leave; returns the new version. */
-  record(online: boolean, id: number, nick: string): number {
+  record(online: boolean, id: number, deviceTag: Buffer, nick: string): number {
     const nickBytes = Buffer.from(nick, 'utf8');
     if (nickBytes.length > NICK_MAX_BYTES) throw new RangeError('nickname longer than NICK_MAX_BYTES');
-    const e = Buffer.allocUnsafe(6 + nickBytes.length);
+    if (deviceTag.length !== DEVICE_TAG_BYTES) throw new RangeError('device tag must be DEVICE_TAG_BYTES long');
+    const e = Buffer.allocUnsafe(6 + DEVICE_TAG_BYTES + nickBytes.length);
     e[0] = online ? 1 : 0;
     e.writeUInt32BE(id >>> 0, 1);
-    e[5] = nickBytes.length;
-    nickBytes.copy(e, 6);
+    deviceTag.copy(e, 5);
+    e[5 + DEVICE_TAG_BYTES] = nickBytes.length;
+    nickBytes.copy(e, 6 + DEVICE_TAG_BYTES);
     this.changes.push(e);
     this.sliceCache.clear();
     // Not wrapped here (2^32 changes is decades at any real rate); the wire carries it as u32.

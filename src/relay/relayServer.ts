@@ -119,6 +119,7 @@ import { randomInt, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { verifySignature } from '../crypto/identity';
+import { checkDeviceCertificate, type DeviceCertificate } from '../crypto/deviceCertificate';
 import { ErrorCode, ERROR_HINTS, errorCodeToWire } from '../protocol/errors';
 import { FIRST_PEER_KIND, Kind, LAST_PEER_KIND } from '../protocol/header';
 import {
@@ -127,6 +128,7 @@ import {
   CLIENT_IDLE_TIMEOUT_MS,
   CLIENT_RATE_BURST,
   CLIENT_RATE_PER_SEC,
+  DEVICE_TAG_BYTES,
   DST_BROADCAST,
   HEADER_BYTES,
   KEEPALIVE_INTERVAL_MS,
@@ -173,7 +175,7 @@ import {
 import { DropReason, emptyDropCounts, RelayStats } from './relayStats';
 import { RosterOrder } from './rosterOrder';
 import { secretProof } from './secretProof';
-import { Session } from './session';
+import { Member, Session } from './session';
 import { TokenBucket } from './tokenBucket';
 import { addressKey, UnvalidatedTraffic } from './unvalidatedTraffic';
 
@@ -247,7 +249,9 @@ const MAX_SESSION_ID = 0xffff_fffe;
 
 export class RelayServer extends EventEmitter<RelayEvents> {
   private readonly sessions = new Map<number, Session>();
-  private readonly byOwner = new Map<string, Session>();
+  /** Sessions by device key (hex), and members by identity key (hex): see Session and Member. */
+  private readonly byDevice = new Map<string, Session>();
+  private readonly members = new Map<string, Member>();
   private readonly nicks: NickRegistry;
   private readonly presence = new PresenceLog();
   private readonly roster = new RosterOrder<Session>();
@@ -463,7 +467,8 @@ export class RelayServer extends EventEmitter<RelayEvents> {
       });
     });
     this.sessions.clear();
-    this.byOwner.clear();
+    this.byDevice.clear();
+    this.members.clear();
     await new Promise<void>((resolve) => {
       try {
         this.socket.close(() => resolve());
@@ -638,16 +643,28 @@ export class RelayServer extends EventEmitter<RelayEvents> {
       return;
     }
     // From here on the address is validated (it received our cookie): answers are not capped.
-    if (this.secret !== undefined && !timingSafeEqual(secretProof(this.secret, m.cookie, m.signPublic), m.secretProof)) {
+    const cert = m.cert;
+    if (this.secret !== undefined && !timingSafeEqual(secretProof(this.secret, m.cookie, cert.deviceSign), m.secretProof)) {
       return this.refuseRegister('badSecret', 'BAD_SECRET', ERROR_HINTS.BAD_SECRET, rinfo);
     }
-    if (!safeVerify(m.signPublic, m.signed, m.signature)) {
+    // The device key signed the datagram (possession), and the identity certified the device
+    // key (docs/security.md "Members and devices"): nobody but the identity adds a device to it.
+    if (!safeVerify(cert.deviceSign, m.signed, m.signature)) {
       return this.refuseRegister('badSignature', 'BAD_SIGNATURE', ERROR_HINTS.BAD_SIGNATURE, rinfo);
+    }
+    const certified = checkDeviceCertificate(cert, Date.now() / 1000);
+    if (!certified.ok) {
+      const message =
+        certified.reason === 'expired'
+          ? "The device certificate has expired: check this computer's clock, then join again."
+          : ERROR_HINTS.BAD_SIGNATURE;
+      return this.refuseRegister('badSignature', 'BAD_SIGNATURE', message, rinfo);
     }
     const nick = checkNickname(m.nick);
     if (!nick.ok) return this.refuseRegister('nickInvalid', 'NICK_INVALID', nick.reason, rinfo);
 
-    const ownerKey = m.signPublic.toString('hex');
+    const ownerKey = cert.identitySign.toString('hex');
+    const deviceKey = cert.deviceSign.toString('hex');
     const holder = this.nicks.ownerOf(nick.key, now);
     if (holder !== undefined && holder !== ownerKey) {
       const until = this.nicks.reservedUntil(nick.key);
@@ -657,9 +674,24 @@ export class RelayServer extends EventEmitter<RelayEvents> {
           : `That nickname was in use moments ago and is held for its owner for ${Math.ceil((until - now) / 1000)} more seconds. Pick another one.`;
       return this.refuseRegister('nickTaken', 'NICK_TAKEN', message, rinfo);
     }
+    let s = this.byDevice.get(deviceKey);
+    if (s !== undefined && s.ownerKey !== ownerKey) {
+      // A device key certified by two identities: only a forger would do that.
+      return this.refuseRegister('badSignature', 'BAD_SIGNATURE', ERROR_HINTS.BAD_SIGNATURE, rinfo);
+    }
+    const member = this.members.get(ownerKey);
+    if (member !== undefined && member.nickKey !== nick.key) {
+      // One identity, one nickname: another device of it is online under its name, which stays.
+      const others = member.devices.size - (s !== undefined && member.devices.has(s) ? 1 : 0);
+      if (others > 0) {
+        const message = `You are online as ${member.nick} on ${others === 1 ? 'another device' : `${others} other devices`}. Join as ${member.nick}, or leave there first.`;
+        return this.refuseRegister('nickMismatch', 'NICK_MISMATCH', message, rinfo);
+      }
+    }
 
+    // A member's devices share its nickname as first registered ("alice", not one "Alice").
+    const display = member !== undefined && member.nickKey === nick.key ? member.nick : nick.display;
     const cookieSeconds = m.cookie.readUInt32BE(0);
-    let s = this.byOwner.get(ownerKey);
     if (s !== undefined) {
       const moving = s.port !== rinfo.port || s.address !== rinfo.address;
       if (moving && cookieSeconds < s.cookieSeconds) {
@@ -667,12 +699,13 @@ export class RelayServer extends EventEmitter<RelayEvents> {
         return this.refuseRegister('badCookie', 'BAD_COOKIE', ERROR_HINTS.BAD_COOKIE, rinfo);
       }
       if (moving) s.cookieSeconds = cookieSeconds;
-      this.resume(s, nick.display, nick.key, m.dhPublic, rinfo, now);
+      s.cert = cert; // a renewed certificate (same keys)
+      this.resume(s, display, nick.key, rinfo, now);
     } else {
       if (this.sessions.size >= this.maxClients) {
         return this.refuseRegister('relayFull', 'RELAY_FULL', ERROR_HINTS.RELAY_FULL, rinfo);
       }
-      s = this.createSession(m, ownerKey, nick.display, nick.key, rinfo, now);
+      s = this.createSession(cert, ownerKey, deviceKey, display, nick.key, rinfo, now);
       s.cookieSeconds = cookieSeconds;
     }
     // The client's PRESENCE stream continues from the version REGISTERED reports.
@@ -683,13 +716,15 @@ export class RelayServer extends EventEmitter<RelayEvents> {
       rosterVersion: this.presence.version >>> 0,
       keepaliveMs: this.keepaliveMs,
       idleTimeoutMs: this.idleTimeoutMs,
+      devices: Math.min(this.members.get(ownerKey)?.devices.size ?? 1, 0xffff),
       nick: s.nick,
     });
   }
 
   private createSession(
-    m: RelayMsg<typeof Kind.REGISTER>,
+    cert: DeviceCertificate,
     ownerKey: string,
+    deviceKey: string,
     display: string,
     key: string,
     rinfo: dgram.RemoteInfo,
@@ -699,9 +734,10 @@ export class RelayServer extends EventEmitter<RelayEvents> {
       id: this.newSessionId(),
       address: rinfo.address,
       port: rinfo.port,
-      signPublic: Buffer.from(m.signPublic),
+      cert,
+      deviceKey,
+      deviceTag: cert.deviceSign.subarray(0, DEVICE_TAG_BYTES),
       ownerKey,
-      dhPublic: Buffer.from(m.dhPublic),
       nick: display,
       nickKey: key,
       inRoster: false,
@@ -717,19 +753,28 @@ export class RelayServer extends EventEmitter<RelayEvents> {
       batchMax: batchMaxFor(rinfo.address),
     };
     this.sessions.set(s.id, s);
-    this.byOwner.set(ownerKey, s);
-    this.nicks.bind(key, ownerKey);
+    this.byDevice.set(deviceKey, s);
+    let member = this.members.get(ownerKey);
+    if (member === undefined) {
+      member = { nick: display, nickKey: key, devices: new Set() };
+      this.members.set(ownerKey, member);
+      this.nicks.bind(key, ownerKey);
+    }
+    member.devices.add(s);
     this.roster.add(s);
-    this.recordPresence(true, s.id, s.nick);
-    this.log(`join ${s.nick} (session ${hexId(s.id)}) from ${s.address}:${s.port}; ${this.sessions.size} online`);
+    this.recordPresence(true, s);
+    const devices = member.devices.size > 1 ? ` (device ${member.devices.size} of this member)` : '';
+    this.log(`join ${s.nick}${devices} (session ${hexId(s.id)}) from ${s.address}:${s.port}; ${this.sessions.size} online`);
     this.emit('join', peerOf(s));
     return s;
   }
 
-  /** The same key registered again: same session, possibly a new address or a new nickname. */
-  private resume(s: Session, display: string, key: string, dhPublic: Buffer, rinfo: dgram.RemoteInfo, now: number): void {
+  /**
+   * The same device registered again: same session, possibly a new address, or a new nickname
+   * when it is its member's only device (REGISTER checked that).
+   */
+  private resume(s: Session, display: string, key: string, rinfo: dgram.RemoteInfo, now: number): void {
     s.lastSeen = now;
-    if (!s.dhPublic.equals(dhPublic)) s.dhPublic = Buffer.from(dhPublic);
     if (s.port !== rinfo.port || s.address !== rinfo.address) {
       s.address = rinfo.address;
       s.port = rinfo.port;
@@ -740,10 +785,15 @@ export class RelayServer extends EventEmitter<RelayEvents> {
     if (key === s.nickKey) return;
     const old = peerOf(s);
     this.nicks.bind(key, s.ownerKey); // releases the old nickname
-    this.recordPresence(false, s.id, s.nick);
+    const member = this.members.get(s.ownerKey);
+    if (member !== undefined) {
+      member.nick = display;
+      member.nickKey = key;
+    }
+    this.recordPresence(false, s);
     s.nick = display;
     s.nickKey = key;
-    this.recordPresence(true, s.id, s.nick);
+    this.recordPresence(true, s);
     this.log(`rename ${old.nick} → ${s.nick} (session ${hexId(s.id)})`);
     this.emit('leave', { ...old, reason: 'renamed' });
     this.emit('join', peerOf(s));
@@ -764,11 +814,17 @@ export class RelayServer extends EventEmitter<RelayEvents> {
 
   private endSession(s: Session, reason: LeaveReason, now: number): void {
     this.sessions.delete(s.id);
-    this.byOwner.delete(s.ownerKey);
+    this.byDevice.delete(s.deviceKey);
     this.roster.remove(s);
-    if (reason === 'timeout') this.nicks.reserve(s.nickKey, now + this.nickReserveMs);
-    else this.nicks.release(s.nickKey);
-    this.recordPresence(false, s.id, s.nick);
+    const member = this.members.get(s.ownerKey);
+    member?.devices.delete(s);
+    // The nickname stays the member's while any of its devices is online.
+    if (member === undefined || member.devices.size === 0) {
+      this.members.delete(s.ownerKey);
+      if (reason === 'timeout') this.nicks.reserve(s.nickKey, now + this.nickReserveMs);
+      else this.nicks.release(s.nickKey);
+    }
+    this.recordPresence(false, s);
     this.log(`leave ${s.nick} (session ${hexId(s.id)}): ${reason}; ${this.sessions.size} online`);
     this.emit('leave', { ...peerOf(s), reason });
   }
@@ -779,27 +835,22 @@ export class RelayServer extends EventEmitter<RelayEvents> {
       target = this.sessions.get(m.id);
     } else {
       const owner = this.nicks.ownerOf(nicknameKey(m.nick), now);
-      target = owner === undefined ? undefined : this.byOwner.get(owner);
+      const member = owner === undefined ? undefined : this.members.get(owner);
+      target = member === undefined ? undefined : member.devices.values().next().value;
     }
     if (target === undefined) {
       this.dropped.unknownPeer++;
       this.sendError(s, 'UNKNOWN_PEER', Kind.KEY_REQ, m.id, now);
       return;
     }
-    this.sendTo(s, {
-      kind: Kind.KEY_INFO,
-      id: target.id,
-      signPublic: target.signPublic,
-      dhPublic: target.dhPublic,
-      nick: target.nick,
-    });
+    this.sendTo(s, { kind: Kind.KEY_INFO, id: target.id, cert: target.cert, nick: target.nick });
   }
 
   // ---------------------------------------------------------------------------------------------
   // Presence and the idle sweep
 
-  private recordPresence(online: boolean, id: number, nick: string): void {
-    this.presence.record(online, id, nick);
+  private recordPresence(online: boolean, s: Session): void {
+    this.presence.record(online, s.id, s.deviceTag, s.nick);
     this.armPresenceFlush();
   }
 

@@ -33,6 +33,8 @@ export const DROP_REASONS = [
   'nickInvalid',
   'nickTaken',
   'relayFull',
+  /** A REGISTER for another nickname while the identity is online under its own on another device. */
+  'nickMismatch',
 ] as const;
 
 export type DropReason = (typeof DROP_REASONS)[number];

@@ -1,18 +1,20 @@
 import { Kind } from '../protocol/header';
-import { ROSTER_PAGE_BYTES } from '../protocol/limits';
+import { DEVICE_TAG_BYTES, ROSTER_PAGE_BYTES } from '../protocol/limits';
 import { encodeRelayMessage, RosterEntry } from '../protocol/relayMessages';
 import { ROSTER_PAGE_FIXED_BYTES } from './relayLimits';
 
 /** What the roster needs to know about a member. `inRoster` is owned by RosterOrder. */
 export interface RosterMember {
   readonly id: number;
+  /** The device's tag (DEVICE_TAG_BYTES, see RosterEntry). */
+  readonly deviceTag: Buffer;
   nick: string;
   inRoster: boolean;
 }
 
-/** Bytes of one entry on the wire: id u32 + nick length u8 + nick. */
+/** Bytes of one entry on the wire: id u32 + device tag + nick length u8 + nick. */
 function entryBytes(nick: string): number {
-  return 5 + Buffer.byteLength(nick, 'utf8');
+  return 5 + DEVICE_TAG_BYTES + Buffer.byteLength(nick, 'utf8');
 }
 
 /**
@@ -56,7 +58,7 @@ export class RosterOrder<M extends RosterMember> {
       const b = entryBytes(m.nick);
       if (bytes + b > ROSTER_PAGE_BYTES) break;
       bytes += b;
-      out.push({ id: m.id, nick: m.nick });
+      out.push({ id: m.id, device: m.deviceTag, nick: m.nick });
     }
     return out;
   }

@@ -1,18 +1,23 @@
+import type { DeviceCertificate } from '../crypto/deviceCertificate';
 import { TokenBucket } from './tokenBucket';
 import { RosterMember } from './rosterOrder';
 
-/** One registered client, as the relay holds it. */
+/** One registered client (a device of a member), as the relay holds it. */
 export interface Session extends RosterMember {
   /** Random nonzero u32, never DST_BROADCAST; the header src/dst that names this client. */
   readonly id: number;
   /** Where the client's datagrams come from and where the relay sends to it. */
   address: string;
   port: number;
-  /** Raw Ed25519 key (32 bytes) that signed REGISTER, and its hex (the nick owner's id). */
-  readonly signPublic: Buffer;
+  /**
+   * The device's keys and its identity's certificate for them (handed out in KEY_INFO). A
+   * session is one device; its member is the identity (docs/protocol.md "Members and devices").
+   */
+  cert: DeviceCertificate;
+  /** Hex of the device's Ed25519 key: one session per device key. */
+  readonly deviceKey: string;
+  /** Hex of the identity's Ed25519 key: the member, and the nickname's owner. */
   readonly ownerKey: string;
-  /** Raw X25519 key (32 bytes) that peers use for the end-to-end handshake. */
-  dhPublic: Buffer;
   /** Nickname as shown (NFKC) and its comparison key. */
   nick: string;
   nickKey: string;
@@ -43,4 +48,11 @@ export interface Session extends RosterMember {
   outListed: boolean;
   /** Largest BATCH for this client's address: BATCH_MAX_BYTES, or LOOPBACK_BATCH_MAX_BYTES on loopback. */
   batchMax: number;
+}
+
+/** A member online: one identity, its nickname, and its devices' sessions (at least one). */
+export interface Member {
+  nick: string;
+  nickKey: string;
+  readonly devices: Set<Session>;
 }

@@ -141,8 +141,11 @@ export class ReliableChannel {
     this.maxInFlight = maxInFlight;
   }
 
-  /** Queue a message. Throws RangeError if longer than MAX_MESSAGE_BYTES. The bytes are copied. */
-  send(data: Buffer): void {
+  /**
+   * Queue a message; returns its sequence number (see isAcked). Throws RangeError if longer than
+   * MAX_MESSAGE_BYTES. The bytes are copied.
+   */
+  send(data: Buffer): number {
     if (data.length > MAX_MESSAGE_BYTES) {
       throw new RangeError(`message of ${data.length} bytes exceeds MAX_MESSAGE_BYTES (${MAX_MESSAGE_BYTES})`);
     }
@@ -150,6 +153,12 @@ export class ReliableChannel {
     const seq = this.nextSeq++;
     this.outgoing.set(seq, { seq, data: Buffer.from(data), sentAt: -1, txNumber: -1, transmissions: 0, lost: false });
     this.flushDue = true;
+    return seq;
+  }
+
+  /** Whether the peer acknowledged message `seq` (one send() returned since the last reset()). */
+  isAcked(seq: number): boolean {
+    return seq < this.nextSeq && !this.outgoing.has(seq);
   }
 
   onFrame(frame: MsgFrame | MsgAckFrame): void {

@@ -75,8 +75,15 @@ describe('chat through the relay', function () {
     await assert.rejects(TestClient.join({ relay: relay.address(), nick: 'no spaces' }), (e: Error & { code?: string }) => e.code === 'NICK_INVALID');
   });
 
-  it('says UNKNOWN_PEER for a private message to someone not online', async () => {
+  it('says UNKNOWN_PEER for a private message to someone not online, also when typed before the roster came', async () => {
     const alice = await join('alice');
+    // Typed the instant we joined: it waits for the roster, then fails with an error naming it.
+    const early = alice.client.sendPrivate('nobody', 'hello early?');
+    const failed = await alice.waitFor('message-failed', (m) => m.id === early);
+    assert.equal(failed.code, 'UNKNOWN_PEER');
+    assert.match(failed.message, /hello early\?/);
+    assert.match(failed.message, /nobody/);
+    // Once the roster is in, the same mistake is refused at once.
     assert.throws(() => alice.client.sendPrivate('nobody', 'hello?'), (e: Error & { code?: string }) => e.code === 'UNKNOWN_PEER');
   });
 

@@ -4,11 +4,12 @@
  */
 import { strict as assert } from 'node:assert';
 import * as dgram from 'node:dgram';
-import { generateIdentity } from '../../src/crypto/identity';
+import { generateIdentity, signData } from '../../src/crypto/identity';
+import { certifyDevice, DEVICE_CERT_CLOCK_SKEW_S, DEVICE_CERT_LIFETIME_S } from '../../src/crypto/deviceCertificate';
 import { errorCodeToWire, ErrorCode } from '../../src/protocol/errors';
 import { datagram, Kind } from '../../src/protocol/header';
 import { DST_BROADCAST, HEADER_BYTES, KEEPALIVE_INTERVAL_MS } from '../../src/protocol/limits';
-import { COOKIE_BYTES, encodeRelayMessage, PresenceChange } from '../../src/protocol/relayMessages';
+import { COOKIE_BYTES, encodeRelayMessage, PresenceChange, registerSignedBytes } from '../../src/protocol/relayMessages';
 import { RelayOptions, RelayServer } from '../../src/relay/relayServer';
 import { identityPool, isKind, msgOf, RawClient, Received, registerDatagram } from '../support/rawClient';
 
@@ -41,15 +42,100 @@ describe('RelayServer (integration)', function () {
   }
   const isError = (code: ErrorCode) => isKind(Kind.ERROR, (m) => m.code === errorCodeToWire(code));
   /** Every presence change a client receives within `ms`, in order. */
-  async function presenceChanges(c: RawClient, ms = QUIET_MS): Promise<PresenceChange[]> {
+  /** PRESENCE changes `c` received within `ms` (device tags left out; the devices tests check them). */
+  async function presenceChanges(c: RawClient, ms = QUIET_MS): Promise<Array<Omit<PresenceChange, 'device'>>> {
     await sleep(ms);
-    return c.drain(isKind(Kind.PRESENCE)).flatMap((r) => msgOf(r, Kind.PRESENCE).changes);
+    return c
+      .drain(isKind(Kind.PRESENCE))
+      .flatMap((r) => msgOf(r, Kind.PRESENCE).changes)
+      .map(({ online, id, nick }) => ({ online, id, nick }));
   }
 
   afterEach(async () => {
     for (const c of clients.splice(0)) c.close();
     await relay?.close('test over');
     relay = undefined;
+  });
+
+  describe('members and devices', () => {
+    it('two devices of one identity share its nickname: two sessions, never moved or renamed', async () => {
+      await startRelay();
+      const watcher = await registered('watcher');
+      const moved: string[] = [];
+      relay!.on('moved', (p) => moved.push(p.nick));
+      const alice = generateIdentity();
+      const [d1, d2] = [generateIdentity(), generateIdentity()];
+      const a1 = await client();
+      const r1 = await a1.register('alice', alice, undefined, d1);
+      const a2 = await client();
+      const r2 = await a2.register('Alice', alice, undefined, d2);
+      assert.ok(r1.ok && r2.ok);
+      assert.notEqual(r1.session, r2.session);
+      assert.deepEqual([r1.devices, r2.devices, r2.nick], [1, 2, 'alice']);
+      // Each re-registers (as a client does after a scare) several times: nobody is moved or renamed.
+      for (let i = 0; i < 3; i++) {
+        assert.ok((await a1.register('alice')).ok);
+        assert.ok((await a2.register('alice')).ok);
+      }
+      assert.deepEqual(moved, []);
+      assert.equal(relay!.stats().clients, 3);
+      await sleep(QUIET_MS);
+      const changes = watcher.drain(isKind(Kind.PRESENCE)).flatMap((r) => msgOf(r, Kind.PRESENCE).changes);
+      assert.deepEqual(
+        changes.map((c) => [c.online, c.id, c.nick, c.device.toString('hex')]),
+        [
+          [true, r1.session, 'alice', d1.signPublic.subarray(0, 8).toString('hex')],
+          [true, r2.session, 'alice', d2.signPublic.subarray(0, 8).toString('hex')],
+        ],
+      );
+      // KEY_INFO names each device with its own certificate from the same identity.
+      for (const [id, d] of [[r1.session, d1], [r2.session, d2]] as const) {
+        watcher.sendRelay({ kind: Kind.KEY_REQ, id, nick: '' });
+        const k = msgOf(await watcher.next(isKind(Kind.KEY_INFO, (m) => m.id === id)), Kind.KEY_INFO);
+        assert.ok(k.cert.identitySign.equals(alice.signPublic) && k.cert.deviceSign.equals(d.signPublic));
+      }
+    });
+
+    it('NICK_MISMATCH for another nickname while a device is online; the nickname stays until the last device leaves', async () => {
+      await startRelay();
+      const alice = generateIdentity();
+      const a1 = await client();
+      assert.ok((await a1.register('alice', alice, undefined, generateIdentity())).ok);
+      const a2 = await client();
+      const r = await a2.register('alicia', alice, undefined, generateIdentity());
+      assert.ok(!r.ok && r.code === 'NICK_MISMATCH', JSON.stringify(r));
+      assert.match(r.ok ? '' : r.message, /online as alice on another device/);
+      assert.equal(relay!.stats().dropped.nickMismatch, 1);
+      assert.ok((await a2.register('alice')).ok, 'the same nickname is fine');
+      a1.sendRelay({ kind: Kind.LEAVE });
+      await a1.next(isKind(Kind.BYE));
+      const mallory = await client();
+      const taken = await mallory.register('alice');
+      assert.ok(!taken.ok && taken.code === 'NICK_TAKEN', 'one device left, the nickname is still the member’s');
+      a2.sendRelay({ kind: Kind.LEAVE });
+      await a2.next(isKind(Kind.BYE));
+      assert.ok((await mallory.register('alice')).ok, 'free once the last device left');
+    });
+
+    it('BAD_SIGNATURE for a device certified by another identity, or an expired certificate', async () => {
+      await startRelay();
+      const c = await client();
+      // The certificate names alice's identity but mallory signed it.
+      const alice = generateIdentity();
+      const mallory = generateIdentity();
+      const device = generateIdentity();
+      const forged = { ...certifyDevice(mallory, device, Date.now() / 1000), identitySign: alice.signPublic, identityDh: alice.dhPublic };
+      const expired = certifyDevice(alice, device, Date.now() / 1000 - DEVICE_CERT_LIFETIME_S - DEVICE_CERT_CLOCK_SKEW_S - 60);
+      for (const cert of [forged, expired]) {
+        const cookie = await c.cookie();
+        const signed = registerSignedBytes({ kind: Kind.REGISTER, cookie, cert, secretProof: Buffer.alloc(16), nick: 'alice' });
+        c.send(Buffer.concat([signed, signData(device, signed)]));
+        const e = errorOf(await c.next(isKind(Kind.ERROR)));
+        assert.equal(e.code, errorCodeToWire('BAD_SIGNATURE'));
+        if (cert === expired) assert.match(e.message, /expired/);
+      }
+      assert.equal(relay!.stats().clients, 0);
+    });
   });
 
   describe('registration', () => {
@@ -341,8 +427,8 @@ describe('RelayServer (integration)', function () {
         const k = msgOf(await bob.next(isKind(Kind.KEY_INFO)), Kind.KEY_INFO);
         assert.equal(k.id, aid);
         assert.equal(k.nick, 'Alice');
-        assert.ok(k.signPublic.equals(aliceId.signPublic));
-        assert.ok(k.dhPublic.equals(aliceId.dhPublic));
+        assert.ok(k.cert.identitySign.equals(aliceId.signPublic));
+        assert.ok(k.cert.identityDh.equals(aliceId.dhPublic));
       }
       bob.sendRelay({ kind: Kind.KEY_REQ, id: 12345, nick: '' });
       const e = errorOf(await bob.next(isKind(Kind.ERROR)));

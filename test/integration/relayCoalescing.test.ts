@@ -9,6 +9,7 @@ import { strict as assert } from 'node:assert';
 import * as dgram from 'node:dgram';
 import { RelayConnection } from '../../src/client/relayConnection';
 import { generateIdentity } from '../../src/crypto/identity';
+import { newDevice } from '../../src/crypto/deviceCertificate';
 import { datagram, Kind } from '../../src/protocol/header';
 import { DST_BROADCAST, HEADER_BYTES } from '../../src/protocol/limits';
 import { decodeBatch, encodeBatch } from '../../src/protocol/relayBatch';
@@ -302,7 +303,7 @@ describe('relay coalescing (integration)', function () {
 
   describe('RelayConnection (the real client)', () => {
     async function connect(nick: string): Promise<RelayConnection> {
-      const c = await RelayConnection.open({ relay: relay!.address(), nick, identity: generateIdentity() });
+      const c = await RelayConnection.open({ relay: relay!.address(), nick, device: newDevice(generateIdentity()) });
       conns.push(c);
       await c.register();
       return c;
@@ -360,7 +361,7 @@ describe('relay coalescing (integration)', function () {
           await sleep(2);
         }
       })();
-      const watcher = await RelayConnection.open({ relay: relay!.address(), nick: 'watcher', identity: generateIdentity() });
+      const watcher = await RelayConnection.open({ relay: relay!.address(), nick: 'watcher', device: newDevice(generateIdentity()) });
       conns.push(watcher);
       const firstRoster = new Promise<{ peers: { id: number }[]; joinedBefore: number }>((resolve) =>
         watcher.once('roster', ({ peers }) => resolve({ peers, joinedBefore: joined })),
@@ -426,7 +427,7 @@ describe('relay coalescing (integration)', function () {
             await sleep(3);
           }
         })();
-        const watcher = await RelayConnection.open({ relay: { host: '127.0.0.1', port: proxy.address().port }, nick: 'watcher', identity: generateIdentity() });
+        const watcher = await RelayConnection.open({ relay: { host: '127.0.0.1', port: proxy.address().port }, nick: 'watcher', device: newDevice(generateIdentity()) });
         conns.push(watcher);
         const rostered = new Promise<void>((r) => watcher.once('roster', () => r()));
         const t0 = Date.now();
@@ -459,7 +460,7 @@ describe('relay coalescing (integration)', function () {
       // A forged PRESENCE (mallory joins at the next roster version) and a forged peer datagram.
       const forged = encodeBatch(
         [
-          encodeRelayMessage({ kind: Kind.PRESENCE, version: stats.rosterVersion + 1, changes: [{ online: true, id: 0x0bad, nick: 'mallory' }] }, 0, DST_BROADCAST),
+          encodeRelayMessage({ kind: Kind.PRESENCE, version: stats.rosterVersion + 1, changes: [{ online: true, id: 0x0bad, device: Buffer.alloc(8, 0xbd), nick: 'mallory' }] }, 0, DST_BROADCAST),
           tagged(Kind.PEER_SEALED, other.session, victim.session, 0, 0, 60),
         ],
         victim.session,

@@ -18,6 +18,7 @@
 import * as dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { generateIdentity, Identity, signData } from '../../src/crypto/identity';
+import { certifyDevice, DeviceCertificate } from '../../src/crypto/deviceCertificate';
 import { ErrorCode, errorCodeFromWire } from '../../src/protocol/errors';
 import { Header, Kind, readHeader, isPeerKind } from '../../src/protocol/header';
 import { DST_RELAY } from '../../src/protocol/limits';
@@ -55,7 +56,7 @@ class ReceivedDatagram implements Received {
 }
 
 export type RegisterResult =
-  | { ok: true; session: number; rosterVersion: number; nick: string; keepaliveMs: number; idleTimeoutMs: number }
+  | { ok: true; session: number; rosterVersion: number; nick: string; keepaliveMs: number; idleTimeoutMs: number; devices: number }
   | { ok: false; code: ErrorCode | 'TIMEOUT'; message: string };
 
 export interface RawClientOptions {
@@ -101,17 +102,32 @@ export function identityPool(n: number): Identity[] {
   return out;
 }
 
-/** A signed REGISTER datagram (exported so tests can corrupt one on purpose). */
-export function registerDatagram(cookie: Buffer, nick: string, identity: Identity, secret?: string): Buffer {
+/** Certificates made so far, per identity and device key (one signature per device, not per REGISTER). */
+const certificates = new WeakMap<Identity, WeakMap<Identity, DeviceCertificate>>();
+
+/** The identity's certificate for `device` (by default the identity is its own single device). */
+export function certificateFor(identity: Identity, device: Identity = identity): DeviceCertificate {
+  let byDevice = certificates.get(identity);
+  if (!byDevice) certificates.set(identity, (byDevice = new WeakMap()));
+  let cert = byDevice.get(device);
+  if (!cert) byDevice.set(device, (cert = certifyDevice(identity, device, Date.now() / 1000)));
+  return cert;
+}
+
+/**
+ * A signed REGISTER datagram (exported so tests can corrupt one on purpose): `device` (by
+ * default the identity's own keys) registers as a device of `identity`.
+ */
+export function registerDatagram(cookie: Buffer, nick: string, identity: Identity, secret?: string, device: Identity = identity): Buffer {
+  const cert = certificateFor(identity, device);
   const signed = registerSignedBytes({
     kind: Kind.REGISTER,
     cookie,
-    signPublic: identity.signPublic,
-    dhPublic: identity.dhPublic,
-    secretProof: secret === undefined ? noSecretProof() : secretProof(secret, cookie, identity.signPublic),
+    cert,
+    secretProof: secret === undefined ? noSecretProof() : secretProof(secret, cookie, cert.deviceSign),
     nick,
   });
-  return Buffer.concat([signed, signData(identity, signed)]);
+  return Buffer.concat([signed, signData(device, signed)]);
 }
 
 interface Waiter {
@@ -124,6 +140,8 @@ export class RawClient {
   /** The session id after a successful `register` (0 before). */
   session = 0;
   identity: Identity | undefined;
+  /** The device keys registered (the identity's own unless `register` was given others). */
+  device: Identity | undefined;
   readonly counters = {
     datagramsIn: 0,
     bytesIn: 0,
@@ -233,16 +251,18 @@ export class RawClient {
   }
 
   /**
-   * Registers `nick` with `identity` (a fresh one if omitted): HELLO → COOKIE → REGISTER →
-   * REGISTERED or ERROR, re-sending on silence and starting over on BAD_COOKIE.
+   * Registers `nick` with `identity` (a fresh one if omitted) as device `device` (by default
+   * the identity's own keys): HELLO → COOKIE → REGISTER → REGISTERED or ERROR, re-sending on
+   * silence and starting over on BAD_COOKIE.
    */
-  async register(nick: string, identity?: Identity, secret?: string): Promise<RegisterResult> {
+  async register(nick: string, identity?: Identity, secret?: string, device?: Identity): Promise<RegisterResult> {
     const id = identity ?? this.identity ?? generateIdentity();
     this.identity = id;
+    this.device = device ?? this.device ?? id;
     const answer = isKind(Kind.REGISTERED);
     const refusal = isKind(Kind.ERROR, (m) => m.refKind === Kind.REGISTER);
     for (let attempt = 0; attempt < 3; attempt++) {
-      const reg = registerDatagram(await this.cookie(), nick, id, secret);
+      const reg = registerDatagram(await this.cookie(), nick, id, secret, this.device);
       for (let i = 0; i < RETRIES; i++) {
         this.send(reg);
         const r = await this.poll((x) => answer(x) || refusal(x), RETRY_MS);

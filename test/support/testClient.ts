@@ -10,7 +10,8 @@ type Recorded = { [K in ClientEventName]: { name: K; payload: ClientEvents[K] } 
 const ALL_EVENTS: ClientEventName[] = [
   'registered', 'error', 'state', 'presence', 'roster', 'message', 'message-sent', 'file-offered', 'request-sent',
   'whois', 'file-offer', 'file-request', 'transfer-started', 'transfer-progress', 'file-sent', 'file-received',
-  'transfer-failed', 'request-denied', 'peer-key-changed', 'left',
+  'transfer-failed', 'request-denied', 'peer-key-changed', 'left', 'member-devices', 'message-delivered',
+  'message-failed', 'waiting',
 ];
 
 /**
