@@ -1,8 +1,10 @@
 import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
 import { createHash, diffieHellman } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as readline from 'node:readline';
 import fc from 'fast-check';
 import {
   deserializeIdentity,
@@ -11,10 +13,12 @@ import {
   IdentityError,
   loadOrCreateIdentityFile,
   publicKeyFromRaw,
+  publishIdentityFile,
   rawPublicKey,
   serializeIdentity,
   signData,
   signDhBinding,
+  stageIdentityFile,
   verifyDhBinding,
   verifySignature,
 } from '../../src/crypto/identity';
@@ -131,6 +135,7 @@ describe('crypto/identity', () => {
       if (posix) {
         assert.equal(fs.statSync(file).mode & 0o777, 0o600);
         assert.equal(fs.statSync(path.dirname(file)).mode & 0o777, 0o700);
+        assert.equal(fs.statSync(path.join(tmp, 'a')).mode & 0o777, 0o700, 'every directory it made');
       }
       assert.deepEqual(fs.readdirSync(path.dirname(file)), ['identity.json'], 'no temporary file left');
       sameIdentity(created, loadOrCreateIdentityFile(file));
@@ -167,6 +172,62 @@ describe('crypto/identity', () => {
         (e: unknown) => e instanceof IdentityError && e.code === 'IDENTITY_INVALID' && e.message.includes(file),
       );
       assert.equal(fs.readFileSync(file, 'utf8'), '{"version":1,"signPrivate":"x"}');
+    });
+
+    it('two creations racing for one path end with the same identity, the first published one', function () {
+      const file = path.join(tmp, 'nick', 'identity.json');
+      // Both find no file and make a key; the second publishes first; the first must not replace it.
+      const slow = stageIdentityFile(file);
+      const fast = stageIdentityFile(file);
+      const winner = publishIdentityFile(fast);
+      const loser = publishIdentityFile(slow);
+      sameIdentity(winner, fast.identity);
+      sameIdentity(loser, fast.identity);
+      sameIdentity(loadOrCreateIdentityFile(file), fast.identity);
+      assert.deepEqual(fs.readdirSync(path.dirname(file)), ['identity.json'], 'both temporary files removed');
+      if (posix) assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+    });
+
+    it('processes started at the same instant all end with one identity', async function () {
+      this.timeout(30_000);
+      const file = path.join(tmp, 'identity.json');
+      const identityModule = path.resolve(__dirname, '..', '..', 'src', 'crypto', 'identity.ts');
+      // Each child loads the module, says "ready", blocks on stdin until "go", then creates.
+      const script = `
+        const { loadOrCreateIdentityFile } = require(${JSON.stringify(identityModule)});
+        process.stdout.write('ready\\n');
+        require('node:fs').readSync(0, Buffer.alloc(3));
+        const id = loadOrCreateIdentityFile(${JSON.stringify(file)});
+        process.stdout.write(id.signPublic.toString('hex') + ' ' + id.dhPublic.toString('hex') + '\\n');`;
+      const CHILDREN = 4;
+      const children = Array.from({ length: CHILDREN }, () => {
+        const child = spawn(process.execPath, ['--require', 'tsx/cjs', '-e', script], { cwd: path.resolve(__dirname, '..', '..') });
+        const lines: string[] = [];
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        const waiters: Array<() => void> = [];
+        readline.createInterface({ input: child.stdout }).on('line', (l) => {
+          lines.push(l);
+          for (const w of waiters.splice(0)) w();
+        });
+        const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+        /** Resolves once the child has printed n lines; rejects if it exits first. */
+        const printed = (n: number) =>
+          new Promise<void>((resolve, reject) => {
+            const check = () => (lines.length >= n ? resolve() : waiters.push(check));
+            check();
+            void exited.then((code) => (lines.length >= n ? resolve() : reject(new Error(`child exited ${code} after ${JSON.stringify(lines)}: ${stderr}`))));
+          });
+        return { child, lines, printed };
+      });
+      await Promise.all(children.map((c) => c.printed(1)));
+      for (const c of children) c.child.stdin.write('go\n');
+      await Promise.all(children.map((c) => c.printed(2)));
+      const keys = new Set(children.map((c) => c.lines[1]));
+      assert.equal(keys.size, 1, `every process uses the same keys: ${[...keys].join(', ')}`);
+      const onDisk = loadOrCreateIdentityFile(file);
+      assert.equal([...keys][0], `${onDisk.signPublic.toString('hex')} ${onDisk.dhPublic.toString('hex')}`);
+      assert.deepEqual(fs.readdirSync(tmp), ['identity.json'], 'no temporary file left');
     });
 
     it('refuses a directory in place of the file', () => {
