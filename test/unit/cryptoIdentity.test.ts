@@ -1,10 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { createHash, diffieHellman } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
 import fc from 'fast-check';
 import {
   deserializeIdentity,
@@ -22,6 +20,7 @@ import {
   verifyDhBinding,
   verifySignature,
 } from '../../src/crypto/identity';
+import { runSimultaneously } from '../support/simultaneous';
 
 const posix = process.platform !== 'win32';
 
@@ -191,39 +190,13 @@ describe('crypto/identity', () => {
     it('processes started at the same instant all end with one identity', async function () {
       this.timeout(30_000);
       const file = path.join(tmp, 'identity.json');
-      const identityModule = path.resolve(__dirname, '..', '..', 'src', 'crypto', 'identity.ts');
-      // Each child loads the module, says "ready", blocks on stdin until "go", then creates.
-      const script = `
-        const { loadOrCreateIdentityFile } = require(${JSON.stringify(identityModule)});
-        process.stdout.write('ready\\n');
-        require('node:fs').readSync(0, Buffer.alloc(3));
+      const setup = `const { loadOrCreateIdentityFile } = require(${JSON.stringify(path.resolve(__dirname, '..', '..', 'src', 'crypto', 'identity.ts'))});`;
+      const body = `
         const id = loadOrCreateIdentityFile(${JSON.stringify(file)});
         process.stdout.write(id.signPublic.toString('hex') + ' ' + id.dhPublic.toString('hex') + '\\n');`;
       const CHILDREN = 4;
-      const children = Array.from({ length: CHILDREN }, () => {
-        const child = spawn(process.execPath, ['--require', 'tsx/cjs', '-e', script], { cwd: path.resolve(__dirname, '..', '..') });
-        const lines: string[] = [];
-        let stderr = '';
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        const waiters: Array<() => void> = [];
-        readline.createInterface({ input: child.stdout }).on('line', (l) => {
-          lines.push(l);
-          for (const w of waiters.splice(0)) w();
-        });
-        const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-        /** Resolves once the child has printed n lines; rejects if it exits first. */
-        const printed = (n: number) =>
-          new Promise<void>((resolve, reject) => {
-            const check = () => (lines.length >= n ? resolve() : waiters.push(check));
-            check();
-            void exited.then((code) => (lines.length >= n ? resolve() : reject(new Error(`child exited ${code} after ${JSON.stringify(lines)}: ${stderr}`))));
-          });
-        return { child, lines, printed };
-      });
-      await Promise.all(children.map((c) => c.printed(1)));
-      for (const c of children) c.child.stdin.write('go\n');
-      await Promise.all(children.map((c) => c.printed(2)));
-      const keys = new Set(children.map((c) => c.lines[1]));
+      const printed = await runSimultaneously(setup, Array.from({ length: CHILDREN }, () => body));
+      const keys = new Set(printed.map((lines) => lines[0]));
       assert.equal(keys.size, 1, `every process uses the same keys: ${[...keys].join(', ')}`);
       const onDisk = loadOrCreateIdentityFile(file);
       assert.equal([...keys][0], `${onDisk.signPublic.toString('hex')} ${onDisk.dhPublic.toString('hex')}`);
