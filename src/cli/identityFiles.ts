@@ -4,6 +4,7 @@
  * nicknames are two people, as the README's quick start has them; two terminals with the same
  * nickname share the key, and are two devices of one person.
  */
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
@@ -13,7 +14,6 @@ import {
   loadOrCreateIdentityFile,
   publishFileExclusive,
   syncDirectory,
-  temporaryPathBeside,
   type Identity,
 } from '../crypto/identity';
 import { nicknameKey } from '../protocol/nickname';
@@ -106,7 +106,7 @@ export function loadNicknameIdentity(files: IdentityFiles, legacy: IdentityFiles
 /**
  * Moves the legacy identity to `files` if there is one and `files` has none; true if it did.
  * Exactly one nickname gets it, however many clients start at once: it is first claimed by
- * renaming it to a temporary name (rename is atomic: one process succeeds, the others get
+ * renaming it to a name of this process's own (rename is atomic: one process succeeds, the others get
  * ENOENT and go on to create a key), then published without replacing anything
  * (publishFileExclusive). If a client with the same nickname created a key in between, that key
  * stays and the legacy one is put back for the next nickname. The legacy pins are copied (not
@@ -114,7 +114,9 @@ export function loadNicknameIdentity(files: IdentityFiles, legacy: IdentityFiles
  */
 export function adoptLegacyIdentity(files: IdentityFiles, legacy: IdentityFiles, log?: IdentityLog): boolean {
   ensurePrivateDirectory(path.dirname(files.identityPath));
-  const claimed = temporaryPathBeside(files.identityPath);
+  // Claimed under a visible name beside the original: should the process die before the link,
+  // the user finds it there, not hidden in a nickname's folder.
+  const claimed = `${legacy.identityPath}.adopting-${process.pid}-${randomBytes(6).toString('hex')}`;
   try {
     fs.renameSync(legacy.identityPath, claimed);
   } catch (error) {

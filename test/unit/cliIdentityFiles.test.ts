@@ -171,7 +171,7 @@ describe('cli/identityFiles', () => {
       assert.equal(keyHex(alice), keyHex(legacy), 'alice keeps the fingerprint peers know');
       assert.equal(logged.length, 1);
       assert.match(logged[0]!, /^info .*identity\.json.*identities/);
-      assert.equal(fs.existsSync(path.join(configDir, 'identity.json')), false, 'moved, not copied');
+      assert.deepEqual(fs.readdirSync(configDir).sort(), ['identities', 'pins.json'], 'moved, not copied');
       const aliceFiles = nicknameIdentityFiles(configDir, 'alice');
       assert.equal(new PinFile(aliceFiles.pinsPath).get('carol'), 'cccc');
       assert.equal(new PinFile(path.join(configDir, 'pins.json')).get('carol'), 'cccc', 'the old pins stay');
@@ -200,7 +200,8 @@ describe('cli/identityFiles', () => {
       assert.equal(adoptLegacyIdentity(files, legacyIdentityFiles(configDir)), false);
       assert.equal(keyHex(load('alice')), keyHex(legacy), "alice's key is not replaced");
       assert.equal(keyHex(load('bob')), keyHex(second), 'the earlier file went back for the next nickname');
-      assert.deepEqual(fs.readdirSync(path.dirname(files.identityPath)).sort(), ['identity.json'], 'no claimed copy left');
+      assert.deepEqual(fs.readdirSync(path.dirname(files.identityPath)).sort(), ['identity.json']);
+      assert.deepEqual(fs.readdirSync(configDir).sort(), ['identities'], 'no claimed copy left behind');
     });
 
     it('an insecure key file for the nickname is refused, not replaced by the earlier one', function () {
