@@ -9,8 +9,10 @@ export interface CliOptions {
   acceptFiles: boolean;
   allowRequests: boolean;
   json: boolean;
-  identityPath: string;
-  pinsPath: string;
+  /** --identity FILE; undefined: the nickname's own key file in configDir (identityFiles.ts). */
+  identityPath?: string;
+  /** Where the per-nickname key files live: $XDG_CONFIG_HOME/peerchat, else ~/.config/peerchat. */
+  configDir: string;
   secret?: string;
   maxIncomingBytes?: number;
   verbose: boolean;
@@ -27,7 +29,8 @@ Options:
   --accept-files        accept incoming files without asking
   --allow-requests      serve requests from the shared folder without asking
   --json                read commands from stdin, write one JSON event per line to stdout
-  --identity FILE       key file (default ~/.config/peerchat/identity.json, created if missing)
+  --identity FILE       key file, pins.json beside it (default: one per nickname,
+                        ~/.config/peerchat/identities/NICK/identity.json, created if missing)
   --secret S            the relay's invitation secret, if it has one (or PEERCHAT_RELAY_SECRET)
   --max-incoming BYTES  decline offers larger than this
   --verbose             log protocol details to stderr
@@ -59,8 +62,7 @@ export function parseArgs(argv: string[]): CliOptions {
     acceptFiles: false,
     allowRequests: false,
     json: false,
-    identityPath: path.join(configDir(), 'identity.json'),
-    pinsPath: path.join(configDir(), 'pins.json'),
+    configDir: configDir(),
     secret: process.env.PEERCHAT_RELAY_SECRET || undefined,
     verbose: false,
     help: false,
@@ -98,11 +100,9 @@ export function parseArgs(argv: string[]): CliOptions {
       case '--json':
         o.json = true;
         break;
-      case '--identity': {
+      case '--identity':
         o.identityPath = path.resolve(value());
-        o.pinsPath = path.join(path.dirname(o.identityPath), 'pins.json');
         break;
-      }
       case '--secret':
         o.secret = value();
         break;

@@ -2,9 +2,11 @@ import * as readline from 'node:readline';
 import { ChatClient } from '../client/chatClient';
 import { COMMAND_HELP, parseCommand } from '../client/commandLine';
 import { ClientEventName, ClientEvents, JsonEvent } from '../client/events';
-import { loadOrCreateIdentityFile } from '../crypto/identity';
+import { loadOrCreateIdentityFile, type Identity } from '../crypto/identity';
 import { PeerChatError } from '../protocol/errors';
+import { checkNickname } from '../protocol/nickname';
 import { CliOptions, USAGE, parseArgs } from './args';
+import { explicitIdentityFiles, legacyIdentityFiles, loadNicknameIdentity, nicknameIdentityFiles } from './identityFiles';
 import { PinFile } from './pinFile';
 import { tuneOwnProcess } from '../shared/heapTuning';
 
@@ -40,14 +42,7 @@ export async function main(argv: string[]): Promise<number> {
   const out = opts.json ? jsonWriter() : humanWriter(rl);
   const lines = lineQueue(rl);
 
-  let identity;
-  try {
-    identity = loadOrCreateIdentityFile(opts.identityPath);
-  } catch (err) {
-    out('error', { code: 'INTERNAL', message: `Cannot use the key file ${opts.identityPath}: ${(err as Error).message}` });
-    return 1;
-  }
-
+  const log = opts.verbose ? (level: string, m: string) => process.stderr.write(`[${level}] ${m}\n`) : undefined;
   let nick = opts.nick;
   let client: ChatClient | null = null;
   for (;;) {
@@ -68,6 +63,26 @@ export async function main(argv: string[]): Promise<number> {
       nick = answer.trim();
       if (!nick) continue;
     }
+    // The key depends on the nickname (one identity per nickname unless --identity), so the
+    // nickname is checked before any key file is made for it.
+    const check = checkNickname(nick);
+    if (!check.ok) {
+      out('error', { code: 'NICK_INVALID', message: `"${nick}" is not a valid nickname: ${check.reason}` });
+      if (opts.json) return 1;
+      nick = undefined; // ask again
+      continue;
+    }
+    const files = opts.identityPath !== undefined ? explicitIdentityFiles(opts.identityPath) : nicknameIdentityFiles(opts.configDir, check.display);
+    let identity: Identity;
+    try {
+      identity =
+        opts.identityPath !== undefined
+          ? loadOrCreateIdentityFile(files.identityPath)
+          : loadNicknameIdentity(files, legacyIdentityFiles(opts.configDir), log);
+    } catch (err) {
+      out('error', { code: 'INTERNAL', message: `Cannot use the key file ${files.identityPath}: ${(err as Error).message}` });
+      return 1;
+    }
     const c = new ChatClient({
       relay: opts.relay,
       nick,
@@ -78,8 +93,8 @@ export async function main(argv: string[]): Promise<number> {
       allowRequests: opts.allowRequests ? 'always' : 'ask',
       maxIncomingBytes: opts.maxIncomingBytes,
       secret: opts.secret,
-      pins: new PinFile(opts.pinsPath),
-      log: opts.verbose ? (level, m) => process.stderr.write(`[${level}] ${m}\n`) : undefined,
+      pins: new PinFile(files.pinsPath),
+      log,
     });
     let lastError = '';
     for (const name of EVENTS) c.on(name, (payload) => out(name, payload as never));

@@ -207,10 +207,6 @@ export function deserializeIdentity(s: string): Identity {
 
 const checksFileModes = process.platform !== 'win32'; // Windows has ACLs, not POSIX mode bits
 
-function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
-}
-
 /**
  * Reads an existing identity file, refusing (like OpenSSH's StrictModes) one that group or
  * others may read or that another user owns. Checks the open descriptor, so the file checked
@@ -259,11 +255,9 @@ export function loadIdentityFile(path: string): Identity {
 
 /**
  * Loads the identity at `path`, creating it first if it does not exist: missing directories are
- * created with mode 0700, the file with mode 0600. Creation is atomic and never overwrites:
- * the identity is written and fsynced to a temporary file in the same directory, then hard-linked
- * into place (link fails if the name exists, unlike rename), so a crash never leaves a partial
- * file and two processes starting at once end up with the same identity. On a file system
- * without hard links it falls back to rename.
+ * created with mode 0700, the file with mode 0600. Creation never overwrites: two processes
+ * starting at once (two devices of one person, docs/security.md "Identity and keys") end up with
+ * the same identity, whichever wrote first.
  */
 export function loadOrCreateIdentityFile(path: string): Identity {
   try {
@@ -271,14 +265,29 @@ export function loadOrCreateIdentityFile(path: string): Identity {
   } catch (error) {
     if (errorCode(error) !== 'ENOENT') throw error;
   }
+  return publishIdentityFile(stageIdentityFile(path));
+}
+
+/** A new identity written and fsynced to a temporary file beside `path`, not yet under `path`. */
+export interface StagedIdentityFile {
+  readonly path: string;
+  readonly tmp: string;
+  readonly identity: Identity;
+}
+
+/**
+ * First half of creating an identity file: a fresh identity in a temporary file (mode 0600) in
+ * `path`'s directory, which is created (0700) if missing. Nothing is visible under `path` yet,
+ * so a crash here never leaves a partial identity file.
+ */
+export function stageIdentityFile(path: string): StagedIdentityFile {
   const dir = nodePath.dirname(path);
-  const firstCreated = fs.mkdirSync(dir, { recursive: true, mode: IDENTITY_DIR_MODE });
-  if (firstCreated !== undefined && checksFileModes) fs.chmodSync(dir, IDENTITY_DIR_MODE); // exact mode whatever the umask
-  const tmp = nodePath.join(dir, `.${nodePath.basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  ensurePrivateDirectory(dir);
+  const tmp = temporaryPathBeside(path);
   const identity = generateIdentity();
   const fd = fs.openSync(tmp, 'wx', IDENTITY_FILE_MODE);
   try {
-    if (checksFileModes) fs.fchmodSync(fd, IDENTITY_FILE_MODE);
+    if (checksFileModes) fs.fchmodSync(fd, IDENTITY_FILE_MODE); // exact mode whatever the umask
     fs.writeFileSync(fd, serializeIdentity(identity), 'utf8');
     fs.fsyncSync(fd);
   } catch (error) {
@@ -287,29 +296,77 @@ export function loadOrCreateIdentityFile(path: string): Identity {
     throw error;
   }
   fs.closeSync(fd);
+  return { path, tmp, identity };
+}
+
+/**
+ * Second half: puts the staged file under its name if, and only if, nothing is there yet
+ * (publishFileExclusive). If another process got there first, its identity wins and is the one
+ * returned (after the usual permission checks); the staged one is thrown away. Either way the
+ * temporary file is removed.
+ */
+export function publishIdentityFile(staged: StagedIdentityFile): Identity {
   try {
-    fs.linkSync(tmp, path);
+    if (!publishFileExclusive(staged.tmp, staged.path)) return loadIdentityFile(staged.path);
+    syncDirectory(nodePath.dirname(staged.path));
+    return staged.identity;
+  } finally {
+    fs.rmSync(staged.tmp, { force: true });
+  }
+}
+
+/**
+ * Makes `dest` a copy of `src` unless `dest` exists; true if it did, false if `dest` was there.
+ * A hard link does it atomically (link(2) fails with EEXIST, where rename(2) would replace the
+ * other writer's file). On a file system without hard links (FAT, some network mounts) it copies
+ * with COPYFILE_EXCL (O_EXCL: still never replaces, though a reader could meet the file while
+ * its few hundred bytes are being written). `src` is left in place: the caller removes it.
+ */
+export function publishFileExclusive(src: string, dest: string): boolean {
+  try {
+    fs.linkSync(src, dest);
+    return true;
   } catch (error) {
     const code = errorCode(error);
-    if (code === 'EEXIST') {
-      fs.rmSync(tmp, { force: true });
-      return loadIdentityFile(path); // another process created it first: use theirs
-    }
-    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') {
-      fs.renameSync(tmp, path);
-      syncDirectory(dir);
-      return identity;
-    }
-    fs.rmSync(tmp, { force: true });
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw error;
+  }
+  try {
+    fs.copyFileSync(src, dest, fs.constants.COPYFILE_EXCL);
+    return true;
+  } catch (error) {
+    if (errorCode(error) === 'EEXIST') return false;
     throw error;
   }
-  fs.rmSync(tmp, { force: true });
-  syncDirectory(dir);
-  return identity;
+}
+
+/**
+ * Creates `dir` and any missing parents with mode 0700 exactly (whatever the umask); leaves
+ * directories that already exist as they are (their owner chose their mode).
+ */
+export function ensurePrivateDirectory(dir: string): void {
+  const firstCreated = fs.mkdirSync(dir, { recursive: true, mode: IDENTITY_DIR_MODE });
+  if (firstCreated === undefined || !checksFileModes) return;
+  // mkdirSync returns the top-most directory it made; every one from there down to dir is new.
+  const top = nodePath.resolve(firstCreated);
+  for (let d = nodePath.resolve(dir); ; d = nodePath.dirname(d)) {
+    fs.chmodSync(d, IDENTITY_DIR_MODE);
+    if (d === top || nodePath.dirname(d) === d) break;
+  }
+}
+
+/** A fresh hidden name in `path`'s directory (same file system, so link and rename work). */
+export function temporaryPathBeside(path: string): string {
+  return nodePath.join(nodePath.dirname(path), `.${nodePath.basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/** The error's `code` (ENOENT, EEXIST, …), if it has one. */
+export function errorCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
 }
 
 /** Makes the new directory entry durable; best effort (not possible on every platform). */
-function syncDirectory(dir: string): void {
+export function syncDirectory(dir: string): void {
   let fd: number | undefined;
   try {
     fd = fs.openSync(dir, 'r');

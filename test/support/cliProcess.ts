@@ -43,10 +43,18 @@ export class CliProcess {
     this.exited = new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
   }
 
-  static start(args: string[], opts: { configDir?: string } = {}): CliProcess {
+  /**
+   * Starts `node dist/cli.js --json ARGS`. By default with `--identity <configDir>/identity.json`
+   * in a fresh folder (a key of its own per client). `defaultIdentity: true` passes no
+   * --identity, as a user types it: the client picks its key file from its nickname and its
+   * environment (HOME, XDG_CONFIG_HOME: set them in `env`, merged over this process's).
+   */
+  static start(args: string[], opts: { configDir?: string; defaultIdentity?: boolean; env?: NodeJS.ProcessEnv } = {}): CliProcess {
     const configDir = opts.configDir ?? mkdtempSync(path.join(os.tmpdir(), 'peerchat-cli-'));
-    const proc = spawn(process.execPath, [CLI_JS, '--json', '--identity', path.join(configDir, 'identity.json'), ...args], {
+    const identity = opts.defaultIdentity ? [] : ['--identity', path.join(configDir, 'identity.json')];
+    const proc = spawn(process.execPath, [CLI_JS, '--json', ...identity, ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
+      env: opts.env ? { ...process.env, ...opts.env } : process.env,
     });
     return new CliProcess(proc, configDir);
   }

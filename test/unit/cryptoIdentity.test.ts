@@ -11,13 +11,16 @@ import {
   IdentityError,
   loadOrCreateIdentityFile,
   publicKeyFromRaw,
+  publishIdentityFile,
   rawPublicKey,
   serializeIdentity,
   signData,
   signDhBinding,
+  stageIdentityFile,
   verifyDhBinding,
   verifySignature,
 } from '../../src/crypto/identity';
+import { runSimultaneously } from '../support/simultaneous';
 
 const posix = process.platform !== 'win32';
 
@@ -131,6 +134,7 @@ describe('crypto/identity', () => {
       if (posix) {
         assert.equal(fs.statSync(file).mode & 0o777, 0o600);
         assert.equal(fs.statSync(path.dirname(file)).mode & 0o777, 0o700);
+        assert.equal(fs.statSync(path.join(tmp, 'a')).mode & 0o777, 0o700, 'every directory it made');
       }
       assert.deepEqual(fs.readdirSync(path.dirname(file)), ['identity.json'], 'no temporary file left');
       sameIdentity(created, loadOrCreateIdentityFile(file));
@@ -167,6 +171,36 @@ describe('crypto/identity', () => {
         (e: unknown) => e instanceof IdentityError && e.code === 'IDENTITY_INVALID' && e.message.includes(file),
       );
       assert.equal(fs.readFileSync(file, 'utf8'), '{"version":1,"signPrivate":"x"}');
+    });
+
+    it('two creations racing for one path end with the same identity, the first published one', function () {
+      const file = path.join(tmp, 'nick', 'identity.json');
+      // Both find no file and make a key; the second publishes first; the first must not replace it.
+      const slow = stageIdentityFile(file);
+      const fast = stageIdentityFile(file);
+      const winner = publishIdentityFile(fast);
+      const loser = publishIdentityFile(slow);
+      sameIdentity(winner, fast.identity);
+      sameIdentity(loser, fast.identity);
+      sameIdentity(loadOrCreateIdentityFile(file), fast.identity);
+      assert.deepEqual(fs.readdirSync(path.dirname(file)), ['identity.json'], 'both temporary files removed');
+      if (posix) assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+    });
+
+    it('processes started at the same instant all end with one identity', async function () {
+      this.timeout(30_000);
+      const file = path.join(tmp, 'identity.json');
+      const setup = `const { loadOrCreateIdentityFile } = require(${JSON.stringify(path.resolve(__dirname, '..', '..', 'src', 'crypto', 'identity.ts'))});`;
+      const body = `
+        const id = loadOrCreateIdentityFile(${JSON.stringify(file)});
+        process.stdout.write(id.signPublic.toString('hex') + ' ' + id.dhPublic.toString('hex') + '\\n');`;
+      const CHILDREN = 4;
+      const printed = await runSimultaneously(setup, Array.from({ length: CHILDREN }, () => body));
+      const keys = new Set(printed.map((lines) => lines[0]));
+      assert.equal(keys.size, 1, `every process uses the same keys: ${[...keys].join(', ')}`);
+      const onDisk = loadOrCreateIdentityFile(file);
+      assert.equal([...keys][0], `${onDisk.signPublic.toString('hex')} ${onDisk.dhPublic.toString('hex')}`);
+      assert.deepEqual(fs.readdirSync(tmp), ['identity.json'], 'no temporary file left');
     });
 
     it('refuses a directory in place of the file', () => {
