@@ -290,26 +290,6 @@ export class IdentityStore extends Disposable {
   }
 }
 
-/**
- * Loads the stored identity, or makes and stores a new one. A stored value that cannot be read
- * (corrupted, or from an incompatible version) is replaced, and `onReplaced` says so: peers
- * will then see a new fingerprint for this nickname.
- */
-export async function loadOrCreateIdentity(secrets: SecretStorageLike, onReplaced?: (err: unknown) => void): Promise<Identity> {
-  const stored = await secrets.get(IDENTITY_SECRET_KEY);
-  if (stored) {
-    try {
-      return deserializeIdentity(stored);
-    } catch (err) {
-      onReplaced?.(err);
-    }
-  }
-  // `await` whether generation is synchronous or not.
-  const identity = await generateIdentity();
-  await secrets.store(IDENTITY_SECRET_KEY, serializeIdentity(identity));
-  return identity;
-}
-
 /** Relay invitation secrets, one per relay address. */
 export function relaySecretKey(relay: string): string {
   return `peerchat.relaySecret:${relay}`;
