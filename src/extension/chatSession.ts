@@ -22,7 +22,7 @@ import { ContextKeys, setContext } from './contextKeys';
 import { Disposable, toDisposable } from './dispose';
 import { errorCodeOf, errorText } from './errorMessages';
 import type { ErrorReporter } from './errorReporter';
-import { loadOrCreateIdentity, relaySecretKey } from './identityStore';
+import { relaySecretKey, type IdentityChange, type IdentityStore } from './identityStore';
 import { MementoPinStore } from './pinStore';
 import { connectableAddress, formatRelayAddress, isLoopbackHost, parseRelayAddress, type RelayAddress } from './relayAddress';
 import type { RelayController, StartedRelay } from './relayController';
@@ -71,6 +71,8 @@ export class ChatSession extends Disposable {
    * tag + separator + client id.
    */
   private idTag = '';
+  /** The relay of the current (or last) client, for a rejoin that must stay there. */
+  private clientRelay: RelayAddress | undefined;
   /** Ends a join still waiting for the relay (set while one is). */
   private abortJoin: (() => void) | undefined;
 
@@ -78,6 +80,7 @@ export class ChatSession extends Disposable {
     private readonly context: vscode.ExtensionContext,
     readonly state: ChatState,
     private readonly relay: RelayController,
+    private readonly identity: IdentityStore,
     private readonly errors: ErrorReporter,
     private readonly log: vscode.LogOutputChannel,
     private readonly createClient: (o: ChatClientOptions) => ChatClient = (o) => new ChatClient(o),
@@ -93,6 +96,7 @@ export class ChatSession extends Disposable {
     this._register(toDisposable(() => this.timers.forEach(clearTimeout)));
     this.state.setConnection({ suggestedNick: this.suggestedNick(readSettings()), relayRunning: relay.running });
     this._register(relay.onDidChange(() => this.state.setConnection({ relayRunning: relay.running })));
+    this._register(identity.onDidChangeIdentity((c) => void this.identityChanged(c)));
   }
 
   attach(surface: ChatSurface): void {
@@ -160,10 +164,11 @@ export class ChatSession extends Disposable {
 
     let client: ChatClient | undefined;
     try {
-      const identity = await loadOrCreateIdentity(this.context.secrets, (err) =>
-        this.log.warn(`The stored identity key could not be read (${errorText(err)}); a new one was made. Peers will see a new fingerprint.`),
-      );
       const secret = await this.context.secrets.get(relaySecretKey(relayText));
+      // Also checks that the stored key is still this window's. Last before the client is made,
+      // with nothing asynchronous in between, so a key change reported from here on finds the
+      // client and rejoins (identityChanged).
+      const identity = await this.identity.current();
       const options = buildClientOptions(settings, pathEnvironment(), {
         nick,
         identity,
@@ -176,6 +181,7 @@ export class ChatSession extends Disposable {
       this.log.info(`Downloads go to ${options.downloadDir}; shared folders: ${shared.length ? shared.join(', ') : 'none'}.`);
       client = this.createClient(options);
       this.client = client;
+      this.clientRelay = relay;
       this.idTag = `${Date.now().toString(36)}${TRANSFER_ID_SEPARATOR}`;
       this.wire(client);
       setContext(ContextKeys.connected, true);
@@ -844,9 +850,35 @@ export class ChatSession extends Disposable {
     const rejoin = 'Rejoin Now';
     const a = await vscode.window.showInformationMessage('Peer Chat: the changed settings apply from the next join.', rejoin);
     if (a !== rejoin || !this.client) return;
-    const nick = this.client.nick;
-    await this.leave('You left the chat to rejoin with the new settings.');
-    await this.join({ nick });
+    await this.rejoin(this.client.nick, 'You left the chat to rejoin with the new settings.');
+  }
+
+  /** Leaves, then joins again with the same nickname (on `relay`, else the one from settings). */
+  private async rejoin(nick: string, reason: string, relay?: RelayAddress): Promise<void> {
+    await this.leave(reason);
+    // A join still waiting for the relay ends with the leave; let it finish, or join() would
+    // hand back that ended join instead of starting a new one.
+    await this.joining;
+    await this.join({ nick, relay });
+  }
+
+  /**
+   * The key this window uses changed (identityStore.ts): say so once, in the chat and in a
+   * warning, and if joined with the old key rejoin with the new one, so that this window and
+   * the profile's others speak with one identity.
+   */
+  private async identityChanged(c: IdentityChange): Promise<void> {
+    const client = this.client;
+    const rejoin = client !== undefined && client.fingerprint !== c.newFingerprint;
+    const nick = client?.nick ?? this.state.connectionView.suggestedNick;
+    const what =
+      c.reason === 'adopted'
+        ? `Your identity key was changed in another window of this VS Code profile (or by another program): it was ${c.oldFingerprint ?? 'none'}, it is now ${c.newFingerprint}. This window uses the new key from now on${rejoin ? ' and rejoins the chat with it' : ''}.`
+        : `Your stored identity key could not be read (${errorText(c.error)}), so a new one was made: ${c.newFingerprint}.`;
+    const meaning = `Peers who know you will see a new key for ${nick ? nick : 'your nickname'} and be warned: tell them your new fingerprint so they can compare it (/whois) and trust it.`;
+    this.state.addSystem(`${what} ${meaning}`, 'warning');
+    void vscode.window.showWarningMessage(`Peer Chat: ${what} ${meaning}`, 'Show Log').then((a) => a && this.log.show());
+    if (rejoin) await this.rejoin(client.nick, 'You left the chat to rejoin with the new identity key.', this.clientRelay);
   }
 
   /** Deactivation: say goodbye to the relay, briefly. */

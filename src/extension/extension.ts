@@ -12,6 +12,7 @@ import { ChatStatusBar } from './statusBar';
 import { Commands, registerCommands } from './commands';
 import { ContextKeys, setContext } from './contextKeys';
 import { ErrorReporter } from './errorReporter';
+import { IdentityStore } from './identityStore';
 import { errorText } from './errorMessages';
 import { RelayController } from './relayController';
 import { RelayTaskProvider } from './relayTaskProvider';
@@ -74,7 +75,16 @@ function activateServices(context: vscode.ExtensionContext, log: vscode.LogOutpu
     setRelaySecret: () => vscode.commands.executeCommand(Commands.setRelaySecret),
   });
 
-  session = new ChatSession(context, state, relay, errors, log);
+  // One identity per profile: its windows share SecretStorage and this folder, where the lock
+  // file lets only one of them create the key (identityStore.ts).
+  const identity = new IdentityStore({
+    secrets: context.secrets,
+    lockDir: context.globalStorageUri.scheme === 'file' ? context.globalStorageUri.fsPath : undefined,
+    log: (level, message) => log[level](message),
+  });
+  context.subscriptions.push(identity);
+
+  session = new ChatSession(context, state, relay, identity, errors, log);
   context.subscriptions.push(session);
   const view = ChatView.register(
     context.extensionUri,
