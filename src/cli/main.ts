@@ -161,7 +161,8 @@ async function runCommand(client: ChatClient, line: string, out: Out): Promise<b
         background(client.requestFile(cmd.to, cmd.name));
         return false;
       case 'who':
-        out('roster', { nicks: client.online(), members: client.members() });
+        // Typed at once after joining, /who answers when the roster is in, not with an empty list.
+        background(client.whenReady(), () => out('roster', { nicks: client.online(), members: client.members() }));
         return false;
       case 'whois':
         background(client.whois(cmd.nick), (w) => out('whois', w as ClientEvents['whois']));

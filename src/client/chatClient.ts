@@ -75,6 +75,12 @@ const WAITING_NOTICE_MS = 2_000;
 /** Sessions not (yet) in our roster whose datagrams we keep while their keys are fetched, and datagrams per session. */
 const UNKNOWN_SESSIONS_MAX = 64;
 const UNKNOWN_SESSION_DATAGRAMS_MAX = 32;
+/**
+ * Leaving waits up to this long (ms) for what was typed to be delivered: `exit` typed right
+ * after a message (a script piping lines in) must not cut it off. A first message to a device
+ * takes a key lookup, a handshake and the message itself: four round trips, 1.6 s at 200 ms.
+ */
+const LEAVE_DRAIN_MS = 5_000;
 
 /**
  * What arrives over a peer's reliable channel and must wait its turn: a private message waits
@@ -128,6 +134,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
   private readonly waitingSends: WaitingSend[] = [];
   private waitingTimer: NodeJS.Timeout | null = null;
   private nextMessageId = 1;
+  private readyWaiters: Array<() => void> = [];
   private readonly deliveries: DeliveryTracker<PeerLink>;
   /** Addressee of each message whose delivery is tracked (for the delivery events). */
   private readonly deliveryTo = new Map<string, string | undefined>();
@@ -323,9 +330,16 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     }, WAITING_NOTICE_MS);
   }
 
+  /** Resolves once we are registered and know who is online (at once if so): what /who waits for. */
+  whenReady(): Promise<void> {
+    if (this.relay?.registered === true && this.rosterFresh) return Promise.resolve();
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
   /** Sends what was typed while we could not send, in order, once we can. */
   private flushWaiting(): void {
     if (this.relay?.registered !== true || !this.rosterFresh) return;
+    for (const w of this.readyWaiters.splice(0)) w();
     if (this.waitingTimer) clearTimeout(this.waitingTimer);
     this.waitingTimer = null;
     for (let w = this.waitingSends.shift(); w !== undefined; w = this.waitingSends.shift()) {
@@ -941,10 +955,19 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
 
   async leave(): Promise<void> {
     if (this.currentState === 'left') return;
+    // What was typed goes out first (bounded): a script's "@bob hi" then "exit" delivers "hi".
+    const deadline = Date.now() + LEAVE_DRAIN_MS;
+    while ((this.waitingSends.length > 0 || this.deliveries.size > 0) && Date.now() < deadline && this.relay?.registered) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
     // Nothing typed is dropped silently: what still waited is reported as not sent.
     for (let w = this.waitingSends.shift(); w !== undefined; w = this.waitingSends.shift()) {
       this.emit('message-failed', { id: w.id, to: w.to, code: 'NOT_DELIVERED', message: `"${preview(w.text)}" was not sent: you left first.` });
     }
+    for (const [id, to] of this.deliveryTo) {
+      this.emit('message-failed', { id, to, code: 'NOT_DELIVERED', message: `You left before ${to ?? 'everyone'} confirmed message ${id}.` });
+    }
+    this.deliveryTo.clear();
     if (this.waitingTimer) clearTimeout(this.waitingTimer);
     this.transfers.close();
     // Give the cancel messages a moment to go out before the socket closes.
