@@ -31,10 +31,20 @@ export interface WebviewHost {
   saveDraft(text: string): void;
 }
 
+/** What an own message's delivery status says, next to its time. */
+const DELIVERY_LABELS: Record<NonNullable<ChatMessageView['delivery']>, string> = {
+  pending: 'sending…',
+  sent: 'sent',
+  delivered: 'delivered',
+  unconfirmed: 'not confirmed yet',
+  failed: 'not delivered',
+};
+
 export class ChatApp {
   private snapshot: ChatSnapshot = {
     connection: { status: 'idle', relayRunning: false },
     roster: [],
+    rosterDevices: {},
     messages: [],
     transfers: [],
     unread: 0,
@@ -143,6 +153,7 @@ export class ChatApp {
         return;
       case 'rosterChanged':
         this.snapshot.roster = m.roster;
+        this.snapshot.rosterDevices = m.rosterDevices ?? {};
         this.renderRoster();
         return;
       case 'connectionChanged':
@@ -266,9 +277,14 @@ export class ChatApp {
     const fromLabel = m.own ? 'You' : (m.from ?? '?');
     const toLabel = m.private ? (m.own ? (m.to ?? '?') : m.to && m.to !== me ? m.to : 'you') : undefined;
     const delivery =
-      m.own && m.delivery && m.delivery !== 'sent'
-        ? h('span', { className: `msg-delivery delivery-${m.delivery}` }, m.delivery === 'pending' ? 'sending…' : m.delivery === 'unconfirmed' ? 'not confirmed' : 'not sent')
+      m.own && m.delivery && !m.otherDevice
+        ? h(
+            'span',
+            { className: `msg-delivery delivery-${m.delivery}`, 'data-testid': 'delivery', 'data-delivery': m.delivery, title: m.failure },
+            DELIVERY_LABELS[m.delivery],
+          )
         : null;
+    const elsewhere = m.otherDevice ? h('span', { className: 'msg-elsewhere', title: 'Sent from another window or terminal of yours' }, 'other device') : null;
     const classes = ['msg', 'chat'];
     if (m.own) classes.push('own');
     if (m.private) classes.push('private');
@@ -290,6 +306,7 @@ export class ChatApp {
         toLabel ? h('span', { className: 'msg-to' }, ` → ${toLabel}`) : null,
         m.private ? h('span', { className: 'msg-private-tag', 'data-testid': 'private-marker' }, 'private') : null,
         time,
+        elsewhere,
         delivery,
       ),
       h('div', { className: 'msg-text' }, m.text),
@@ -352,10 +369,18 @@ export class ChatApp {
     this.rosterCount.textContent = String(nicks.length);
     const items: HTMLElement[] = [];
     if (c.nick && c.status !== 'idle') {
-      items.push(h('li', { className: 'roster-self', 'data-testid': 'roster-self', title: c.fingerprint ? `Your key fingerprint: ${c.fingerprint}` : undefined }, c.nick, h('span', { className: 'roster-you' }, ' (you)')));
+      const mine = (c.devices ?? 1) > 1 ? `, ${c.devices} devices` : '';
+      items.push(h('li', { className: 'roster-self', 'data-testid': 'roster-self', title: c.fingerprint ? `Your key fingerprint: ${c.fingerprint}` : undefined }, c.nick, h('span', { className: 'roster-you' }, ` (you${mine})`)));
     }
     for (const nick of nicks) {
-      const b = h('button', { className: 'roster-item', type: 'button', 'data-testid': 'roster-item', 'data-nick': nick, title: `Send ${nick} a private message`, 'aria-label': `${nick}: send a private message` }, nick);
+      const devices = this.snapshot.rosterDevices[nick] ?? 1;
+      const label = devices > 1 ? `${nick}, online on ${devices} devices: send a private message` : `${nick}: send a private message`;
+      const b = h(
+        'button',
+        { className: 'roster-item', type: 'button', 'data-testid': 'roster-item', 'data-nick': nick, 'data-devices': String(devices), title: `Send ${nick} a private message`, 'aria-label': label },
+        nick,
+        devices > 1 ? h('span', { className: 'roster-devices', 'aria-hidden': 'true' }, ` · ${devices} devices`) : null,
+      );
       b.addEventListener('click', () => this.composer.focus(`@${nick} `));
       items.push(h('li', {}, b));
     }

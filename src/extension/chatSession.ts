@@ -34,6 +34,11 @@ import { TransferProgress } from './transferProgress';
 export const LAST_NICK_KEY = 'peerchat.lastNick';
 /** A private message not acknowledged by then is shown as unconfirmed. */
 export const PRIVATE_ACK_TIMEOUT_MS = 15_000;
+/**
+ * After joining, how long the "Joined …" notice waits for the roster (ms), so it can say who is
+ * online instead of "no one" (one round trip to the relay; the notice goes out anyway after this).
+ */
+const ROSTER_WAIT_MS = 3_000;
 /** Deactivation waits this long for a polite goodbye to the relay. */
 export const LEAVE_TIMEOUT_MS = 1_500;
 
@@ -63,6 +68,10 @@ export class ChatSession extends Disposable {
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   /** Transfers whose end we caused (cancel/decline), so no warning pops up for them. */
   private readonly endedByUs = new Set<string>();
+  /** The client's message ids (tagged, as events carry them) → the chat entry that shows them. */
+  private readonly sentMessages = new Map<string, string>();
+  /** A join is under way: its refusal is reported once, by joinFailed, not also by the client's error event. */
+  private registering = false;
   private wasUnreachable = false;
   private joinedOnce = false;
   /**
@@ -112,7 +121,10 @@ export class ChatSession extends Disposable {
     return this.client?.online() ?? [];
   }
 
+  /** The nickname Join proposes: the banner's (after a refusal, the one refused), else the remembered one. */
   private suggestedNick(settings: PeerChatSettings): string {
+    const shown = this.state.connectionView.suggestedNick;
+    if (shown) return shown;
     return suggestNickname(settings.nickname, this.context.globalState.get<string>(LAST_NICK_KEY), safeUserName());
   }
 
@@ -196,12 +208,14 @@ export class ChatSession extends Disposable {
       client.on('state', onState);
       // Leave (e.g. "Stop Trying") ends a join that is still waiting for the relay.
       const aborted = new Promise<'aborted'>((resolve) => (this.abortJoin = () => resolve('aborted')));
+      this.registering = true;
       try {
         const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Joining Peer Chat at ${relayText}` }, () =>
           Promise.race([joining.start().then(() => 'joined' as const), aborted]),
         );
         if (outcome === 'aborted' || this.client !== client) return false;
       } finally {
+        this.registering = false;
         client.off('state', onState);
         this.abortJoin = undefined;
       }
@@ -218,12 +232,17 @@ export class ChatSession extends Disposable {
     await this.context.globalState.update(LAST_NICK_KEY, client.nick);
     this.joinedOnce = true;
     this.wasUnreachable = false;
-    this.state.setConnection({ status: 'registered', nick: client.nick, fingerprint: client.fingerprint, suggestedNick: client.nick });
-    this.state.setRoster(client.online());
+    const devices = client.myDevices();
+    this.state.setConnection({ status: 'registered', nick: client.nick, fingerprint: client.fingerprint, suggestedNick: client.nick, devices });
+    // Say who is here once we know (one round trip); what is typed meanwhile waits in the client.
+    const ready = await Promise.race([client.whenReady().then(() => true), new Promise<boolean>((r) => this.setTimer(() => r(false), ROSTER_WAIT_MS))]);
+    if (this.client !== client) return true;
+    this.setRosterFrom(client);
     const others = this.state.online.length;
-    this.state.addSystem(
-      `Joined ${relayText} as ${client.nick}. ${others === 0 ? 'No one else is online yet.' : `${others} other${others === 1 ? ' is' : 's are'} online.`} Type /help for commands.`,
-    );
+    const who = !ready ? 'Loading who is online…' : others === 0 ? 'No one else is online yet.' : `${others} other${others === 1 ? ' is' : 's are'} online.`;
+    const mine = client.myDevices();
+    const device = mine > 1 ? ` This window is another device of ${client.nick} (${mine} devices online).` : '';
+    this.state.addSystem(`Joined ${relayText} as ${client.nick}.${device} ${who} Type /help for commands.`);
     void this.surface?.show(true);
     return true;
   }
@@ -236,7 +255,13 @@ export class ChatSession extends Disposable {
       this.state.addSystem(`No relay answers at ${relayText}; starting one (peerchat.autoStartRelay is "always").`, 'warning');
       return this.startRelayAndJoin(a.relay, a.nick, true);
     }
-    this.state.addSystem(`Could not join ${relayText}: ${errorText(err)}`, 'error');
+    // Said once: a line in the chat while it is in view (its banner offers Join again, with the
+    // same nickname proposed), else a notification with the next steps.
+    if (this.surface?.visible) {
+      this.state.addSystem(`Could not join ${relayText}: ${errorText(err)}`, 'error');
+      this.log.error(`${code ?? 'ERROR'}: ${errorText(err)}`);
+      return false;
+    }
     void this.errors.report(
       err,
       { relay: relayText, relayIsLocal: local, relayRunning: this.relay.running, nick: a.nick, autoStartRelay: a.settings.autoStartRelay },
@@ -423,7 +448,7 @@ export class ChatSession extends Disposable {
       });
 
     on('registered', (p) => {
-      this.state.setConnection({ status: 'registered', nick: p.nick, fingerprint: p.fingerprint });
+      this.state.setConnection({ status: 'registered', nick: p.nick, fingerprint: p.fingerprint, devices: p.devices });
       if (this.joinedOnce && this.wasUnreachable) this.state.addSystem(`Reconnected to ${this.state.connectionView.relay ?? 'the relay'} as ${p.nick}.`);
       this.wasUnreachable = false;
     });
@@ -437,17 +462,34 @@ export class ChatSession extends Disposable {
     });
     on('error', (p) => {
       this.log.error(`${p.code}: ${p.message}`);
-      // An unreachable relay is told once through the connection state (see 'state').
-      if (p.code !== 'RELAY_UNREACHABLE') this.state.addSystem(p.message, 'error');
+      // An unreachable relay is told once through the connection state (see 'state'); a join's
+      // refusal once by joinFailed.
+      if (p.code !== 'RELAY_UNREACHABLE' && !this.registering) this.state.addSystem(p.message, 'error');
     });
-    on('roster', (p) => this.state.setRoster(p.nicks));
+    on('roster', () => this.setRosterFrom(client));
     on('presence', (p) => this.state.presence(p.nick, p.online));
+    on('member-devices', (p) => this.state.memberDevices(p.nick, p.devices));
     on('message', (p) => this.onMessage(p));
     on('message-sent', (p) => {
-      if (!this.state.confirmSent(p.to, p.text)) {
-        this.state.addChat({ from: client.nick, to: p.to, text: p.text, private: p.to !== undefined, own: true, time: p.time });
+      if (p.otherDevice) {
+        this.state.addChat({ from: client.nick, to: p.to, text: p.text, private: p.to !== undefined, own: true, time: p.time, otherDevice: true });
+      } else if (!this.state.confirmSent(p.to, p.text)) {
+        const shown = this.state.addChat({ from: client.nick, to: p.to, text: p.text, private: p.to !== undefined, own: true, time: p.time });
+        this.sentMessages.set(p.id, shown.id);
       }
     });
+    on('message-delivered', (p) => {
+      const shown = this.sentMessages.get(p.id);
+      this.sentMessages.delete(p.id);
+      if (shown) this.state.setDelivery(shown, 'delivered');
+    });
+    on('message-failed', (p) => {
+      const shown = this.sentMessages.get(p.id);
+      this.sentMessages.delete(p.id);
+      if (shown) this.state.setDelivery(shown, 'failed', p.message);
+      this.state.addSystem(p.message, 'error');
+    });
+    on('waiting', (p) => this.state.addSystem(p.message, 'warning'));
     on('file-offer', (p) => this.onOffer(p));
     on('file-request', (p) => void this.onRequest(p));
     on('transfer-started', (p) => this.progress.update(this.state.transferStarted(p)));
@@ -634,28 +676,37 @@ export class ChatSession extends Disposable {
     }
   }
 
+  /**
+   * Sends a line typed in the panel. The client checks the addressee (at once if it knows who is
+   * online, else once the roster is in: then a failure comes as message-failed) and reports
+   * delivery, which the message's status line shows.
+   */
   private sendChat(to: string | undefined, text: string): void {
     const client = this.requireClient();
-    let recipient = to;
-    if (to !== undefined) {
-      const match = client.online().find((n) => nicknameKey(n) === nicknameKey(to));
-      if (!match) throw new Error(`No one called ${to} is online. Type /who to see who is.`);
-      recipient = match;
-    }
+    const recipient = to === undefined ? undefined : (client.online().find((n) => nicknameKey(n) === nicknameKey(to)) ?? to);
     const pending = this.state.addChat({ from: client.nick, to: recipient, text, private: recipient !== undefined, own: true, delivery: 'pending' });
+    let id: string;
     try {
-      if (recipient === undefined) client.broadcast(text);
-      else client.sendPrivate(recipient, text);
+      id = recipient === undefined ? client.broadcast(text) : client.sendPrivate(recipient, text);
     } catch (err) {
       this.state.removeMessage(pending.id);
       throw err;
     }
-    if (recipient !== undefined) {
-      this.setTimer(() => {
-        const m = this.state.allMessages().find((x) => x.id === pending.id);
-        if (m?.delivery === 'pending') this.state.setDelivery(pending.id, 'unconfirmed');
-      }, PRIVATE_ACK_TIMEOUT_MS);
-    }
+    this.sentMessages.set(`${this.idTag}${id}`, pending.id);
+    this.setTimer(() => {
+      const m = this.state.allMessages().find((x) => x.id === pending.id);
+      if (m?.delivery === 'pending' || m?.delivery === 'sent') this.state.setDelivery(pending.id, 'unconfirmed');
+    }, PRIVATE_ACK_TIMEOUT_MS);
+  }
+
+  /** The roster from the client: members once each, with their device counts. */
+  private setRosterFrom(client: ChatClient): void {
+    const members = client.members();
+    this.state.setRoster(
+      members.map((m) => m.nick),
+      Object.fromEntries(members.map((m) => [m.nick, m.devices])),
+    );
+    this.state.setConnection({ devices: client.myDevices() });
   }
 
   /** `/accept 3` names a transfer of this join by the client's id (shown on its card as #3). */

@@ -9,6 +9,7 @@
  */
 import type { ClientEvents } from '../client/events';
 import type { ErrorCode } from '../protocol/errors';
+import { nicknameKey } from '../protocol/nickname';
 import {
   isFinalStatus,
   type ChatMessageView,
@@ -58,12 +59,15 @@ export interface NewChatMessage {
   own: boolean;
   time?: number;
   delivery?: Delivery;
+  /** Sent by another device (window, terminal) of ours. */
+  otherDevice?: boolean;
 }
 
 export class ChatState {
   private messages: ChatMessageView[] = [];
   private transfers = new Map<string, TransferView>();
   private roster: string[] = [];
+  private rosterDevices: Record<string, number> = {};
   private connection: ConnectionView = { status: 'idle', relayRunning: false };
   private unread = 0;
   private visible = false;
@@ -102,6 +106,7 @@ export class ChatState {
     return {
       connection: { ...this.connection },
       roster: [...this.roster],
+      rosterDevices: { ...this.rosterDevices },
       messages: this.messages.map((m) => ({ ...m })),
       transfers: [...this.transfers.values()].map((t) => ({ ...t })),
       unread: this.unread,
@@ -162,12 +167,28 @@ export class ChatState {
     this.emit({ type: 'connectionChanged', connection: { ...next } });
   }
 
-  /** The full list of other nicknames online (from the client's `roster` event). */
-  setRoster(nicks: readonly string[]): void {
+  /**
+   * The full list of other members online (from the client's `roster` event), each once;
+   * `devices` says how many devices a member has online where that is more than one.
+   */
+  setRoster(nicks: readonly string[], devices: Readonly<Record<string, number>> = this.rosterDevices): void {
     const next = sortNicks(dedupe(nicks.filter((n) => n !== this.connection.nick)));
-    if (sameList(next, this.roster)) return;
+    const nextDevices: Record<string, number> = {};
+    for (const n of next) if ((devices[n] ?? 1) > 1) nextDevices[n] = devices[n];
+    if (sameList(next, this.roster) && JSON.stringify(nextDevices) === JSON.stringify(this.rosterDevices)) return;
     this.roster = next;
-    this.emit({ type: 'rosterChanged', roster: [...next] });
+    this.rosterDevices = nextDevices;
+    this.emit({ type: 'rosterChanged', roster: [...next], rosterDevices: { ...nextDevices } });
+  }
+
+  /** A member online changed how many devices it has online (no notice: it did not come or go). */
+  memberDevices(nick: string, devices: number): void {
+    if (nick === this.connection.nick) {
+      this.setConnection({ devices });
+      return;
+    }
+    if (!this.roster.includes(nick)) return;
+    this.setRoster(this.roster, { ...this.rosterDevices, [nick]: devices });
   }
 
   /** Someone came or went: update the roster and leave a notice in the history. */
@@ -175,7 +196,10 @@ export class ChatState {
     if (nick === this.connection.nick) return;
     const has = this.roster.includes(nick);
     if (online && !has) this.setRoster([...this.roster, nick]);
-    if (!online && has) this.setRoster(this.roster.filter((n) => n !== nick));
+    if (!online && has) {
+      const { [nick]: _gone, ...rest } = this.rosterDevices;
+      this.setRoster(this.roster.filter((n) => n !== nick), rest);
+    }
     if (online !== has) this.addSystem(online ? `${nick} joined` : `${nick} left`, online ? 'join' : 'leave');
   }
 
@@ -207,6 +231,7 @@ export class ChatState {
     };
     if (input.to !== undefined) message.to = input.to;
     if (input.own) message.delivery = input.delivery ?? 'sent';
+    if (input.otherDevice) message.otherDevice = true;
     this.pushMessage(message);
     if (!input.own && !this.visible) {
       this.unread++;
@@ -225,16 +250,20 @@ export class ChatState {
    * then adds it as a new message).
    */
   confirmSent(to: string | undefined, text: string): boolean {
-    const m = this.messages.find((x) => x.own && x.delivery === 'pending' && x.to === to && x.text === text);
+    const same = (a: string | undefined): boolean => (a === undefined || to === undefined ? a === to : nicknameKey(a) === nicknameKey(to));
+    const m = this.messages.find((x) => x.own && x.delivery === 'pending' && same(x.to) && x.text === text);
     if (!m) return false;
     this.setDelivery(m.id, 'sent');
     return true;
   }
 
-  setDelivery(id: string, delivery: Delivery): void {
+  setDelivery(id: string, delivery: Delivery, failure?: string): void {
     const m = this.messages.find((x) => x.id === id);
     if (!m || m.delivery === delivery) return;
+    // Delivered is final; a late "unconfirmed" timer must not take it back.
+    if (m.delivery === 'delivered' && delivery === 'unconfirmed') return;
     m.delivery = delivery;
+    if (failure !== undefined) m.failure = failure;
     this.emit({ type: 'messageUpdated', message: { ...m } });
   }
 

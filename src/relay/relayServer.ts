@@ -23,28 +23,33 @@
  * Unvalidated traffic (HELLO, REGISTER, anything from an unregistered source) is also limited
  * per source IP by a token bucket (UNREGISTERED_RATE_*); over it, datagrams are dropped silently.
  *
- * REGISTER checks, in this order (cheapest first; the Ed25519 verify is the expensive one and
- * only validated addresses reach it): cookie → BAD_COOKIE; secretProof (if the relay has a
- * secret; secretProof.ts) → BAD_SECRET; signature over `signed` with signPublic → BAD_SIGNATURE;
- * checkNickname → NICK_INVALID (message: the reason); nickname owned by another key (live or
- * reserved) → NICK_TAKEN; a new session beyond maxClients → RELAY_FULL. Refusals go to the
+ * REGISTER checks, in this order (cheapest first; the Ed25519 verifies are the expensive ones
+ * and only validated addresses reach them): cookie → BAD_COOKIE; secretProof over the device key
+ * (if the relay has a secret; secretProof.ts) → BAD_SECRET; signature over `signed` with the
+ * device key → BAD_SIGNATURE; the identity's certificate for the device (signature, expiry) →
+ * BAD_SIGNATURE; checkNickname → NICK_INVALID (message: the reason); nickname owned by another
+ * identity (live or reserved) → NICK_TAKEN; another nickname while another device of the identity
+ * is online → NICK_MISMATCH; a new session beyond maxClients → RELAY_FULL. Refusals go to the
  * REGISTER's source with refKind REGISTER, refId 0.
  *
- * Sessions and nicknames. One key holds one session and one nickname. The same key
- * registering again (a retransmitted REGISTER, a new source port, a network change) gets its
- * session back: same id, address updated, no presence. With another nickname it is a rename:
- * same id, the old nick is released and PRESENCE announces old offline then new online. A
- * REGISTER that moves a session to another address must carry a cookie no older than the one
- * that bound the current address (else BAD_COOKIE): a REGISTER captured earlier and replayed
- * from the old address within the cookie lifetime cannot pull the session back. A
- * nickname is bound to its key while the session lives; after an idle timeout it stays
- * reserved for NICK_RESERVE_MS (only that key can take it back, as a new session); LEAVE
- * releases it at once. Racing REGISTERs for one nick: the event loop handles them one at a
- * time, so the first verified one wins and the rest get NICK_TAKEN. Session ids are random in
+ * Members and devices (docs/protocol.md "Members and devices"). A session is one device: REGISTER
+ * carries the identity's certificate for the device key and is signed by the device key; both
+ * signatures and the expiry are checked. A nickname is bound to the identity (NickRegistry owner =
+ * identity key hex), and any number of its devices may hold sessions under it at once. The same
+ * device registering again (a retransmitted REGISTER, a new source port, a network change) gets
+ * its session back: same id, address updated, no presence. Another nickname: a rename (same id,
+ * PRESENCE old offline then new online) if no other device of the identity is online, else
+ * NICK_MISMATCH. A REGISTER that moves a session to another address must carry a cookie no older
+ * than the one that bound the current address (else BAD_COOKIE): a REGISTER captured earlier and
+ * replayed from the old address within the cookie lifetime cannot pull the session back. A
+ * nickname is bound to its identity while any device is online; after the last one times out it
+ * stays reserved for NICK_RESERVE_MS (only that identity can take it back); the last LEAVE
+ * releases it at once. Racing REGISTERs for one nick: the event loop handles them one at a time,
+ * so the first verified one wins and other identities get NICK_TAKEN. Session ids are random in
  * [1, 0xFFFFFFFE], unique among live sessions.
  *
- * REGISTERED { session, rosterVersion, keepaliveMs, idleTimeoutMs, nick (NFKC as the relay
- * holds it; a re-register with a differently cased spelling keeps the registered spelling) }.
+ * REGISTERED { session, rosterVersion, keepaliveMs, idleTimeoutMs, devices (the member's devices
+ * online), nick (NFKC as the relay holds it; the member's first spelling is kept) }.
  *
  * Presence versioning (presenceLog.ts). Each join or leave increments rosterVersion by one.
  * Changes are coalesced: the first change after a flush arms one timer, PRESENCE_COALESCE_MS or,
@@ -74,7 +79,7 @@
  * PING { token } → PONG { token, rosterVersion }. LEAVE → BYE { code 0 }, offline at once.
  * close() → BYE { RELAY_SHUTDOWN } to every client, then the socket closes.
  *
- * KEY_REQ { id } (or id 0 and nick) → KEY_INFO { id, signPublic, dhPublic, nick } or ERROR
+ * KEY_REQ { id } (or id 0 and nick: any device of the member) → KEY_INFO { id, cert, nick } or ERROR
  * UNKNOWN_PEER (refKind KEY_REQ, refId the requested id).
  *
  * Forwarding (kinds 0x40–0x7F, the hot path: header fields read from the Buffer, two Map

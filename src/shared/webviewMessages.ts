@@ -17,7 +17,12 @@ import type { ConnectionState } from '../client/events';
 export type MessageLevel = 'info' | 'join' | 'leave' | 'warning' | 'error';
 
 /** How far one of our own messages got. Private messages are `pending` until the peer acks. */
-export type Delivery = 'pending' | 'sent' | 'unconfirmed' | 'failed';
+/**
+ * Our own messages: `pending` typed, not yet handed to the client; `sent` on its way (waiting
+ * for acknowledgements); `delivered` every device it was for acknowledged it; `unconfirmed` no
+ * acknowledgement for a while (still trying); `failed` it cannot be delivered.
+ */
+export type Delivery = 'pending' | 'sent' | 'delivered' | 'unconfirmed' | 'failed';
 
 export interface ChatMessageView {
   /** Unique within the workspace's history. */
@@ -35,6 +40,10 @@ export interface ChatMessageView {
   own: boolean;
   /** Own chat messages only. */
   delivery?: Delivery;
+  /** Own chat messages sent from another device (window, terminal) of ours. */
+  otherDevice?: boolean;
+  /** Why it failed (own messages whose delivery is `failed`). */
+  failure?: string;
   /** System notices only. */
   level?: MessageLevel;
 }
@@ -113,6 +122,8 @@ export interface ConnectionView {
   nick?: string;
   /** Our key fingerprint once joined. */
   fingerprint?: string;
+  /** How many devices of ours are online, this window included (2+: other windows or terminals). */
+  devices?: number;
   /** The nickname the next Join will propose. */
   suggestedNick?: string;
   /** A relay started by this window is running. */
@@ -123,6 +134,8 @@ export interface ChatSnapshot {
   connection: ConnectionView;
   /** Other nicknames online. */
   roster: string[];
+  /** Members online on several devices: nickname → how many (absent: one). */
+  rosterDevices: Record<string, number>;
   messages: ChatMessageView[];
   transfers: TransferView[];
   unread: number;
@@ -138,7 +151,7 @@ export type ToWebviewMessage =
   | { type: 'messageAdded'; message: ChatMessageView }
   | { type: 'messageUpdated'; message: ChatMessageView }
   | { type: 'messagesCleared' }
-  | { type: 'rosterChanged'; roster: string[] }
+  | { type: 'rosterChanged'; roster: string[]; rosterDevices: Record<string, number> }
   | { type: 'connectionChanged'; connection: ConnectionView }
   | { type: 'transferChanged'; transfer: TransferView }
   | { type: 'transferRemoved'; id: string }

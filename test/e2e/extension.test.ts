@@ -428,6 +428,93 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     await snap('messages', { big: true });
   });
 
+  it('a second window of the same profile joins as another device of alice: both windows and bob chat, nobody flaps', async function () {
+    this.timeout(8 * STEP_MS);
+    if (!reached.joined) this.skip();
+    const relayLines: string[] = [];
+    relay!.proc.stdout.on('data', (d: Buffer) => relayLines.push(...d.toString().split('\n').filter(Boolean)));
+    const alicePresence = () => bob!.all('presence').filter((e) => e.nick === 'alice').length;
+    const presenceBefore = alicePresence();
+    const first = { page, frame: chatFrame };
+    // Another window of the same VS Code user (same browser profile, same code-server user data):
+    // its own extension host, the profile's one identity key.
+    const page2 = await wb!.context.newPage();
+    const target = new URL(server!.url + '/');
+    target.searchParams.set('folder', workspace);
+    await page2.goto(target.toString(), { waitUntil: 'domcontentloaded', timeout: STEP_MS });
+    await page2.waitForSelector('.monaco-workbench .part.statusbar', { state: 'visible', timeout: STEP_MS });
+    const inWindow = async (w: { page: Page; frame: Frame | undefined }, fn: () => Promise<void>): Promise<void> => {
+      const saved = { page, frame: chatFrame };
+      page = w.page;
+      chatFrame = w.frame;
+      try {
+        await fn();
+      } finally {
+        w.frame = chatFrame;
+        page = saved.page;
+        chatFrame = saved.frame;
+      }
+    };
+    const second = { page: page2, frame: undefined as Frame | undefined };
+    try {
+      await inWindow(second, async () => {
+        await runCommand(page, 'Peer Chat: Join Chat', STEP_MS);
+        await waitForQuickInput(page, STEP_MS);
+        await quickTitle('Join Peer Chat');
+        await quickInput(page, 'alice', STEP_MS);
+        const f = await chat();
+        await f.locator('[data-testid=connection-status][data-status=registered]').waitFor({ timeout: STEP_MS });
+        await f.locator('[data-testid=system-message]', { hasText: 'another device of alice' }).first().waitFor({ timeout: STEP_MS });
+        assert.match(await f.locator('[data-testid=roster-self]').innerText(), /alice.*2 devices/);
+      });
+      // bob sees one member alice, on two devices, and no leave or join for it.
+      bob!.send('/who');
+      await bob!.event('roster', (e) => JSON.stringify(e.members).includes('{"nick":"alice","devices":2}'), STEP_MS);
+      bob!.send('Both of your windows see this');
+      bob!.send('@alice privately, in both windows');
+      for (const w of [first, second]) {
+        await inWindow(w, async () => {
+          const f = await chat();
+          await f.locator('[data-testid=message][data-from=bob]', { hasText: 'Both of your windows see this' }).waitFor({ timeout: STEP_MS });
+          const priv = f.locator('[data-testid=message][data-from=bob]', { hasText: 'privately, in both windows' });
+          await priv.waitFor({ timeout: STEP_MS });
+          assert.equal(await priv.getAttribute('data-private'), 'true');
+        });
+      }
+      // Each window speaks; bob hears both; the other window shows it as sent from another device.
+      await inWindow(second, () => say('From the second window'));
+      await bob!.event('message', (e) => e.from === 'alice' && e.text === 'From the second window', STEP_MS);
+      await inWindow(first, () => say('@bob and from the first window'));
+      await bob!.event('message', (e) => e.from === 'alice' && e.text === 'and from the first window' && e.private === true, STEP_MS);
+      for (const [w, text] of [[first, 'From the second window'], [second, 'and from the first window']] as const) {
+        await inWindow(w, async () => {
+          const f = await chat();
+          const copy = f.locator('[data-testid=message][data-own=true]', { hasText: text });
+          await copy.waitFor({ timeout: STEP_MS });
+          await copy.locator('.msg-elsewhere').waitFor({ timeout: STEP_MS });
+        });
+      }
+      // The first window's own message says it was delivered (acknowledged by bob).
+      await inWindow(first, async () => {
+        const f = await chat();
+        const own = f.locator('[data-testid=message][data-own=true]:not(:has(.msg-elsewhere))', { hasText: 'and from the first window' });
+        await own.locator('[data-testid=delivery][data-delivery=delivered]').waitFor({ timeout: STEP_MS });
+      });
+      await inWindow(second, () => snap('second-window').then(() => undefined));
+      await snap('first-window-with-second');
+      assert.equal(alicePresence(), presenceBefore, 'bob saw alice neither leave nor join');
+      assert.deepEqual(relayLines.filter((l) => /\bmoved\b|\brename\b/.test(l)), [], 'the relay moved or renamed no one');
+      assert.equal(bob!.all('message').filter((e) => e.from === 'alice' && /window/.test(String(e.text))).length, 2, 'each message once');
+      // The second window leaves (code-server keeps a closed window's extension host for hours,
+      // so closing the tab alone would not end it): alice is still online, on one device.
+      await inWindow(second, () => runCommand(page, 'Peer Chat: Leave Chat', STEP_MS));
+      await bob!.event('member-devices', (e) => e.nick === 'alice' && e.devices === 1, STEP_MS);
+      assert.equal(alicePresence(), presenceBefore, 'one window leaving is not alice leaving');
+    } finally {
+      await page2.close().catch(() => undefined);
+    }
+  });
+
   it('sends a workspace file from the Explorer context menu (Send to Peer… → bob); bob gets the same bytes', async function () {
     this.timeout(4 * STEP_MS);
     if (!reached.joined) this.skip();
