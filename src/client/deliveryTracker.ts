@@ -22,6 +22,8 @@ interface Pending<L> {
   id: string;
   targets: DeliveryTarget<L>[];
   gone: Set<L>;
+  /** Targets seen acknowledged: an ack counts even if the device later resets its channel and goes. */
+  acked: Set<L>;
 }
 
 export class DeliveryTracker<L> {
@@ -35,38 +37,46 @@ export class DeliveryTracker<L> {
 
   /** Starts tracking message `id`; reports at once if nothing is left to wait for. */
   track(id: string, targets: DeliveryTarget<L>[]): void {
-    const p: Pending<L> = { id, targets, gone: new Set() };
-    if (!this.settle(p)) this.pending.set(id, p);
+    const p: Pending<L> = { id, targets, gone: new Set(), acked: new Set() };
+    this.pending.set(id, p);
+    this.settle(p);
   }
 
   /** Acknowledgements arrived from `link` (or from anyone, if omitted): settle what is done. */
   acked(link?: L): void {
-    for (const p of this.pending.values()) {
+    for (const p of [...this.pending.values()]) {
       if (link !== undefined && !p.targets.some((t) => t.link === link)) continue;
-      if (this.settle(p)) this.pending.delete(p.id);
+      this.settle(p);
     }
   }
 
   /** `link` went away: what it had not acknowledged will not reach it. */
   gone(link: L): void {
-    for (const p of this.pending.values()) {
+    for (const p of [...this.pending.values()]) {
       const t = p.targets.find((x) => x.link === link);
-      if (t === undefined || t.acked()) continue;
+      if (t === undefined || p.acked.has(link) || t.acked()) continue;
       p.gone.add(link);
-      if (this.settle(p)) this.pending.delete(p.id);
+      this.settle(p);
     }
   }
 
-  /** Reports and returns true when every target has acked or gone. */
-  private settle(p: Pending<L>): boolean {
+  /**
+   * Reports once every target has acked or gone. The entry leaves `pending` before the report,
+   * so a report handler that calls back into the tracker cannot report it again.
+   */
+  private settle(p: Pending<L>): void {
+    if (!this.pending.has(p.id)) return;
     let ackedBy = 0;
     for (const t of p.targets) {
       if (p.gone.has(t.link)) continue;
-      if (!t.acked()) return false;
+      if (!p.acked.has(t.link)) {
+        if (!t.acked()) return;
+        p.acked.add(t.link);
+      }
       ackedBy++;
     }
+    this.pending.delete(p.id);
     if (ackedBy > 0 || p.targets.length === 0) this.report({ id: p.id, delivered: true, devices: ackedBy });
     else this.report({ id: p.id, delivered: false });
-    return true;
   }
 }

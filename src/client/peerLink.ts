@@ -198,12 +198,13 @@ export class PeerLink {
     this.helloTimer = null;
     this.helloDelay = HELLO_RESEND_INITIAL_MS;
     if (restart) {
-      // The peer's client started over: its channel state is gone, so is ours for it.
+      // The peer's client started over: its channel state is gone, so is ours for it (after the
+      // host has seen what the old channel had delivered).
+      this.host.onPeerRestart(this);
       this.channel.reset();
       this.broadcastIn = null;
       this.senderKeyGiven = -1;
       this.queued = [];
-      this.host.onPeerRestart(this);
     }
     const queued = this.queued;
     this.queued = [];

@@ -93,7 +93,7 @@ export function checkDeviceCertificate(c: DeviceCertificate, nowS: number): Cert
     if (!Buffer.isBuffer(k) || k.length !== PUBLIC_KEY_BYTES) return { ok: false, reason: 'malformed' };
   }
   if (!Buffer.isBuffer(c.signature) || c.signature.length !== SIGNATURE_BYTES) return { ok: false, reason: 'malformed' };
-  if (!Number.isInteger(c.expiry) || c.expiry < 0) return { ok: false, reason: 'malformed' };
+  if (!Number.isInteger(c.expiry) || c.expiry < 0 || c.expiry > 0xffff_ffff) return { ok: false, reason: 'malformed' };
   if (!verifySignature(c.identitySign, certificateMessage(c), c.signature)) return { ok: false, reason: 'signature' };
   if (c.expiry + DEVICE_CERT_CLOCK_SKEW_S < nowS) return { ok: false, reason: 'expired' };
   return { ok: true };

@@ -158,7 +158,7 @@ export class ReliableChannel {
 
   /** Whether the peer acknowledged message `seq` (one send() returned since the last reset()). */
   isAcked(seq: number): boolean {
-    return seq < this.nextSeq && !this.outgoing.has(seq);
+    return Number.isInteger(seq) && seq >= 0 && seq < this.nextSeq && !this.outgoing.has(seq);
   }
 
   onFrame(frame: MsgFrame | MsgAckFrame): void {

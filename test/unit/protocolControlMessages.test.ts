@@ -1,7 +1,8 @@
 /**
  * Control messages between two clients and broadcast plaintexts
  * (src/protocol/controlMessages.ts). First byte: the type; then big-endian fields; strings are
- * u16-length-prefixed UTF-8. Golden bytes are written by hand; the rest is round-tripped.
+ * u16-length-prefixed UTF-8, except CHAT_COPY's `to` (a nickname: u8 length, at most
+ * NICK_MAX_BYTES). Golden bytes are written by hand; the rest is round-tripped.
  */
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -15,7 +16,8 @@ import {
   type BroadcastPlaintext,
   type ControlMessage,
 } from '../../src/protocol/controlMessages';
-import { MAX_CHAT_BYTES, MAX_ERROR_MESSAGE_BYTES, MAX_FILE_NAME_BYTES, MAX_REQUEST_PATH_BYTES } from '../../src/protocol/limits';
+import { errorCodeToWire } from '../../src/protocol/errors';
+import { MAX_CHAT_BYTES, MAX_ERROR_MESSAGE_BYTES, MAX_FILE_NAME_BYTES, MAX_REQUEST_PATH_BYTES, NICK_MAX_BYTES } from '../../src/protocol/limits';
 
 type Msg = ControlMessage | BroadcastPlaintext;
 
@@ -110,6 +112,28 @@ const golden: Array<{ name: string; msg: Msg; hex: string }> = [
     msg: { type: ControlType.FILE_REQUEST_DENY, requestId: 9, code: 13, message: 'gone' },
     hex: '09 | 00000009 | 000d | 0004 676f6e65',
   },
+  {
+    name: 'CHAT_COPY',
+    // to "bob" | bcastKeyId | bcastNext 2^32 + 7 | text "hi"
+    msg: { type: ControlType.CHAT_COPY, to: 'bob', bcastKeyId: 0x01020304, bcastNext: 2 ** 32 + 7, text: 'hi' },
+    hex: '0b | 03 626f62 | 01020304 | 00000001 00000007 | 0002 6869',
+  },
+  {
+    name: 'CHAT_COPY (non-ASCII addressee, empty text, largest ids)',
+    msg: { type: ControlType.CHAT_COPY, to: 'zoë', bcastKeyId: 0xffff_ffff, bcastNext: MAX_SAFE, text: '' },
+    hex: '0b | 04 7a6fc3ab | ffffffff | 001fffff ffffffff | 0000',
+  },
+  {
+    name: 'REQUEST_CANCEL (ANSWERED_ELSEWHERE)',
+    // requestId 9 | code 29 (ANSWERED_ELSEWHERE) | message "done"
+    msg: { type: ControlType.REQUEST_CANCEL, requestId: 9, code: 29, message: 'done' },
+    hex: '0c | 00000009 | 001d | 0004 646f6e65',
+  },
+  {
+    name: 'REQUEST_CANCEL (CANCELLED, no message)',
+    msg: { type: ControlType.REQUEST_CANCEL, requestId: 0xffff_ffff, code: 19, message: '' },
+    hex: '0c | ffffffff | 0013 | 0000',
+  },
 ];
 
 // ---------------------------------------------------------------------------
@@ -192,6 +216,12 @@ const arbByType: Record<string, fc.Arbitrary<Msg>> = {
   FILE_REQUEST_DENY: fc
     .tuple(u32, u16, utf8String(MAX_ERROR_MESSAGE_BYTES))
     .map(([requestId, code, message]): Msg => ({ type: ControlType.FILE_REQUEST_DENY, requestId, code, message })),
+  CHAT_COPY: fc
+    .tuple(utf8String(NICK_MAX_BYTES), u32, u64, utf8String(MAX_CHAT_BYTES))
+    .map(([to, bcastKeyId, bcastNext, text]): Msg => ({ type: ControlType.CHAT_COPY, to, bcastKeyId, bcastNext, text })),
+  REQUEST_CANCEL: fc
+    .tuple(u32, u16, utf8String(MAX_ERROR_MESSAGE_BYTES))
+    .map(([requestId, code, message]): Msg => ({ type: ControlType.REQUEST_CANCEL, requestId, code, message })),
 };
 const anyControl = fc.oneof(...Object.values(arbByType));
 
@@ -219,6 +249,8 @@ describe('protocol/controlMessages', () => {
         FILE_REQUEST: 0x08,
         FILE_REQUEST_DENY: 0x09,
         BCAST_BARRIER: 0x0a,
+        CHAT_COPY: 0x0b,
+        REQUEST_CANCEL: 0x0c,
         BROADCAST_CHAT: 0x41,
       },
     );
@@ -237,6 +269,11 @@ describe('protocol/controlMessages', () => {
         assert.deepEqual(decodeControl(hex(g.hex)), g.msg);
       });
     }
+
+    it('the REQUEST_CANCEL goldens carry the wire numbers of ANSWERED_ELSEWHERE and CANCELLED', () => {
+      assert.equal(errorCodeToWire('ANSWERED_ELSEWHERE'), 0x1d);
+      assert.equal(errorCodeToWire('CANCELLED'), 0x13);
+    });
 
     it('decoded Buffers are copies, not views of the datagram', () => {
       const g = golden.find((x) => x.msg.type === ControlType.FILE_RESULT)!;
@@ -304,7 +341,7 @@ describe('protocol/controlMessages', () => {
     });
 
     it('rejects unknown types', () => {
-      for (const t of [0x00, 0x0a, 0x20, 0x40, 0x42, 0x7f, 0xff]) {
+      for (const t of [0x00, 0x0a, 0x0d, 0x20, 0x40, 0x42, 0x7f, 0xff]) {
         assert.equal(decodeControl(Buffer.concat([Buffer.from([t]), Buffer.alloc(60)])), null, `type 0x${t.toString(16)}`);
       }
     });
@@ -319,6 +356,23 @@ describe('protocol/controlMessages', () => {
         'FILE_OFFER.bytes',
       );
       assert.equal(decodeControl(hex('01 | 00000000 | ffffffffffffffff | 0000')), null);
+      assert.equal(decodeControl(hex('0b | 01 61 | 00000000 | ' + tooBig + ' | 0000')), null, 'CHAT_COPY.bcastNext');
+      assert.notEqual(decodeControl(hex('0b | 01 61 | 00000000 | 001fffffffffffff | 0000')), null, 'CHAT_COPY.bcastNext = MAX_SAFE');
+    });
+
+    it('decoder accepts a CHAT_COPY addressee of exactly NICK_MAX_BYTES (64) bytes and rejects 65', () => {
+      const at = (n: number): Buffer => Buffer.concat([hex('0b'), Buffer.from([n]), Buffer.alloc(n, 0x61), hex('00000000 | 0000000000000000 | 0000')]);
+      const ok = decodeControl(at(NICK_MAX_BYTES));
+      assert.ok(ok && ok.type === ControlType.CHAT_COPY && ok.to === 'a'.repeat(64) && ok.text === '');
+      assert.equal(decodeControl(at(NICK_MAX_BYTES + 1)), null);
+      assert.equal(decodeControl(at(255)), null);
+    });
+
+    it('decoder rejects invalid UTF-8 in a CHAT_COPY addressee', () => {
+      for (const bad of ['ff', 'c0af', 'eda080', 'e69d', '61 80 62']) {
+        const b = hex(bad);
+        assert.equal(decodeControl(Buffer.concat([hex('0b'), Buffer.from([b.length]), b, hex('00000000 | 0000000000000000 | 0000')])), null, bad);
+      }
     });
 
     it('rejects a FILE_ACCEPT with more than 100 ranges, and accepts exactly 100', () => {
@@ -350,6 +404,8 @@ describe('protocol/controlMessages', () => {
       ['FILE_CANCEL message', '06 | 00000001 | 0013', MAX_ERROR_MESSAGE_BYTES],
       ['FILE_REQUEST name', '08 | 00000001', MAX_REQUEST_PATH_BYTES],
       ['FILE_REQUEST_DENY message', '09 | 00000001 | 000d', MAX_ERROR_MESSAGE_BYTES],
+      ['CHAT_COPY text', '0b | 03 626f62 | 00000000 | 0000000000000000', MAX_CHAT_BYTES],
+      ['REQUEST_CANCEL message', '0c | 00000001 | 001d', MAX_ERROR_MESSAGE_BYTES],
     ];
     for (const [what, prefix, max] of limits) {
       it(`decoder accepts a ${what} of exactly ${max} bytes and rejects ${max + 1}`, () => {
@@ -409,6 +465,14 @@ describe('protocol/controlMessages', () => {
       ['FILE_OFFER sha256 of 31 bytes', { type: ControlType.FILE_OFFER, transferId: 1, bytes: 1, chunkSize: 1, sha256: Buffer.alloc(31), requestId: 0, name: 'a' }],
       ['FILE_RESULT sha256 of 33 bytes', { type: ControlType.FILE_RESULT, transferId: 1, code: 0, sha256: Buffer.alloc(33) }],
       ['FILE_DECLINE code 65536', { type: ControlType.FILE_DECLINE, transferId: 1, code: 0x1_0000, message: '' }],
+      ['CHAT_COPY addressee of 65 bytes', { type: ControlType.CHAT_COPY, to: 'a'.repeat(65), bcastKeyId: 0, bcastNext: 0, text: '' }],
+      ['CHAT_COPY addressee of 33 chars / 66 bytes', { type: ControlType.CHAT_COPY, to: 'é'.repeat(33), bcastKeyId: 0, bcastNext: 0, text: '' }],
+      ['CHAT_COPY text of 901 bytes', { type: ControlType.CHAT_COPY, to: 'bob', bcastKeyId: 0, bcastNext: 0, text: 'a'.repeat(901) }],
+      ['CHAT_COPY bcastNext of 2^53', { type: ControlType.CHAT_COPY, to: 'bob', bcastKeyId: 0, bcastNext: 2 ** 53, text: '' }],
+      ['CHAT_COPY bcastKeyId of 2^32', { type: ControlType.CHAT_COPY, to: 'bob', bcastKeyId: 2 ** 32, bcastNext: 0, text: '' }],
+      ['REQUEST_CANCEL message of 301 bytes', { type: ControlType.REQUEST_CANCEL, requestId: 1, code: 19, message: 'm'.repeat(301) }],
+      ['REQUEST_CANCEL code 65536', { type: ControlType.REQUEST_CANCEL, requestId: 1, code: 0x1_0000, message: '' }],
+      ['REQUEST_CANCEL requestId -1', { type: ControlType.REQUEST_CANCEL, requestId: -1, code: 19, message: '' }],
     ];
     for (const [what, m] of cases) {
       it(`throws RangeError for ${what}`, () => {
@@ -418,6 +482,11 @@ describe('protocol/controlMessages', () => {
 
     it('accepts a CHAT text of exactly 900 bytes', () => {
       const m: Msg = { type: ControlType.CHAT, bcastKeyId: 0, bcastNext: 0, text: '李'.repeat(300) };
+      assert.deepEqual(decodeControl(encodeControl(m)), m);
+    });
+
+    it('accepts a CHAT_COPY with an addressee of exactly 64 bytes and a text of exactly 900 bytes', () => {
+      const m: Msg = { type: ControlType.CHAT_COPY, to: 'é'.repeat(32), bcastKeyId: 0, bcastNext: 0, text: '李'.repeat(300) };
       assert.deepEqual(decodeControl(encodeControl(m)), m);
     });
 

@@ -41,6 +41,11 @@ const GOLDEN_WIRE: Array<[ErrorCode, number]> = [
   ['PEER_KEY_CHANGED', 24],
   ['BAD_COMMAND', 25],
   ['INTERNAL', 26],
+  ['TAMPERED', 27],
+  // Protocol version 2 (members and devices).
+  ['NICK_MISMATCH', 28],
+  ['ANSWERED_ELSEWHERE', 29],
+  ['NOT_DELIVERED', 30],
 ];
 
 describe('protocol/errors', () => {

@@ -4,7 +4,7 @@
  *   0      1        2     3      4            8            12
  *   magic  version  kind  flags  src (u32)    dst (u32)    body…
  *
- * Golden bytes written by hand from that diagram: magic 0xc7, version 1, big-endian ids.
+ * Golden bytes written by hand from that diagram: magic 0xc7, version 2, big-endian ids.
  */
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -24,7 +24,7 @@ const hex = (s: string): Buffer => Buffer.from(s.replace(/[\s|]+/g, ''), 'hex');
 describe('protocol/header', () => {
   it('has the documented constants (a change here is a protocol change)', () => {
     assert.equal(MAGIC, 0xc7);
-    assert.equal(PROTOCOL_VERSION, 1);
+    assert.equal(PROTOCOL_VERSION, 2);
     assert.equal(HEADER_BYTES, 12);
     assert.equal(DST_RELAY, 0);
     assert.equal(DST_BROADCAST, 0xffff_ffff);
@@ -74,28 +74,28 @@ describe('protocol/header', () => {
   it('writeHeader produces the documented bytes (golden)', () => {
     const out = Buffer.alloc(12, 0xee);
     writeHeader(out, { kind: Kind.PEER_HELLO, flags: 0x80, src: 0x0102_0304, dst: DST_BROADCAST });
-    assert.equal(out.toString('hex'), 'c7' + '01' + '40' + '80' + '01020304' + 'ffffffff');
+    assert.equal(out.toString('hex'), 'c7' + '02' + '40' + '80' + '01020304' + 'ffffffff');
   });
 
   it('writeHeader honours an offset and touches only its 12 bytes', () => {
     const out = Buffer.alloc(16, 0xee);
     writeHeader(out, { kind: Kind.PING, flags: 0, src: 7, dst: 0 }, 2);
-    assert.equal(out.toString('hex'), 'eeee' + 'c7010600' + '00000007' + '00000000' + 'eeee');
+    assert.equal(out.toString('hex'), 'eeee' + 'c7020600' + '00000007' + '00000000' + 'eeee');
   });
 
   it('datagram() prepends the header to the body', () => {
     const d = datagram({ kind: Kind.PONG, flags: 1, src: 0, dst: 0xabcdef01 }, hex('0102'));
-    assert.equal(d.toString('hex'), 'c7' + '01' + '07' + '01' + '00000000' + 'abcdef01' + '0102');
-    assert.equal(datagram({ kind: Kind.LEAVE, flags: 0, src: 9, dst: 0 }).toString('hex'), 'c7010b00' + '00000009' + '00000000');
+    assert.equal(d.toString('hex'), 'c7' + '02' + '07' + '01' + '00000000' + 'abcdef01' + '0102');
+    assert.equal(datagram({ kind: Kind.LEAVE, flags: 0, src: 9, dst: 0 }).toString('hex'), 'c7020b00' + '00000009' + '00000000');
   });
 
   it('readHeader parses the documented bytes (golden)', () => {
-    const r = readHeader(hex('c7 01 41 05 | 00000102 | fffffffe | 9999'));
+    const r = readHeader(hex('c7 02 41 05 | 00000102 | fffffffe | 9999'));
     assert.deepEqual(r, { ok: true, header: { kind: 0x41, flags: 0x05, src: 0x102, dst: 0xffff_fffe } });
   });
 
   it('rejects datagrams shorter than 12 bytes as "short", whatever they contain', () => {
-    const full = hex('c7 01 06 00 00000007 00000000');
+    const full = hex('c7 02 06 00 00000007 00000000');
     for (let n = 0; n < HEADER_BYTES; n++) {
       assert.deepEqual(readHeader(full.subarray(0, n)), { ok: false, reason: 'short' }, `length ${n}`);
     }
@@ -104,15 +104,15 @@ describe('protocol/header', () => {
 
   it('rejects a wrong magic', () => {
     for (const m of [0x00, 0xc6, 0xc8, 0xff, 0x01]) {
-      const b = hex('c7 01 06 00 00000007 00000000');
+      const b = hex('c7 02 06 00 00000007 00000000');
       b[0] = m;
       assert.deepEqual(readHeader(b), { ok: false, reason: 'magic' }, `magic 0x${m.toString(16)}`);
     }
   });
 
-  it('rejects any version other than 1', () => {
-    for (const v of [0x00, 0x02, 0x7f, 0xff]) {
-      const b = hex('c7 01 06 00 00000007 00000000');
+  it('rejects any version other than 2 (version 1 clients predate devices)', () => {
+    for (const v of [0x00, 0x01, 0x03, 0x7f, 0xff]) {
+      const b = hex('c7 02 06 00 00000007 00000000');
       b[1] = v;
       assert.deepEqual(readHeader(b), { ok: false, reason: 'version' }, `version ${v}`);
     }

@@ -36,13 +36,13 @@ const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const TAG = 'f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff';
 
 // PEER_SEALED, src 1, dst 2, epoch 0x0a0b0c0d, pn 2^32 + 2, ciphertext "abc", tag.
-const SEALED_HEX = 'c7 01 41 00 | 00000001 | 00000002 | 0a0b0c0d | 00000001 00000002 | 616263 | ' + TAG;
+const SEALED_HEX = 'c7 02 41 00 | 00000001 | 00000002 | 0a0b0c0d | 00000001 00000002 | 616263 | ' + TAG;
 const SEALED_AAD_HEX = '41 | 0a0b0c0d | 00000001 00000002';
 const SIG = '5a'.repeat(32) + 'a5'.repeat(32);
 // PEER_BROADCAST, src 3, dst broadcast, keyId 0x01020304, seq 5, ciphertext "xy", tag, signature.
-const BCAST_HEX = 'c7 01 42 00 | 00000003 | ffffffff | 01020304 | 00000000 00000005 | 7879 | ' + TAG + ' | ' + SIG;
+const BCAST_HEX = 'c7 02 42 00 | 00000003 | ffffffff | 01020304 | 00000000 00000005 | 7879 | ' + TAG + ' | ' + SIG;
 // What the signature covers: all of it before the signature, src and dst as zero.
-const BCAST_SIGNED_HEX = 'c7 01 42 00 | 00000000 | 00000000 | 01020304 | 00000000 00000005 | 7879 | ' + TAG;
+const BCAST_SIGNED_HEX = 'c7 02 42 00 | 00000000 | 00000000 | 01020304 | 00000000 00000005 | 7879 | ' + TAG;
 
 describe('protocol/peerPackets', () => {
   it('constants match the documented layout', () => {
@@ -78,7 +78,7 @@ describe('protocol/peerPackets', () => {
     it('writes a PEER_BROADCAST prefix with the largest safe seq (golden)', () => {
       const out = Buffer.alloc(24);
       const aad = writeSealedPrefix(out, { kind: Kind.PEER_BROADCAST, flags: 0, src: 0xffff_fffe, dst: 0xffff_ffff }, 0xffff_ffff, MAX_SAFE);
-      assert.equal(out.toString('hex'), 'c7014200' + 'fffffffe' + 'ffffffff' + 'ffffffff' + '001fffffffffffff');
+      assert.equal(out.toString('hex'), 'c7024200' + 'fffffffe' + 'ffffffff' + 'ffffffff' + '001fffffffffffff');
       assert.equal(aad.toString('hex'), '42' + 'ffffffff' + '001fffffffffffff');
     });
 
@@ -118,7 +118,7 @@ describe('protocol/peerPackets', () => {
     });
 
     it('accepts exactly header + seal header + 16-byte tag (empty ciphertext)', () => {
-      const buf = hex('c7 01 41 00 | 00000003 | 00000004 | 00000001 | 00000000 00000000 | ' + TAG);
+      const buf = hex('c7 02 41 00 | 00000003 | 00000004 | 00000001 | 00000000 00000000 | ' + TAG);
       assert.equal(buf.length, 40);
       const p = readSealedPacket(buf);
       assert.ok(p);
@@ -146,13 +146,15 @@ describe('protocol/peerPackets', () => {
       const m = hex(SEALED_HEX);
       m[0] = 0xc6;
       assert.equal(readSealedPacket(m), null);
-      const v = hex(SEALED_HEX);
-      v[1] = 2;
-      assert.equal(readSealedPacket(v), null);
+      for (const version of [1, 3]) {
+        const v = hex(SEALED_HEX);
+        v[1] = version;
+        assert.equal(readSealedPacket(v), null, `version ${version}`);
+      }
     });
 
     it('rejects a pn beyond Number.MAX_SAFE_INTEGER and accepts MAX_SAFE_INTEGER', () => {
-      const at = (pnHex: string): Buffer => hex('c7 01 41 00 | 00000001 | 00000002 | 00000000 | ' + pnHex + ' | ' + TAG);
+      const at = (pnHex: string): Buffer => hex('c7 02 41 00 | 00000001 | 00000002 | 00000000 | ' + pnHex + ' | ' + TAG);
       assert.equal(readSealedPacket(at('001fffffffffffff'))?.pn, MAX_SAFE);
       assert.equal(readSealedPacket(at('0020000000000000')), null);
       assert.equal(readSealedPacket(at('ffffffffffffffff')), null);
@@ -190,7 +192,7 @@ describe('protocol/peerPackets', () => {
     it('never throws on random bytes (5000 runs), nor behind a valid sealed header', () => {
       fc.assert(
         fc.property(fc.uint8Array({ maxLength: 80 }), fc.boolean(), (bytes, withHeader) => {
-          const buf = withHeader ? Buffer.concat([hex('c7014100'), Buffer.from(bytes)]) : Buffer.from(bytes);
+          const buf = withHeader ? Buffer.concat([hex('c7024100'), Buffer.from(bytes)]) : Buffer.from(bytes);
           const p = readSealedPacket(buf);
           if (p) {
             assert.ok(Number.isSafeInteger(p.pn));
@@ -235,7 +237,7 @@ describe('protocol/peerPackets', () => {
     });
 
     it('accepts exactly header + seal header + tag + signature (104 bytes), rejects every shorter prefix', () => {
-      const min = hex('c7 01 42 00 | 00000003 | ffffffff | 00000001 | 00000000 00000000 | ' + TAG + ' | ' + SIG);
+      const min = hex('c7 02 42 00 | 00000003 | ffffffff | 00000001 | 00000000 00000000 | ' + TAG + ' | ' + SIG);
       assert.equal(min.length, BROADCAST_OVERHEAD_BYTES);
       const p = readBroadcastPacket(min);
       assert.ok(p);
@@ -243,7 +245,7 @@ describe('protocol/peerPackets', () => {
       assert.equal(p.signature.toString('hex'), SIG);
       for (let n = 0; n < min.length; n++) assert.equal(readBroadcastPacket(min.subarray(0, n)), null, `prefix ${n}`);
       // An unsigned broadcast of the old layout (no signature) is too short to parse.
-      assert.equal(readBroadcastPacket(hex('c7 01 42 00 | 00000003 | ffffffff | 00000001 | 00000000 00000000 | 616263 | ' + TAG)), null);
+      assert.equal(readBroadcastPacket(hex('c7 02 42 00 | 00000003 | ffffffff | 00000001 | 00000000 00000000 | 616263 | ' + TAG)), null);
     });
 
     it('rejects kinds other than PEER_BROADCAST, a wrong magic or version, a seq beyond MAX_SAFE_INTEGER', () => {
@@ -255,9 +257,11 @@ describe('protocol/peerPackets', () => {
       const m = hex(BCAST_HEX);
       m[0] = 0xc6;
       assert.equal(readBroadcastPacket(m), null);
-      const v = hex(BCAST_HEX);
-      v[1] = 2;
-      assert.equal(readBroadcastPacket(v), null);
+      for (const version of [1, 3]) {
+        const v = hex(BCAST_HEX);
+        v[1] = version;
+        assert.equal(readBroadcastPacket(v), null, `version ${version}`);
+      }
       const big = hex(BCAST_HEX);
       big.writeUInt32BE(0x20_0000, 16);
       assert.equal(readBroadcastPacket(big), null);
@@ -321,7 +325,7 @@ describe('protocol/peerPackets', () => {
     it('readBroadcastPacket never throws on random bytes (5000 runs), nor behind a valid broadcast header', () => {
       fc.assert(
         fc.property(fc.uint8Array({ maxLength: 200 }), fc.boolean(), (bytes, withHeader) => {
-          const buf = withHeader ? Buffer.concat([hex('c7014200'), Buffer.from(bytes)]) : Buffer.from(bytes);
+          const buf = withHeader ? Buffer.concat([hex('c7024200'), Buffer.from(bytes)]) : Buffer.from(bytes);
           const p = readBroadcastPacket(buf);
           if (p) {
             assert.ok(Number.isSafeInteger(p.pn));

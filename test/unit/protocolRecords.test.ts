@@ -29,11 +29,11 @@ const HDR: Header = { kind: Kind.PEER_RECORD, flags: 0, src: 1, dst: 2 };
 
 // Fragment 1 of 3 (not the last: no tag): epoch 0x0a0b0c0d, record 2^32 + 2, transferId
 // 0x01020304, transfer pn 7, chunk 9, ciphertext abcd.
-const MIDDLE_HEX = 'c7 01 43 00 | 00000001 | 00000002 | 0a0b0c0d | 00000001 00000002 | 12 | 01020304 | 00000007 | 00000009 | abcd';
+const MIDDLE_HEX = 'c7 02 43 00 | 00000001 | 00000002 | 0a0b0c0d | 00000001 00000002 | 12 | 01020304 | 00000007 | 00000009 | abcd';
 // Fragment 2 of 3 (the last: the tag follows), chunk 10, pn 8, ciphertext ef.
-const LAST_HEX = 'c7 01 43 00 | 00000001 | 00000002 | 0a0b0c0d | 00000001 00000002 | 22 | 01020304 | 00000008 | 0000000a | ef | ' + TAG;
+const LAST_HEX = 'c7 02 43 00 | 00000001 | 00000002 | 0a0b0c0d | 00000001 00000002 | 22 | 01020304 | 00000008 | 0000000a | ef | ' + TAG;
 // Fragment 15 of 16 (the last of the largest record), flags and ids at their largest, empty ciphertext.
-const FULL_HEX = 'c7 01 43 ff | fffffffe | ffffffff | ffffffff | 001fffff ffffffff | ff | ffffffff | ffffffff | ffffffff | ' + TAG;
+const FULL_HEX = 'c7 02 43 ff | fffffffe | ffffffff | ffffffff | 001fffff ffffffff | ff | ffffffff | ffffffff | ffffffff | ' + TAG;
 // AAD of that 3-fragment record, chunks 9, 10 and 11.
 const AAD_HEX = '43 | 0a0b0c0d | 00000001 00000002 | 03 | 01020304 | 00000009 0000047b | 0000000a 0000047b | 0000000b 00000005';
 /** Part lengths for AAD_HEX: two full 1147-byte chunks and a short last one. */
@@ -264,7 +264,7 @@ describe('protocol/peerPackets records', () => {
     });
 
     it('never throws on random bytes after a valid PEER_RECORD header, and what it returns is consistent (property)', () => {
-      const head = hex('c7 01 43 00 00000001 00000002');
+      const head = hex('c7 02 43 00 00000001 00000002');
       fc.assert(
         fc.property(fc.uint8Array({ maxLength: 100 }), (u) => {
           const buf = Buffer.concat([head, Buffer.from(u)]);

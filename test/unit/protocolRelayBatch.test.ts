@@ -1,7 +1,7 @@
 /**
  * BATCH, the relay's coalescing datagram (src/protocol/relayBatch.ts), in the style of
  * mqtt-packet's test.js / testRandom.js:
- *   - golden bytes written BY HAND from the layout (header c7 01 0f 00 src dst; then, per inner
+ *   - golden bytes written BY HAND from the layout (header c7 02 0f 00 src dst; then, per inner
  *     datagram, length u16 and the datagram itself);
  *   - decode(encode(items)) gives the items back, as views into the batch, for generated items;
  *   - malformed batches are null (whole), random and mutated input never throws, and whatever
@@ -25,10 +25,10 @@ import { BATCH_MAX_BYTES, MAX_COALESCED_DATAGRAM_BYTES } from '../../src/relay/r
 const hex = (s: string): Buffer => Buffer.from(s.replace(/[\s|]+/g, ''), 'hex');
 
 // A PONG the relay would send to session 7, and a 16-byte PEER_BROADCAST from session 3.
-const PONG_HEX = 'c7 01 07 00 | 00000000 | 00000007 | 01020304 | 00000009';
-const BCAST_HEX = 'c7 01 42 00 | 00000003 | ffffffff | 0a0b0c0d';
+const PONG_HEX = 'c7 02 07 00 | 00000000 | 00000007 | 01020304 | 00000009';
+const BCAST_HEX = 'c7 02 42 00 | 00000003 | ffffffff | 0a0b0c0d';
 const GOLDEN_HEX =
-  'c7 01 0f 00 | 00000000 | 00000007 | ' + // header: BATCH, src 0 (the relay), dst session 7
+  'c7 02 0f 00 | 00000000 | 00000007 | ' + // header: BATCH, src 0 (the relay), dst session 7
   '0014 | ' + PONG_HEX + ' | ' + //          20-byte PONG
   '0010 | ' + BCAST_HEX; //                   16-byte PEER_BROADCAST
 
@@ -36,7 +36,7 @@ const GOLDEN_HEX =
 function dgram(kind: number, len: number, fill = 0x5a): Buffer {
   const b = Buffer.alloc(len, fill);
   b[0] = 0xc7;
-  b[1] = 0x01;
+  b[1] = 0x02;
   b[2] = kind;
   b[3] = 0;
   return b;
@@ -107,9 +107,9 @@ describe('protocol/relayBatch', () => {
     });
 
     it('a bare 12-byte header is a valid inner datagram (LEAVE-sized)', () => {
-      const bare = hex('c7 01 0c 00 | 00000000 | 00000007');
+      const bare = hex('c7 02 0c 00 | 00000000 | 00000007');
       const b = encodeBatch([bare, bare], 7)!;
-      assert.equal(b.toString('hex'), hex('c7 01 0f 00 00000000 00000007 000c' + bare.toString('hex') + '000c' + bare.toString('hex')).toString('hex'));
+      assert.equal(b.toString('hex'), hex('c7 02 0f 00 00000000 00000007 000c' + bare.toString('hex') + '000c' + bare.toString('hex')).toString('hex'));
       assert.deepEqual(mustDecode(b).map((d) => d.toString('hex')), [bare.toString('hex'), bare.toString('hex')]);
     });
 
@@ -160,23 +160,24 @@ describe('protocol/relayBatch', () => {
 
   describe('malformed input: the whole batch is null', () => {
     const table: Array<[string, string]> = [
-      ['header only (no datagram)', 'c7 01 0f 00 | 00000000 | 00000007'],
-      ['one byte of a length', 'c7 01 0f 00 | 00000000 | 00000007 | 00'],
-      ['a length below a header (11)', 'c7 01 0f 00 | 00000000 | 00000007 | 000b | c7 01 07 00 00000000 000000'],
-      ['a zero length', 'c7 01 0f 00 | 00000000 | 00000007 | 0000'],
-      ['a length past the end', 'c7 01 0f 00 | 00000000 | 00000007 | 0015 | ' + PONG_HEX],
-      ['a length of 0xFFFF', 'c7 01 0f 00 | 00000000 | 00000007 | ffff | ' + PONG_HEX],
+      ['header only (no datagram)', 'c7 02 0f 00 | 00000000 | 00000007'],
+      ['one byte of a length', 'c7 02 0f 00 | 00000000 | 00000007 | 00'],
+      ['a length below a header (11)', 'c7 02 0f 00 | 00000000 | 00000007 | 000b | c7 02 07 00 00000000 000000'],
+      ['a zero length', 'c7 02 0f 00 | 00000000 | 00000007 | 0000'],
+      ['a length past the end', 'c7 02 0f 00 | 00000000 | 00000007 | 0015 | ' + PONG_HEX],
+      ['a length of 0xFFFF', 'c7 02 0f 00 | 00000000 | 00000007 | ffff | ' + PONG_HEX],
       ['one trailing byte', GOLDEN_HEX + ' | 00'],
-      ['a truncated second length', 'c7 01 0f 00 | 00000000 | 00000007 | 0014 | ' + PONG_HEX + ' | 00'],
+      ['a truncated second length', 'c7 02 0f 00 | 00000000 | 00000007 | 0014 | ' + PONG_HEX + ' | 00'],
       [
         'a nested BATCH',
-        'c7 01 0f 00 | 00000000 | 00000007 | 0022 | c7 01 0f 00 00000000 00000007 | 0014 | ' + PONG_HEX,
+        'c7 02 0f 00 | 00000000 | 00000007 | 0022 | c7 02 0f 00 00000000 00000007 | 0014 | ' + PONG_HEX,
       ],
-      ['a nested BATCH after a good datagram', GOLDEN_HEX + ' | 000e | c7 01 0f 00 00000000 00000007 | 0000'],
-      ['another kind (PRESENCE)', 'c7 01 0a 00 | 00000000 | 00000007 | 0014 | ' + PONG_HEX],
-      ['wrong magic', 'c6 01 0f 00 | 00000000 | 00000007 | 0014 | ' + PONG_HEX],
-      ['another version', 'c7 02 0f 00 | 00000000 | 00000007 | 0014 | ' + PONG_HEX],
-      ['shorter than a header', 'c7 01 0f 00 00'],
+      ['a nested BATCH after a good datagram', GOLDEN_HEX + ' | 000e | c7 02 0f 00 00000000 00000007 | 0000'],
+      ['another kind (PRESENCE)', 'c7 02 0a 00 | 00000000 | 00000007 | 0014 | ' + PONG_HEX],
+      ['wrong magic', 'c6 02 0f 00 | 00000000 | 00000007 | 0014 | ' + PONG_HEX],
+      ['an older version (1)', 'c7 01 0f 00 | 00000000 | 00000007 | 0014 | ' + PONG_HEX],
+      ['a newer version (3)', 'c7 03 0f 00 | 00000000 | 00000007 | 0014 | ' + PONG_HEX],
+      ['shorter than a header', 'c7 02 0f 00 00'],
       ['empty', ''],
     ];
     for (const [what, h] of table) {
@@ -186,9 +187,9 @@ describe('protocol/relayBatch', () => {
     }
 
     it('the nested case above is refused for nesting alone: the same bytes with another inner kind decode', () => {
-      const inner = 'c7 01 0f 00 00000000 00000007 | 0014 | ' + PONG_HEX;
-      assertInvalid(hex('c7 01 0f 00 | 00000000 | 00000007 | 0022 | ' + inner));
-      const relabelled = mustDecode(hex('c7 01 0f 00 | 00000000 | 00000007 | 0022 | ' + inner.replace(/^c7 01 0f/, 'c7 01 0a')));
+      const inner = 'c7 02 0f 00 00000000 00000007 | 0014 | ' + PONG_HEX;
+      assertInvalid(hex('c7 02 0f 00 | 00000000 | 00000007 | 0022 | ' + inner));
+      const relabelled = mustDecode(hex('c7 02 0f 00 | 00000000 | 00000007 | 0022 | ' + inner.replace(/^c7 02 0f/, 'c7 02 0a')));
       assert.equal(relabelled.length, 1);
       assert.equal(relabelled[0].length, 0x22);
     });
@@ -202,7 +203,7 @@ describe('protocol/relayBatch', () => {
       fc.assert(
         fc.property(fc.boolean(), fc.uint8Array({ maxLength: 400 }), (withHeader, bytes) => {
           const body = Buffer.from(bytes);
-          const buf = withHeader ? Buffer.concat([hex('c7 01 0f 00 00000000 00000007'), body]) : body;
+          const buf = withHeader ? Buffer.concat([hex('c7 02 0f 00 00000000 00000007'), body]) : body;
           const d = decodeBatch(buf);
           assert.equal(forEachInBatch(buf, () => {}), d === null ? -1 : d.length);
           if (d !== null && buf[3] === 0 && buf.readUInt32BE(4) === 0) {

@@ -2,8 +2,19 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { RosterAssembler, RosterStep } from '../../src/client/rosterAssembler';
 import { Kind } from '../../src/protocol/header';
-import { PresenceChange, decodeRelayMessage } from '../../src/protocol/relayMessages';
+import { DEVICE_TAG_BYTES } from '../../src/protocol/limits';
+import { PresenceChange, RosterEntry, decodeRelayMessage } from '../../src/protocol/relayMessages';
 import { RosterMember, RosterOrder } from '../../src/relay/rosterOrder';
+
+/** A recognisable device tag for session `id`. */
+function tag(id: number): Buffer {
+  const t = Buffer.alloc(DEVICE_TAG_BYTES, 0xd0);
+  t.writeUInt32BE(id >>> 0, DEVICE_TAG_BYTES - 4);
+  return t;
+}
+
+/** How rosters are compared: sorted "id:device tag:nick" lines. */
+const line = (e: RosterEntry): string => `${e.id}:${e.device.toString('hex')}:${e.nick}`;
 
 /**
  * The client's roster fetch against the relay's own RosterOrder, while members join and leave
@@ -17,7 +28,7 @@ class FakeRelay {
   readonly members: RosterMember[] = [];
   /** changes[v] made version v. */
   readonly changes: PresenceChange[] = [];
-  /** Roster at each version: sorted "id:nick" lines. */
+  /** Roster at each version: sorted "id:device tag:nick" lines. */
   readonly snapshots = new Map<number, string>();
   version = 0;
   private nextId = 1;
@@ -29,20 +40,20 @@ class FakeRelay {
   join(): void {
     const id = this.nextId++;
     // Long nicknames: a few dozen members fill several pages of ROSTER_PAGE_BYTES.
-    const m: RosterMember = { id, nick: `member-${id}-${'x'.repeat(20 + (id % 17))}`, inRoster: false };
+    const m: RosterMember = { id, deviceTag: tag(id), nick: `member-${id}-${'x'.repeat(20 + (id % 17))}`, inRoster: false };
     this.order.add(m);
     this.members.push(m);
-    this.record({ id, nick: m.nick, online: true });
+    this.record({ id, device: m.deviceTag, nick: m.nick, online: true });
   }
 
   leave(index: number): void {
     if (this.members.length === 0) return;
     const [m] = this.members.splice(index % this.members.length, 1);
     this.order.remove(m);
-    this.record({ id: m.id, nick: m.nick, online: false });
+    this.record({ id: m.id, device: m.deviceTag, nick: m.nick, online: false });
   }
 
-  page(offset: number): { version: number; total: number; offset: number; entries: { id: number; nick: string }[] } {
+  page(offset: number): { version: number; total: number; offset: number; entries: RosterEntry[] } {
     const d = decodeRelayMessage(this.order.page(offset, this.version, 1));
     if (!d.ok || d.msg.kind !== Kind.ROSTER) throw new Error('RosterOrder.page did not decode as ROSTER');
     return d.msg;
@@ -51,7 +62,7 @@ class FakeRelay {
   private record(c: PresenceChange): void {
     this.version++;
     this.changes[this.version] = c;
-    this.snapshots.set(this.version, this.members.map((m) => `${m.id}:${m.nick}`).sort().join('\n'));
+    this.snapshots.set(this.version, this.members.map((m) => line({ id: m.id, device: m.deviceTag, nick: m.nick })).sort().join('\n'));
   }
 }
 
@@ -130,7 +141,7 @@ function runFetch(s: Schedule): Outcome {
     if (step.kind === 'done') {
       return {
         version: step.version,
-        roster: step.entries.map((e) => `${e.id}:${e.nick}`).sort().join('\n'),
+        roster: step.entries.map(line).sort().join('\n'),
         restarts,
         requests,
       };
@@ -188,25 +199,43 @@ describe('client RosterAssembler (pages of several versions + PRESENCE)', () => 
 
   it('waits for PRESENCE that trails the pages, then finishes without starting over', () => {
     const a = new RosterAssembler();
-    const join = (id: number): PresenceChange => ({ id, nick: `n${id}`, online: true });
-    assert.deepEqual(a.page({ version: 2, total: 3, offset: 0, entries: [{ id: 1, nick: 'n1' }] }), { kind: 'request', offset: 1 });
+    const entry = (id: number): RosterEntry => ({ id, device: tag(id), nick: `n${id}` });
+    const join = (id: number): PresenceChange => ({ ...entry(id), online: true });
+    assert.deepEqual(a.page({ version: 2, total: 3, offset: 0, entries: [entry(1)] }), { kind: 'request', offset: 1 });
     // Member 3 joined (version 3) before the second page was served.
-    assert.deepEqual(a.page({ version: 3, total: 3, offset: 1, entries: [{ id: 2, nick: 'n2' }, { id: 3, nick: 'n3' }] }), { kind: 'wait' });
+    assert.deepEqual(a.page({ version: 3, total: 3, offset: 1, entries: [entry(2), entry(3)] }), { kind: 'wait' });
     const done = a.presence(3, [join(3)]);
     assert.ok(done?.kind === 'done');
     assert.equal(done.version, 3);
     assert.deepEqual(done.entries.map((e) => e.id).sort(), [1, 2, 3]);
+    assert.deepEqual(
+      [...done.entries].sort((x, y) => x.id - y.id),
+      [entry(1), entry(2), entry(3)],
+      'entries keep their device tags',
+    );
   });
 
   it('keeps a bounded number of changes: past the bound it starts over', () => {
     const a = new RosterAssembler(4);
-    const changes = Array.from({ length: 5 }, (_, i): PresenceChange => ({ id: 10 + i, nick: `x${i}`, online: true }));
+    const changes = Array.from({ length: 5 }, (_, i): PresenceChange => ({ id: 10 + i, device: tag(10 + i), nick: `x${i}`, online: true }));
     assert.equal(a.presence(5, changes)?.kind, 'restart');
   });
 
   it('ignores a page it did not ask for (a retransmitted request answered twice)', () => {
     const a = new RosterAssembler();
-    assert.equal(a.page({ version: 1, total: 5, offset: 3, entries: [{ id: 1, nick: 'a' }] }), null);
+    assert.equal(a.page({ version: 1, total: 5, offset: 3, entries: [{ id: 1, device: tag(1), nick: 'a' }] }), null);
+  });
+
+  it('two devices of one member (same nick) are two entries; a PRESENCE leave removes only that device', () => {
+    const a = new RosterAssembler();
+    const ann5: RosterEntry = { id: 5, device: tag(5), nick: 'ann' };
+    const ann6: RosterEntry = { id: 6, device: tag(6), nick: 'ann' };
+    assert.deepEqual(a.page({ version: 2, total: 2, offset: 0, entries: [ann5, ann6] }), { kind: 'done', version: 2, entries: [ann5, ann6] });
+    // Device 5 leaves (version 3): the member stays online on device 6.
+    const done = a.presence(3, [{ ...ann5, online: false }]);
+    assert.ok(done?.kind === 'done');
+    assert.equal(done.version, 3);
+    assert.deepEqual(done.entries, [ann6]);
   });
 });
 

@@ -172,6 +172,101 @@ describe('transport ReliableChannel', () => {
     assert.deepEqual(seqs, [0, 0]);
   });
 
+  describe('send() returns the sequence number; isAcked(seq) says whether the peer acknowledged it', () => {
+    it('false before the ack arrives (even once the peer has the message), true after', async () => {
+      const sim = new Sim(9);
+      const { a, b } = pair(sim, { delayMs: 10 });
+      const seqs = ['one', 'two', 'three'].map((t) => a.channel.send(Buffer.from(t)));
+      assert.deepEqual(seqs, [0, 1, 2], 'consecutive from 0');
+      for (const s of seqs) assert.equal(a.channel.isAcked(s), false, `seq ${s} just queued`);
+      await sim.run(() => b.received.length === 3, 1000);
+      // b holds them, but its (delayed) ack has not reached a yet.
+      for (const s of seqs) assert.equal(a.channel.isAcked(s), false, `seq ${s} delivered, ack on its way`);
+      await sim.run(() => a.channel.unacked === 0, 1000);
+      for (const s of seqs) assert.equal(a.channel.isAcked(s), true, `seq ${s} acknowledged`);
+      assert.equal(a.channel.send(Buffer.from('four')), 3);
+      assert.equal(a.channel.isAcked(3), false);
+      assert.equal(a.channel.isAcked(2), true, 'an earlier ack stays');
+    });
+
+    it('false for a seq never sent: on a fresh channel, at the next seq and beyond', async () => {
+      const sim = new Sim(10);
+      const { a, b } = pair(sim, { delayMs: 5 });
+      for (const s of [0, 1, 1000]) assert.equal(a.channel.isAcked(s), false, `fresh channel, seq ${s}`);
+      a.channel.send(Buffer.from('x'));
+      a.channel.send(Buffer.from('y'));
+      await sim.run(() => b.received.length === 2 && a.channel.unacked === 0, 1000);
+      assert.equal(a.channel.isAcked(1), true);
+      for (const s of [2, 3, 2 ** 31, Number.MAX_SAFE_INTEGER]) assert.equal(a.channel.isAcked(s), false, `seq ${s} never sent`);
+      // The other direction's sequence space is separate: b sent nothing.
+      for (const s of [0, 1]) assert.equal(b.channel.isAcked(s), false, `b never sent seq ${s}`);
+    });
+
+    // Only numbers send() returned can be acknowledged: -1 or 0.5 are not.
+    it('false for a negative or fractional seq (never returned by send())', async () => {
+      const sim = new Sim(12);
+      const { a, b } = pair(sim, { delayMs: 5 });
+      a.channel.send(Buffer.from('x'));
+      a.channel.send(Buffer.from('y'));
+      await sim.run(() => b.received.length === 2 && a.channel.unacked === 0, 1000);
+      for (const s of [-1, 0.5]) assert.equal(a.channel.isAcked(s), false, `seq ${s}`);
+    });
+
+    it('a later message acked selectively (its predecessor lost) is acked; the lost one is not until resent and acked', () => {
+      // Two channels wired by hand: the test decides which datagram arrives.
+      let now = 0;
+      const wire: { from: 'a' | 'b'; frames: Frame[] }[] = [];
+      const mk = (from: 'a' | 'b'): ReliableChannel =>
+        new ReliableChannel({
+          now: () => now,
+          maxPayloadBytes: DEFAULT_DATAGRAM_BYTES - PACKET_OVERHEAD,
+          transmit: (frames) => wire.push({ from, frames }),
+          deliver: () => {},
+        });
+      const a = mk('a');
+      const b = mk('b');
+      const carry = (d: { from: 'a' | 'b'; frames: Frame[] }): void => {
+        for (const f of d.frames) (d.from === 'a' ? b : a).onFrame(f as MsgFrame | MsgAckFrame);
+      };
+      const s0 = a.send(Buffer.from('lost'));
+      a.flush();
+      const s1 = a.send(Buffer.from('arrives'));
+      a.flush();
+      assert.equal(wire.length, 2);
+      wire.shift(); // the datagram with seq 0 is lost
+      carry(wire.shift()!); // seq 1 arrives out of order: b acks at once
+      b.flush();
+      const ack = wire.shift()!;
+      assert.deepEqual(ack.frames.map((f) => f.type), ['msgAck']);
+      carry(ack);
+      assert.equal(a.isAcked(s1), true, 'seq 1 acknowledged in a range');
+      assert.equal(a.isAcked(s0), false, 'seq 0 not acknowledged');
+      // Time passes: a resends seq 0, b acks it.
+      now += 5_000;
+      a.onTimer();
+      while (wire.length > 0) carry(wire.shift()!);
+      now += CHANNEL_ACK_DELAY_MS;
+      b.onTimer();
+      while (wire.length > 0) carry(wire.shift()!);
+      assert.equal(a.isAcked(s0), true);
+      assert.equal(a.isAcked(s1), true);
+      assert.equal(a.unacked, 0);
+    });
+
+    it('reset() forgets: acks from before it no longer count (seqs restart at 0)', async () => {
+      const sim = new Sim(11);
+      const { a, b } = pair(sim, { delayMs: 5 });
+      a.channel.send(Buffer.from('one'));
+      a.channel.send(Buffer.from('two'));
+      await sim.run(() => b.received.length === 2 && a.channel.unacked === 0, 1000);
+      assert.equal(a.channel.isAcked(1), true);
+      a.channel.reset();
+      assert.equal(a.channel.isAcked(0), false);
+      assert.equal(a.channel.isAcked(1), false);
+      assert.equal(a.channel.send(Buffer.from('again')), 0);
+    });
+  });
+
   it('retransmits with backoff while the peer is unreachable and recovers afterwards', async () => {
     const sim = new Sim(8);
     const { a, b, links } = pair(sim, { delayMs: 5, loss: 1 });
