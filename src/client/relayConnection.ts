@@ -67,7 +67,7 @@ export interface PeerKeys {
 
 export interface RelayConnectionEvents {
   /** Registered (first time or again after the relay came back). `fresh`: new session id. */
-  registered: { nick: string; session: number; fresh: boolean; devices: number };
+  registered: { nick: string; session: number; fresh: boolean; devices: number; observed: { address: string; port: number } };
   state: { state: 'connecting' | 'registered' | 'unreachable' | 'left' };
   /** The roster changed: full list after a (re)fetch. */
   roster: { peers: PeerInfo[] };
@@ -112,6 +112,8 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
   private registeredOnce = false;
   /** Session id the relay gave us; 0 before registration. */
   session = 0;
+  /** Our address and port as the relay sees them (REGISTERED): behind a NAT, the public mapping. */
+  observed: { address: string; port: number } | null = null;
   /** Our nickname as the relay normalised it. */
   nick: string;
   private rosterVersion = 0;
@@ -342,7 +344,8 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     this.unreachableReported = false;
     this.registeredOnce = true;
     this.emit('state', { state: 'registered' });
-    this.emit('registered', { nick: m.nick, session: m.session, fresh, devices: m.devices });
+    this.observed = m.observed;
+    this.emit('registered', { nick: m.nick, session: m.session, fresh, devices: m.devices, observed: m.observed });
     this.fetchRoster();
   }
 

@@ -17,6 +17,8 @@ export const HELLO_TOKEN_BYTES = 8;
 export const KEY_BYTES = 32;
 export const SIGNATURE_BYTES = 64;
 export const SECRET_PROOF_BYTES = 16;
+/** Longest IP address text: an IPv6 address with an embedded IPv4 one is 45 characters. */
+export const MAX_ADDRESS_TEXT_BYTES = 45;
 
 /** Messages between a client and the relay (kinds 0x01–0x3F). See docs/protocol.md. */
 export type RelayMessage =
@@ -41,6 +43,12 @@ export type RelayMessage =
       idleTimeoutMs: number;
       /** Devices of the registering identity online now, this one included. */
       devices: number;
+      /**
+       * The address and port the relay sees this client at (as a STUN server tells, RFC 8489
+       * XOR-MAPPED-ADDRESS): behind a NAT, its public mapping. Clients offer it to peers as a
+       * candidate for a direct path (docs/protocol.md "Direct paths").
+       */
+      observed: { address: string; port: number };
       nick: string;
     }
   | { kind: typeof Kind.ERROR; code: number; refKind: number; refId: number; message: string }
@@ -90,7 +98,8 @@ export function encodeRelayBody(m: RelayMessage): Buffer {
         .bytes(fixed(m.signature, SIGNATURE_BYTES));
       break;
     case Kind.REGISTERED:
-      w.u32(m.session).u32(m.rosterVersion).u32(m.keepaliveMs).u32(m.idleTimeoutMs).u16(m.devices).str8(m.nick, NICK_MAX_BYTES);
+      w.u32(m.session).u32(m.rosterVersion).u32(m.keepaliveMs).u32(m.idleTimeoutMs).u16(m.devices);
+      w.str8(m.observed.address, MAX_ADDRESS_TEXT_BYTES).u16(m.observed.port).str8(m.nick, NICK_MAX_BYTES);
       break;
     case Kind.ERROR:
       w.u16(m.code).u8(m.refKind).u32(m.refId).str16(clip(m.message, MAX_ERROR_MESSAGE_BYTES), MAX_ERROR_MESSAGE_BYTES);
@@ -184,6 +193,7 @@ function decodeBody(kind: number, r: ByteReader, buf: Buffer): RelayMessage | nu
         keepaliveMs: r.u32(),
         idleTimeoutMs: r.u32(),
         devices: r.u16(),
+        observed: { address: r.str8(MAX_ADDRESS_TEXT_BYTES), port: r.u16() },
         nick: r.str8(NICK_MAX_BYTES),
       };
     case Kind.ERROR:

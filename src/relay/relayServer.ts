@@ -722,6 +722,7 @@ export class RelayServer extends EventEmitter<RelayEvents> {
       keepaliveMs: this.keepaliveMs,
       idleTimeoutMs: this.idleTimeoutMs,
       devices: Math.min(this.members.get(ownerKey)?.devices.size ?? 1, 0xffff),
+      observed: { address: rinfo.address, port: rinfo.port },
       nick: s.nick,
     });
   }

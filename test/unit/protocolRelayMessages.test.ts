@@ -129,18 +129,27 @@ const golden: Golden[] = [
   },
   {
     name: 'REGISTERED',
-    msg: { kind: Kind.REGISTERED, session: 7, rosterVersion: 42, keepaliveMs: 5000, idleTimeoutMs: 20000, devices: 2, nick: 'Alice' },
+    msg: {
+      kind: Kind.REGISTERED,
+      session: 7,
+      rosterVersion: 42,
+      keepaliveMs: 5000,
+      idleTimeoutMs: 20000,
+      devices: 2,
+      observed: { address: '203.0.113.7', port: 40000 },
+      nick: 'Alice',
+    },
     src: 0,
     dst: 7,
-    // session | rosterVersion | keepaliveMs | idleTimeoutMs | devices u16 | nick
-    hex: 'c7 02 04 00 | 00000000 | 00000007 | 00000007 | 0000002a | 00001388 | 00004e20 | 0002 | 05 416c696365',
+    // session | rosterVersion | keepaliveMs | idleTimeoutMs | devices u16 | observed address (u8 + text) | port u16 | nick
+    hex: 'c7 02 04 00 | 00000000 | 00000007 | 00000007 | 0000002a | 00001388 | 00004e20 | 0002 | 0b 3230332e302e3131332e37 | 9c40 | 05 416c696365',
   },
   {
     name: 'REGISTERED (the largest device count)',
-    msg: { kind: Kind.REGISTERED, session: 0xffff_fffe, rosterVersion: 0, keepaliveMs: 2000, idleTimeoutMs: 15000, devices: 0xffff, nick: 'b' },
+    msg: { kind: Kind.REGISTERED, session: 0xffff_fffe, rosterVersion: 0, keepaliveMs: 2000, idleTimeoutMs: 15000, devices: 0xffff, observed: { address: '::1', port: 1 }, nick: 'b' },
     src: 0,
     dst: 0xffff_fffe,
-    hex: 'c7 02 04 00 | 00000000 | fffffffe | fffffffe | 00000000 | 000007d0 | 00003a98 | ffff | 01 62',
+    hex: 'c7 02 04 00 | 00000000 | fffffffe | fffffffe | 00000000 | 000007d0 | 00003a98 | ffff | 03 3a3a31 | 0001 | 01 62',
   },
   {
     name: 'ERROR',
@@ -341,7 +350,15 @@ const arbByKind: Record<string, fc.Arbitrary<RelayMessage>> = {
   // `signed` is filled in by the round-trip test from the encoded bytes.
   REGISTER: registerFields.map((f): RelayMessage => ({ kind: Kind.REGISTER, ...f, signed: Buffer.alloc(0) })),
   REGISTERED: fc
-    .record({ session: u32, rosterVersion: u32, keepaliveMs: u32, idleTimeoutMs: u32, devices: u16, nick })
+    .record({
+      session: u32,
+      rosterVersion: u32,
+      keepaliveMs: u32,
+      idleTimeoutMs: u32,
+      devices: u16,
+      observed: fc.record({ address: fc.oneof(fc.ipV4(), fc.ipV6()), port: u16 }).map((o) => ({ ...o })),
+      nick,
+    })
     .map((f): RelayMessage => ({ kind: Kind.REGISTERED, ...f })),
   ERROR: fc
     .record({ code: u16, refKind: u8, refId: u32, message: utf8String(MAX_ERROR_MESSAGE_BYTES) })
@@ -720,7 +737,7 @@ describe('protocol/relayMessages', () => {
     const cases: Array<[string, RelayMessage]> = [
       ['REGISTER nick of 65 ASCII bytes', { ...reg, nick: tooLongNick }],
       ['REGISTER nick of 33 chars / 66 bytes', { ...reg, nick: tooLongNickBytes }],
-      ['REGISTERED nick', { kind: Kind.REGISTERED, session: 1, rosterVersion: 1, keepaliveMs: 1, idleTimeoutMs: 1, devices: 1, nick: tooLongNick }],
+      ['REGISTERED nick', { kind: Kind.REGISTERED, session: 1, rosterVersion: 1, keepaliveMs: 1, idleTimeoutMs: 1, devices: 1, observed: { address: '127.0.0.1', port: 1 }, nick: tooLongNick }],
       ['ROSTER entry nick', { kind: Kind.ROSTER, version: 1, total: 1, offset: 0, entries: [{ id: 1, device: tag, nick: tooLongNick }] }],
       ['PRESENCE change nick', { kind: Kind.PRESENCE, version: 1, changes: [{ online: true, id: 1, device: tag, nick: tooLongNickBytes }] }],
       ['KEY_REQ nick', { kind: Kind.KEY_REQ, id: 1, nick: tooLongNick }],
@@ -794,11 +811,11 @@ describe('protocol/relayMessages', () => {
   // ByteWriter.u16 already throws RangeError (Buffer.writeUInt16BE checks); u8/u32 should too.
   describe('encoder refuses numbers that do not fit their field', () => {
     it('REGISTERED session 2^32 throws RangeError instead of being sent as session 0', () => {
-      const m: RelayMessage = { kind: Kind.REGISTERED, session: 0x1_0000_0000, rosterVersion: 0, keepaliveMs: 0, idleTimeoutMs: 0, devices: 1, nick: 'a' };
+      const m: RelayMessage = { kind: Kind.REGISTERED, session: 0x1_0000_0000, rosterVersion: 0, keepaliveMs: 0, idleTimeoutMs: 0, devices: 1, observed: { address: '127.0.0.1', port: 1 }, nick: 'a' };
       assert.throws(() => encodeRelayMessage(m), RangeError);
     });
     it('REGISTERED devices 65536 throws RangeError instead of being sent as 0 devices', () => {
-      const m: RelayMessage = { kind: Kind.REGISTERED, session: 1, rosterVersion: 0, keepaliveMs: 0, idleTimeoutMs: 0, devices: 0x1_0000, nick: 'a' };
+      const m: RelayMessage = { kind: Kind.REGISTERED, session: 1, rosterVersion: 0, keepaliveMs: 0, idleTimeoutMs: 0, devices: 0x1_0000, observed: { address: '127.0.0.1', port: 1 }, nick: 'a' };
       assert.throws(() => encodeRelayMessage(m), RangeError);
     });
     it('a certificate expiry of 2^32, -1 or 1.5 throws RangeError (REGISTER and KEY_INFO)', () => {
