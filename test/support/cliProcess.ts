@@ -43,11 +43,14 @@ export class CliProcess {
     this.exited = new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
   }
 
-  static start(args: string[], opts: { configDir?: string } = {}): CliProcess {
+  /**
+   * `prefix` runs the client through another command, e.g. `['ip', 'netns', 'exec', NS]` to put
+   * it inside a network lab namespace (test/support/netLab.ts); that command must exec the
+   * client, so that killing the process kills the client.
+   */
+  static start(args: string[], opts: { configDir?: string; prefix?: string[] } = {}): CliProcess {
     const configDir = opts.configDir ?? mkdtempSync(path.join(os.tmpdir(), 'peerchat-cli-'));
-    const proc = spawn(process.execPath, [CLI_JS, '--json', '--identity', path.join(configDir, 'identity.json'), ...args], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const proc = spawnPrefixed(opts.prefix, [CLI_JS, '--json', '--identity', path.join(configDir, 'identity.json'), ...args]);
     return new CliProcess(proc, configDir);
   }
 
@@ -83,9 +86,21 @@ export class CliProcess {
   }
 }
 
-/** Starts `node dist/relay.js --port 0` and resolves with its address from the first line. */
-export async function startRelayProcess(extra: string[] = []): Promise<{ port: number; proc: ChildProcessWithoutNullStreams; firstLine: string }> {
-  const proc = spawn(process.execPath, [RELAY_JS, '--port', '0', ...extra], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** `node ARGS`, through `prefix` (a command that execs the rest) if given. */
+function spawnPrefixed(prefix: string[] | undefined, nodeArgs: string[]): ChildProcessWithoutNullStreams {
+  const [cmd, ...args] = [...(prefix ?? []), process.execPath, ...nodeArgs];
+  return spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+/**
+ * Starts `node dist/relay.js --port 0` and resolves with its address from the first line.
+ * `prefix`: as for CliProcess.start.
+ */
+export async function startRelayProcess(
+  extra: string[] = [],
+  opts: { prefix?: string[] } = {},
+): Promise<{ port: number; proc: ChildProcessWithoutNullStreams; firstLine: string }> {
+  const proc = spawnPrefixed(opts.prefix, [RELAY_JS, '--port', '0', ...extra]);
   const firstLine = await new Promise<string>((resolve, reject) => {
     const rl = readline.createInterface({ input: proc.stdout });
     rl.once('line', resolve);
