@@ -72,7 +72,10 @@ class LabRun {
   }
 
   stopAll(): void {
-    for (const p of this.clients.splice(0)) p.kill();
+    for (const p of this.clients.splice(0)) {
+      p.kill();
+      rmSync(p.configDir, { recursive: true, force: true }); // its identity key, made for this test
+    }
     this.relay?.proc.kill('SIGKILL');
     this.relay = null;
   }
