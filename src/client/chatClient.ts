@@ -27,6 +27,7 @@ import { performance } from 'node:perf_hooks';
 import { TimerDriver } from './timerDriver';
 import { ClientEvents, ConnectionState, MemberInfo } from './events';
 import { DeliveryOutcome, DeliveryTarget, DeliveryTracker } from './deliveryTracker';
+import type { PathAddress } from '../transport/pathSet';
 import { FileTransfers } from './fileTransfers';
 import { PeerLink, PeerLinkHost } from './peerLink';
 import { PeerInfo, PeerKeys, RelayConnection } from './relayConnection';
@@ -923,8 +924,14 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     return this.relay?.session ?? 0;
   }
 
-  sendDatagram(buf: Buffer, length?: number): boolean {
+  sendDatagram(buf: Buffer, length?: number, link?: PeerLink): boolean {
+    const path = link?.paths?.path;
+    if (path?.kind === 'direct') return this.relay?.sendTo(buf, length ?? buf.length, path.address) ?? false;
     return this.relay?.send(buf, length) ?? false;
+  }
+
+  sendDatagramTo(buf: Buffer, length: number, to: PathAddress): boolean {
+    return this.relay?.sendTo(buf, length, to) ?? false;
   }
 
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void {

@@ -1,5 +1,6 @@
 import { Identity } from '../crypto/identity';
 import type { DeviceCertificate } from '../crypto/deviceCertificate';
+import type { PathAddress, PathSet } from '../transport/pathSet';
 import { identityFingerprint } from './fingerprints';
 import { PeerHandshake, SessionKeys, decodePeerHello } from '../crypto/peerHandshake';
 import { SenderKeyIn } from '../crypto/senderKey';
@@ -58,12 +59,16 @@ export interface PeerLinkHost {
   /** Our relay session id (header src). */
   session(): number;
   /**
-   * Sends `buf[0, length)`. Returns true when the buffer was handed to the kernel at once and
-   * may be reused; false when it is still referenced (queued for a busy socket, or not sent).
+   * Sends `buf[0, length)` to this link's device on its active path (direct if one is
+   * validated, else the relay; `link` undefined: the relay). Returns true when the buffer was
+   * handed to the kernel at once and may be reused; false when it is still referenced (queued
+   * for a busy socket, or not sent).
    */
-  sendDatagram(buf: Buffer, length?: number): boolean;
-  /** A decrypted payload of frames from this peer. */
-  onFrames(link: PeerLink, frames: Frame[]): void;
+  sendDatagram(buf: Buffer, length?: number, link?: PeerLink): boolean;
+  /** Sends `buf[0, length)` to exactly `to` (a path challenge or response). */
+  sendDatagramTo(buf: Buffer, length: number, to: PathAddress): boolean;
+  /** A decrypted payload of frames from this peer; `from` is set when it came straight from the peer's address. */
+  onFrames(link: PeerLink, frames: Frame[], from?: PathAddress): void;
   /** Delivery of one reliable-channel message from this peer. */
   onMessage(link: PeerLink, data: Buffer): void;
   /** The peer's client restarted (a new handshake replaced an established one). */
@@ -113,6 +118,8 @@ export class PeerLink {
   closed = false;
   /** Largest datagram the path to this peer carries (probed once, see ChatClient). */
   datagramBytes: Promise<number> | null = null;
+  /** Direct paths to this device and which one is active (null: relay only). See pathSet.ts. */
+  paths: PathSet | null = null;
   private establishedWaiters: Array<() => void> = [];
 
   /**
@@ -159,6 +166,7 @@ export class PeerLink {
     this.scheduleHelloResend();
   }
 
+  /** Handshakes always go through the relay: a direct path is validated under their keys. */
   private sendHello(hello: Buffer): void {
     this.host.sendDatagram(datagram({ kind: Kind.PEER_HELLO, flags: 0, src: this.host.session(), dst: this.id }, hello));
   }
@@ -241,7 +249,16 @@ export class PeerLink {
     this.sealAndSend(payload, length);
   }
 
-  private sealAndSend(payload: Buffer, length = payload.length): void {
+  /**
+   * Seals frames and sends them to exactly `to`, whatever the active path (path validation).
+   * Nothing is queued: without keys there is nothing to validate with.
+   */
+  sendFramesTo(frames: Frame[], to: PathAddress): void {
+    if (this.closed || !this.keys) return;
+    this.sealAndSend(encodeFrames(frames), undefined, to);
+  }
+
+  private sealAndSend(payload: Buffer, length = payload.length, to?: PathAddress): void {
     const keys = this.keys!;
     const pn = this.pnOut++;
     const size = SEALED_PREFIX_BYTES + length + AEAD_TAG_BYTES;
@@ -254,7 +271,8 @@ export class PeerLink {
     const header: Header = { kind: Kind.PEER_SEALED, flags: 0, src: this.host.session(), dst: this.id };
     const aad = writeSealedPrefix(out, header, keys.id, pn);
     keys.sealer.seal(pn, aad, length === payload.length ? payload : payload.subarray(0, length), out, SEALED_PREFIX_BYTES);
-    if (this.host.sendDatagram(out, size)) this.sendBuffer = out;
+    const free = to ? this.host.sendDatagramTo(out, size, to) : this.host.sendDatagram(out, size, this);
+    if (free) this.sendBuffer = out;
   }
 
   /**
@@ -304,7 +322,7 @@ export class PeerLink {
         tag: last ? r.tag : null,
       },
     );
-    if (this.host.sendDatagram(out, size)) this.sendBuffer = out;
+    if (this.host.sendDatagram(out, size, this)) this.sendBuffer = out;
   }
 
   /**
@@ -321,8 +339,11 @@ export class PeerLink {
     return null;
   };
 
-  /** A PEER_SEALED datagram from this peer: authenticate, check replay, dispatch frames. */
-  onSealed(p: SealedPacket): boolean {
+  /**
+   * A PEER_SEALED datagram from this peer: authenticate, check replay, dispatch frames. `from`:
+   * it came straight from that address (a direct path), not through the relay.
+   */
+  onSealed(p: SealedPacket, from?: PathAddress): boolean {
     // The epoch field is the sender's local key counter (informational); the keys that
     // authenticate the packet are the ones that count. Right after a rekey, packets sealed
     // under the previous keys may still be in flight, so those are tried second.
@@ -340,7 +361,7 @@ export class PeerLink {
     keys.replay.commit(p.pn);
     const frames = decodeFrames(plain);
     if (!frames) return false;
-    this.host.onFrames(this, frames);
+    this.host.onFrames(this, frames, from);
     this.armChannelTimer();
     return true;
   }
@@ -353,6 +374,7 @@ export class PeerLink {
 
   close(): void {
     this.closed = true;
+    this.paths?.close();
     if (this.helloTimer) clearTimeout(this.helloTimer);
     this.helloTimer = null;
     this.channelTimer.stop();

@@ -75,8 +75,11 @@ export interface RelayConnectionEvents {
   presence: { peer: PeerInfo; online: boolean };
   /** An error the relay reported, or RELAY_UNREACHABLE. */
   error: { code: ErrorCode; message: string; refKind: number; refId: number };
-  /** A datagram from another client (kinds 0x40–0x7F). */
-  peer: { header: Header; datagram: Buffer };
+  /**
+   * A datagram from another client (kinds 0x40–0x7F): through the relay, or straight from the
+   * peer's address (`direct`: a direct path, docs/protocol.md "Direct paths").
+   */
+  peer: { header: Header; datagram: Buffer; from: { address: string; port: number }; direct: boolean };
   /** Registration failed for a reason retrying cannot fix (NICK_TAKEN, BAD_SECRET…). */
   fatal: { error: PeerChatError };
 }
@@ -211,6 +214,20 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     // A host name is resolved asynchronously (the datagram leaves later); an IP literal is
     // answered synchronously by fastLookup, so then an empty send queue means it is gone.
     return this.relayIp !== null && this.socket.getSendQueueCount() === 0;
+  }
+
+  /**
+   * Sends a datagram to another address than the relay's (a peer's direct path) from the same
+   * socket, so the NAT mapping the relay sees is the one peers punch towards.
+   */
+  sendTo(buf: Buffer, length: number, to: { address: string; port: number }): boolean {
+    this.socket.send(buf, 0, length, to.port, to.address);
+    return this.socket.getSendQueueCount() === 0;
+  }
+
+  /** The port our socket is bound to (for host candidates). */
+  get localPort(): number {
+    return this.socket.address().port;
   }
 
   /** Looks up a peer's keys at the relay (by id, or by nick when id is 0). Null if unknown. */
@@ -512,7 +529,8 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
       // counts: the relay forwards only to registered sessions and the contents authenticate
       // end to end, so dropping it would only cost retransmissions.
       if (this.phase === 'registered' || (this.registeredOnce && this.phase !== 'left')) {
-        this.emit('peer', { header: h.header, datagram: buf });
+        const direct = !this.fromRelay(rinfo);
+        this.emit('peer', { header: h.header, datagram: buf, from: { address: rinfo.address, port: rinfo.port }, direct });
       }
       return;
     }

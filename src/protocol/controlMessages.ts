@@ -18,6 +18,7 @@ export const ControlType = {
   BCAST_BARRIER: 0x0a,
   CHAT_COPY: 0x0b,
   REQUEST_CANCEL: 0x0c,
+  CANDIDATES: 0x0d,
   BROADCAST_CHAT: 0x41,
 } as const;
 
@@ -40,6 +41,10 @@ export const SENDER_KEY_BLOB_BYTES = 80;
  * DEFAULT_DATAGRAM_BYTES (1,200) and so inside the relay's broadcast cap.
  */
 export const MAX_BROADCAST_PLAINTEXT_BYTES = 1 + 1 + MAX_HOLD_TAGS * HOLD_TAG_BYTES + 2 + MAX_CHAT_BYTES;
+/** Candidates in one CANDIDATES message (the receiver considers at most 8; see pathSet.ts). */
+export const MAX_CANDIDATES_SENT = 16;
+/** Longest address text in a candidate (IPv6 with an embedded IPv4 address: 45). */
+export const MAX_CANDIDATE_ADDRESS_BYTES = 45;
 /** At most this many resume ranges in a FILE_ACCEPT (keeps it inside one message). */
 export const MAX_RESUME_RANGES = 100;
 
@@ -77,7 +82,13 @@ export type ControlMessage =
    * From a requester to the devices it asked: the request is over (another device of the same
    * member answered it: ANSWERED_ELSEWHERE; or the requester gave up: CANCELLED).
    */
-  | { type: typeof ControlType.REQUEST_CANCEL; requestId: number; code: number; message: string };
+  | { type: typeof ControlType.REQUEST_CANCEL; requestId: number; code: number; message: string }
+  /**
+   * Addresses where the sender's device may be reached directly (its host addresses and the one
+   * the relay sees), for path validation (docs/protocol.md "Direct paths"). All at once: a new
+   * list replaces the last. Never trusted as such: only an answered PATH_CHALLENGE makes one a path.
+   */
+  | { type: typeof ControlType.CANDIDATES; candidates: Array<{ address: string; port: number }> };
 
 /**
  * A broadcast's plaintext. `hold` lists tags of recipients that must not deliver it before the
@@ -109,6 +120,11 @@ export function encodeControl(m: ControlMessage | BroadcastPlaintext): Buffer {
       break;
     case ControlType.REQUEST_CANCEL:
       w.u32(m.requestId).u16(m.code).str16(m.message, MAX_ERROR_MESSAGE_BYTES);
+      break;
+    case ControlType.CANDIDATES:
+      if (m.candidates.length > MAX_CANDIDATES_SENT) throw new RangeError('too many candidates');
+      w.u8(m.candidates.length);
+      for (const c of m.candidates) w.str8(c.address, MAX_CANDIDATE_ADDRESS_BYTES).u16(c.port);
       break;
     case ControlType.SENDER_KEY:
       if (m.blob.length !== SENDER_KEY_BLOB_BYTES) throw new RangeError('sender key blob size');
@@ -175,6 +191,13 @@ function decodeBody(r: ByteReader): ControlMessage | BroadcastPlaintext | null {
       return { type, to: r.str8(NICK_MAX_BYTES), bcastKeyId: r.u32(), bcastNext: r.u64(), text: r.str16(MAX_CHAT_BYTES) };
     case ControlType.REQUEST_CANCEL:
       return { type, requestId: r.u32(), code: r.u16(), message: r.str16(MAX_ERROR_MESSAGE_BYTES) };
+    case ControlType.CANDIDATES: {
+      const n = r.u8();
+      if (n > MAX_CANDIDATES_SENT) return null;
+      const candidates: Array<{ address: string; port: number }> = [];
+      for (let i = 0; i < n; i++) candidates.push({ address: r.str8(MAX_CANDIDATE_ADDRESS_BYTES), port: r.u16() });
+      return { type, candidates };
+    }
     case ControlType.SENDER_KEY:
       return { type, blob: Buffer.from(r.bytes(SENDER_KEY_BLOB_BYTES)), nextSeq: r.u64() };
     case ControlType.FILE_OFFER:

@@ -253,6 +253,13 @@ export function recordAad(
 export const ClientFrame = {
   /** Acknowledges a sender's broadcasts: every seq < next under keyId has been delivered. */
   BCAST_ACK: 0x20,
+  /**
+   * Path validation (RFC 9000 §8.2, docs/protocol.md "Direct paths"): 8 random bytes, sent
+   * sealed to one candidate address; the answer echoes them, sealed, to the address the challenge
+   * came from, and is exactly as long.
+   */
+  PATH_CHALLENGE: 0x21,
+  PATH_RESPONSE: 0x22,
 } as const;
 
 export interface BroadcastAck {
