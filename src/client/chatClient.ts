@@ -68,6 +68,11 @@ const PROBE_WAIT_MS = 3_000;
 const MAX_PROBE_DATAGRAM_BYTES = 65_000;
 /** Acks for broadcasts wait this long (ms) to cover several at once. */
 const BROADCAST_ACK_DELAY_MS = 5;
+/**
+ * Pause before asking the relay again for the keys of a peer still in the roster after a lookup
+ * went unanswered (ms): one KEY_REQ per pause while the roster catches up with a peer that left.
+ */
+const KEYS_RETRY_MS = 2_000;
 
 /**
  * What arrives over a peer's reliable channel and must wait its turn: a private message waits
@@ -381,7 +386,15 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     p = (async () => {
       const keys = await this.relay!.requestKeys(link.id);
       this.staticsWaiters.delete(link);
-      if (!keys || nicknameKey(keys.nick) !== nicknameKey(link.nick)) return false;
+      if (!keys) {
+        // requestKeys gives up after 8 KEY_REQs without an answer: p = 0.36^8 ≈ 3e-4 at 20 %
+        // loss each way. Without the keys there is no handshake, and what we queued for this
+        // peer would wait for good unless it wrote first: a peer still in the roster is asked
+        // again. (Those waiting now hear false, as before: ensureLink's caller gets its error.)
+        if (!link.closed && this.relay?.peerById(link.id)) setTimeout(() => void this.fetchStatics(link), KEYS_RETRY_MS).unref();
+        return false;
+      }
+      if (nicknameKey(keys.nick) !== nicknameKey(link.nick)) return false;
       link.setStatics(keys);
       const pinKey = nicknameKey(link.nick);
       const pinned = this.opts.pins?.get(pinKey);

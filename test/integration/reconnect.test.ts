@@ -71,6 +71,30 @@ describe('relay outages', function () {
     }
   });
 
+  it('a private message sent as the relay went silent reaches its peer once the relay is back', async () => {
+    const relay = await RelayServer.start({ host: '127.0.0.1', port: 0 });
+    const proxy = await ImpairmentProxy.start({ target: relay.address(), seed: 5 });
+    try {
+      const alice = await TestClient.join({ relay: proxy.address(), nick: 'alice' });
+      const bob = await TestClient.join({ relay: relay.address(), nick: 'bob' });
+      clients.push(alice, bob);
+      await alice.waitForPeers(['bob']);
+      // The first message to bob sets up the link: its key lookup goes unanswered until it
+      // gives up (8 KEY_REQs, about 13.5 s), and the message waits for the handshake.
+      proxy.setImpairment('both', { blackhole: true });
+      alice.client.sendPrivate('bob', 'sent into the silence');
+      await alice.waitFor('error', (e) => e.code === 'RELAY_UNREACHABLE', 8_000);
+      await new Promise((r) => setTimeout(r, 14_000));
+      proxy.setImpairment('both', { blackhole: false });
+      const m = await bob.waitFor('message', (x) => x.text === 'sent into the silence', 15_000);
+      assert.equal(m.from, 'alice');
+    } finally {
+      await Promise.all(clients.splice(0).map((c) => c.leave().catch(() => undefined)));
+      await proxy.close();
+      await relay.close();
+    }
+  });
+
   it('rejoins with the same nickname after the relay restarts, and messages flow again', async () => {
     let relay = await RelayServer.start({ host: '127.0.0.1', port: 0 });
     const addr = relay.address();
