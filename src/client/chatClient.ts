@@ -82,6 +82,11 @@ const UNKNOWN_SESSION_DATAGRAMS_MAX = 32;
  * takes a key lookup, a handshake and the message itself: four round trips, 1.6 s at 200 ms.
  */
 const LEAVE_DRAIN_MS = 5_000;
+/**
+ * Pause before asking the relay again for the keys of a peer still in the roster after a lookup
+ * went unanswered (ms): one KEY_REQ per pause while the roster catches up with a peer that left.
+ */
+const KEYS_RETRY_MS = 2_000;
 
 /**
  * What arrives over a peer's reliable channel and must wait its turn: a private message waits
@@ -559,7 +564,15 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     p = (async () => {
       const keys = await this.relay!.requestKeys(link.id);
       this.staticsWaiters.delete(link);
-      return keys !== null && this.adoptKeys(link, keys);
+      if (!keys) {
+        // requestKeys gives up after 8 KEY_REQs without an answer: p = 0.36^8 ≈ 3e-4 at 20 %
+        // loss each way. Without the keys there is no handshake, and what we queued for this
+        // device would wait for good unless it wrote first: a device still in the roster is
+        // asked again. (Those waiting now hear false: ensureLinks' caller gets its error.)
+        if (!link.closed && this.relay?.peerById(link.id)) setTimeout(() => void this.fetchStatics(link), KEYS_RETRY_MS).unref();
+        return false;
+      }
+      return this.adoptKeys(link, keys);
     })();
     this.staticsWaiters.set(link, p);
     return p;

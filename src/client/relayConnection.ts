@@ -3,17 +3,13 @@ import * as dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { lookup as dnsLookup } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { signData } from '../crypto/identity';
 import { Device, DeviceCertificate, freshCertificate } from '../crypto/deviceCertificate';
 import { secretProof } from '../relay/secretProof';
 import { ErrorCode, ERROR_HINTS, PeerChatError, errorCodeFromWire } from '../protocol/errors';
 import { Header, Kind, isPeerKind, readHeader } from '../protocol/header';
-import {
-  DST_RELAY,
-  KEEPALIVE_INTERVAL_MS,
-  MAX_DATAGRAM_BYTES,
-  RELAY_UNREACHABLE_AFTER_MS,
-} from '../protocol/limits';
+import { DST_RELAY, KEEPALIVE_INTERVAL_MS, MAX_DATAGRAM_BYTES } from '../protocol/limits';
 import { decodeBatch } from '../protocol/relayBatch';
 import {
   HELLO_TOKEN_BYTES,
@@ -24,7 +20,9 @@ import {
   encodeRelayMessage,
   registerSignedBytes,
 } from '../protocol/relayMessages';
+import { LivenessMonitor } from './livenessMonitor';
 import { RosterAssembler, RosterStep } from './rosterAssembler';
+import { TimerDriver } from './timerDriver';
 import { TypedEmitter } from './typedEmitter';
 
 /** First retransmission interval of HELLO/REGISTER/ROSTER_REQ (ms); doubles up to the cap. */
@@ -36,9 +34,8 @@ const RETRY_MAX_MS = 2_000;
  * past this, a PRESENCE was lost and the fetch starts over.
  */
 const ROSTER_STITCH_WAIT_MS = 1_000;
-/** After this long (ms) without a datagram from the relay, ping every QUIET_PING_MS. */
-const QUIET_AFTER_MS = 1_000;
-const QUIET_PING_MS = 400;
+/** Shortest keepalive interval we follow, whatever REGISTERED says (ms): a floor on our own traffic. */
+const MIN_KEEPALIVE_MS = 250;
 /** Socket buffers we ask for; the kernel may grant less (read back in `recvBufferBytes`). */
 const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 /** Relay errors that end a registration attempt for good: retrying cannot help. */
@@ -107,11 +104,16 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
   private registerDatagram: Buffer | null = null;
   private retryMs = RETRY_INITIAL_MS;
   private retryTimer: NodeJS.Timeout | null = null;
-  private keepaliveTimer: NodeJS.Timeout | null = null;
-  private lastHeardAt = 0;
+  /** Probing and the unreachable verdict (livenessMonitor.ts); one timer drives it. */
+  private readonly liveness = new LivenessMonitor(() => performance.now());
+  private readonly livenessTimer = new TimerDriver(
+    () => this.liveness.nextTimerAt(),
+    () => this.onLivenessTimer(),
+    () => performance.now(),
+  );
+  /** RELAY_UNREACHABLE (or RELAY_SHUTDOWN) was told and no registration has followed yet. */
   private unreachableReported = false;
   private pingToken = 0;
-  private keepaliveMs = KEEPALIVE_INTERVAL_MS;
   private registeredOnce = false;
   /** Session id the relay gave us; 0 before registration. */
   session = 0;
@@ -174,8 +176,9 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
       this.once('registered', onReg);
       this.once('fatal', onFatal);
       this.emit('state', { state: 'connecting' });
+      this.liveness.start();
       this.startHello();
-      this.startKeepalive();
+      this.livenessTimer.poke();
     });
   }
 
@@ -295,8 +298,9 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
   }
 
   private clearTimers(): void {
-    for (const t of [this.retryTimer, this.keepaliveTimer, this.rosterTimer]) if (t) clearTimeout(t);
-    this.retryTimer = this.keepaliveTimer = this.rosterTimer = null;
+    for (const t of [this.retryTimer, this.rosterTimer]) if (t) clearTimeout(t);
+    this.retryTimer = this.rosterTimer = null;
+    this.livenessTimer.stop();
   }
 
   // ---- registration ----------------------------------------------------------------------
@@ -313,6 +317,7 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
   private sendHello(): void {
     if (this.phase !== 'hello') return;
     this.send(encodeRelayMessage({ kind: Kind.HELLO, token: this.helloToken }));
+    this.liveness.probeSent();
     this.scheduleRetry(() => this.sendHello());
   }
 
@@ -340,6 +345,7 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
   private sendRegister(): void {
     if (this.phase !== 'register' || !this.registerDatagram) return;
     this.send(this.registerDatagram);
+    this.liveness.probeSent();
     this.scheduleRetry(() => {
       // A cookie expires; after a few unanswered REGISTERs start over with a fresh one.
       if (this.retryMs >= RETRY_MAX_MS) this.startHello();
@@ -356,7 +362,8 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     this.phase = 'registered';
     this.session = m.session;
     this.nick = m.nick;
-    this.keepaliveMs = Math.max(250, Math.min(m.keepaliveMs || KEEPALIVE_INTERVAL_MS, KEEPALIVE_INTERVAL_MS));
+    this.liveness.setKeepalive(Math.max(MIN_KEEPALIVE_MS, Math.min(m.keepaliveMs || KEEPALIVE_INTERVAL_MS, KEEPALIVE_INTERVAL_MS)));
+    this.livenessTimer.poke();
     if (wasRegistered && !fresh) return; // a duplicate REGISTERED
     this.unreachableReported = false;
     this.registeredOnce = true;
@@ -368,31 +375,45 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
 
   // ---- keepalive and reachability ------------------------------------------------------
 
-  private startKeepalive(): void {
-    this.lastHeardAt = Date.now();
-    const tick = () => {
-      if (this.phase === 'left') return;
-      const now = Date.now();
-      const silentFor = now - this.lastHeardAt;
-      if (silentFor >= RELAY_UNREACHABLE_AFTER_MS && !this.unreachableReported) {
-        this.unreachableReported = true;
-        this.emit('state', { state: 'unreachable' });
-        const message = `The relay at ${this.opts.relay.host}:${this.opts.relay.port} does not answer; retrying.`;
-        this.emit('error', { code: 'RELAY_UNREACHABLE', message, refKind: 0, refId: 0 });
-        // Whatever happened (relay restarted, network changed), start over: registration is
-        // idempotent for our key, so a relay that kept our session gives the same one back.
-        if (this.phase === 'registered') this.startHello();
-      }
-      if (this.phase === 'registered') {
+  /** The liveness monitor's timer: send the probe it asks for, or report the relay gone. */
+  private onLivenessTimer(): void {
+    if (this.phase === 'left') return;
+    const action = this.liveness.onTimer();
+    if (action === 'probe') this.sendProbe();
+    else if (action === 'unreachable') this.onUnreachable();
+  }
+
+  /**
+   * One probe, whatever answers it in this phase: PING once registered; before that the HELLO
+   * or REGISTER under way, sent again without touching its backoff (the relay answers
+   * duplicates: COOKIE is stateless, REGISTER idempotent for our key).
+   */
+  private sendProbe(): void {
+    switch (this.phase) {
+      case 'registered':
         this.pingToken = (this.pingToken + 1) >>> 0;
         this.send(encodeRelayMessage({ kind: Kind.PING, token: this.pingToken }, this.session, DST_RELAY));
-      }
-      // Heard nothing for a while: ping faster, so that a few lost pongs are not mistaken
-      // for a dead relay (and a dead relay is still reported within about 3 s).
-      const quiet = Date.now() - this.lastHeardAt >= QUIET_AFTER_MS;
-      this.keepaliveTimer = setTimeout(tick, this.phase === 'registered' && !quiet ? this.keepaliveMs : QUIET_PING_MS);
-    };
-    this.keepaliveTimer = setTimeout(tick, 500);
+        return;
+      case 'hello':
+        this.send(encodeRelayMessage({ kind: Kind.HELLO, token: this.helloToken }));
+        return;
+      case 'register':
+        if (this.registerDatagram) this.send(this.registerDatagram);
+        return;
+      case 'left':
+        return;
+    }
+  }
+
+  private onUnreachable(): void {
+    if (this.unreachableReported) return;
+    this.unreachableReported = true;
+    this.emit('state', { state: 'unreachable' });
+    const message = `The relay at ${this.opts.relay.host}:${this.opts.relay.port} does not answer; retrying.`;
+    this.emit('error', { code: 'RELAY_UNREACHABLE', message, refKind: 0, refId: 0 });
+    // Whatever happened (relay restarted, network changed), start over: registration is
+    // idempotent for our key, so a relay that kept our session gives the same one back.
+    if (this.phase === 'registered') this.startHello();
   }
 
   // ---- roster -------------------------------------------------------------------------
@@ -523,7 +544,9 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
       this.onBatch(buf, rinfo);
       return;
     }
-    this.heard();
+    // Anything from the relay shows it is there; only its own messages other than PRESENCE
+    // (PONG, COOKIE, REGISTERED, ROSTER, KEY_INFO, ERROR, BYE) answer something we sent.
+    this.heard(!isPeerKind(h.header.kind) && h.header.kind !== Kind.PRESENCE);
     if (isPeerKind(h.header.kind)) {
       // While re-registering after a scare (silence, a relay restart) our peers' traffic still
       // counts: the relay forwards only to registered sessions and the contents authenticate
@@ -621,8 +644,9 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     });
   }
 
-  private heard(): void {
-    this.lastHeardAt = Date.now();
+  private heard(answer: boolean): void {
+    // Ending a verdict re-arms the timer (it had nothing to wait for); else nothing moved earlier.
+    if (answer ? this.liveness.answered() : this.liveness.heard()) this.livenessTimer.poke();
     if (this.unreachableReported && this.phase === 'registered') {
       this.unreachableReported = false;
       this.emit('state', { state: 'registered' });
@@ -681,6 +705,8 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
       this.emit('error', { code: 'RELAY_SHUTDOWN', message: ERROR_HINTS.RELAY_SHUTDOWN, refKind: 0, refId: 0 });
       this.emit('state', { state: 'unreachable' });
       this.unreachableReported = true;
+      // It said it is going: no fast probing, only the HELLO retries below until it answers.
+      this.liveness.relayGone();
       this.phase = 'hello';
       this.retryMs = RETRY_MAX_MS;
       this.scheduleRetry(() => this.startHello());

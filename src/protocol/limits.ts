@@ -59,9 +59,9 @@ export const MAX_REQUEST_PATH_BYTES = 512;
 export const MAX_ERROR_MESSAGE_BYTES = 300;
 
 /**
- * Client sends a PING this often (ms); keeps NAT bindings alive and lets the client notice a
- * dead relay within RELAY_UNREACHABLE_AFTER_MS plus one interval. 10,000 idle clients cost the
- * relay 5,000 small datagrams a second, which it handles easily.
+ * Client sends a PING this often (ms) while the relay answers; keeps NAT bindings alive and
+ * bounds how long a dead relay goes unnoticed (see RELAY_UNREACHABLE_PROBES). 10,000 idle
+ * clients cost the relay 5,000 small datagrams a second, which it handles easily.
  */
 export const KEEPALIVE_INTERVAL_MS = 2_000;
 
@@ -71,8 +71,20 @@ export const KEEPALIVE_INTERVAL_MS = 2_000;
  */
 export const CLIENT_IDLE_TIMEOUT_MS = 15_000;
 
-/** The client reports RELAY_UNREACHABLE when no answer came for this long (ms). */
+/**
+ * The client reports RELAY_UNREACHABLE only when BOTH nothing came from the relay for
+ * RELAY_UNREACHABLE_AFTER_MS and RELAY_UNREACHABLE_PROBES probes in a row went unanswered
+ * (src/client/livenessMonitor.ts; docs/protocol.md, "Keepalive, idle timeout, presence and the
+ * roster"). Silence alone is not enough: at 20 % loss each way a PING/PONG round trip fails
+ * with p = 1 − 0.8² = 0.36, and a few seconds hold only a few keepalives. Twenty
+ * failures in a row happen with p = 0.36^20 ≈ 1.3e-9; an idle client starts such a run once
+ * per keepalive (1,800 an hour), so a false alarm at 20 % loss comes about once in 400,000
+ * client-hours. A relay that is really gone is reported within about 4.5 s of its last
+ * datagram (worst case 4.2 s: the next keepalive comes up to one KEEPALIVE_INTERVAL_MS later,
+ * then the fast probes of livenessMonitor.ts take 2.2 s).
+ */
 export const RELAY_UNREACHABLE_AFTER_MS = 3_000;
+export const RELAY_UNREACHABLE_PROBES = 20;
 
 /** Roster pages: entries per ROSTER datagram are bounded by DEFAULT_DATAGRAM_BYTES. */
 export const ROSTER_PAGE_BYTES = DEFAULT_DATAGRAM_BYTES - HEADER_BYTES - 16;
