@@ -8,6 +8,8 @@ export interface CliOptions {
   shareDirs: string[];
   acceptFiles: boolean;
   allowRequests: boolean;
+  /** Never go direct: no candidates sent, everything through the relay (--relay-only). */
+  relayOnly: boolean;
   json: boolean;
   /** --identity FILE; undefined: the nickname's own key file in configDir (identityFiles.ts). */
   identityPath?: string;
@@ -28,6 +30,8 @@ Options:
   --share DIR           folder peers may request files from (repeatable; none = refuse requests)
   --accept-files        accept incoming files without asking
   --allow-requests      serve requests from the shared folder without asking
+  --relay-only          never connect to peers directly: everything goes through the relay
+                        (and no addresses of yours are given to peers)
   --json                read commands from stdin, write one JSON event per line to stdout
   --identity FILE       key file, pins.json beside it (default: one per nickname,
                         ~/.config/peerchat/identities/NICK/identity.json, created if missing)
@@ -61,6 +65,7 @@ export function parseArgs(argv: string[]): CliOptions {
     shareDirs: [],
     acceptFiles: false,
     allowRequests: false,
+    relayOnly: false,
     json: false,
     configDir: configDir(),
     secret: process.env.PEERCHAT_RELAY_SECRET || undefined,
@@ -93,6 +98,9 @@ export function parseArgs(argv: string[]): CliOptions {
         break;
       case '--accept-files':
         o.acceptFiles = true;
+        break;
+      case '--relay-only':
+        o.relayOnly = true;
         break;
       case '--allow-requests':
         o.allowRequests = true;

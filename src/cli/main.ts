@@ -20,7 +20,7 @@ const EVENTS: ClientEventName[] = [
   'registered', 'error', 'state', 'presence', 'roster', 'message', 'message-sent', 'file-offered', 'request-sent',
   'whois', 'file-offer', 'file-request', 'transfer-started', 'transfer-progress', 'file-sent', 'file-received',
   'transfer-failed', 'request-denied', 'peer-key-changed', 'left', 'member-devices', 'message-delivered',
-  'message-failed', 'waiting',
+  'message-failed', 'waiting', 'path',
 ];
 
 export async function main(argv: string[]): Promise<number> {
@@ -91,6 +91,7 @@ export async function main(argv: string[]): Promise<number> {
       shareDirs: opts.shareDirs,
       acceptFiles: opts.acceptFiles ? 'always' : 'ask',
       allowRequests: opts.allowRequests ? 'always' : 'ask',
+      directConnections: !opts.relayOnly,
       maxIncomingBytes: opts.maxIncomingBytes,
       secret: opts.secret,
       pins: new PinFile(files.pinsPath),
@@ -162,7 +163,7 @@ async function runCommand(client: ChatClient, line: string, out: Out): Promise<b
         return false;
       case 'who':
         // Typed at once after joining, /who answers when the roster is in, not with an empty list.
-        background(client.whenReady(), () => out('roster', { nicks: client.online(), members: client.members() }));
+        background(client.whenReady(), () => out('roster', { nicks: client.online(), members: client.members(), paths: client.paths() }));
         return false;
       case 'whois':
         background(client.whois(cmd.nick), (w) => out('whois', w as ClientEvents['whois']));
@@ -259,6 +260,11 @@ function humanWriter(rl: readline.Interface): Out {
         print(`* ${e.nick} ${e.online ? 'joined' : 'left'}`);
         break;
       }
+      case 'path': {
+        const e = p as ClientEvents['path'];
+        print(e.path === 'direct' ? `* ${e.peer}: direct connection (${e.address})` : `* ${e.peer}: via the relay`);
+        break;
+      }
       case 'member-devices': {
         const d = p as ClientEvents['member-devices'];
         print(`* ${d.nick} is online on ${d.devices} device${d.devices === 1 ? '' : 's'}`);
@@ -266,7 +272,12 @@ function humanWriter(rl: readline.Interface): Out {
       }
       case 'roster': {
         const r = p as ClientEvents['roster'];
-        const names = r.members.map((m) => (m.devices > 1 ? `${m.nick} (${m.devices} devices)` : m.nick));
+        const names = r.members.map((m) => {
+          const ways = (r.paths ?? []).filter((p) => p.peer === m.nick).map((p) => (p.path === 'direct' ? 'direct' : 'via relay'));
+          const how = ways.length === 0 ? '' : ways.every((w) => w === ways[0]) ? ways[0] : ways.join(', ');
+          const extra = [m.devices > 1 ? `${m.devices} devices` : '', how].filter(Boolean).join(', ');
+          return extra ? `${m.nick} (${extra})` : m.nick;
+        });
         print(names.length ? `Online: ${names.join(', ')}` : 'No one else is online.');
         break;
       }

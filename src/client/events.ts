@@ -20,7 +20,7 @@ export interface ClientEvents {
   /** How many devices a member online has changed (`nick` may be ours: our own other devices). */
   'member-devices': { nick: string; devices: number };
   /** Everyone else online, one entry per member (`nicks` is the same list, names only). */
-  roster: { nicks: string[]; members: MemberInfo[] };
+  roster: { nicks: string[]; members: MemberInfo[]; paths?: PathInfo[] };
   message: { from: string; text: string; private: boolean; to?: string; time: number };
   /**
    * A message of ours was accepted for sending (`id` names it in the delivery events). With
@@ -55,7 +55,22 @@ export interface ClientEvents {
   'request-denied': { id: string; from: string; name: string; code: ErrorCode; message: string };
   /** A known peer now presents a different key than the one pinned for its nickname. */
   'peer-key-changed': { nick: string; oldFingerprint: string; newFingerprint: string };
+  /**
+   * Traffic to a peer's device moved: `direct` (a validated direct path, at `address`) or back to
+   * `relay` (docs/protocol.md "Direct paths").
+   */
+  path: { peer: string; device: string; path: 'direct' | 'relay'; address?: string };
   left: Record<string, never>;
+}
+
+/** Which path a peer's device is reached on (the answer to /who lists them). */
+export interface PathInfo {
+  peer: string;
+  device: string;
+  path: 'direct' | 'relay';
+  address?: string;
+  /** Path challenges sent to this device so far (probes and keepalives; within PathSet's budget). */
+  probes: number;
 }
 
 /** A member online: its nickname and how many of its devices are online. */

@@ -294,6 +294,12 @@ export class FileTransfers {
       now: () => performance.now(),
       onTimerUpdate: () => this.schedulerTimer.poke(),
       congestionControl: (process.env.PEERCHAT_CC as 'bbr' | 'newReno' | undefined) ?? 'bbr',
+      // On a direct path, a path that went silent is being left for the relay (PathSet), not
+      // too narrow for this datagram size: only a path whose keepalives still get answered is.
+      smallDatagramsGetThrough: (since: number) => {
+        const paths = this.host.link(t.device)?.paths;
+        return !paths || paths.path.kind === 'relay' || paths.heardSince(since);
+      },
     });
     t.sender = sender;
     sender.on('progress', (acked: number, total: number) => this.progress(t, 'send', acked, total));
@@ -785,6 +791,13 @@ export class FileTransfers {
       t.sender.onAck(f);
       this.schedulerTimer.poke();
     }
+  }
+
+  /** The path to a device changed (relay ⇄ direct): its transfers start congestion control over there. */
+  pathChanged(link: PeerLink): void {
+    const now = performance.now();
+    for (const t of this.outgoing.values()) if (t.device === link.device && t.state === 'sending') t.sender?.onPathChange(now);
+    this.schedulerTimer.poke();
   }
 
   /** A device left or restarted: everything in flight with it fails (and can be resumed). */

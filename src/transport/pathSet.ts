@@ -49,17 +49,21 @@ export const RETRY_LOST_MS = 2_000;
  * few seconds) and measures it.
  */
 export const KEEPALIVE_MS = 1_000;
-/** After this long without hearing from the active path, challenges go out every QUIET_PROBE_MS (ms). */
-export const QUIET_AFTER_MS = 500;
-export const QUIET_PROBE_MS = 250;
 /**
- * Declared lost when silent this long (ms) AND this many challenges went unanswered since it
- * was last heard: at 20 % loss each way a challenge's round trip fails with p ≈ 0.36, and
- * 0.36^8 ≈ 3e-4, so a lossy but working path is rarely dropped, while a cut one is noticed in
- * about 2.5 s and left at once.
+ * While a challenge to the active path is unanswered, another goes out every QUIET_PROBE_MS (ms):
+ * a lost keepalive is retried at once instead of a second later. QUIET_AFTER_MS: a path not
+ * heard from this long is quiet (the peer may follow us back to the relay, see peerUsesRelay).
+ */
+export const QUIET_PROBE_MS = 250;
+export const QUIET_AFTER_MS = 500;
+/**
+ * Declared lost when silent this long (ms) AND this many challenges in a row went unanswered: at
+ * 20 % loss each way a challenge's round trip fails with p ≈ 0.36, and 0.36^10 ≈ 4e-5 (a keepalive
+ * is lost about 1,300 times an hour, so a working path is left about once in 20 hours at that
+ * loss), while a cut one is noticed about 3.3 s after it was last heard and left at once.
  */
 export const DEAD_AFTER_MS = 2_500;
-export const DEAD_AFTER_PROBES = 8;
+export const DEAD_AFTER_PROBES = 10;
 /** Outstanding challenges remembered per candidate (answers to older ones are ignored). */
 const MAX_OUTSTANDING = 16;
 
@@ -154,6 +158,23 @@ export class PathSet {
     if (this.active === null || c.priority < this.active.priority) this.switchTo(c, now);
   }
 
+  /** Whether the active direct path was heard from after `time` (false on the relay path). */
+  heardSince(time: number): boolean {
+    return this.active !== null && this.lastHeard > time;
+  }
+
+  /**
+   * An authenticated datagram from the peer came through the relay while we send direct: it has
+   * left the direct path. If we have not heard from the path lately either, follow it now rather
+   * than wait for our own verdict, so that both ends agree quickly (its acks come our way again).
+   */
+  peerUsesRelay(): void {
+    if (this.active && this.opts.now() - this.lastHeard >= QUIET_AFTER_MS) {
+      this.stats.lost++;
+      this.fallBack(true);
+    }
+  }
+
   /** An authenticated datagram came from `from` (direct): the path there is alive. */
   heard(from: PathAddress): void {
     if (this.active && this.active.key === addressKey(from)) {
@@ -172,9 +193,9 @@ export class PathSet {
     consider(this.nextRoundAt);
     if (this.active) {
       const now = this.opts.now();
-      consider(this.lastChallengeAt + this.keepaliveInterval(now));
-      consider(this.lastHeard + QUIET_AFTER_MS);
-      consider(this.lastHeard + DEAD_AFTER_MS);
+      consider(this.lastChallengeAt + this.keepaliveInterval());
+      // Only future deadlines: a past one would fire again at once, forever.
+      if (now < this.lastHeard + DEAD_AFTER_MS) consider(this.lastHeard + DEAD_AFTER_MS);
     }
     return t;
   }
@@ -200,11 +221,11 @@ export class PathSet {
     if (this.active) this.watchActive(now);
   }
 
-  /** Forget everything (the peer left, or direct paths were turned off): traffic stays on the relay. */
+  /** Forget everything (the peer left, or we leave): no more probes, no switch reported. */
   close(): void {
     this.closed = true;
     this.candidates = [];
-    if (this.active) this.fallBack(false);
+    this.active = null;
   }
 
   private watchActive(now: number): void {
@@ -213,15 +234,15 @@ export class PathSet {
       this.fallBack(true);
       return;
     }
-    if (now - this.lastChallengeAt >= this.keepaliveInterval(now)) {
+    if (now - this.lastChallengeAt >= this.keepaliveInterval()) {
       this.challenge(this.active!, now);
       this.unansweredSinceHeard++;
     }
   }
 
-  /** Challenges to the active path: a keepalive while it talks, fast probes once it is quiet. */
-  private keepaliveInterval(now: number): number {
-    return now - this.lastHeard >= QUIET_AFTER_MS ? QUIET_PROBE_MS : KEEPALIVE_MS;
+  /** Challenges to the active path: a keepalive a second, fast retries while one is unanswered. */
+  private keepaliveInterval(): number {
+    return this.unansweredSinceHeard > 0 ? QUIET_PROBE_MS : KEEPALIVE_MS;
   }
 
   private challenge(c: Candidate, now: number): void {

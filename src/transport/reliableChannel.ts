@@ -98,7 +98,7 @@ const MIN_PAYLOAD_BYTES = Math.max(
 export class ReliableChannel {
   private readonly opts: ReliableChannelOptions;
   private readonly maxInFlight: number;
-  private readonly rtt = new RttEstimator();
+  private rtt = new RttEstimator();
 
   // --- sender ---
   private nextSeq = 0;
@@ -265,6 +265,18 @@ export class ReliableChannel {
     }
     emit();
     this.flushDue = false;
+  }
+
+  /**
+   * Traffic moved to another path (relay ⇄ direct): the RTT estimate belongs to the old path
+   * (RFC 9000 §9.4), and what was in flight there is sent again on the new one at once.
+   */
+  pathChanged(): void {
+    this.rtt = new RttEstimator();
+    this.backoff = 0;
+    this.lossTime = null;
+    for (const m of this.outgoing.values()) if (m.sentAt >= 0) m.lost = true;
+    if (this.outgoing.size > 0) this.flushDue = true;
   }
 
   /** Peer restarted: drop everything queued, unacked or buffered; both directions restart at 0. */

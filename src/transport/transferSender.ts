@@ -104,6 +104,14 @@ export interface TransferSenderOptions {
   records?: RecordSealer;
   /** Called when a read completed asynchronously and `nextTimerAt()` may have changed. */
   onTimerUpdate?: () => void;
+  /**
+   * Whether small datagrams got through to the peer and back since `since` (ms, this clock),
+   * for example a direct path whose keepalives were answered. Probe timeouts end the transfer
+   * with DATAGRAM_TOO_BIG only if it says so for the time since the streak of timeouts began:
+   * when nothing at all comes back, the path is out (it will be switched), not too narrow.
+   * Absent: every probe timeout counts, as RFC 8899's black-hole detection assumes.
+   */
+  smallDatagramsGetThrough?: (since: number) => boolean;
 }
 
 export interface TransferSenderStats {
@@ -214,13 +222,15 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
   private largestAcked = -1;
   private lossTime: number | null = null;
   private ptoCount = 0;
+  /** When the current streak of probe timeouts began (see smallDatagramsGetThrough). */
+  private ptoStreakStart = 0;
   private probesPending = 0;
   private lastAckElicitingSentAt = 0;
   private maxChunk: number;
   private written = 0;
   private lastAckAt = 0;
-  private readonly rtt = new RttEstimator();
-  private readonly cc: CongestionController;
+  private rtt = new RttEstimator();
+  private cc: CongestionController;
   private readonly pacer: Pacer;
   private attachment: SenderAttachment | null = null;
   private pumping = false;
@@ -838,7 +848,9 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
   private onProbeTimeout(now: number): void {
     this.ptoCount++;
     this.counters.probeTimeouts++;
-    if (this.ptoCount >= BLACK_HOLE_PTO_COUNT && this.datagramBytes > DEFAULT_DATAGRAM_BYTES) {
+    if (this.ptoCount === 1) this.ptoStreakStart = now;
+    const narrow = this.opts.smallDatagramsGetThrough?.(this.ptoStreakStart) ?? true;
+    if (this.ptoCount >= BLACK_HOLE_PTO_COUNT && this.datagramBytes > DEFAULT_DATAGRAM_BYTES && narrow) {
       this.fail(
         'DATAGRAM_TOO_BIG',
         `${this.ptoCount} probe timeouts in a row with ${this.datagramBytes}-byte datagrams; ` +
@@ -857,6 +869,32 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
     // Probes restart the timer from their own send time (lastAckElicitingSentAt); if nothing
     // can be sent right now, restart it from now so backoff still applies.
     this.lastAckElicitingSentAt = now;
+  }
+
+  /**
+   * The path under this transfer changed (relay ⇄ direct). RTT, congestion control and pacing
+   * belong to a path, so they start over, and every packet in flight on the old path is declared
+   * lost and sent again on the new one (RFC 9000 §9.4). Records are resent as they were sealed.
+   */
+  onPathChange(now: number): void {
+    if (this.state !== 'running') return;
+    const log = this.log;
+    for (let pn = log.base; pn < log.next; pn++) {
+      const s = log.slot(pn);
+      if (log.state[s] !== PacketState.InFlight) continue;
+      log.state[s] = PacketState.Lost;
+      const c = log.chunk[s];
+      if ((log.flags[s] & PacketFlag.Superseded) === 0 && !this.acked.has(c)) this.retx.push(c);
+    }
+    log.advanceBase();
+    this.bytesInFlight = 0;
+    this.lossTime = null;
+    this.ptoCount = 0;
+    this.rtt = new RttEstimator();
+    const cc = this.opts.congestionControl ?? 'bbr';
+    this.cc = typeof cc === 'string' ? createCongestionController(cc, this.datagramBytes, this.transferId) : cc;
+    this.pacer.setRate(now, this.cc.pacingRate);
+    this.attachment?.wake();
   }
 
   private finish(): void {

@@ -20,7 +20,8 @@ readline.createInterface({ input: process.stdin }).on('line', (line) => {
     s.on('message', (m, r) => out({ event: 'recv', port: s.address().port, from: r.address, fromPort: r.port, text: m.toString() }));
     s.bind(c.port, () => { sockets.set(s.address().port, s); out({ event: 'bound', port: s.address().port }); });
   } else if (c.op === 'send') {
-    sockets.get(c.from).send(c.text, c.port, c.host, (err) => out({ event: 'sent', text: c.text, error: err ? String(err) : null }));
+    const data = c.hex !== undefined ? Buffer.from(c.hex, 'hex') : c.text;
+    sockets.get(c.from).send(data, c.port, c.host, (err) => out({ event: 'sent', text: c.text, hex: c.hex, error: err ? String(err) : null }));
   }
 });
 process.stdin.on('end', () => process.exit(0));
@@ -67,6 +68,14 @@ export class UdpAgent {
     this.command({ op: 'send', from: fromPort, host, port, text });
     const e = await sent;
     if (e.error) throw new Error(`send ${text} to ${host}:${port}: ${String(e.error)}`);
+  }
+
+  /** Sends the bytes `hex` (a forged or replayed datagram) from our socket on `fromPort`. */
+  async sendHex(fromPort: number, host: string, port: number, hex: string): Promise<void> {
+    const sent = this.next('sent', (e) => e.hex === hex);
+    this.command({ op: 'send', from: fromPort, host, port, hex });
+    const e = await sent;
+    if (e.error) throw new Error(`send ${hex.slice(0, 16)}… to ${host}:${port}: ${String(e.error)}`);
   }
 
   /** Resolves with the datagram whose text is `text`, when it arrives (or if it has). */
