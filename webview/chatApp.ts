@@ -45,6 +45,7 @@ export class ChatApp {
     connection: { status: 'idle', relayRunning: false },
     roster: [],
     rosterDevices: {},
+    rosterDirect: {},
     messages: [],
     transfers: [],
     unread: 0,
@@ -154,6 +155,7 @@ export class ChatApp {
       case 'rosterChanged':
         this.snapshot.roster = m.roster;
         this.snapshot.rosterDevices = m.rosterDevices ?? {};
+        this.snapshot.rosterDirect = m.rosterDirect ?? {};
         this.renderRoster();
         return;
       case 'connectionChanged':
@@ -374,12 +376,15 @@ export class ChatApp {
     }
     for (const nick of nicks) {
       const devices = this.snapshot.rosterDevices[nick] ?? 1;
-      const label = devices > 1 ? `${nick}, online on ${devices} devices: send a private message` : `${nick}: send a private message`;
+      const direct = this.snapshot.rosterDirect?.[nick] === true;
+      const how = direct ? 'direct' : 'via relay';
+      const label = `${nick}${devices > 1 ? `, online on ${devices} devices` : ''}, ${how}: send a private message`;
       const b = h(
         'button',
         { className: 'roster-item', type: 'button', 'data-testid': 'roster-item', 'data-nick': nick, 'data-devices': String(devices), title: `Send ${nick} a private message`, 'aria-label': label },
         nick,
         devices > 1 ? h('span', { className: 'roster-devices', 'aria-hidden': 'true' }, ` · ${devices} devices`) : null,
+        h('span', { className: `roster-path path-${direct ? 'direct' : 'relay'}`, 'data-testid': 'roster-path', 'aria-hidden': 'true', title: direct ? 'Connected directly, peer to peer' : 'Through the relay' }, ` · ${how}`),
       );
       b.addEventListener('click', () => this.composer.focus(`@${nick} `));
       items.push(h('li', {}, b));

@@ -469,6 +469,10 @@ export class ChatSession extends Disposable {
     on('roster', () => this.setRosterFrom(client));
     on('presence', (p) => this.state.presence(p.nick, p.online));
     on('member-devices', (p) => this.state.memberDevices(p.nick, p.devices));
+    on('path', (p) => {
+      this.state.setDirect(p.peer, client.paths().some((x) => x.peer === p.peer && x.path === 'direct'));
+      this.log.info(`${p.peer}: ${p.path === 'direct' ? `direct connection (${p.address ?? ''})` : 'via the relay'}`);
+    });
     on('message', (p) => this.onMessage(p));
     on('message-sent', (p) => {
       if (p.otherDevice) {

@@ -68,6 +68,7 @@ export class ChatState {
   private transfers = new Map<string, TransferView>();
   private roster: string[] = [];
   private rosterDevices: Record<string, number> = {};
+  private rosterDirect: Record<string, boolean> = {};
   private connection: ConnectionView = { status: 'idle', relayRunning: false };
   private unread = 0;
   private visible = false;
@@ -107,6 +108,7 @@ export class ChatState {
       connection: { ...this.connection },
       roster: [...this.roster],
       rosterDevices: { ...this.rosterDevices },
+      rosterDirect: { ...this.rosterDirect },
       messages: this.messages.map((m) => ({ ...m })),
       transfers: [...this.transfers.values()].map((t) => ({ ...t })),
       unread: this.unread,
@@ -178,7 +180,19 @@ export class ChatState {
     if (sameList(next, this.roster) && JSON.stringify(nextDevices) === JSON.stringify(this.rosterDevices)) return;
     this.roster = next;
     this.rosterDevices = nextDevices;
-    this.emit({ type: 'rosterChanged', roster: [...next], rosterDevices: { ...nextDevices } });
+    this.emitRoster();
+  }
+
+  /** Whether we reach `nick` directly (some device of it on a validated direct path) or via the relay. */
+  setDirect(nick: string, direct: boolean): void {
+    if ((this.rosterDirect[nick] ?? false) === direct) return;
+    if (direct) this.rosterDirect[nick] = true;
+    else delete this.rosterDirect[nick];
+    this.emitRoster();
+  }
+
+  private emitRoster(): void {
+    this.emit({ type: 'rosterChanged', roster: [...this.roster], rosterDevices: { ...this.rosterDevices }, rosterDirect: { ...this.rosterDirect } });
   }
 
   /** A member online changed how many devices it has online (no notice: it did not come or go). */

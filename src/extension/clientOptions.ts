@@ -35,6 +35,8 @@ export interface PeerChatSettings {
   relayListenAddress: string;
   /** Show a notification for private messages that arrive while the chat is hidden. */
   notifyPrivateMessages: boolean;
+  /** Connect to peers directly when the network allows (false: everything through the relay). */
+  directConnections: boolean;
 }
 
 export const DEFAULT_SETTINGS: PeerChatSettings = {
@@ -49,6 +51,7 @@ export const DEFAULT_SETTINGS: PeerChatSettings = {
   autoStartRelay: 'ask',
   relayListenAddress: `${DEFAULT_RELAY_HOST}:${DEFAULT_RELAY_PORT}`,
   notifyPrivateMessages: true,
+  directConnections: true,
 };
 
 /** Where paths in settings are resolved. */
@@ -75,6 +78,7 @@ export function normalizeSettings(raw: Partial<Record<keyof PeerChatSettings, un
     autoStartRelay: oneOf(raw.autoStartRelay, ['ask', 'always', 'never'] as const, 'ask'),
     relayListenAddress: str(raw.relayListenAddress, DEFAULT_SETTINGS.relayListenAddress) || DEFAULT_SETTINGS.relayListenAddress,
     notifyPrivateMessages: typeof raw.notifyPrivateMessages === 'boolean' ? raw.notifyPrivateMessages : true,
+    directConnections: typeof raw.directConnections === 'boolean' ? raw.directConnections : true,
   };
 }
 
@@ -136,6 +140,7 @@ export function buildClientOptions(settings: PeerChatSettings, env: PathEnvironm
     shareDirs: resolveSharedDirs(settings, env),
     acceptFiles: settings.acceptFiles,
     allowRequests: settings.allowRequests === 'always' ? 'always' : 'ask',
+    directConnections: settings.directConnections,
   };
   const max = maxIncomingBytes(settings.maxIncomingSize);
   if (max !== undefined) options.maxIncomingBytes = max;

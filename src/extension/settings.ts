@@ -20,6 +20,7 @@ const KEYS: ReadonlyArray<keyof PeerChatSettings> = [
   'autoStartRelay',
   'relayListenAddress',
   'notifyPrivateMessages',
+  'directConnections',
 ];
 
 export function readSettings(): PeerChatSettings {

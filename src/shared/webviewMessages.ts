@@ -136,6 +136,8 @@ export interface ChatSnapshot {
   roster: string[];
   /** Members online on several devices: nickname → how many (absent: one). */
   rosterDevices: Record<string, number>;
+  /** Members reached directly (peer to peer) rather than via the relay: nickname → true. */
+  rosterDirect: Record<string, boolean>;
   messages: ChatMessageView[];
   transfers: TransferView[];
   unread: number;
@@ -151,7 +153,7 @@ export type ToWebviewMessage =
   | { type: 'messageAdded'; message: ChatMessageView }
   | { type: 'messageUpdated'; message: ChatMessageView }
   | { type: 'messagesCleared' }
-  | { type: 'rosterChanged'; roster: string[]; rosterDevices: Record<string, number> }
+  | { type: 'rosterChanged'; roster: string[]; rosterDevices: Record<string, number>; rosterDirect: Record<string, boolean> }
   | { type: 'connectionChanged'; connection: ConnectionView }
   | { type: 'transferChanged'; transfer: TransferView }
   | { type: 'transferRemoved'; id: string }

@@ -134,6 +134,17 @@ const golden: Array<{ name: string; msg: Msg; hex: string }> = [
     msg: { type: ControlType.REQUEST_CANCEL, requestId: 0xffff_ffff, code: 19, message: '' },
     hex: '0c | ffffffff | 0013 | 0000',
   },
+  {
+    name: 'CANDIDATES (a host address and the public mapping)',
+    // count 2 | "10.1.0.5" port 40000 | "203.0.113.7" port 1
+    msg: { type: ControlType.CANDIDATES, candidates: [{ address: '10.1.0.5', port: 40000 }, { address: '203.0.113.7', port: 1 }] },
+    hex: '0d | 02 | 08 31302e312e302e35 9c40 | 0b 3230332e302e3131332e37 0001',
+  },
+  {
+    name: 'CANDIDATES (none: relay only)',
+    msg: { type: ControlType.CANDIDATES, candidates: [] },
+    hex: '0d | 00',
+  },
 ];
 
 // ---------------------------------------------------------------------------
@@ -251,6 +262,7 @@ describe('protocol/controlMessages', () => {
         BCAST_BARRIER: 0x0a,
         CHAT_COPY: 0x0b,
         REQUEST_CANCEL: 0x0c,
+        CANDIDATES: 0x0d,
         BROADCAST_CHAT: 0x41,
       },
     );

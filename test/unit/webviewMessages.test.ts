@@ -69,11 +69,11 @@ describe('shared/webviewMessages: from the webview', () => {
 describe('shared/webviewMessages: from the host', () => {
   it('accepts the messages the host sends', () => {
     const good: ToWebviewMessage[] = [
-      { type: 'snapshot', state: { connection: { status: 'idle', relayRunning: false }, roster: [], rosterDevices: {}, messages: [], transfers: [], unread: 0, historyLimit: 500 } },
+      { type: 'snapshot', state: { connection: { status: 'idle', relayRunning: false }, roster: [], rosterDevices: {}, rosterDirect: {}, messages: [], transfers: [], unread: 0, historyLimit: 500 } },
       { type: 'messageAdded', message: { id: 'a', kind: 'system', time: 1, text: 'x', private: false, own: false } },
       { type: 'messagesCleared' },
-      { type: 'rosterChanged', roster: ['bob'], rosterDevices: {} },
-      { type: 'rosterChanged', roster: ['bob', 'carol'], rosterDevices: { bob: 2 } },
+      { type: 'rosterChanged', roster: ['bob'], rosterDevices: {}, rosterDirect: {} },
+      { type: 'rosterChanged', roster: ['bob', 'carol'], rosterDevices: { bob: 2 }, rosterDirect: { bob: true } },
       { type: 'connectionChanged', connection: { status: 'registered', relayRunning: true, nick: 'alice' } },
       { type: 'transferRemoved', id: 'x' },
       { type: 'unreadChanged', unread: 3 },
