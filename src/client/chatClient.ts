@@ -21,7 +21,7 @@ import {
   writeSealedPrefix,
 } from '../protocol/peerPackets';
 import { Frame } from '../transport/frames';
-import { DatagramSizeProber } from '../transport/datagramSizeProbe';
+import { DatagramSizeProbe, DatagramSizeProber, datagramSizeCeiling } from '../transport/datagramSizeProbe';
 import { probeAckFor } from '../transport/transferReceiver';
 import { performance } from 'node:perf_hooks';
 import { TimerDriver } from './timerDriver';
@@ -533,6 +533,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
           transferId: 0,
           now: () => performance.now(),
           transmit: (frames) => link.sendFrames(frames),
+          probe: new DatagramSizeProbe({ maxSize: datagramSizeCeiling(this.opts.relay.host) }),
           onDone: (size) => finish(size),
         });
         const giveUp = setTimeout(() => finish(prober.size), PROBE_WAIT_MS);
@@ -760,7 +761,8 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
           break;
         case 'xferProbe':
           // A size probe arrives alone in its datagram; its size is the one the path carried.
-          if (frames.length === 1) link.sendFrames([probeAckFor(f)]);
+          // Above our own side's ceiling we stay silent: the prober's search ends below it.
+          if (frames.length === 1 && probeAckFor(f).size <= datagramSizeCeiling(this.opts.relay.host)) link.sendFrames([probeAckFor(f)]);
           break;
         case 'xferProbeAck':
           this.probers.get(link)?.onProbeAck(f);

@@ -11,12 +11,43 @@
  * `DatagramSizeProber` drives it: it sends XFER_PROBE frames padded to the probed size (alone
  * in their datagram), times them out after PROBE_TIMEOUT_MS, feeds XFER_PROBE_ACKs back, and
  * reports the result. Probe once per peer path (e.g. after the handshake), then create
- * transfers with `chunkSizeForDatagram(prober.size)`. Sizes above 1472 only work where IP
- * fragmentation does (loopback, most LANs); a transfer whose path later stops carrying its size
- * fails with DATAGRAM_TOO_BIG and is restarted at the base size (see transferSender.ts).
+ * transfers with `chunkSizeForDatagram(prober.size)`. Sizes above the path MTU are IP-fragmented,
+ * and one lost fragment loses the whole datagram, so `datagramSizeCeiling` allows them only
+ * where nothing can lose a fragment (the relay on loopback); a transfer whose path later stops
+ * carrying its size fails with DATAGRAM_TOO_BIG and is restarted at the base size (see
+ * transferSender.ts).
  */
 import { Frame, XFER_PROBE_HEADER_BYTES, XferProbeAckFrame } from './frames';
-import { DATAGRAM_SIZE_CANDIDATES, MAX_PROBES, PACKET_OVERHEAD, PROBE_TIMEOUT_MS } from './limits';
+import {
+  DATAGRAM_SIZE_CANDIDATES,
+  ETHERNET_DATAGRAM_BYTES,
+  ETHERNET_IPV6_DATAGRAM_BYTES,
+  MAX_DATAGRAM_BYTES,
+  MAX_PROBES,
+  PACKET_OVERHEAD,
+  PROBE_TIMEOUT_MS,
+} from './limits';
+
+/**
+ * The largest datagram a size probe may confirm on a path through the relay at `relayHost` (as
+ * configured: an IP literal or a host name), for the prober's `maxSize` and for the receiving
+ * side, which leaves larger probes unanswered.
+ *
+ * Above the link MTU a datagram travels as IP fragments, and losing any one fragment loses the
+ * whole datagram: at 1 % packet loss a 65,000-byte datagram (45 fragments at MTU 1500) is lost
+ * 36 % of the time, and the transfer stalls into DATAGRAM_TOO_BIG. Fragmentation is known to be
+ * lossless only on the loopback interface (MTU 64 KiB, nothing to drop a fragment), i.e. with
+ * the relay on this machine; a peer that reaches the same relay from elsewhere caps its own
+ * side, so large datagrams are used only when both hops are loopback. Everywhere else: what one
+ * Ethernet-sized packet carries (IPv4 1472, IPv6 1452 bytes), assuming nothing about larger MTUs.
+ */
+export function datagramSizeCeiling(relayHost: string): number {
+  const h = relayHost.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  const loopback = h === 'localhost' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::1' || h === '0:0:0:0:0:0:0:1';
+  if (loopback) return MAX_DATAGRAM_BYTES;
+  // The client opens an IPv6 socket exactly when the relay's address has a colon.
+  return h.includes(':') ? ETHERNET_IPV6_DATAGRAM_BYTES : ETHERNET_DATAGRAM_BYTES;
+}
 
 export interface ProbeRequest {
   probeId: number;

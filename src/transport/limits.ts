@@ -30,6 +30,8 @@ export const PACKET_OVERHEAD = RELAY_HEADER_BYTES + SEAL_HEADER_BYTES + AEAD_TAG
 export const DEFAULT_DATAGRAM_BYTES = 1200;
 /** Ethernet MTU 1500 − 20 (IPv4 header) − 8 (UDP header). */
 export const ETHERNET_DATAGRAM_BYTES = 1472;
+/** Ethernet MTU 1500 − 40 (IPv6 header) − 8 (UDP header). */
+export const ETHERNET_IPV6_DATAGRAM_BYTES = 1452;
 /** Larger candidates only help on loopback / jumbo-frame paths or where IP fragmentation works. */
 export const FRAGMENTED_DATAGRAM_BYTES_8K = 8192;
 export const FRAGMENTED_DATAGRAM_BYTES_16K = 16384;

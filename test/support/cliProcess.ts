@@ -48,14 +48,17 @@ export class CliProcess {
    * in a fresh folder (a key of its own per client). `defaultIdentity: true` passes no
    * --identity, as a user types it: the client picks its key file from its nickname and its
    * environment (HOME, XDG_CONFIG_HOME: set them in `env`, merged over this process's).
+   * `prefix` runs the client through another command, e.g. `['ip', 'netns', 'exec', NS]` to put
+   * it inside a network lab namespace (test/support/netLab.ts); that command must exec the
+   * client, so that killing the process kills the client.
    */
-  static start(args: string[], opts: { configDir?: string; defaultIdentity?: boolean; env?: NodeJS.ProcessEnv } = {}): CliProcess {
+  static start(
+    args: string[],
+    opts: { configDir?: string; defaultIdentity?: boolean; env?: NodeJS.ProcessEnv; prefix?: string[] } = {},
+  ): CliProcess {
     const configDir = opts.configDir ?? mkdtempSync(path.join(os.tmpdir(), 'peerchat-cli-'));
     const identity = opts.defaultIdentity ? [] : ['--identity', path.join(configDir, 'identity.json')];
-    const proc = spawn(process.execPath, [CLI_JS, '--json', ...identity, ...args], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: opts.env ? { ...process.env, ...opts.env } : process.env,
-    });
+    const proc = spawnPrefixed(opts.prefix, [CLI_JS, '--json', ...identity, ...args], opts.env ? { ...process.env, ...opts.env } : process.env);
     return new CliProcess(proc, configDir);
   }
 
@@ -91,9 +94,21 @@ export class CliProcess {
   }
 }
 
-/** Starts `node dist/relay.js --port 0` and resolves with its address from the first line. */
-export async function startRelayProcess(extra: string[] = []): Promise<{ port: number; proc: ChildProcessWithoutNullStreams; firstLine: string }> {
-  const proc = spawn(process.execPath, [RELAY_JS, '--port', '0', ...extra], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** `node ARGS`, through `prefix` (a command that execs the rest) if given. */
+function spawnPrefixed(prefix: string[] | undefined, nodeArgs: string[], env: NodeJS.ProcessEnv = process.env): ChildProcessWithoutNullStreams {
+  const [cmd, ...args] = [...(prefix ?? []), process.execPath, ...nodeArgs];
+  return spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
+}
+
+/**
+ * Starts `node dist/relay.js --port 0` and resolves with its address from the first line.
+ * `prefix`: as for CliProcess.start.
+ */
+export async function startRelayProcess(
+  extra: string[] = [],
+  opts: { prefix?: string[] } = {},
+): Promise<{ port: number; proc: ChildProcessWithoutNullStreams; firstLine: string }> {
+  const proc = spawnPrefixed(opts.prefix, [RELAY_JS, '--port', '0', ...extra]);
   const firstLine = await new Promise<string>((resolve, reject) => {
     const rl = readline.createInterface({ input: proc.stdout });
     rl.once('line', resolve);

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { DatagramSizeProbe, DatagramSizeProber } from '../../src/transport/datagramSizeProbe';
+import { DatagramSizeProbe, DatagramSizeProber, datagramSizeCeiling } from '../../src/transport/datagramSizeProbe';
 import { chunkSizeForDatagram, decodeFrames, encodeFrames, XFER_DATA_HEADER_BYTES } from '../../src/transport/frames';
 import {
   DATAGRAM_SIZE_CANDIDATES,
   DEFAULT_DATAGRAM_BYTES,
+  ETHERNET_DATAGRAM_BYTES,
+  ETHERNET_IPV6_DATAGRAM_BYTES,
   MAX_DATAGRAM_BYTES,
   MAX_PROBES,
   PACKET_OVERHEAD,
@@ -102,5 +104,37 @@ describe('transport DatagramSizeProbe (RFC 8899 style)', () => {
     assert.equal(result, 16384);
     // Worst case: each size is tried at most MAX_PROBES times.
     assert.ok(sim.now <= DATAGRAM_SIZE_CANDIDATES.length * MAX_PROBES * PROBE_TIMEOUT_MS);
+  });
+});
+
+describe('transport datagramSizeCeiling (IP fragmentation only where it cannot lose a fragment)', () => {
+  it('allows the largest datagrams with the relay on loopback: both hops on this machine', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', 'LOCALHOST', '::1', '[::1]', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1']) {
+      assert.equal(datagramSizeCeiling(host), MAX_DATAGRAM_BYTES, host);
+    }
+  });
+
+  it('stops at one Ethernet packet anywhere else (IPv4 1472, IPv6 1452 bytes)', () => {
+    for (const host of ['203.0.113.10', '10.0.0.1', '0.0.0.0', 'relay.example.com', '128.0.0.1', '127.example.com']) {
+      assert.equal(datagramSizeCeiling(host), ETHERNET_DATAGRAM_BYTES, host);
+    }
+    for (const host of ['2001:db8::1', 'fe80::1%eth0', '[2001:db8::1]', '::ffff:203.0.113.10']) {
+      assert.equal(datagramSizeCeiling(host), ETHERNET_IPV6_DATAGRAM_BYTES, host);
+    }
+  });
+
+  it('as the probe\'s maxSize: off loopback the search tries 1472 and stops there', () => {
+    const p = new DatagramSizeProbe({ maxSize: datagramSizeCeiling('203.0.113.10') });
+    const probed: number[] = [];
+    for (let req = p.next(); req; req = p.next()) {
+      probed.push(req.size);
+      p.onAck(req.probeId);
+    }
+    assert.deepEqual(probed, [ETHERNET_DATAGRAM_BYTES]);
+    assert.equal(p.size, ETHERNET_DATAGRAM_BYTES);
+    // On IPv6, 1472 would be fragmented at MTU 1500: nothing above the base is tried.
+    const v6 = new DatagramSizeProbe({ maxSize: datagramSizeCeiling('2001:db8::1') });
+    assert.ok(v6.done);
+    assert.equal(v6.size, DEFAULT_DATAGRAM_BYTES);
   });
 });
