@@ -35,7 +35,13 @@ export interface PeerChatSettings {
   relayListenAddress: string;
   /** Show a notification for private messages that arrive while the chat is hidden. */
   notifyPrivateMessages: boolean;
+  /** Where Start Relay (and the task) serves: ask the first time, this machine only, or the network. */
+  relayServe: RelayServe;
+  /** Announce a relay serving the network on the LAN, and list the relays announced there in Join Chat. */
+  discovery: boolean;
 }
+
+export type RelayServe = 'ask' | 'thisMachine' | 'network';
 
 export const DEFAULT_SETTINGS: PeerChatSettings = {
   relayAddress: `${DEFAULT_RELAY_HOST}:${DEFAULT_RELAY_PORT}`,
@@ -49,6 +55,8 @@ export const DEFAULT_SETTINGS: PeerChatSettings = {
   autoStartRelay: 'ask',
   relayListenAddress: `${DEFAULT_RELAY_HOST}:${DEFAULT_RELAY_PORT}`,
   notifyPrivateMessages: true,
+  relayServe: 'ask',
+  discovery: true,
 };
 
 /** Where paths in settings are resolved. */
@@ -75,6 +83,8 @@ export function normalizeSettings(raw: Partial<Record<keyof PeerChatSettings, un
     autoStartRelay: oneOf(raw.autoStartRelay, ['ask', 'always', 'never'] as const, 'ask'),
     relayListenAddress: str(raw.relayListenAddress, DEFAULT_SETTINGS.relayListenAddress) || DEFAULT_SETTINGS.relayListenAddress,
     notifyPrivateMessages: typeof raw.notifyPrivateMessages === 'boolean' ? raw.notifyPrivateMessages : true,
+    relayServe: oneOf(raw.relayServe, ['ask', 'thisMachine', 'network'] as const, 'ask'),
+    discovery: typeof raw.discovery === 'boolean' ? raw.discovery : true,
   };
 }
 

@@ -20,6 +20,8 @@ const KEYS: ReadonlyArray<keyof PeerChatSettings> = [
   'autoStartRelay',
   'relayListenAddress',
   'notifyPrivateMessages',
+  'relayServe',
+  'discovery',
 ];
 
 export function readSettings(): PeerChatSettings {

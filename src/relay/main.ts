@@ -32,7 +32,7 @@ import { RelayStartError } from './bindError';
 import { DEFAULT_RELAY_HOST, DEFAULT_RELAY_PORT } from './relayLimits';
 import { tuneOwnProcess } from '../shared/heapTuning';
 import { buildInvitation, generateSecret, isLinkSafeSecret } from '../shared/invitation';
-import { sanitizeRelayName } from '../shared/relayName';
+import { defaultRelayName, sanitizeRelayName } from '../shared/relayName';
 import { reachableAddresses } from '../discovery/lanAddresses';
 import { announceRelay, type RelayAnnouncement } from '../discovery/mdnsDiscovery';
 
@@ -160,10 +160,6 @@ export function isLoopbackHost(host: string): boolean {
   return h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1' || /^127(?:\.\d{1,3}){3}$/.test(h);
 }
 
-/** The relay's default name: this machine's host name, as far as it is showable. */
-export function defaultRelayName(hostname = os.hostname()): string {
-  return sanitizeRelayName(hostname) ?? 'Peer Chat relay';
-}
 
 export interface RelayCliIo {
   stdout: (line: string) => void;

@@ -5,6 +5,8 @@
  * cannot disguise or reorder what is shown around them. Pure.
  */
 
+import * as os from 'node:os';
+
 /** Longest name shown (code points): a line in a quick pick or a terminal list, not a paragraph. */
 export const MAX_RELAY_NAME_CHARS = 48;
 
@@ -30,4 +32,9 @@ export function sanitizeRelayName(raw: unknown): string | undefined {
   const collapsed = out.replace(/(\p{M}{2})\p{M}+/gu, '$1').replace(/ {2,}/g, ' ').trim();
   if (collapsed === '') return undefined;
   return [...collapsed].slice(0, MAX_RELAY_NAME_CHARS).join('').trimEnd();
+}
+
+/** A relay's default name: this machine's host name, as far as it is showable. */
+export function defaultRelayName(hostname = os.hostname()): string {
+  return sanitizeRelayName(hostname) ?? 'Peer Chat relay';
 }
