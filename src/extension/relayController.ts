@@ -9,7 +9,7 @@ import { Disposable } from './dispose';
 import { maskInvitations } from '../shared/invitation';
 import { connectableAddress, formatRelayAddress, isLoopbackHost, type RelayAddress } from './relayAddress';
 import { RelayProcess, RelayStartError } from './relayProcess';
-import { isRelayTask, taskServesNetwork, type RelayTaskDefinition } from './relayTaskProvider';
+import { isRelayTask, taskHost, taskServesNetwork, type RelayTaskDefinition } from './relayTaskProvider';
 
 export interface StartedRelay {
   /** Where a client on this machine reaches it. */
@@ -20,6 +20,8 @@ export interface StartedRelay {
 
 /** A relay started here that serves the network: what an invitation to it needs. */
 export interface ServedRelay {
+  /** Where it listens (0.0.0.0, or one of this machine's addresses). */
+  host: string;
   port: number;
   /** The child process of this window (its secret can change at runtime), or a task. */
   startedBy: 'window' | 'task';
@@ -83,10 +85,10 @@ export class RelayController extends Disposable {
 
   /** A running relay of this window that serves the network (the child first, else a task). */
   get served(): ServedRelay | undefined {
-    if (this.process?.running && this.processServesNetwork) return { port: this.process.address.port, startedBy: 'window' };
+    if (this.process?.running && this.processServesNetwork) return { host: this.process.address.host, port: this.process.address.port, startedBy: 'window' };
     for (const ex of this.taskExecutions) {
       const def = ex.task.definition as RelayTaskDefinition;
-      if (taskServesNetwork(def) && typeof def.port === 'number' && def.port > 0) return { port: def.port, startedBy: 'task' };
+      if (taskServesNetwork(def) && typeof def.port === 'number' && def.port > 0) return { host: taskHost(def), port: def.port, startedBy: 'task' };
     }
     return undefined;
   }

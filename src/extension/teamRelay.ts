@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { firstAnsweringRelay } from '../client/relayProbe';
 import { describeDiscovered, type DiscoveredRelay } from '../discovery/announcement';
-import { lanAddresses } from '../discovery/lanAddresses';
+import { reachableAddresses } from '../discovery/lanAddresses';
 import { DEFAULT_DISCOVERY_MS, discoverRelays } from '../discovery/mdnsDiscovery';
 import { defaultRelayName } from '../shared/relayName';
 import { buildInvitation, describeInvitation, formatEndpoint, generateSecret, maskInvitations, parseInvitation, type Invitation } from '../shared/invitation';
@@ -101,9 +101,9 @@ export class TeamRelay {
     return defaultRelayName(os.hostname());
   }
 
-  /** This machine's addresses teammates can reach (lanAddresses.ts). */
-  lanAddresses(): string[] {
-    return lanAddresses(os.networkInterfaces()).map((a) => a.address);
+  /** The addresses teammates can reach a relay listening on `host` at (lanAddresses.ts): for 0.0.0.0, every LAN address. */
+  lanAddresses(host = '0.0.0.0'): string[] {
+    return reachableAddresses(host, os.networkInterfaces());
   }
 
   /** What Start Relay says once the relay runs. */
@@ -111,7 +111,7 @@ export class TeamRelay {
     if (!network) {
       return `Relay running on ${formatRelayAddress(address)}, for this machine only. To let teammates join, start it for your network (setting peerchat.relayServe).`;
     }
-    const lan = this.lanAddresses().map((a) => `${a}:${address.port}`);
+    const lan = this.lanAddresses(this.relay.served?.host).map((a) => `${a}:${address.port}`);
     return lan.length > 0
       ? `Relay running on ${lan.join(', ')} for your network (this machine joins it at ${formatRelayAddress(address)}). Invite teammates with Copy Invitation; only those with it can join.`
       : `Relay running on ${formatRelayAddress(address)} for your network, but this machine has no LAN address teammates could use yet.`;
@@ -119,7 +119,7 @@ export class TeamRelay {
 
   /** After a relay for the network started: say where, and offer the invitation. */
   announceStarted(address: RelayAddress): void {
-    const lan = this.lanAddresses();
+    const lan = this.lanAddresses(this.relay.served?.host);
     const where = lan.length > 0 ? `${lan[0]}:${address.port}${lan.length > 1 ? ` (and ${lan.length - 1} more address${lan.length > 2 ? 'es' : ''})` : ''}` : `port ${address.port}`;
     const copy = 'Copy Invitation';
     void vscode.window.showInformationMessage(`Peer Chat relay serving your network at ${where}. Teammates join with your invitation.`, copy).then((a) => {
@@ -131,7 +131,7 @@ export class TeamRelay {
   async currentInvitation(): Promise<{ link: string; invitation: Invitation } | { problem: 'none' | 'thisMachine' | 'noAddress' }> {
     const served = this.relay.served;
     if (!served) return { problem: this.relay.running ? 'thisMachine' : 'none' };
-    const addresses = this.lanAddresses();
+    const addresses = this.lanAddresses(served.host);
     if (addresses.length === 0) return { problem: 'noAddress' };
     const invitation: Invitation = { relays: addresses.map((host) => ({ host, port: served.port })), secret: await this.servedSecret(), name: this.relayName() };
     return { link: buildInvitation(invitation), invitation };
