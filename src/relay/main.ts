@@ -191,6 +191,9 @@ function processIo(): RelayCliIo {
     stopSignal: new Promise<string>((resolve) => {
       process.on('SIGINT', () => resolve('SIGINT'));
       process.on('SIGTERM', () => resolve('SIGTERM'));
+      // Its terminal closed (SIGHUP, then writes fail with EIO or EPIPE): stop cleanly, telling
+      // the clients, rather than die on an unhandled stream error.
+      process.stdout.on('error', () => resolve('stdout closed'));
     }),
     onHangup: process.platform === 'win32' ? undefined : (rotate) => process.on('SIGHUP', rotate),
     control:
@@ -277,11 +280,8 @@ export async function main(argv: readonly string[], io: RelayCliIo = processIo()
   };
   announce();
 
-  io.onHangup?.(() => {
-    if (secret === undefined) {
-      log('SIGHUP: this relay has no invitation secret to rotate');
-      return;
-    }
+  // Only a relay with a secret takes SIGHUP over; others keep its default (a closed terminal ends them).
+  if (secret !== undefined) io.onHangup?.(() => {
     secret = generateSecret();
     server.setSecret(secret);
     printInvite();
