@@ -1,8 +1,17 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parseInvitation, type Invitation } from '../shared/invitation';
 
 export interface CliOptions {
   relay: { host: string; port: number };
+  /** --relay was given (else, on a terminal, relays found on the LAN are offered). */
+  relayGiven: boolean;
+  /** --invite LINK or `join LINK`: the relay's addresses and secret come from it. */
+  invitation?: Invitation;
+  /** --discover: list the relays found on the LAN and exit. */
+  discover: boolean;
+  /** --no-discover: never look for relays on the LAN. */
+  noDiscover: boolean;
   nick?: string;
   downloadDir: string;
   shareDirs: string[];
@@ -22,9 +31,15 @@ export interface CliOptions {
 }
 
 export const USAGE = `Usage: peerchat [options]
+       peerchat join LINK [options]      (the same as --invite LINK)
 
 Options:
-  --relay HOST:PORT     relay to join (default 127.0.0.1:12345)
+  --relay HOST:PORT     relay to join (default 127.0.0.1:12345; on a terminal, without it,
+                        relays found on the LAN are offered first)
+  --invite LINK         join with an invitation link (vscode://peerchat.peerchat/join?…): its
+                        relay addresses and secret
+  --discover            list the relays announced on the LAN and exit
+  --no-discover         do not look for relays on the LAN
   --nick NAME           nickname (asked for if missing; required with --json)
   --download-dir DIR    where received files go (default ~/Downloads/PeerChat)
   --share DIR           folder peers may request files from (repeatable; none = refuse requests)
@@ -61,6 +76,9 @@ export function parseRelayAddress(s: string, defaultPort = 12345): { host: strin
 export function parseArgs(argv: string[]): CliOptions {
   const o: CliOptions = {
     relay: { host: '127.0.0.1', port: 12345 },
+    relayGiven: false,
+    discover: false,
+    noDiscover: false,
     downloadDir: path.join(os.homedir(), 'Downloads', 'PeerChat'),
     shareDirs: [],
     acceptFiles: false,
@@ -71,6 +89,12 @@ export function parseArgs(argv: string[]): CliOptions {
     secret: process.env.PEERCHAT_RELAY_SECRET || undefined,
     verbose: false,
     help: false,
+  };
+  const invite = (link: string): void => {
+    if (o.invitation) throw new Error('Give one invitation.');
+    const parsed = parseInvitation(link);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    o.invitation = parsed.invitation;
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -86,6 +110,23 @@ export function parseArgs(argv: string[]): CliOptions {
     switch (flag) {
       case '--relay':
         o.relay = parseRelayAddress(value());
+        o.relayGiven = true;
+        break;
+      case '--invite':
+        invite(value());
+        break;
+      case 'join': {
+        // `peerchat join LINK`: the subcommand form of --invite.
+        const link = argv[++i];
+        if (link === undefined || link.startsWith('--')) throw new Error('join needs the invitation link: peerchat join LINK');
+        invite(link);
+        break;
+      }
+      case '--discover':
+        o.discover = true;
+        break;
+      case '--no-discover':
+        o.noDiscover = true;
         break;
       case '--nick':
         o.nick = value();
@@ -131,5 +172,7 @@ export function parseArgs(argv: string[]): CliOptions {
         throw new Error(`Unknown option ${a}. Try --help.`);
     }
   }
+  if (o.invitation && o.relayGiven) throw new Error('Give --relay or an invitation, not both: the invitation names its relay.');
+  if (o.discover && o.noDiscover) throw new Error('--discover and --no-discover contradict each other.');
   return o;
 }

@@ -9,6 +9,10 @@ import { CliOptions, USAGE, parseArgs } from './args';
 import { explicitIdentityFiles, legacyIdentityFiles, loadNicknameIdentity, nicknameIdentityFiles } from './identityFiles';
 import { PinFile } from './pinFile';
 import { tuneOwnProcess } from '../shared/heapTuning';
+import { firstAnsweringRelay } from '../client/relayProbe';
+import { describeDiscovered, type DiscoveredRelay } from '../discovery/announcement';
+import { DEFAULT_DISCOVERY_MS, discoverRelays } from '../discovery/mdnsDiscovery';
+import { formatEndpoint, parseInvitation } from '../shared/invitation';
 
 /**
  * The terminal client. Interactive: the toy chat's syntax at a prompt. `--json`: the same
@@ -41,6 +45,52 @@ export async function main(argv: string[]): Promise<number> {
   const rl = readline.createInterface({ input: process.stdin, output: interactive ? process.stdout : undefined, terminal: interactive });
   const out = opts.json ? jsonWriter() : humanWriter(rl);
   const lines = lineQueue(rl);
+  const say = (text: string): void => void process.stderr.write(`${text}\n`);
+  const ask = async (prompt: string): Promise<string | null> => {
+    if (interactive) {
+      rl.setPrompt(prompt);
+      rl.prompt();
+    } else {
+      process.stdout.write(prompt);
+    }
+    const answer = await lines.next();
+    rl.setPrompt('> ');
+    return answer;
+  };
+
+  if (opts.discover) {
+    const found = await discoverRelays({ timeoutMs: DEFAULT_DISCOVERY_MS });
+    if (opts.json) {
+      for (const r of found) writeJson({ event: 'relay-found', name: r.name, address: r.addresses[0], addresses: r.addresses, port: r.port, needsSecret: r.needsSecret });
+      writeJson({ event: 'discovery-done', relays: found.length });
+    } else if (found.length === 0) {
+      process.stdout.write(`No relays announced on this network (listened ${DEFAULT_DISCOVERY_MS / 1000} s).\n`);
+    } else {
+      process.stdout.write(`Relays on this network:\n${found.map((r, i) => `  ${i + 1}) ${describeDiscovered(r)}`).join('\n')}\n`);
+    }
+    rl.close();
+    return 0;
+  }
+  if (opts.invitation) {
+    // Every address the invitation names, at once; the first that answers (earlier preferred).
+    const inv = opts.invitation;
+    const at = await firstAnsweringRelay(inv.relays);
+    if (!at) {
+      const tried = inv.relays.map(formatEndpoint).join(', ');
+      out('error', { code: 'RELAY_UNREACHABLE', message: `No relay answers at ${tried}. Is it still running, and are you on its network? Ask for a new invitation if it moved.` });
+      rl.close();
+      return 1;
+    }
+    opts.relay = at;
+    opts.secret = inv.secret ?? opts.secret;
+    if (!opts.json) say(`Invitation: ${inv.name ? `${inv.name} at ` : ''}${formatEndpoint(at)}${inv.secret ? ' (with its secret)' : ''}.`);
+  } else if (!opts.relayGiven && interactive && !opts.noDiscover) {
+    const picked = await offerDiscoveredRelays(opts, say, ask);
+    if (picked === 'quit') {
+      rl.close();
+      return 0;
+    }
+  }
 
   const log = opts.verbose ? (level: string, m: string) => process.stderr.write(`[${level}] ${m}\n`) : undefined;
   let nick = opts.nick;
@@ -131,6 +181,52 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 type Out = <K extends ClientEventName>(name: K, payload: ClientEvents[K]) => void;
+
+function writeJson(o: object): void {
+  process.stdout.write(`${JSON.stringify(o)}\n`);
+}
+
+/**
+ * `peerchat` on a terminal without --relay: the relays announced on the LAN, to pick one (or the
+ * default on this machine). A relay that needs a secret asks for it, or for an invitation.
+ */
+async function offerDiscoveredRelays(
+  opts: CliOptions,
+  say: (text: string) => void,
+  ask: (prompt: string) => Promise<string | null>,
+): Promise<'chosen' | 'quit'> {
+  const local = formatEndpoint(opts.relay);
+  say('Looking for relays on this network… (--relay or --no-discover skips this)');
+  const found: DiscoveredRelay[] = await discoverRelays({ timeoutMs: DEFAULT_DISCOVERY_MS });
+  if (found.length === 0) {
+    say(`None found; joining ${local}.`);
+    return 'chosen';
+  }
+  say(['Relays on this network:', ...found.map((r, i) => `  ${i + 1}) ${describeDiscovered(r)}`), `  0) ${local} (the default, on this machine)`].join('\n'));
+  let relay: DiscoveredRelay | undefined;
+  for (;;) {
+    const answer = await ask(`Join which? [1]: `);
+    if (answer === null) return 'quit';
+    const n = answer.trim() === '' ? 1 : Number(answer.trim());
+    if (Number.isInteger(n) && n >= 0 && n <= found.length) {
+      relay = n === 0 ? undefined : found[n - 1];
+      break;
+    }
+    say(`Type a number from 0 to ${found.length}.`);
+  }
+  if (!relay) return 'chosen';
+  const endpoints = relay.addresses.map((host) => ({ host, port: relay!.port }));
+  opts.relay = (await firstAnsweringRelay(endpoints)) ?? endpoints[0];
+  if (relay.needsSecret && opts.secret === undefined) {
+    const answer = await ask(`${relay.name} needs an invitation: paste the link or the secret: `);
+    if (answer === null) return 'quit';
+    const text = answer.trim();
+    const inv = parseInvitation(text);
+    // A link's secret; anything else typed is the secret itself.
+    opts.secret = inv.ok ? inv.invitation.secret : text === '' ? undefined : text;
+  }
+  return 'chosen';
+}
 
 /** Runs one line; returns true when the user asked to leave. */
 async function runCommand(client: ChatClient, line: string, out: Out): Promise<boolean> {

@@ -29,6 +29,7 @@ import type { RelayController, StartedRelay } from './relayController';
 import { RelayStartError } from './relayProcess';
 import { openSettings, pathEnvironment, readSettings } from './settings';
 import { TransferProgress } from './transferProgress';
+import type { TeamRelay, TeamSession } from './teamRelay';
 
 /** globalState: the nickname of the last successful join. */
 export const LAST_NICK_KEY = 'peerchat.lastNick';
@@ -57,10 +58,14 @@ export interface JoinOptions {
   relay?: RelayAddress;
   /** Internal: this join follows an automatic relay start; do not start another. */
   afterAutoStart?: boolean;
+  /** The relay's name (from an invitation or the LAN), for the prompt and the list of relays used before. */
+  relayName?: string;
 }
 
-export class ChatSession extends Disposable {
+export class ChatSession extends Disposable implements TeamSession {
   private client: ChatClient | undefined;
+  /** Serving and joining teams (teamRelay.ts); set once by activate. */
+  team: TeamRelay | undefined;
   private joining: Promise<boolean> | undefined;
   private surface: ChatSurface | undefined;
   private readonly pins: MementoPinStore;
@@ -116,6 +121,11 @@ export class ChatSession extends Disposable {
     return this.client !== undefined;
   }
 
+  /** `host:port` of the relay joined (or being joined). */
+  currentRelay(): string | undefined {
+    return this.client && this.clientRelay ? formatRelayAddress(this.clientRelay) : undefined;
+  }
+
   /** Other nicknames online, from the client. */
   online(): string[] {
     return this.client?.online() ?? [];
@@ -159,13 +169,23 @@ export class ChatSession extends Disposable {
   private async doJoin(opts: JoinOptions): Promise<boolean> {
     const settings = readSettings();
     let relay: RelayAddress;
+    let relayName = opts.relayName;
     try {
       relay = opts.relay ?? this.defaultRelay(settings);
     } catch (err) {
       await this.errors.report(err, {}, { openSettings: () => openSettings() });
       return false;
     }
-    const nick = opts.nick ?? (await this.askNickname(settings));
+    if (!opts.relay && this.team) {
+      // Join Chat from the palette: the relays on the LAN and used before, first (teamRelay.ts).
+      const picked = await this.team.pickRelay(settings, relay);
+      if (picked === 'cancelled') return false;
+      if (picked) {
+        relay = picked.relay;
+        relayName = picked.name;
+      }
+    }
+    const nick = opts.nick ?? (await this.askNickname(settings, relay, relayName));
     if (nick === undefined) return false;
 
     const relayText = formatRelayAddress(relay);
@@ -176,7 +196,8 @@ export class ChatSession extends Disposable {
 
     let client: ChatClient | undefined;
     try {
-      const secret = await this.context.secrets.get(relaySecretKey(relayText));
+      // Our own relay's secret as given to it; else the one saved for the address (an invitation, Set Relay Secret).
+      const secret = this.relay.secretFor(relay) ?? (await this.context.secrets.get(relaySecretKey(relayText)));
       // Also checks that the stored key is still this window's. Last before the client is made,
       // with nothing asynchronous in between, so a key change reported from here on finds the
       // client and rejoins (identityChanged).
@@ -230,6 +251,7 @@ export class ChatSession extends Disposable {
     }
 
     await this.context.globalState.update(LAST_NICK_KEY, client.nick);
+    await this.team?.remember(relayText, relayName);
     this.joinedOnce = true;
     this.wasUnreachable = false;
     const devices = client.myDevices();
@@ -309,10 +331,11 @@ export class ChatSession extends Disposable {
     }
   }
 
-  private async askNickname(settings: PeerChatSettings): Promise<string | undefined> {
+  private async askNickname(settings: PeerChatSettings, relay: RelayAddress, relayName?: string): Promise<string | undefined> {
+    const where = relayName ? `${relayName} (${formatRelayAddress(relay)})` : formatRelayAddress(relay);
     const value = await vscode.window.showInputBox({
       title: 'Join Peer Chat',
-      prompt: `Your nickname on ${settings.relayAddress}`,
+      prompt: `Your nickname on ${where}`,
       placeHolder: 'e.g. alice',
       value: this.suggestedNick(settings),
       ignoreFocusOut: true,
@@ -356,15 +379,26 @@ export class ChatSession extends Disposable {
 
   // ================================================================ relay
 
-  /** Runs the relay in this window at `target`; undefined if it did not start (already reported). */
+  /**
+   * Runs the relay in this window at `target`; undefined if it did not start (already reported).
+   * Serving the network (a non-loopback `target`): with the profile's invitation secret, announced
+   * on the LAN unless peerchat.discovery is off.
+   */
   private async startRelay(target: RelayAddress): Promise<StartedRelay | undefined> {
     let started: StartedRelay | undefined;
+    const network = !isLoopbackHost(target.host);
+    const settings = readSettings();
     try {
-      // The secret saved (Set Relay Secret) for the address teammates will join: only they can.
-      const secret =
-        (await this.context.secrets.get(relaySecretKey(formatRelayAddress(connectableAddress(target))))) ??
-        (await this.context.secrets.get(relaySecretKey(formatRelayAddress(target))));
-      started = await this.relay.start(target, secret || undefined);
+      let secret: string | undefined;
+      if (network && this.team) {
+        secret = await this.team.servedSecret();
+      } else {
+        // The secret saved (Set Relay Secret) for the address clients will join: only they can.
+        secret =
+          (await this.context.secrets.get(relaySecretKey(formatRelayAddress(connectableAddress(target))))) ??
+          (await this.context.secrets.get(relaySecretKey(formatRelayAddress(target))));
+      }
+      started = await this.relay.start(target, secret || undefined, this.team?.relayArgs(network, settings) ?? []);
     } catch (err) {
       const output = err instanceof RelayStartError && err.output ? `\n${err.output}` : '';
       this.log.error(`Could not start the relay: ${errorText(err)}${output}`);
@@ -374,8 +408,9 @@ export class ChatSession extends Disposable {
     }
     if (started?.startedHere) {
       this.state.addSystem(
-        `Relay running on ${formatRelayAddress(started.address)}. Teammates join it with peerchat.relayAddress set to this machine's address and port ${started.address.port}.`,
+        this.team?.startedMessage(started.address, network) ?? `Relay running on ${formatRelayAddress(started.address)}.`,
       );
+      if (network) this.team?.announceStarted(started.address);
     }
     return started;
   }
@@ -384,6 +419,12 @@ export class ChatSession extends Disposable {
   async startRelayAndJoin(listen?: RelayAddress, nick?: string, auto = false): Promise<boolean> {
     const settings = readSettings();
     let target = listen;
+    if (!target && this.team) {
+      // Where it serves: this machine only or the network, asked the first time (teamRelay.ts).
+      const choice = await this.team.serveChoice(settings);
+      if (!choice) return false;
+      target = this.team.listenAddress(choice, settings);
+    }
     if (!target) {
       const parsed = parseRelayAddress(settings.relayListenAddress, { allowAnyPort: true });
       if (!parsed.ok) throw new Error(`The setting peerchat.relayListenAddress ("${settings.relayListenAddress}") is not valid: ${parsed.reason}`);

@@ -37,7 +37,13 @@ export interface PeerChatSettings {
   notifyPrivateMessages: boolean;
   /** Connect to peers directly when the network allows (false: everything through the relay). */
   directConnections: boolean;
+  /** Where Start Relay (and the task) serves: ask the first time, this machine only, or the network. */
+  relayServe: RelayServe;
+  /** Announce a relay serving the network on the LAN, and list the relays announced there in Join Chat. */
+  discovery: boolean;
 }
+
+export type RelayServe = 'ask' | 'thisMachine' | 'network';
 
 export const DEFAULT_SETTINGS: PeerChatSettings = {
   relayAddress: `${DEFAULT_RELAY_HOST}:${DEFAULT_RELAY_PORT}`,
@@ -52,6 +58,8 @@ export const DEFAULT_SETTINGS: PeerChatSettings = {
   relayListenAddress: `${DEFAULT_RELAY_HOST}:${DEFAULT_RELAY_PORT}`,
   notifyPrivateMessages: true,
   directConnections: true,
+  relayServe: 'ask',
+  discovery: true,
 };
 
 /** Where paths in settings are resolved. */
@@ -79,6 +87,8 @@ export function normalizeSettings(raw: Partial<Record<keyof PeerChatSettings, un
     relayListenAddress: str(raw.relayListenAddress, DEFAULT_SETTINGS.relayListenAddress) || DEFAULT_SETTINGS.relayListenAddress,
     notifyPrivateMessages: typeof raw.notifyPrivateMessages === 'boolean' ? raw.notifyPrivateMessages : true,
     directConnections: typeof raw.directConnections === 'boolean' ? raw.directConnections : true,
+    relayServe: oneOf(raw.relayServe, ['ask', 'thisMachine', 'network'] as const, 'ask'),
+    discovery: typeof raw.discovery === 'boolean' ? raw.discovery : true,
   };
 }
 

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { ChatSession } from './chatSession';
 import type { ChatView } from './chatView';
 import type { ErrorReporter } from './errorReporter';
+import type { TeamRelay } from './teamRelay';
 import { parseRelayAddress } from './relayAddress';
 import { openSettings, pathEnvironment } from './settings';
 
@@ -24,6 +25,10 @@ export const Commands = {
   setRelaySecret: 'peerchat.setRelaySecret',
   clearHistory: 'peerchat.clearHistory',
   openSettings: 'peerchat.openSettings',
+  copyInvitation: 'peerchat.copyInvitation',
+  rotateInvitation: 'peerchat.rotateInvitation',
+  /** Takes the link as its argument (the UriHandler, scripts, tests), else asks for it. */
+  openInvitation: 'peerchat.openInvitation',
 } as const;
 
 /** `peerchat.join` accepts `{ nick, relay: "host:port" }` to skip the prompt (scripts, tests). */
@@ -32,7 +37,7 @@ export interface JoinArgs {
   relay?: string;
 }
 
-export function registerCommands(session: ChatSession, view: ChatView, errors: ErrorReporter, log: vscode.LogOutputChannel): vscode.Disposable[] {
+export function registerCommands(session: ChatSession, view: ChatView, team: TeamRelay, errors: ErrorReporter, log: vscode.LogOutputChannel): vscode.Disposable[] {
   const command = (id: string, fn: (...args: any[]) => unknown) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {
@@ -90,6 +95,9 @@ export function registerCommands(session: ChatSession, view: ChatView, errors: E
     command(Commands.openChat, () => view.show(true)),
     command(Commands.setRelaySecret, () => session.setRelaySecret()),
     command(Commands.openSettings, () => openSettings()),
+    command(Commands.copyInvitation, () => team.copyInvitation()),
+    command(Commands.rotateInvitation, () => team.rotateInvitation()),
+    command(Commands.openInvitation, (link?: unknown) => team.openInvitation(session, typeof link === 'string' ? link : undefined)),
     command(Commands.clearHistory, async () => {
       const clear = 'Clear History';
       const a = await vscode.window.showWarningMessage('Clear the Peer Chat history of this workspace?', { modal: true }, clear);

@@ -16,6 +16,8 @@ import { IdentityStore } from './identityStore';
 import { errorText } from './errorMessages';
 import { RelayController } from './relayController';
 import { RelayTaskProvider } from './relayTaskProvider';
+import { TeamRelay } from './teamRelay';
+import { INVITATION_PATH } from '../shared/invitation';
 import { onDidChangeSettings, openSettings, readSettings } from './settings';
 
 /** workspaceState: the chat history of this workspace (ChatState.toPersisted()). */
@@ -65,7 +67,13 @@ function activateServices(context: vscode.ExtensionContext, log: vscode.LogOutpu
 
   const relay = RelayController.register(relayJs, log);
   context.subscriptions.push(relay);
-  context.subscriptions.push(RelayTaskProvider.register(relayJs));
+  const team = new TeamRelay(context, relay, log);
+  context.subscriptions.push(
+    RelayTaskProvider.register(relayJs, {
+      servedSecret: () => team.servedSecret(),
+      relayArgs: (network) => team.relayArgs(network, readSettings()),
+    }),
+  );
 
   const errors = new ErrorReporter(log, {
     showLog: () => log.show(),
@@ -85,6 +93,7 @@ function activateServices(context: vscode.ExtensionContext, log: vscode.LogOutpu
   context.subscriptions.push(identity);
 
   session = new ChatSession(context, state, relay, identity, errors, log);
+  session.team = team;
   context.subscriptions.push(session);
   const view = ChatView.register(
     context.extensionUri,
@@ -100,7 +109,20 @@ function activateServices(context: vscode.ExtensionContext, log: vscode.LogOutpu
   session.attach(view);
 
   context.subscriptions.push(ChatStatusBar.register(state));
-  context.subscriptions.push(...registerCommands(session, view, errors, log));
+  context.subscriptions.push(...registerCommands(session, view, team, errors, log));
+  // Invitation links, vscode://peerchat.peerchat/join?… (src/shared/invitation.ts). VS Code hands
+  // over the query decoded once; parseInvitation accepts that form. Never logged: it holds a secret.
+  context.subscriptions.push(
+    vscode.window.registerUriHandler({
+      handleUri: (uri) => {
+        if (uri.path !== INVITATION_PATH) {
+          void vscode.window.showWarningMessage(`Peer Chat does not know the link path ${uri.path}. Invitations end in ${INVITATION_PATH}?…`);
+          return;
+        }
+        void vscode.commands.executeCommand(Commands.openInvitation, `${uri.scheme}://${uri.authority}${uri.path}?${uri.query}`);
+      },
+    }),
+  );
   context.subscriptions.push(
     onDidChangeSettings(() => {
       state.setHistoryLimit(readSettings().historyLimit);

@@ -6,9 +6,10 @@
 import * as vscode from 'vscode';
 import { ContextKeys, setContext } from './contextKeys';
 import { Disposable } from './dispose';
-import { connectableAddress, formatRelayAddress, type RelayAddress } from './relayAddress';
+import { maskInvitations } from '../shared/invitation';
+import { connectableAddress, formatRelayAddress, isLoopbackHost, type RelayAddress } from './relayAddress';
 import { RelayProcess, RelayStartError } from './relayProcess';
-import { isRelayTask } from './relayTaskProvider';
+import { isRelayTask, taskHost, taskServesNetwork, type RelayTaskDefinition } from './relayTaskProvider';
 
 export interface StartedRelay {
   /** Where a client on this machine reaches it. */
@@ -17,8 +18,21 @@ export interface StartedRelay {
   startedHere: boolean;
 }
 
+/** A relay started here that serves the network: what an invitation to it needs. */
+export interface ServedRelay {
+  /** Where it listens (0.0.0.0, or one of this machine's addresses). */
+  host: string;
+  port: number;
+  /** The child process of this window (its secret can change at runtime), or a task. */
+  startedBy: 'window' | 'task';
+}
+
 export class RelayController extends Disposable {
   private process: RelayProcess | undefined;
+  /** The secret the child process was started with (or last given). */
+  private processSecret: string | undefined;
+  /** The child process serves the network (listens on a non-loopback address). */
+  private processServesNetwork = false;
   private starting: Promise<StartedRelay | undefined> | undefined;
   private readonly taskExecutions = new Set<vscode.TaskExecution>();
   private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
@@ -63,6 +77,30 @@ export class RelayController extends Disposable {
     return this.process?.running ? connectableAddress(this.process.address) : undefined;
   }
 
+  /** The secret of the relay this window runs at `address` (how this window joins its own relay). */
+  secretFor(address: RelayAddress): string | undefined {
+    const ours = this.address;
+    return ours && ours.host === address.host && ours.port === address.port ? this.processSecret : undefined;
+  }
+
+  /** A running relay of this window that serves the network (the child first, else a task). */
+  get served(): ServedRelay | undefined {
+    if (this.process?.running && this.processServesNetwork) return { host: this.process.address.host, port: this.process.address.port, startedBy: 'window' };
+    for (const ex of this.taskExecutions) {
+      const def = ex.task.definition as RelayTaskDefinition;
+      if (taskServesNetwork(def) && typeof def.port === 'number' && def.port > 0) return { host: taskHost(def), port: def.port, startedBy: 'task' };
+    }
+    return undefined;
+  }
+
+  /** Changes the secret of the relay this window runs, without dropping anyone (relayProcess.ts). */
+  async setSecret(secret: string): Promise<void> {
+    if (!this.process?.running) throw new Error('No relay runs in this window.');
+    await this.process.setSecret(secret);
+    this.processSecret = secret;
+    this.log.info('The relay in this window has a new invitation secret; earlier invitations no longer admit new devices.');
+  }
+
   private changed(): void {
     setContext(ContextKeys.relayRunning, this.running);
     this._onDidChange.fire();
@@ -72,19 +110,19 @@ export class RelayController extends Disposable {
    * Starts the relay at `listen`. When the port is taken the user chooses: join whatever holds
    * it, try another port, or give up (undefined). Other failures throw RelayStartError.
    */
-  start(listen: RelayAddress, secret?: string): Promise<StartedRelay | undefined> {
+  start(listen: RelayAddress, secret?: string, extraArgs: string[] = []): Promise<StartedRelay | undefined> {
     if (this.process?.running) return Promise.resolve({ address: connectableAddress(this.process.address), startedHere: true });
-    this.starting ??= this.startLoop(listen, secret).finally(() => (this.starting = undefined));
+    this.starting ??= this.startLoop(listen, secret, extraArgs).finally(() => (this.starting = undefined));
     return this.starting;
   }
 
-  private async startLoop(listen: RelayAddress, secret: string | undefined): Promise<StartedRelay | undefined> {
+  private async startLoop(listen: RelayAddress, secret: string | undefined, extraArgs: string[]): Promise<StartedRelay | undefined> {
     let target = listen;
     for (;;) {
       try {
         const p = await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Window, title: `Starting relay on ${formatRelayAddress(target)}` },
-          () => this.spawn(target, secret),
+          () => this.spawn(target, secret, extraArgs),
         );
         return { address: connectableAddress(p.address), startedHere: true };
       } catch (err) {
@@ -105,18 +143,22 @@ export class RelayController extends Disposable {
     }
   }
 
-  private async spawn(listen: RelayAddress, secret: string | undefined): Promise<RelayProcess> {
+  private async spawn(listen: RelayAddress, secret: string | undefined, extraArgs: string[]): Promise<RelayProcess> {
     this.log.info(
-      `Starting the relay: ${this.relayJs} --host ${listen.host} --port ${listen.port} (runtime ${process.execPath})${secret ? ', with the invitation secret saved for it' : ''}`,
+      `Starting the relay: ${this.relayJs} --host ${listen.host} --port ${listen.port}${extraArgs.length ? ` ${extraArgs.join(' ')}` : ''} (runtime ${process.execPath})${secret ? ', with its invitation secret in its environment' : ''}`,
     );
+    // The relay prints no invitation here (--no-invite), but nothing it prints may show a secret.
     const p = await RelayProcess.start({
       relayJs: this.relayJs,
       host: listen.host,
       port: listen.port,
       secret,
-      onOutput: (line, stream) => (stream === 'stderr' ? this.log.warn(`[relay] ${line}`) : this.log.info(`[relay] ${line}`)),
+      extraArgs,
+      onOutput: (line, stream) => (stream === 'stderr' ? this.log.warn(`[relay] ${maskInvitations(line)}`) : this.log.info(`[relay] ${maskInvitations(line)}`)),
     });
     this.process = p;
+    this.processSecret = secret;
+    this.processServesNetwork = !isLoopbackHost(listen.host);
     this.log.info(`Relay listening on ${formatRelayAddress(p.address)} (pid ${p.pid}).`);
     p.onExit((code, signal) => {
       if (this.process === p) this.process = undefined;

@@ -5,7 +5,9 @@
  * ELECTRON_RUN_AS_NODE=1, so it needs no separately installed Node.js: in desktop VS Code that
  * executable is Electron acting as Node, in code-server and remote hosts it is Node itself.
  * Ready when the relay prints `listening on HOST:PORT` (its first stdout line); a relay that
- * exits first failed, e.g. exit code 1 with a message on a taken port. No `vscode` import.
+ * exits first failed, e.g. exit code 1 with a message on a taken port. An IPC channel lets the
+ * extension change the relay's invitation secret while it runs (setSecret; src/relay/main.ts).
+ * No `vscode` import.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -41,6 +43,8 @@ export interface RelayProcessOptions {
   env?: NodeJS.ProcessEnv;
   /** Invitation secret the relay requires of clients (passed in the environment, not argv, so that `ps` does not show it). */
   secret?: string;
+  /** More relay options (`--no-invite`, `--no-announce`, `--name N`…). */
+  extraArgs?: string[];
   startTimeoutMs?: number;
   /** Every line the relay prints (after the listening line too), for the log. */
   onOutput?: (line: string, stream: 'stdout' | 'stderr') => void;
@@ -49,11 +53,14 @@ export interface RelayProcessOptions {
 /** The relay reads its invitation secret from this variable (src/relay/main.ts SECRET_ENV). */
 export const RELAY_SECRET_ENV = 'PEERCHAT_RELAY_SECRET';
 
+/** How long the relay may take to confirm a new secret (ms). */
+export const RELAY_CONTROL_TIMEOUT_MS = 5_000;
+
 /** The arguments and environment both the child process and the task use. */
-export function relayCommandLine(relayJs: string, host: string, port: number, execPath = process.execPath) {
+export function relayCommandLine(relayJs: string, host: string, port: number, execPath = process.execPath, extraArgs: readonly string[] = []) {
   return {
     command: execPath,
-    args: [relayJs, '--host', host, '--port', String(port)],
+    args: [relayJs, '--host', host, '--port', String(port), ...extraArgs],
     env: { ELECTRON_RUN_AS_NODE: '1' } as Record<string, string>,
   };
 }
@@ -90,6 +97,30 @@ export class RelayProcess {
     return !this.exited;
   }
 
+  /**
+   * Changes the relay's invitation secret without a restart (RelayServer.setSecret): sessions
+   * stay. Resolves when the relay confirms.
+   */
+  setSecret(secret: string, timeoutMs = RELAY_CONTROL_TIMEOUT_MS): Promise<void> {
+    if (this.exited || typeof this.child.send !== 'function') return Promise.reject(new Error('The relay is not running.'));
+    return new Promise((resolve, reject) => {
+      const onMessage = (m: unknown) => {
+        const reply = m as { type?: string; message?: string } | null;
+        if (reply?.type === 'secretSet') finish();
+        else if (reply?.type === 'error') finish(new Error(`The relay refused the new secret: ${reply.message ?? 'no reason given'}`));
+      };
+      const timer = setTimeout(() => finish(new Error('The relay did not confirm the new secret.')), timeoutMs);
+      const finish = (err?: Error) => {
+        clearTimeout(timer);
+        this.child.off('message', onMessage);
+        if (err) reject(err);
+        else resolve();
+      };
+      this.child.on('message', onMessage);
+      this.child.send({ type: 'setSecret', secret }, (err) => err && finish(err));
+    });
+  }
+
   /** Called once when the relay exits (stopped or crashed). */
   onExit(listener: (code: number | null, signal: NodeJS.Signals | null) => void): void {
     if (this.exited) listener(this.child.exitCode, this.child.signalCode);
@@ -111,13 +142,14 @@ export class RelayProcess {
     if (!existsSync(opts.relayJs)) {
       return Promise.reject(new RelayStartError('NOT_FOUND', `The bundled relay is missing (${opts.relayJs}). Reinstall the extension.`));
     }
-    const cmd = relayCommandLine(opts.relayJs, opts.host, opts.port, opts.execPath);
+    const cmd = relayCommandLine(opts.relayJs, opts.host, opts.port, opts.execPath, opts.extraArgs);
     return new Promise<RelayProcess>((resolve, reject) => {
       let child: ChildProcess;
       try {
         child = spawn(cmd.command, cmd.args, {
           env: { ...process.env, ...opts.env, ...cmd.env, ...(opts.secret ? { [RELAY_SECRET_ENV]: opts.secret } : {}) },
-          stdio: ['ignore', 'pipe', 'pipe'],
+          // 'ipc': the channel setSecret uses (the relay unrefs it, so it never keeps it alive).
+          stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
           windowsHide: true,
         });
       } catch (err) {

@@ -21,6 +21,8 @@ const KEYS: ReadonlyArray<keyof PeerChatSettings> = [
   'relayListenAddress',
   'notifyPrivateMessages',
   'directConnections',
+  'relayServe',
+  'discovery',
 ];
 
 export function readSettings(): PeerChatSettings {

@@ -1,20 +1,40 @@
 /**
  * Command-line entry of the relay (bundled into dist/relay.js; `node dist/relay.js`).
  *
- *   peerchat-relay [--host H] [--port P] [--secret S] [--quiet] [--help]
+ *   peerchat-relay [--host H] [--port P] [--secret S] [--open] [--name N] [--no-announce]
+ *                  [--no-invite] [--quiet] [--help]
  *
  * Output contract (scripts and the VS Code task's background problem matcher key on it):
  * - the first line on stdout is exactly `listening on HOST:PORT`, printed once the socket is bound;
- * - after it, stdout carries one line per event (join, leave, rename, moved, shutdown) and the
- *   socket buffer sizes; `--quiet` keeps only the first line;
+ * - a relay serving the network (a host that is not loopback) prints next, on a line of its own,
+ *   `invite: LINK` (src/shared/invitation.ts), the invitation teammates open; it holds the
+ *   secret, and nothing else the relay prints ever does. `--no-invite` leaves it out (the VS Code
+ *   extension, which makes its own links);
+ * - after that, stdout carries one line per event (join, leave, rename, moved, shutdown) and the
+ *   socket buffer sizes; `--quiet` keeps only the first lines;
  * - errors go to stderr: a port in use (or any bind failure) prints one sentence and exits 1;
  *   a bad command line prints the usage and exits 2;
  * - SIGINT/SIGTERM: BYE { RELAY_SHUTDOWN } to every client, then exit 0.
+ *
+ * Serving the network (docs/security.md "Invitations"): without --secret (or PEERCHAT_RELAY_SECRET)
+ * and without --open, a relay on a non-loopback host makes a random secret, so a relay on the LAN
+ * admits only those it was given to. It announces itself on the LAN (DNS-SD, src/discovery/)
+ * unless --no-announce; a loopback relay announces nothing and prints no invitation.
+ *
+ * Rotating the secret at runtime: SIGHUP (a terminal's `kill -HUP`) makes a new random secret and
+ * prints a new `invite:` line; a parent process with an IPC channel (the extension) sends
+ * `{ type: 'setSecret', secret }` and gets `{ type: 'secretSet' }`. Old invitations stop admitting
+ * new devices; members already in stay (RelayServer.setSecret).
  */
+import * as os from 'node:os';
 import { RelayServer } from './relayServer';
 import { RelayStartError } from './bindError';
 import { DEFAULT_RELAY_HOST, DEFAULT_RELAY_PORT } from './relayLimits';
 import { tuneOwnProcess } from '../shared/heapTuning';
+import { buildInvitation, generateSecret, isLinkSafeSecret } from '../shared/invitation';
+import { defaultRelayName, sanitizeRelayName } from '../shared/relayName';
+import { reachableAddresses } from '../discovery/lanAddresses';
+import { announceRelay, type RelayAnnouncement } from '../discovery/mdnsDiscovery';
 
 /** The environment variable that can carry the secret (keeps it out of `ps` output). */
 export const SECRET_ENV = 'PEERCHAT_RELAY_SECRET';
@@ -34,16 +54,30 @@ Runs a Peer Chat relay: registers nicknames and forwards datagrams between clien
 Options:
   --host H      address to listen on (default ${DEFAULT_RELAY_HOST}; 0.0.0.0 for all interfaces)
   --port P      UDP port (default ${DEFAULT_RELAY_PORT}; 0 picks any free port)
-  --secret S    invitation secret clients must know (or set ${SECRET_ENV})
-  --quiet       print only the "listening on" line and errors
+  --secret S    invitation secret clients must know (or set ${SECRET_ENV});
+                serving the network without one makes a random secret
+  --open        serve the network without a secret: anyone who reaches it may join
+  --name N      the relay's name in LAN announcements and invitations (default: host name)
+  --no-announce do not announce the relay on the LAN (DNS-SD, _peerchat._udp)
+  --no-invite   do not print the "invite:" line
+  --quiet       print only the "listening on" and "invite:" lines and errors
   --help        show this help
 
-The first line printed is "listening on HOST:PORT". Stop with Ctrl+C.`;
+The first line printed is "listening on HOST:PORT". A relay serving the network (a --host that is
+not loopback, e.g. 0.0.0.0) prints "invite: LINK" next: give that link to your teammates
+(peerchat --invite LINK, or open it in VS Code). It holds the secret: treat it as a password.
+kill -HUP rotates the secret and prints a new link. Stop with Ctrl+C.`;
 
 export interface RelayCliOptions {
   host: string;
   port: number;
   secret: string | undefined;
+  /** --open: no secret, even serving the network. */
+  open: boolean;
+  /** --name; undefined: the host name. */
+  name: string | undefined;
+  announce: boolean;
+  invite: boolean;
   quiet: boolean;
   help: boolean;
 }
@@ -56,6 +90,10 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
     host: DEFAULT_RELAY_HOST,
     port: DEFAULT_RELAY_PORT,
     secret: env[SECRET_ENV] || undefined,
+    open: false,
+    name: undefined,
+    announce: true,
+    invite: true,
     quiet: false,
     help: false,
   };
@@ -93,12 +131,35 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
         o.secret = v;
         break;
       }
+      case '--open':
+        o.open = true;
+        break;
+      case '--name': {
+        const v = value();
+        if (!v || sanitizeRelayName(v) === undefined) return { ok: false, message: '--name needs a name with letters or digits' };
+        o.name = sanitizeRelayName(v);
+        break;
+      }
+      case '--no-announce':
+        o.announce = false;
+        break;
+      case '--no-invite':
+        o.invite = false;
+        break;
       default:
         return { ok: false, message: `unknown option ${arg}` };
     }
   }
+  if (o.open && o.secret !== undefined) return { ok: false, message: `--open admits anyone: leave out --secret (and ${SECRET_ENV}), or --open` };
   return { ok: true, options: o };
 }
+
+/** 127.0.0.0/8, ::1, localhost: a relay for this machine only. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase();
+  return h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1' || /^127(?:\.\d{1,3}){3}$/.test(h);
+}
+
 
 export interface RelayCliIo {
   stdout: (line: string) => void;
@@ -106,7 +167,18 @@ export interface RelayCliIo {
   env: NodeJS.ProcessEnv;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM); the value names the signal. */
   stopSignal: Promise<string>;
+  /** Registers what SIGHUP does (rotate the secret); absent where there is no SIGHUP. */
+  onHangup?: (rotate: () => void) => void;
+  /** Messages from a parent over an IPC channel, and the answer; absent without one. */
+  control?: { onMessage: (handle: (msg: unknown) => void) => void; send: (msg: unknown) => void };
+  /** This machine's interfaces (os.networkInterfaces()), for the invitation's addresses. */
+  interfaces?: () => ReturnType<typeof os.networkInterfaces>;
 }
+
+/** What a parent (the extension) may send over the IPC channel. */
+export type RelayControlMessage = { type: 'setSecret'; secret: string };
+/** The relay's answer. */
+export type RelayControlReply = { type: 'secretSet' } | { type: 'error'; message: string };
 
 function processIo(): RelayCliIo {
   return {
@@ -119,7 +191,23 @@ function processIo(): RelayCliIo {
     stopSignal: new Promise<string>((resolve) => {
       process.on('SIGINT', () => resolve('SIGINT'));
       process.on('SIGTERM', () => resolve('SIGTERM'));
+      // Its terminal closed (SIGHUP, then writes fail with EIO or EPIPE): stop cleanly, telling
+      // the clients, rather than die on an unhandled stream error.
+      process.stdout.on('error', () => resolve('stdout closed'));
     }),
+    onHangup: process.platform === 'win32' ? undefined : (rotate) => process.on('SIGHUP', rotate),
+    control:
+      typeof process.send === 'function'
+        ? {
+            onMessage: (handle) => {
+              process.on('message', handle);
+              // The channel must not keep the process alive after a stop signal.
+              (process.channel as { unref?: () => void } | undefined)?.unref?.();
+            },
+            send: (msg) => process.send?.(msg),
+          }
+        : undefined,
+    interfaces: () => os.networkInterfaces(),
   };
 }
 
@@ -149,21 +237,73 @@ export async function main(argv: readonly string[], io: RelayCliIo = processIo()
     else early.push(line);
   };
 
+  const network = !isLoopbackHost(o.host);
+  // Serving the network admits only those given the invitation, unless --open says otherwise.
+  let secret = o.secret ?? (network && !o.open ? generateSecret() : undefined);
+  const name = o.name ?? defaultRelayName();
+
   let server: RelayServer;
   try {
-    server = await RelayServer.start({ host: o.host, port: o.port, secret: o.secret, log });
+    server = await RelayServer.start({ host: o.host, port: o.port, secret, log });
   } catch (err) {
     io.stderr(`peerchat-relay: ${err instanceof RelayStartError || err instanceof Error ? err.message : String(err)}`);
     return EXIT_START_FAILED;
   }
   const a = server.address();
   io.stdout(`listening on ${a.host}:${a.port}`);
+  const addresses = network ? reachableAddresses(a.host, io.interfaces?.() ?? {}) : [];
+
+  /** The `invite:` line (or why there is none), for a relay serving the network. */
+  const printInvite = (): void => {
+    if (!network || !o.invite) return;
+    if (addresses.length === 0) {
+      io.stdout(`invite: none (no LAN address found for ${a.host}; teammates join with --relay ADDRESS:${a.port}${secret ? ' --secret …' : ''})`);
+      return;
+    }
+    if (secret !== undefined && !isLinkSafeSecret(secret)) {
+      io.stdout('invite: none (an invitation link carries only letters, digits, ".", "_", "~" and "-" in a secret; teammates pass this one with --secret)');
+      return;
+    }
+    io.stdout(`invite: ${buildInvitation({ relays: addresses.map((host) => ({ host, port: a.port })), secret, name })}`);
+  };
+  printInvite();
   listening = true;
   for (const line of early) log(line);
-  if (o.secret !== undefined) log('clients must know the invitation secret');
+  if (secret !== undefined) log(o.secret === undefined ? 'clients must know the invitation secret (made for this run; it is in the invite line)' : 'clients must know the invitation secret');
+  else if (network) log('--open: anyone who reaches this relay may join');
+
+  let announcement: RelayAnnouncement | undefined;
+  const announce = (): void => {
+    if (!network || !o.announce || addresses.length === 0) return;
+    announcement = announceRelay({ name, port: a.port, needsSecret: secret !== undefined, addresses, log });
+    log(`announced on the LAN as "${name}" (_peerchat._udp) on ${addresses.join(', ')}`);
+  };
+  announce();
+
+  // Only a relay with a secret takes SIGHUP over; others keep its default (a closed terminal ends them).
+  if (secret !== undefined) io.onHangup?.(() => {
+    secret = generateSecret();
+    server.setSecret(secret);
+    printInvite();
+  });
+  io.control?.onMessage((msg) => {
+    const m = msg as Partial<RelayControlMessage> | null;
+    if (m?.type !== 'setSecret' || typeof m.secret !== 'string' || m.secret === '') {
+      io.control?.send({ type: 'error', message: 'unknown control message' } satisfies RelayControlReply);
+      return;
+    }
+    const hadSecret = secret !== undefined;
+    secret = m.secret;
+    server.setSecret(secret);
+    if (!hadSecret && announcement) {
+      // The announcement said "no secret": say it again, right.
+      void announcement.stop().then(announce);
+    }
+    io.control?.send({ type: 'secretSet' } satisfies RelayControlReply);
+  });
 
   const signal = await io.stopSignal;
-  await server.close(signal);
+  await Promise.all([server.close(signal), announcement?.stop()]);
   log('stopped');
   return EXIT_OK;
 }

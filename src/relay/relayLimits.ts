@@ -168,3 +168,10 @@ export const MAX_FLUSH_DEFER_MS = 10;
  * must not wait for all of it (acknowledgements held back inflate the sender's RTT samples).
  */
 export const MAX_QUEUE_HOLD_MS = 1;
+
+/**
+ * Earlier invitation secrets a relay remembers after rotations (RelayServer.setSecret), for its
+ * live sessions only. Each one costs an HMAC per refused REGISTER from a live device; a handful
+ * covers any real rotation schedule within a session's lifetime.
+ */
+export const MAX_EARLIER_SECRETS = 8;

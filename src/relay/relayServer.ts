@@ -162,6 +162,7 @@ import {
   INTERNAL_ERROR_LOG_INTERVAL_MS,
   MAX_BROADCAST_BYTES,
   MAX_COALESCED_DATAGRAM_BYTES,
+  MAX_EARLIER_SECRETS,
   MAX_FLUSH_DEFER_MS,
   MAX_FLUSH_DEFERRALS,
   MAX_QUEUE_HOLD_MS,
@@ -263,7 +264,13 @@ export class RelayServer extends EventEmitter<RelayEvents> {
   private readonly cookies = new AddressCookie();
   private readonly unvalidated: UnvalidatedTraffic;
 
-  private readonly secret: string | undefined;
+  private secret: string | undefined;
+  /**
+   * Secrets this process had before setSecret replaced them (newest last, at most
+   * MAX_EARLIER_SECRETS): a device whose session is live may prove one of them when it registers
+   * again (a new address after a network change), so rotating does not drop members already in.
+   */
+  private readonly earlierSecrets: Array<string | null> = []; // null: it admitted anyone then
   private readonly log: (line: string) => void;
   private readonly idleTimeoutMs: number;
   private readonly keepaliveMs: number;
@@ -649,7 +656,7 @@ export class RelayServer extends EventEmitter<RelayEvents> {
     }
     // From here on the address is validated (it received our cookie): answers are not capped.
     const cert = m.cert;
-    if (this.secret !== undefined && !timingSafeEqual(secretProof(this.secret, m.cookie, cert.deviceSign), m.secretProof)) {
+    if (this.secret !== undefined && !this.provesSecret(m.cookie, cert.deviceSign, m.secretProof)) {
       return this.refuseRegister('badSecret', 'BAD_SECRET', ERROR_HINTS.BAD_SECRET, rinfo);
     }
     // The device key signed the datagram (possession), and the identity certified the device
@@ -725,6 +732,37 @@ export class RelayServer extends EventEmitter<RelayEvents> {
       observed: { address: rinfo.address, port: rinfo.port },
       nick: s.nick,
     });
+  }
+
+  /**
+   * The REGISTER's proof is made with the current secret, or (for a device whose session is live,
+   * and so was admitted before a rotation) with one this process had earlier. The device's
+   * signature is checked after this, so an earlier secret alone registers nothing.
+   */
+  private provesSecret(cookie: Buffer, deviceSign: Buffer, proof: Buffer): boolean {
+    if (timingSafeEqual(secretProof(this.secret!, cookie, deviceSign), proof)) return true;
+    if (this.earlierSecrets.length === 0 || !this.byDevice.has(deviceSign.toString('hex'))) return false;
+    return this.earlierSecrets.some((s) => s === null || timingSafeEqual(secretProof(s, cookie, deviceSign), proof));
+  }
+
+  /**
+   * Replaces the invitation secret at runtime (docs/security.md "Rotating the invitation"): new
+   * devices must prove the new one (BAD_SECRET otherwise); sessions already live stay, and may
+   * re-register with the secret they joined with. Undefined or '' admits anyone from now on.
+   */
+  setSecret(secret: string | undefined): void {
+    const next = secret === undefined || secret === '' ? undefined : secret;
+    if (this.secret !== next) {
+      this.earlierSecrets.push(this.secret ?? null);
+      if (this.earlierSecrets.length > MAX_EARLIER_SECRETS) this.earlierSecrets.shift();
+    }
+    this.secret = next;
+    this.log(next === undefined ? 'invitation secret removed: anyone may join' : 'invitation secret changed: earlier invitations no longer admit new devices');
+  }
+
+  /** Whether REGISTER must prove an invitation secret. */
+  get hasSecret(): boolean {
+    return this.secret !== undefined;
   }
 
   private createSession(

@@ -337,6 +337,11 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
       extraSettings: {
         'peerchat.relayAddress': relayAddr,
         'peerchat.autoStartRelay': 'never',
+        // This VS Code runs on the machine's own network: no mDNS there (discovery is tested in
+        // namespaces, test/integration/lanDiscovery.test.ts and test/e2e/team.test.ts), and
+        // Start Relay serves this machine only without asking.
+        'peerchat.discovery': false,
+        'peerchat.relayServe': 'thisMachine',
         'workbench.panel.defaultLocation': 'bottom',
         'window.commandCenter': false,
       },

@@ -106,6 +106,14 @@ export interface CodeServerOptions {
   keepTmp?: boolean;
   /** How long to wait for HTTP to answer; default 90 s. */
   startTimeoutMs?: number;
+  /**
+   * Runs code-server (and so the extension host) through this command, e.g.
+   * `['ip', 'netns', 'exec', NS]` to put it inside a network lab namespace
+   * (test/support/netLab.ts); the command must exec the rest. Its HTTP port is then reachable
+   * only inside that namespace: open it with a browser there too (WorkbenchOptions.chromiumPath,
+   * chromiumInNamespace()).
+   */
+  prefix?: string[];
 }
 
 /** A running code-server. */
@@ -171,10 +179,26 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: num
   });
 }
 
+/** One GET through `prefix` (a node child inside a namespace): true when it answers with status < 500. */
+function httpOkVia(prefix: string[], url: string): Promise<boolean> {
+  const script = `require('http').get(process.argv[1], (r) => process.exit(r.statusCode < 500 ? 0 : 1)).on('error', () => process.exit(1)).setTimeout(2000, () => process.exit(1));`;
+  return new Promise((resolve) => {
+    const [cmd, ...args] = [...prefix, process.execPath, '-e', script, url];
+    const child = spawn(cmd, args, { stdio: 'ignore' });
+    child.on('error', () => resolve(false));
+    child.on('exit', (code) => resolve(code === 0));
+  });
+}
+
 /** Resolves true once GET url answers with status < 500, false on timeout or when `alive()` turns false. */
-async function waitForHttp(url: string, timeoutMs: number, alive: () => boolean): Promise<boolean> {
+async function waitForHttp(url: string, timeoutMs: number, alive: () => boolean, prefix?: string[]): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && alive()) {
+    if (prefix) {
+      if (await httpOkVia(prefix, url)) return true;
+      await sleep(300);
+      continue;
+    }
     const ok = await new Promise<boolean>((resolve) => {
       const req = http.get(url, (res) => {
         res.resume();
@@ -280,7 +304,8 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
       workspaceDir,
     ];
     // detached => own process group, so stop() can kill the extension host and its children too.
-    const child: ChildProcess = spawn(CODE_SERVER_BIN, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [cmd, ...cmdArgs] = [...(opts.prefix ?? []), CODE_SERVER_BIN, ...args];
+    const child: ChildProcess = spawn(cmd, cmdArgs, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const logStream = fs.createWriteStream(logFile, { flags: 'a' });
     const onData = (d: Buffer) => {
       log += d.toString();
@@ -320,7 +345,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
       if (removeTmp) fs.rmSync(tmpDir, { recursive: true, force: true });
     };
 
-    if (await waitForHttp(`${url}/healthz`, startTimeoutMs, () => !exited)) {
+    if (await waitForHttp(`${url}/healthz`, startTimeoutMs, () => !exited, opts.prefix)) {
       const logsDir = path.join(userDataDir, 'logs');
       return {
         url,
@@ -365,12 +390,25 @@ export interface WorkbenchOptions {
   timeoutMs?: number;
   /** Show the browser (needs a display, e.g. xvfb-run); default headless. */
   headed?: boolean;
+  /** Another Chromium launcher (e.g. chromiumInNamespace()); default CHROMIUM_PATH. */
+  chromiumPath?: string;
+}
+
+/**
+ * A launcher that runs Debian's Chromium inside network namespace `ns` (a script in `dir`), for a
+ * code-server started there (CodeServerOptions.prefix). Playwright drives Chromium over a pipe
+ * (inherited file descriptors), which `ip netns exec` passes on.
+ */
+export function chromiumInNamespace(ns: string, dir: string): string {
+  const file = path.join(dir, `chromium-in-${ns.replace(/[^A-Za-z0-9_-]/g, '_')}.sh`);
+  fs.writeFileSync(file, `#!/bin/sh\nexec ip netns exec '${ns.replace(/'/g, '')}' ${CHROMIUM_PATH} "$@"\n`, { mode: 0o755 });
+  return file;
 }
 
 /** Launches Chromium (Playwright gives each launch a fresh user-data-dir), opens the workspace and waits for the workbench. */
 export async function openWorkbench(handle: CodeServerHandle, opts: WorkbenchOptions = {}): Promise<Workbench> {
   const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
+    executablePath: opts.chromiumPath ?? CHROMIUM_PATH,
     headless: !opts.headed,
     args: CHROMIUM_ARGS,
   });

@@ -61,7 +61,9 @@ class LabRun {
   constructor(private readonly lab: NetLab) {}
 
   async startRelay(host: Host): Promise<void> {
-    this.relay = await startRelayProcess(['--host', host.ip], { prefix: this.lab.execPrefix(host) });
+    // --open: these tests are about the network, not invitations (a relay serving the network
+    // makes a secret of its own otherwise); --no-announce: nothing here browses for it.
+    this.relay = await startRelayProcess(['--host', host.ip, '--open', '--no-announce'], { prefix: this.lab.execPrefix(host) });
     this.relayAddress = `${host.ip}:${this.relay.port}`;
   }
 

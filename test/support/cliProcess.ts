@@ -58,7 +58,7 @@ export class CliProcess {
   ): CliProcess {
     const configDir = opts.configDir ?? mkdtempSync(path.join(os.tmpdir(), 'peerchat-cli-'));
     const identity = opts.defaultIdentity ? [] : ['--identity', path.join(configDir, 'identity.json')];
-    const proc = spawnPrefixed(opts.prefix, [CLI_JS, '--json', ...identity, ...args], opts.env ? { ...process.env, ...opts.env } : undefined);
+    const proc = spawnPrefixed(opts.prefix, [CLI_JS, '--json', ...identity, ...args], opts.env ? { ...process.env, ...opts.env } : process.env);
     return new CliProcess(proc, configDir);
   }
 
@@ -95,9 +95,9 @@ export class CliProcess {
 }
 
 /** `node ARGS`, through `prefix` (a command that execs the rest) if given. */
-function spawnPrefixed(prefix: string[] | undefined, nodeArgs: string[], env?: NodeJS.ProcessEnv): ChildProcessWithoutNullStreams {
+function spawnPrefixed(prefix: string[] | undefined, nodeArgs: string[], env: NodeJS.ProcessEnv = process.env): ChildProcessWithoutNullStreams {
   const [cmd, ...args] = [...(prefix ?? []), process.execPath, ...nodeArgs];
-  return spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: env ?? process.env });
+  return spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
 }
 
 /**

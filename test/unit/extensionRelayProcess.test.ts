@@ -86,6 +86,23 @@ describe('extension/relayProcess', function () {
     assert.ok(lines.includes('secret undefined'), `no secret when none is saved: ${lines.join('|')}`);
   });
 
+  it('changes the secret of a running relay over its IPC channel (the fake relay answers as src/relay/main.ts does)', async () => {
+    const relayJs = script(
+      'ipc.js',
+      `let secret = process.env.${SECRET_ENV};
+       process.on('message', (m) => { secret = m.secret; console.log('now ' + secret.length + ' chars'); process.send({ type: 'secretSet' }); });
+       process.channel.unref();
+       console.log('listening on 127.0.0.1:40124');
+       setInterval(() => {}, 1000);`,
+    );
+    const lines: string[] = [];
+    const relay = await RelayProcess.start({ relayJs, host: '127.0.0.1', port: 0, execPath: process.execPath, secret: 'first', onOutput: (l) => lines.push(l) });
+    await relay.setSecret('second-secret');
+    assert.ok(lines.includes('now 13 chars'), lines.join('|'));
+    await relay.stop();
+    await assert.rejects(relay.setSecret('x'), /not running/);
+  });
+
   it('reports a taken port as PORT_IN_USE with what the relay said', async () => {
     const relayJs = script('inuse.js', `console.error('peerchat-relay: port 12345 on 127.0.0.1 is already in use — stop the other relay or pick --port'); process.exit(1);`);
     const err = await startError(RelayProcess.start({ relayJs, host: '127.0.0.1', port: 12345 }));
