@@ -66,7 +66,7 @@ describe('direct paths through real NATs (MTU 1500)', function () {
   });
 
   beforeEach(async () => {
-    relay = await startRelayProcess(['--host', relayHost.ip], { prefix: lab.execPrefix(relayHost) });
+    relay = await startRelayProcess(['--host', relayHost.ip, '--open', '--no-announce'], { prefix: lab.execPrefix(relayHost) });
     relayAddr = `${relayHost.ip}:${relay.port}`;
   });
 
