@@ -1,3 +1,4 @@
+import { defaultConfigDir } from '../client/identityFiles';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseInvitation, type Invitation } from '../shared/invitation';
@@ -59,8 +60,7 @@ Commands once joined: text | @nick text | /sendfile @nick PATH | /requestfile @n
   /who | /whois nick | /accept ID | /decline ID | /cancel ID | /help | exit`;
 
 export function configDir(): string {
-  const base = process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config');
-  return path.join(base, 'peerchat');
+  return defaultConfigDir();
 }
 
 /** Parses HOST:PORT, [v6]:PORT or a bare HOST (default port). */

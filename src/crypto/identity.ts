@@ -276,15 +276,14 @@ export interface StagedIdentityFile {
 }
 
 /**
- * First half of creating an identity file: a fresh identity in a temporary file (mode 0600) in
- * `path`'s directory, which is created (0700) if missing. Nothing is visible under `path` yet,
- * so a crash here never leaves a partial identity file.
+ * First half of creating an identity file: a fresh identity (or `identity`, one the user already
+ * has elsewhere) in a temporary file (mode 0600) in `path`'s directory, which is created (0700) if
+ * missing. Nothing is visible under `path` yet, so a crash here never leaves a partial identity file.
  */
-export function stageIdentityFile(path: string): StagedIdentityFile {
+export function stageIdentityFile(path: string, identity: Identity = generateIdentity()): StagedIdentityFile {
   const dir = nodePath.dirname(path);
   ensurePrivateDirectory(dir);
   const tmp = temporaryPathBeside(path);
-  const identity = generateIdentity();
   const fd = fs.openSync(tmp, 'wx', IDENTITY_FILE_MODE);
   try {
     if (checksFileModes) fs.fchmodSync(fd, IDENTITY_FILE_MODE); // exact mode whatever the umask

@@ -12,6 +12,8 @@ import { ChatClient, type ChatClientOptions } from '../client/chatClient';
 import { COMMAND_HELP, parseCommand } from '../client/commandLine';
 import type { ClientEvents } from '../client/events';
 import { checkRequestName, resolveInShare } from '../client/sharedFolder';
+import { identityFingerprint } from '../client/fingerprints';
+import { defaultConfigDir, installIdentity, nicknameIdentityFiles } from '../client/identityFiles';
 import { checkNickname, nicknameKey } from '../protocol/nickname';
 import { PeerChatError } from '../protocol/errors';
 import { isFinalStatus, shortTransferId, TRANSFER_ID_SEPARATOR, type TransferAction, type WebviewCommand } from '../shared/webviewMessages';
@@ -448,6 +450,36 @@ export class ChatSession extends Disposable implements TeamSession {
     if (this.client && ours && current === formatRelayAddress(ours)) await this.leave('You left the chat: the relay in this window was stopped.');
     await this.relay.stop();
     this.state.addSystem('The relay in this window stopped.');
+  }
+
+  /**
+   * Makes this profile's identity the terminal client's key for our nickname, so that
+   * `peerchat --nick NICK` in a terminal is another device of the same member (same fingerprint
+   * for peers, same pins). Never replaces another key without asking; the old one is kept beside.
+   * Returns the key file's path, or undefined if nothing was written.
+   */
+  async useIdentityInTerminal(): Promise<string | undefined> {
+    const settings = readSettings();
+    const nick = this.client?.nick ?? (await this.askNickname(settings, relayFromSettings(settings)));
+    if (nick === undefined) return undefined;
+    const identity = await this.identity.current();
+    const files = nicknameIdentityFiles(defaultConfigDir(), nick);
+    let result = installIdentity(files, identity);
+    if (result.kind === 'other') {
+      const replace = 'Replace It (Keep a Copy)';
+      const answer = await vscode.window.showWarningMessage(
+        `The terminal client already has another key for ${nick} (fingerprint ${result.fingerprint}). Replace it with this profile's identity (${identityFingerprint(identity)})? Peers who know the terminal's key will see a key change.`,
+        { modal: true },
+        replace,
+      );
+      if (answer !== replace) return undefined;
+      await fs.rename(files.identityPath, `${files.identityPath}.replaced-${Date.now()}`);
+      result = installIdentity(files, identity);
+      if (result.kind === 'other') throw new Error(`Another key appeared at ${files.identityPath} meanwhile; try again.`);
+    }
+    this.log.info(`The terminal client's key for ${nick} is this profile's identity: ${files.identityPath}.`);
+    void vscode.window.showInformationMessage(`In a terminal, \`peerchat --nick ${nick}\` is now another device of yours (key ${files.identityPath}).`);
+    return files.identityPath;
   }
 
   async setRelaySecret(relayText?: string): Promise<boolean> {

@@ -29,6 +29,8 @@ export const Commands = {
   rotateInvitation: 'peerchat.rotateInvitation',
   /** Takes the link as its argument (the UriHandler, scripts, tests), else asks for it. */
   openInvitation: 'peerchat.openInvitation',
+  /** Writes this profile's identity as the terminal client's key for our nickname; returns its path. */
+  useIdentityInTerminal: 'peerchat.useIdentityInTerminal',
 } as const;
 
 /** `peerchat.join` accepts `{ nick, relay: "host:port" }` to skip the prompt (scripts, tests). */
@@ -98,6 +100,7 @@ export function registerCommands(session: ChatSession, view: ChatView, team: Tea
     command(Commands.copyInvitation, () => team.copyInvitation()),
     command(Commands.rotateInvitation, () => team.rotateInvitation()),
     command(Commands.openInvitation, (link?: unknown) => team.openInvitation(session, typeof link === 'string' ? link : undefined)),
+    command(Commands.useIdentityInTerminal, () => session.useIdentityInTerminal()),
     command(Commands.clearHistory, async () => {
       const clear = 'Clear History';
       const a = await vscode.window.showWarningMessage('Clear the Peer Chat history of this workspace?', { modal: true }, clear);

@@ -150,6 +150,8 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
   let workspace = '';
   let bobShare = '';
   let bobDownloads = '';
+  /** XDG_CONFIG_HOME of alice's VS Code and of her terminal client: they share her identity. */
+  let aliceConfig = '';
   let relay: Awaited<ReturnType<typeof startRelayProcess>> | undefined;
   let relayAddr = '';
   let bob: CliProcess | undefined;
@@ -330,10 +332,13 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     bob = CliProcess.start(['--relay', relayAddr, '--nick', 'bob', '--share', bobShare, '--download-dir', bobDownloads]);
     await bob.event('registered', () => true, 30_000);
 
+    aliceConfig = path.join(tmp, 'alice-config');
     server = await startCodeServer({
       name: 'alice',
       workspaceDir: workspace,
       vsixPath: vsix,
+      // Where "Use My Identity in the Terminal" writes alice's key for her terminal client.
+      env: { XDG_CONFIG_HOME: aliceConfig },
       extraSettings: {
         'peerchat.relayAddress': relayAddr,
         'peerchat.autoStartRelay': 'never',
@@ -510,6 +515,37 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
       assert.equal(alicePresence(), presenceBefore, 'bob saw alice neither leave nor join');
       assert.deepEqual(relayLines.filter((l) => /\bmoved\b|\brename\b/.test(l)), [], 'the relay moved or renamed no one');
       assert.equal(bob!.all('message').filter((e) => e.from === 'alice' && /window/.test(String(e.text))).length, 2, 'each message once');
+      // Alice also opens a terminal as a third device of hers: the profile's identity is written
+      // as the terminal client's key for her nickname, then `peerchat --nick alice` uses it.
+      await runCommand(page, 'Peer Chat: Use My Identity in the Terminal', STEP_MS);
+      const keyFile = path.join(aliceConfig, 'peerchat', 'identities', 'alice', 'identity.json');
+      await until(() => fs.existsSync(keyFile), () => `${keyFile} to be written`);
+      const term = CliProcess.start(['--relay', relayAddr, '--nick', 'alice'], { defaultIdentity: true, env: { XDG_CONFIG_HOME: aliceConfig } });
+      try {
+        const reg = await term.event('registered', () => true, STEP_MS);
+        assert.equal(reg.devices, 3, 'the terminal joined as alice\'s third device');
+        await bob!.event('member-devices', (e) => e.nick === 'alice' && e.devices === 3, STEP_MS);
+        // One identity: bob sees one fingerprint for alice, the terminal's, on three devices.
+        bob!.send('/whois alice');
+        const who = await bob!.event('whois', (e) => e.nick === 'alice', STEP_MS);
+        assert.deepEqual([who.fingerprint, who.devices], [reg.fingerprint, 3]);
+        assert.equal(bob!.all('peer-key-changed').length, 0, 'a new device is not a key change');
+        term.send('and this is alice in a terminal');
+        await bob!.event('message', (e) => e.from === 'alice' && e.text === 'and this is alice in a terminal', STEP_MS);
+        bob!.send('@alice to all three of you');
+        await term.event('message', (e) => e.from === 'bob' && e.text === 'to all three of you' && e.private === true, STEP_MS);
+        await inWindow(first, async () => {
+          const f = await chat();
+          await f.locator('[data-testid=message][data-own=true]', { hasText: 'and this is alice in a terminal' }).locator('.msg-elsewhere').waitFor({ timeout: STEP_MS });
+          await f.locator('[data-testid=message][data-from=bob]', { hasText: 'to all three of you' }).waitFor({ timeout: STEP_MS });
+        });
+        await snap('three-devices');
+        term.send('exit');
+        await term.exited;
+      } finally {
+        term.kill();
+      }
+      await bob!.event('member-devices', (e) => e.nick === 'alice' && e.devices === 2, STEP_MS);
       // The second window leaves (code-server keeps a closed window's extension host for hours,
       // so closing the tab alone would not end it): alice is still online, on one device.
       await inWindow(second, () => runCommand(page, 'Peer Chat: Leave Chat', STEP_MS));

@@ -11,12 +11,14 @@ import { parseArgs } from '../../src/cli/args';
 import {
   adoptLegacyIdentity,
   explicitIdentityFiles,
+  installIdentity,
   legacyIdentityFiles,
   loadNicknameIdentity,
   nicknameFolder,
   nicknameIdentityFiles,
-} from '../../src/cli/identityFiles';
-import { PinFile } from '../../src/cli/pinFile';
+} from '../../src/client/identityFiles';
+import { PinFile } from '../../src/client/pinFile';
+import { identityFingerprint } from '../../src/client/fingerprints';
 import { generateIdentity, IdentityError, serializeIdentity, type Identity } from '../../src/crypto/identity';
 import { NICK_MAX_BYTES } from '../../src/protocol/limits';
 import { checkNickname, nicknameKey } from '../../src/protocol/nickname';
@@ -218,7 +220,7 @@ describe('cli/identityFiles', () => {
       this.timeout(30_000);
       const legacy = writeLegacy();
       const setup = `
-        const f = require(${JSON.stringify(path.join(REPO, 'src', 'cli', 'identityFiles.ts'))});
+        const f = require(${JSON.stringify(path.join(REPO, 'src', 'client', 'identityFiles.ts'))});
         const dir = ${JSON.stringify(configDir)};`;
       const body = (nick: string) => `
         const id = f.loadNicknameIdentity(f.nicknameIdentityFiles(dir, '${nick}'), f.legacyIdentityFiles(dir));
@@ -235,7 +237,7 @@ describe('cli/identityFiles', () => {
       this.timeout(30_000);
       const legacy = writeLegacy();
       const setup = `
-        const f = require(${JSON.stringify(path.join(REPO, 'src', 'cli', 'identityFiles.ts'))});
+        const f = require(${JSON.stringify(path.join(REPO, 'src', 'client', 'identityFiles.ts'))});
         const dir = ${JSON.stringify(configDir)};`;
       const body = `
         const id = f.loadNicknameIdentity(f.nicknameIdentityFiles(dir, 'alice'), f.legacyIdentityFiles(dir));
@@ -247,5 +249,32 @@ describe('cli/identityFiles', () => {
       const adopted = keys.has(keyHex(legacy));
       assert.equal(fs.existsSync(path.join(configDir, 'identity.json')), !adopted);
     });
+  });
+});
+
+describe('client/identityFiles installIdentity (the extension’s identity for the terminal)', () => {
+  let configDir: string;
+  beforeEach(() => {
+    configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'peerchat-install-'));
+  });
+  afterEach(() => fs.rmSync(configDir, { recursive: true, force: true }));
+
+  it('installs an identity where the terminal looks for the nickname, 0600, and says "same" the second time', () => {
+    const id = generateIdentity();
+    const files = nicknameIdentityFiles(configDir, 'Alice');
+    assert.deepEqual(installIdentity(files, id), { kind: 'installed' });
+    assert.equal(keyHex(loadNicknameIdentity(nicknameIdentityFiles(configDir, 'alice'), legacyIdentityFiles(configDir))), keyHex(id));
+    if (posix) assert.equal(fs.statSync(files.identityPath).mode & 0o777, 0o600);
+    assert.deepEqual(installIdentity(files, id), { kind: 'same' });
+  });
+
+  it('never replaces another key that is there: it names it instead', () => {
+    const files = nicknameIdentityFiles(configDir, 'bob');
+    const terminals = loadNicknameIdentity(files, legacyIdentityFiles(configDir)); // the terminal made its own
+    const before = fs.readFileSync(files.identityPath, 'utf8');
+    const r = installIdentity(files, generateIdentity());
+    assert.equal(r.kind, 'other');
+    assert.equal(r.kind === 'other' ? r.fingerprint : '', identityFingerprint(terminals));
+    assert.equal(fs.readFileSync(files.identityPath, 'utf8'), before, 'untouched');
   });
 });

@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PinFile } from '../../src/cli/pinFile';
+import { PinFile } from '../../src/client/pinFile';
 import { runSimultaneously } from '../support/simultaneous';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -46,7 +46,7 @@ describe('cli/pinFile', () => {
     this.timeout(30_000);
     const PER_PROCESS = 40;
     const setup = `
-      const { PinFile } = require(${JSON.stringify(path.join(REPO, 'src', 'cli', 'pinFile.ts'))});
+      const { PinFile } = require(${JSON.stringify(path.join(REPO, 'src', 'client', 'pinFile.ts'))});
       const pins = new PinFile(${JSON.stringify(file)});`;
     const body = (name: string) => `for (let i = 0; i < ${PER_PROCESS}; i++) pins.set('${name}' + i, 'fp' + i);`;
     await runSimultaneously(setup, [body('a'), body('b')]);

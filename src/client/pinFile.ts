@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { PinStore } from '../client/chatClient';
+import type { PinStore } from './chatClient';
 
 /** Mode of pins.json: owner only, like the identity beside it. */
 const PINS_FILE_MODE = 0o600;

@@ -7,15 +7,19 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as os from 'node:os';
 import {
   ensurePrivateDirectory,
   errorCode,
   loadIdentityFile,
   loadOrCreateIdentityFile,
   publishFileExclusive,
+  publishIdentityFile,
+  stageIdentityFile,
   syncDirectory,
   type Identity,
 } from '../crypto/identity';
+import { identityFingerprint } from './fingerprints';
 import { nicknameKey } from '../protocol/nickname';
 import { PinFile } from './pinFile';
 
@@ -87,6 +91,29 @@ export function legacyIdentityFiles(configDir: string): IdentityFiles {
 }
 
 export type IdentityLog = (level: 'info' | 'warn', message: string) => void;
+
+/** The terminal client's configuration folder: $XDG_CONFIG_HOME/peerchat, else ~/.config/peerchat. */
+export function defaultConfigDir(env: NodeJS.ProcessEnv = process.env, home: string = os.homedir()): string {
+  return path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'peerchat');
+}
+
+export type InstallResult = { kind: 'installed' } | { kind: 'same' } | { kind: 'other'; fingerprint: string };
+
+/**
+ * Puts `identity` in `files` (so that a terminal started with that nickname is another device of
+ * the same member), but never replaces a key that is there: if another identity is, it is left
+ * alone and named (the caller asks the user). Created like any key file (0600 in 0700 folders,
+ * published exclusively).
+ */
+export function installIdentity(files: IdentityFiles, identity: Identity): InstallResult {
+  const same = (other: Identity): boolean => other.signPublic.equals(identity.signPublic) && other.dhPublic.equals(identity.dhPublic);
+  if (!fs.existsSync(files.identityPath)) {
+    const winner = publishIdentityFile(stageIdentityFile(files.identityPath, identity));
+    if (same(winner)) return { kind: 'installed' };
+  }
+  const existing = loadIdentityFile(files.identityPath);
+  return same(existing) ? { kind: 'same' } : { kind: 'other', fingerprint: identityFingerprint(existing) };
+}
 
 /**
  * A nickname's default identity: loaded if it exists; else the legacy identity (legacyIdentityFiles),
