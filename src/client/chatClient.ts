@@ -2,8 +2,8 @@ import { Identity } from '../crypto/identity';
 import { checkDeviceCertificate, Device, newDevice } from '../crypto/deviceCertificate';
 import { identityFingerprint } from './fingerprints';
 import { SenderKeyIn, SenderKeyOut } from '../crypto/senderKey';
-import { ControlType, HOLD_TAG_BYTES, MAX_CANDIDATES_SENT, MAX_HOLD_TAGS, decodeControl, encodeControl } from '../protocol/controlMessages';
-import { createHash, randomBytes } from 'node:crypto';
+import { ControlType, HOLD_TAG_BYTES, MAX_HOLD_TAGS, decodeControl, encodeControl } from '../protocol/controlMessages';
+import { createHash } from 'node:crypto';
 import { ErrorCode, ERROR_HINTS, PeerChatError } from '../protocol/errors';
 import { Header, Kind, isPeerKind } from '../protocol/header';
 import { DEFAULT_DATAGRAM_BYTES, DEVICE_TAG_BYTES, DST_BROADCAST, MAX_CHAT_BYTES } from '../protocol/limits';
@@ -21,14 +21,14 @@ import {
   writeSealedPrefix,
 } from '../protocol/peerPackets';
 import { Frame } from '../transport/frames';
-import { DatagramSizeProbe, DatagramSizeProber, datagramSizeCeiling } from '../transport/datagramSizeProbe';
+import { DatagramSizeProbe, DatagramSizeProber } from '../transport/datagramSizeProbe';
 import { probeAckFor } from '../transport/transferReceiver';
 import { performance } from 'node:perf_hooks';
 import { TimerDriver } from './timerDriver';
 import { ClientEvents, ConnectionState, MemberInfo, PathInfo } from './events';
 import { DeliveryOutcome, DeliveryTarget, DeliveryTracker } from './deliveryTracker';
-import { ActivePath, PATH_CHALLENGE_BYTES, PathAddress, PathSet } from '../transport/pathSet';
-import { networkInterfaces } from 'node:os';
+import type { ActivePath, PathAddress } from '../transport/pathSet';
+import { DirectPaths } from './directPaths';
 import { FileTransfers } from './fileTransfers';
 import { PeerLink, PeerLinkHost } from './peerLink';
 import { PeerInfo, PeerKeys, RelayConnection } from './relayConnection';
@@ -167,8 +167,8 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
   /** Our device tag (hex), as peers see it in the roster. */
   private readonly myTag: string;
   private readonly opts: Required<Omit<ChatClientOptions, 'secret' | 'pins' | 'log'>> & ChatClientOptions;
-  /** Timers of links' path sets (PathSet is pure; one TimerDriver each). */
-  private readonly pathTimers = new WeakMap<PeerLink, TimerDriver>();
+  /** Direct paths to peers' devices (docs/protocol.md "Direct paths"). */
+  private readonly direct: DirectPaths;
 
   constructor(opts: ChatClientOptions) {
     super();
@@ -185,6 +185,13 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     this.myTag = deviceTag(this.me.signPublic);
     this.fingerprint = identityFingerprint(opts.identity);
     this.deliveries = new DeliveryTracker((o) => this.onDeliveryOutcome(o));
+    this.direct = new DirectPaths({
+      enabled: this.opts.directConnections,
+      relayHost: this.opts.relay.host,
+      relay: () => this.relay,
+      links: () => this.links.values(),
+      onSwitch: (link, path, address) => this.onPathSwitch(link, path, address),
+    });
     this.transfers = new FileTransfers({
       link: (device) => this.links.get(device),
       ensureLinks: (nick) => this.ensureLinks(nick),
@@ -233,7 +240,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
       if (fresh) this.rosterFresh = false;
       this.emit('registered', { nick, fingerprint: this.fingerprint, devices });
       // Our public mapping may have changed (a new network, a relay restart): tell our peers.
-      for (const l of this.links.values()) if (l.established) this.sendCandidates(l);
+      for (const l of this.links.values()) if (l.established) this.direct.sendCandidates(l);
       this.flushWaiting();
     });
     relay.on('roster', ({ peers }) => this.onRoster(peers));
@@ -551,7 +558,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
           transferId: 0,
           now: () => performance.now(),
           transmit: (frames) => link.sendFrames(frames),
-          probe: new DatagramSizeProbe({ maxSize: this.sizeCeiling(link) }),
+          probe: new DatagramSizeProbe({ maxSize: this.direct.sizeCeiling(link) }),
           onDone: (size) => finish(size),
         });
         const giveUp = setTimeout(() => finish(prober.size), PROBE_WAIT_MS);
@@ -716,7 +723,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
 
   /** A device is gone: its transfers fail (resumable), its messages in flight will not arrive. */
   private closeLink(link: PeerLink, code: ErrorCode, message: string): void {
-    this.pathTimers.get(link)?.stop();
+    this.direct.forget(link);
     if (this.senderKey && link.senderKeyGiven === this.senderKey.keyId) this.senderKeyStale = true;
     link.close();
     if (this.links.get(link.device) === link) this.links.delete(link.device);
@@ -753,7 +760,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
       if (!link || !this.opts.directConnections) return;
       if (header.kind === Kind.PEER_SEALED) {
         const p = readSealedPacket(buf);
-        if (p && link.onSealed(p, from)) link.paths?.heard(from);
+        if (p && link.onSealed(p, from)) this.direct.heard(link, from);
       } else if (header.kind === Kind.PEER_RECORD) {
         const f = readRecordFragment(buf);
         if (f) this.transfers.onRecordFragment(link, f);
@@ -772,10 +779,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
         break;
       case Kind.PEER_SEALED: {
         const p = readSealedPacket(buf);
-        if (p && link.onSealed(p) && link.paths) {
-          link.paths.peerUsesRelay();
-          this.pathTimers.get(link)?.poke();
-        }
+        if (p && link.onSealed(p)) this.direct.heardViaRelay(link);
         break;
       }
       case Kind.PEER_BROADCAST:
@@ -806,19 +810,12 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
           break;
         case 'opaque':
           if (f.code === ClientFrame.BCAST_ACK) this.onBroadcastAck(link, f.body);
-          else if (f.code === ClientFrame.PATH_CHALLENGE && from !== undefined && f.body.length === PATH_CHALLENGE_BYTES) {
-            // Answered to the address it came from, as long as the challenge (RFC 9000 §8.2.2):
-            // a replayed or spoofed one gets no more than it sent, and only if it authenticated.
-            if (this.opts.directConnections) link.sendFramesTo([{ type: 'opaque', code: ClientFrame.PATH_RESPONSE, body: f.body }], from);
-          } else if (f.code === ClientFrame.PATH_RESPONSE && from !== undefined) {
-            link.paths?.onResponse(from, f.body);
-            this.pathTimers.get(link)?.poke();
-          }
+          else this.direct.onFrame(link, f, from);
           break;
         case 'xferProbe':
           // A size probe arrives alone in its datagram; its size is the one the path carried.
           // Above our own side's ceiling we stay silent: the prober's search ends below it.
-          if (frames.length === 1 && probeAckFor(f).size <= this.sizeCeiling(link)) link.sendFrames([probeAckFor(f)]);
+          if (frames.length === 1 && probeAckFor(f).size <= this.direct.sizeCeiling(link)) link.sendFrames([probeAckFor(f)]);
           break;
         case 'xferProbeAck':
           this.probers.get(link)?.onProbeAck(f);
@@ -872,7 +869,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
       case ControlType.BROADCAST_CHAT:
         break; // only valid inside a PEER_BROADCAST
       case ControlType.CANDIDATES:
-        this.onCandidates(link, m.candidates);
+        this.direct.onCandidates(link, m.candidates);
         break;
       default:
         this.transfers.onControl(link, m);
@@ -976,63 +973,12 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
 
   onEstablished(link: PeerLink): void {
     this.log('debug', `secure session with ${link.self ? 'our device' : link.nick} ${link.device} (${link.fingerprint})`);
-    this.sendCandidates(link);
+    this.direct.sendCandidates(link);
   }
 
-  // ---- direct paths (docs/protocol.md "Direct paths") ------------------------------------
-
-  /**
-   * Where this device may be reached directly: the host addresses of this machine's interfaces
-   * (the same LAN or machine goes direct without a hairpin through a router) and the address
-   * the relay sees (behind a NAT, its public mapping), all on our one socket's port.
-   */
-  private candidates(): PathAddress[] {
-    const relay = this.relay;
-    if (!relay) return [];
-    const seen = relay.observed;
-    // The relay sees us on loopback: it runs on this machine, and so does every peer it serves
-    // us with over loopback; the address it sees is the one candidate that matters (and the only
-    // one: a machine's other addresses are no shorter a way to itself).
-    if (seen && isLoopbackAddress(seen.address)) return [{ address: seen.address, port: seen.port }];
-    const port = relay.localPort;
-    const family = this.opts.relay.host.includes(':') ? 'IPv6' : 'IPv4';
-    const out: PathAddress[] = [];
-    for (const list of Object.values(networkInterfaces())) {
-      for (const a of list ?? []) {
-        if (a.family === family && !a.internal && !a.address.startsWith('fe80:')) out.push({ address: a.address, port });
-      }
-    }
-    if (seen && !out.some((c) => c.address === seen.address && c.port === seen.port)) out.push({ address: seen.address, port: seen.port });
-    return out.slice(0, MAX_CANDIDATES_SENT);
-  }
-
-  /** Gives an established device our candidates (it probes them; we probe its own when they come). */
-  private sendCandidates(link: PeerLink): void {
-    if (!this.opts.directConnections || link.closed) return;
-    this.ensurePaths(link);
-    link.channel.send(encodeControl({ type: ControlType.CANDIDATES, candidates: this.candidates() }));
-    link.armChannelTimer();
-  }
-
-  private ensurePaths(link: PeerLink): PathSet {
-    if (link.paths) return link.paths;
-    const paths = new PathSet({
-      now: () => performance.now(),
-      random: () => randomBytes(PATH_CHALLENGE_BYTES),
-      sendChallenge: (to, data) => link.sendFramesTo([{ type: 'opaque', code: ClientFrame.PATH_CHALLENGE, body: data }], to),
-      onSwitch: (path) => this.onPathSwitch(link, path),
-    });
-    link.paths = paths;
-    const timer = new TimerDriver(() => paths.nextTimerAt(), () => paths.onTimer());
-    this.pathTimers.set(link, timer);
-    return paths;
-  }
-
-  /** The peer's candidates arrived over our end-to-end channel: probe them (within PathSet's budget). */
-  private onCandidates(link: PeerLink, candidates: PathAddress[]): void {
-    if (!this.opts.directConnections || link.closed) return;
-    this.ensurePaths(link).setCandidates(candidates);
-    this.pathTimers.get(link)?.poke();
+  /** Which path each device of each member uses now. */
+  paths(): PathInfo[] {
+    return this.direct.info();
   }
 
   /**
@@ -1040,34 +986,12 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
    * pacing belong to a path (RFC 9000 §9.4): transfers to it start them over and send again what
    * was in flight, on the new path; so does its chat channel.
    */
-  private onPathSwitch(link: PeerLink, path: ActivePath): void {
-    const address = path.kind === 'direct' ? `${path.address.address}:${path.address.port}` : undefined;
+  private onPathSwitch(link: PeerLink, path: ActivePath, address: string | undefined): void {
     this.log('info', `path to ${link.nick} (${link.device}): ${path.kind}${address ? ` ${address}` : ''}`);
     this.transfers.pathChanged(link);
     link.channel.pathChanged();
     link.armChannelTimer();
     this.emit('path', { peer: link.nick, device: link.device, path: path.kind, address });
-  }
-
-  /** Which path each device of each member uses now. */
-  paths(): PathInfo[] {
-    const out: PathInfo[] = [];
-    for (const l of this.links.values()) {
-      if (l.closed || l.self) continue;
-      const p = l.paths?.path ?? { kind: 'relay' as const };
-      const address = p.kind === 'direct' ? `${p.address.address}:${p.address.port}` : undefined;
-      out.push({ peer: l.nick, device: l.device, path: p.kind, address, probes: l.paths?.stats.challengesSent ?? 0 });
-    }
-    return out;
-  }
-
-  /**
-   * Largest datagram to probe for towards a device: beyond 1472 bytes only where both ends of
-   * the path are this machine (the relay on loopback, or a direct path to a loopback address).
-   */
-  private sizeCeiling(link: PeerLink): number {
-    const p = link.paths?.path;
-    return datagramSizeCeiling(p?.kind === 'direct' ? p.address.address : this.opts.relay.host);
   }
 
   session(): number {
@@ -1138,10 +1062,6 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     this.currentState = 'left';
     this.emit('left', {});
   }
-}
-
-function isLoopbackAddress(address: string): boolean {
-  return address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.');
 }
 
 /** A device's tag (hex) from its Ed25519 key: what ROSTER and PRESENCE name it by. */
