@@ -405,9 +405,11 @@ export class ChatState {
         bytes: ev.bytes,
         transferred: ev.resumedBytes,
         status: 'active',
+        startedAt: this.now(),
+        resumedBytes: ev.resumedBytes,
       });
     }
-    return this.putTransfer({ ...t, bytes: ev.bytes, transferred: ev.resumedBytes, status: 'active' });
+    return this.putTransfer({ ...t, bytes: ev.bytes, transferred: ev.resumedBytes, status: 'active', startedAt: this.now(), resumedBytes: ev.resumedBytes });
   }
 
   transferProgress(ev: ClientEvents['transfer-progress']): TransferView | undefined {
@@ -429,7 +431,7 @@ export class ChatState {
       time: this.now(),
       updated: this.now(),
     };
-    return this.putTransfer({ ...base, id: ev.id, bytes: ev.bytes, transferred: ev.bytes, sha256: ev.sha256, status: 'done', error: undefined });
+    return this.putTransfer({ ...base, id: ev.id, bytes: ev.bytes, transferred: ev.bytes, sha256: ev.sha256, status: 'done', error: undefined, finishedAt: this.now() });
   }
 
   fileReceived(ev: ClientEvents['file-received']): TransferView {
@@ -447,7 +449,7 @@ export class ChatState {
     };
     // The card names the file as saved: a second "a.bin" is kept as "a (1).bin", and Open and
     // Reveal act on that one.
-    return this.putTransfer({ ...base, id: ev.id, name: baseName(ev.path), path: ev.path, bytes: ev.bytes, transferred: ev.bytes, sha256: ev.sha256, status: 'done', error: undefined });
+    return this.putTransfer({ ...base, id: ev.id, name: baseName(ev.path), path: ev.path, bytes: ev.bytes, transferred: ev.bytes, sha256: ev.sha256, status: 'done', error: undefined, finishedAt: this.now() });
   }
 
   transferFailed(ev: ClientEvents['transfer-failed']): TransferView | undefined {

@@ -97,6 +97,11 @@ export interface TransferView {
   /** Why it failed or was declined. */
   error?: string;
   sha256?: string;
+  /** ms since the epoch: when the bytes started to flow (this run), and when it was done. */
+  startedAt?: number;
+  finishedAt?: number;
+  /** Bytes already there when this run started (a resumed transfer). */
+  resumedBytes?: number;
   /** ms since the epoch: created and last changed. */
   time: number;
   updated: number;

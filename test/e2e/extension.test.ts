@@ -628,7 +628,7 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     fs.writeFileSync(src, randomBytes(64 * 1024 + 3));
     bob!.send(`/sendfile @alice ${src}`);
     const offerText = await waitForNotification(page, 'bob wants to send you photo.bin', STEP_MS);
-    assert.match(offerText, /bob wants to send you photo\.bin \(64(\.0)? KB\)/, `offer notification: ${offerText}`);
+    assert.match(offerText, /bob wants to send you photo\.bin \(64 KiB\)/, `offer notification: ${offerText}`);
     const offerToast = page.locator('.notification-toast', { hasText: 'bob wants to send you photo.bin' }).first();
     const accept = offerToast.locator('.monaco-button', { hasText: /^Accept$/ }).first();
     await accept.waitFor({ state: 'visible', timeout: 10_000 });

@@ -170,6 +170,9 @@ describe('extension/chatState: transfers', () => {
     assert.equal(t.name, 'a (1).bin', 'the card names the file as saved, not as offered');
     assert.equal(t.transferred, 1000);
     assert.equal(t.saveDir, '/tmp/dl');
+    // Its start, end and resume point, for the duration and speed the finished card shows.
+    assert.equal(t.resumedBytes, 200);
+    assert.ok(t.startedAt !== undefined && t.finishedAt !== undefined && t.finishedAt > t.startedAt, `started ${t.startedAt}, finished ${t.finishedAt}`);
   });
 
   it('ignores progress for finished transfers', () => {
