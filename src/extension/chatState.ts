@@ -61,6 +61,8 @@ export interface NewChatMessage {
   delivery?: Delivery;
   /** Sent by another device (window, terminal) of ours. */
   otherDevice?: boolean;
+  /** Someone else's message that mentions us. */
+  mentionsMe?: boolean;
 }
 
 export class ChatState {
@@ -70,6 +72,8 @@ export class ChatState {
   private rosterDevices: Record<string, number> = {};
   private connection: ConnectionView = { status: 'idle', relayRunning: false };
   private unread = 0;
+  /** Of the unread messages, those that mention us. */
+  private unreadMentions = 0;
   private visible = false;
   private historyLimit: number;
   private readonly finishedTransferLimit: number;
@@ -110,12 +114,18 @@ export class ChatState {
       messages: this.messages.map((m) => ({ ...m })),
       transfers: [...this.transfers.values()].map((t) => ({ ...t })),
       unread: this.unread,
+      unreadMentions: this.unreadMentions,
       historyLimit: this.historyLimit,
     };
   }
 
   get unreadCount(): number {
     return this.unread;
+  }
+
+  /** Unread messages that mention us. */
+  get unreadMentionCount(): number {
+    return this.unreadMentions;
   }
 
   get connectionView(): Readonly<ConnectionView> {
@@ -153,9 +163,10 @@ export class ChatState {
   }
 
   markRead(): void {
-    if (this.unread === 0) return;
+    if (this.unread === 0 && this.unreadMentions === 0) return;
     this.unread = 0;
-    this.emit({ type: 'unreadChanged', unread: 0 });
+    this.unreadMentions = 0;
+    this.emit({ type: 'unreadChanged', unread: 0, mentions: 0 });
   }
 
   // ---------------------------------------------------------------- connection and roster
@@ -232,10 +243,12 @@ export class ChatState {
     if (input.to !== undefined) message.to = input.to;
     if (input.own) message.delivery = input.delivery ?? 'sent';
     if (input.otherDevice) message.otherDevice = true;
+    if (input.mentionsMe && !input.own) message.mentionsMe = true;
     this.pushMessage(message);
     if (!input.own && !this.visible) {
       this.unread++;
-      this.emit({ type: 'unreadChanged', unread: this.unread });
+      if (message.mentionsMe) this.unreadMentions++;
+      this.emit({ type: 'unreadChanged', unread: this.unread, mentions: this.unreadMentions });
     }
     return message;
   }

@@ -24,6 +24,7 @@ export const Commands = {
   setRelaySecret: 'peerchat.setRelaySecret',
   clearHistory: 'peerchat.clearHistory',
   openSettings: 'peerchat.openSettings',
+  findInChat: 'peerchat.findInChat',
 } as const;
 
 /** `peerchat.join` accepts `{ nick, relay: "host:port" }` to skip the prompt (scripts, tests). */
@@ -88,6 +89,7 @@ export function registerCommands(session: ChatSession, view: ChatView, errors: E
     command(Commands.stopRelay, () => session.stopRelay()),
     command(Commands.showLog, () => log.show()),
     command(Commands.openChat, () => view.show(true)),
+    command(Commands.findInChat, () => view.showFind()),
     command(Commands.setRelaySecret, () => session.setRelaySecret()),
     command(Commands.openSettings, () => openSettings()),
     command(Commands.clearHistory, async () => {
