@@ -82,12 +82,11 @@ export class ChatApp {
   ) {
     this.status = h('span', { id: 'connection-status', className: 'connection-status', role: 'status', 'data-testid': 'connection-status' }, 'Loading…');
     this.banner = h('div', { id: 'join-banner', className: 'join-banner', 'data-testid': 'join-banner', hidden: true });
+    // The list of messages sits inside the live log region (role="log" on the <ol> itself
+    // would take its list semantics away, and its items would be list items outside a list).
     this.messages = h('ol', {
       id: 'messages',
       className: 'messages',
-      role: 'log',
-      'aria-live': 'polite',
-      'aria-relevant': 'additions',
       'aria-label': 'Chat messages',
       'aria-describedby': 'messages-help',
       'data-testid': 'message-list',
@@ -168,7 +167,13 @@ export class ChatApp {
         { id: 'messages-help', className: 'visually-hidden' },
         'Up and Down arrows move between messages, Home and End go to the first and last. Q quotes the message in a reply. Ctrl+F finds in the history.',
       ),
-      h('div', { className: 'message-area' }, this.messages, this.empty, this.jump),
+      h(
+        'div',
+        { className: 'message-area' },
+        h('div', { id: 'message-log', className: 'message-log', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', 'aria-label': 'Chat messages' }, this.messages),
+        this.empty,
+        this.jump,
+      ),
       this.banner,
       this.composer.element,
     );
