@@ -217,7 +217,7 @@ describe('Chat panel: markdown, mentions, find, quote-reply, keyboard and axe in
   it('offers a first-use walkthrough: join or start a relay, say hello, share code, send a file', async function () {
     this.timeout(3 * STEP_MS);
     const walkthrough = await openWalkthrough();
-    assert.equal(await walkthrough.locator('.getting-started-step.complete').count(), 0, 'nothing done yet');
+    assert.equal(await walkthrough.locator('.getting-started-step .codicon.complete').count(), 0, 'nothing done yet');
     await snap('walkthrough');
     await runCommand(page, 'View: Close All Editors', STEP_MS);
   });
@@ -371,7 +371,7 @@ describe('Chat panel: markdown, mentions, find, quote-reply, keyboard and axe in
     this.timeout(3 * STEP_MS);
     if (!reached.markdown) this.skip();
     const walkthrough = await openWalkthrough();
-    await until(async () => (await walkthrough.locator('.getting-started-step.complete').count()) >= 3, async () => `three steps done (${await walkthrough.locator('.getting-started-step.complete').count()})`, 30_000);
+    await until(async () => (await walkthrough.locator('.getting-started-step .codicon.complete').count()) >= 3, async () => `three steps done (${await walkthrough.locator('.getting-started-step .codicon.complete').count()})`, 30_000);
     await snap('walkthrough-progress');
     await runCommand(page, 'View: Close All Editors', STEP_MS);
   });
@@ -393,8 +393,9 @@ describe('Chat panel: markdown, mentions, find, quote-reply, keyboard and axe in
       // Name the chat's two nested frames so axe can be pointed at exactly its document.
       const outer = f.parentFrame();
       assert.ok(outer, 'the webview document sits in VS Code\'s webview frame');
-      await (await f.frameElement()).evaluate((el) => (el as Element).setAttribute('data-pc-axe', 'inner'));
-      await (await outer.frameElement()).evaluate((el) => (el as Element).setAttribute('data-pc-axe', 'outer'));
+      // (Marks per theme: an earlier webview's frames may still be in the page.)
+      await (await f.frameElement()).evaluate((el, v) => (el as Element).setAttribute('data-pc-axe', v), `inner-${name}`);
+      await (await outer.frameElement()).evaluate((el, v) => (el as Element).setAttribute('data-pc-axe', v), `outer-${name}`);
       // The webview's document is transparent over the panel, and axe cannot see through a
       // frame (it would take white as the background): give the document, for the check, the
       // colour that is behind it on screen, the panel's background.
@@ -402,7 +403,7 @@ describe('Chat panel: markdown, mentions, find, quote-reply, keyboard and axe in
         const root = document.documentElement;
         root.style.backgroundColor = getComputedStyle(root).getPropertyValue('--vscode-panel-background').trim();
       });
-      const results = await new AxeBuilder({ page }).include(['iframe[data-pc-axe="outer"]', 'iframe[data-pc-axe="inner"]', '#app']).analyze();
+      const results = await new AxeBuilder({ page }).include([`iframe[data-pc-axe="outer-${name}"]`, `iframe[data-pc-axe="inner-${name}"]`, '#app']).analyze();
       fs.writeFileSync(path.join(ARTIFACTS_DIR, `a11y-axe-${name}.json`), JSON.stringify({ violations: results.violations, passes: results.passes.map((p) => p.id), incomplete: results.incomplete.map((p) => p.id) }, null, 2));
       for (const v of results.violations) progress(`${theme}: ${v.impact} ${v.id} (${v.nodes.length}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
       assert.ok(results.passes.length > 10, `axe ran on the chat (${results.passes.length} rules passed)`);
