@@ -16,6 +16,7 @@
  * (needs dist/cli.js and dist/relay.js: npm run build). PEERCHAT_E2E_VSIX=path skips packaging.
  */
 import { AxeBuilder } from '@axe-core/playwright';
+import axeCore from 'axe-core';
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -347,6 +348,16 @@ describe('Chat panel: markdown, mentions, find, quote-reply, keyboard and axe in
       for (const fr of page.frames()) if (!fr.isDetached() && (await fr.$('#composer').catch(() => null))) return false;
       return true;
     }, () => 'the chat webview to go away once hidden');
+    // The extension hears that its view was hidden a moment after the webview goes (another
+    // process, another queue): until it has, what arrives counts as read. Wait until it counts.
+    const status = page.locator('.monaco-workbench .part.statusbar .statusbar-item', { hasText: 'alice' }).first();
+    const unread = async () => Number(/alice\s+(\d+) new/.exec(await status.innerText().catch(() => ''))?.[1] ?? 0);
+    for (let i = 1; (await unread()) === 0; i++) {
+      assert.ok(i <= 20, 'the status bar never counted a message as unread');
+      bob!.send(`is anyone there? (${i})`);
+      await until(async () => (await unread()) > 0, () => 'an unread count', 2_000).catch(() => undefined);
+    }
+    const before = await unread();
     bob!.send('@alice a private word, not notified (the setting is off)');
     bob!.send('@alice can you check the relay log?');
     bob!.send('everyone: can @alice check the relay log?');
@@ -354,9 +365,9 @@ describe('Chat panel: markdown, mentions, find, quote-reply, keyboard and axe in
     assert.match(note, /bob mentioned you: everyone: can @alice check the relay log\?/);
     assert.equal(await page.locator('.notification-toast', { hasText: 'a private word' }).count(), 0, 'no notification for the private message');
     const tabBadge = page.locator('.monaco-workbench .part.panel .composite-bar .action-item', { has: page.locator('.action-label[aria-label*="Peer Chat"]') }).locator('.badge .badge-content');
-    await until(async () => (await tabBadge.innerText().catch(() => '')).trim() === '3', async () => `the chat tab's badge to say 3 (it says "${(await tabBadge.innerText().catch(() => '?')).trim()}")`);
-    const status = page.locator('.monaco-workbench .part.statusbar .statusbar-item', { hasText: 'alice' }).first();
-    assert.match(await status.innerText(), /alice\s+3 new/);
+    const expected = String(before + 3);
+    await until(async () => (await tabBadge.innerText().catch(() => '')).trim() === expected, async () => `the chat tab's badge to say ${expected} (it says "${(await tabBadge.innerText().catch(() => '?')).trim()}")`);
+    assert.match(await status.innerText(), new RegExp(`alice\\s+${expected} new`));
     assert.ok((await status.locator('.codicon-mention').count()) === 1, 'the status bar shows @ for the mention');
     await page.locator('.notification-toast-container.notification-fade-in-done', { hasText: 'bob mentioned you' }).waitFor({ timeout: 10_000 }).catch(() => undefined);
     await snap('mention-badge');
@@ -403,7 +414,15 @@ describe('Chat panel: markdown, mentions, find, quote-reply, keyboard and axe in
         const root = document.documentElement;
         root.style.backgroundColor = getComputedStyle(root).getPropertyValue('--vscode-panel-background').trim();
       });
-      const results = await new AxeBuilder({ page }).include([`iframe[data-pc-axe="outer-${name}"]`, `iframe[data-pc-axe="inner-${name}"]`, '#app']).analyze();
+      let results = await new AxeBuilder({ page }).include([`iframe[data-pc-axe="outer-${name}"]`, `iframe[data-pc-axe="inner-${name}"]`, '#app']).analyze();
+      if (results.passes.length === 0) {
+        // AxeBuilder gives each frame one second to load axe and silently skips a frame that
+        // takes longer, which a loaded two-core machine sometimes does. Then: the same axe-core
+        // (the one @axe-core/playwright ships), run in the chat's document directly.
+        progress(`${theme}: AxeBuilder reached no rule in the chat frame; running its axe-core in the frame directly`);
+        await f.evaluate(axeCore.source);
+        results = (await f.evaluate(() => (window as unknown as { axe: typeof axeCore }).axe.run(document.getElementById('app')!))) as typeof results;
+      }
       fs.writeFileSync(path.join(ARTIFACTS_DIR, `a11y-axe-${name}.json`), JSON.stringify({ violations: results.violations, passes: results.passes.map((p) => p.id), incomplete: results.incomplete.map((p) => p.id) }, null, 2));
       for (const v of results.violations) progress(`${theme}: ${v.impact} ${v.id} (${v.nodes.length}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
       assert.ok(results.passes.length > 10, `axe ran on the chat (${results.passes.length} rules passed)`);
