@@ -21,7 +21,11 @@ import {
 import type { CompletionContext } from './completion';
 import { Composer } from './composer';
 import { h, replaceChildren } from './dom';
+import { FindBar } from './findBar';
 import { formatFullTime, formatTime, percent, transferStatusText, transferTitle } from './format';
+import { renderChatMarkdown } from './markdown';
+import { markdownFragment } from './markdownDom';
+import { quoteReply } from './quote';
 
 /** A message list scrolled within this distance of its end follows new messages. */
 const STICK_TO_BOTTOM_PX = 48;
@@ -49,6 +53,7 @@ export class ChatApp {
     messages: [],
     transfers: [],
     unread: 0,
+    unreadMentions: 0,
     historyLimit: 500,
   };
   private readonly transfers = new Map<string, TransferView>();
@@ -67,6 +72,9 @@ export class ChatApp {
   private readonly rosterCount: HTMLElement;
   private readonly announcer: HTMLElement;
   private readonly composer: Composer;
+  private readonly find: FindBar;
+  /** The timeline item that has the list's one tab stop (arrow keys move it). */
+  private current: HTMLElement | null = null;
 
   constructor(
     private readonly root: HTMLElement,
@@ -75,14 +83,13 @@ export class ChatApp {
   ) {
     this.status = h('span', { id: 'connection-status', className: 'connection-status', role: 'status', 'data-testid': 'connection-status' }, 'Loading…');
     this.banner = h('div', { id: 'join-banner', className: 'join-banner', 'data-testid': 'join-banner', hidden: true });
+    // The list of messages sits inside the live log region (role="log" on the <ol> itself
+    // would take its list semantics away, and its items would be list items outside a list).
     this.messages = h('ol', {
       id: 'messages',
       className: 'messages',
-      role: 'log',
-      'aria-live': 'polite',
-      'aria-relevant': 'additions',
       'aria-label': 'Chat messages',
-      tabindex: 0,
+      'aria-describedby': 'messages-help',
       'data-testid': 'message-list',
     });
     this.empty = h(
@@ -106,6 +113,40 @@ export class ChatApp {
       announce: (text) => this.announce(text),
     });
 
+    this.find = new FindBar(this.messages);
+    this.messages.addEventListener('keydown', (e) => this.onListKey(e));
+    this.messages.addEventListener('focusin', (e) => {
+      const item = (e.target as HTMLElement).closest?.('#messages > li') as HTMLElement | null;
+      if (item) this.setCurrent(item);
+    });
+    // Links in messages open through the host (VS Code asks before opening them).
+    const openLink = (e: MouseEvent) => {
+      const a = (e.target as HTMLElement).closest?.('a.md-link') as HTMLAnchorElement | null;
+      if (!a) return;
+      e.preventDefault();
+      if (e.type === 'auxclick' && e.button !== 1) return;
+      const url = a.getAttribute('href');
+      if (url) this.host.post({ type: 'openLink', url });
+    };
+    this.messages.addEventListener('click', openLink);
+    this.messages.addEventListener('auxclick', openLink);
+    this.messages.addEventListener('click', (e) => {
+      const b = (e.target as HTMLElement).closest?.('[data-action="quote"]');
+      const item = b?.closest('#messages > li') as HTMLElement | null;
+      if (item) this.quote(item);
+    });
+    // Ctrl/Cmd+F anywhere in the view opens the find box.
+    document.addEventListener(
+      'keydown',
+      (e) => {
+        if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === 'f') {
+          e.preventDefault();
+          this.find.open();
+        }
+      },
+      true,
+    );
+
     this.messages.addEventListener('scroll', () => {
       this.stuck = this.atBottom();
       if (this.stuck) this.jump.hidden = true;
@@ -115,11 +156,25 @@ export class ChatApp {
       if (this.stuck) this.scrollToEnd();
     }).observe(this.messages);
 
+    const findButton = h('button', { type: 'button', id: 'find-button', className: 'icon-button header-button', 'aria-label': 'Find in chat history (Ctrl+F)', title: 'Find (Ctrl+F)', 'data-testid': 'find-button' }, 'Find');
+    findButton.addEventListener('click', () => this.find.open());
     const main = h(
       'section',
       { className: 'main', 'aria-label': 'Conversation' },
-      h('div', { className: 'header' }, this.status),
-      h('div', { className: 'message-area' }, this.messages, this.empty, this.jump),
+      h('div', { className: 'header' }, this.status, findButton),
+      this.find.element,
+      h(
+        'p',
+        { id: 'messages-help', className: 'visually-hidden' },
+        'Up and Down arrows move between messages, Home and End go to the first and last. Q quotes the message in a reply. Ctrl+F finds in the history.',
+      ),
+      h(
+        'div',
+        { className: 'message-area' },
+        h('div', { id: 'message-log', className: 'message-log', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', 'aria-label': 'Chat messages' }, this.messages),
+        this.empty,
+        this.jump,
+      ),
       this.banner,
       this.composer.element,
     );
@@ -151,6 +206,7 @@ export class ChatApp {
         this.snapshot.messages = [];
         this.messages.querySelectorAll(':scope > .msg').forEach((el) => el.remove());
         this.renderEmpty();
+        this.find.refresh();
         return;
       case 'rosterChanged':
         this.snapshot.roster = m.roster;
@@ -171,6 +227,10 @@ export class ChatApp {
         return;
       case 'unreadChanged':
         this.snapshot.unread = m.unread;
+        this.snapshot.unreadMentions = m.mentions;
+        return;
+      case 'showFind':
+        this.find.open();
         return;
       case 'sendResult': {
         const p = this.pendingSends.get(m.requestId);
@@ -217,6 +277,92 @@ export class ChatApp {
   private renderEmpty(): void {
     // The log itself stays in the accessibility tree (hiding it would swallow the first message).
     this.empty.hidden = this.messages.childElementCount > 0;
+    this.syncCurrent();
+  }
+
+  // ================================================================ keyboard: one tab stop in the list
+
+  /**
+   * The timeline is one tab stop: the current item (the newest, until the user moves) has
+   * tabindex 0, every other -1; Up/Down/Home/End/PageUp/PageDown move between items, Q quotes
+   * the focused message. Buttons inside the current item follow it in the tab order.
+   */
+  private syncCurrent(): void {
+    const items = this.messages.children;
+    if (this.current && this.current.parentElement === this.messages) {
+      // Follow the end while the user is not in the list.
+      if (!this.messages.contains(document.activeElement) && this.current === items[items.length - 2]) this.setCurrent(items[items.length - 1] as HTMLElement);
+      return;
+    }
+    this.current = null;
+    const last = items[items.length - 1] as HTMLElement | undefined;
+    if (last) this.setCurrent(last);
+  }
+
+  private setCurrent(item: HTMLElement): void {
+    if (this.current === item) {
+      item.tabIndex = 0;
+      return;
+    }
+    if (this.current) {
+      this.current.tabIndex = -1;
+      this.current.querySelectorAll('.msg-action').forEach((b) => b.setAttribute('tabindex', '-1'));
+    }
+    this.current = item;
+    item.tabIndex = 0;
+    item.querySelectorAll('.msg-action').forEach((b) => b.setAttribute('tabindex', '0'));
+  }
+
+  private onListKey(e: KeyboardEvent): void {
+    const item = e.target as HTMLElement;
+    if (item.parentElement !== this.messages || e.altKey || e.ctrlKey || e.metaKey) return;
+    const items = Array.from(this.messages.children) as HTMLElement[];
+    const i = items.indexOf(item);
+    const page = Math.max(1, Math.floor(this.messages.clientHeight / 40));
+    let next: number | undefined;
+    switch (e.key) {
+      case 'ArrowDown':
+        next = i + 1;
+        break;
+      case 'ArrowUp':
+        next = i - 1;
+        break;
+      case 'PageDown':
+        next = i + page;
+        break;
+      case 'PageUp':
+        next = i - page;
+        break;
+      case 'Home':
+        next = 0;
+        break;
+      case 'End':
+        next = items.length - 1;
+        break;
+      case 'q':
+      case 'Q':
+        if (item.dataset.kind === 'chat') {
+          e.preventDefault();
+          this.quote(item);
+        }
+        return;
+      default:
+        return;
+    }
+    e.preventDefault();
+    const target = items[Math.max(0, Math.min(items.length - 1, next))];
+    if (!target) return;
+    this.setCurrent(target);
+    target.focus();
+    target.scrollIntoView({ block: 'nearest' });
+  }
+
+  /** Puts "> quoted text" and a mention of its author into the composer. */
+  private quote(item: HTMLElement): void {
+    const m = this.snapshot.messages.find((x) => x.id === item.dataset.id);
+    if (!m || m.kind !== 'chat') return;
+    this.composer.prepend(quoteReply(m));
+    this.announce(`Quoting ${m.own ? 'your' : `${m.from ?? ''}'s`} message in the composer.`);
   }
 
   /** Puts a timeline item where its time belongs (almost always: at the end). */
@@ -245,6 +391,7 @@ export class ChatApp {
       if (gone) this.messages.querySelector(`:scope > .msg[data-id="${CSS.escape(gone.id)}"]`)?.remove();
     }
     this.renderEmpty();
+    this.find.refresh();
     if (live) this.followOrOffer(m.own);
   }
 
@@ -256,7 +403,15 @@ export class ChatApp {
     if (!old) return;
     const el = this.renderMessage(m);
     el.dataset.time = String(m.time);
+    const wasCurrent = old === this.current;
+    const hadFocus = old.contains(document.activeElement);
     old.replaceWith(el);
+    if (wasCurrent) {
+      this.current = null;
+      this.setCurrent(el);
+      if (hadFocus) el.focus();
+    } else el.tabIndex = -1;
+    this.find.refresh();
   }
 
   private renderMessage(m: ChatMessageView): HTMLElement {
@@ -265,6 +420,7 @@ export class ChatApp {
       return h(
         'li',
         {
+          tabindex: -1,
           className: `msg system level-${m.level ?? 'info'}${m.text.includes('\n') ? ' multiline' : ''}`,
           'data-id': m.id,
           'data-kind': 'system',
@@ -290,10 +446,21 @@ export class ChatApp {
     const classes = ['msg', 'chat'];
     if (m.own) classes.push('own');
     if (m.private) classes.push('private');
+    if (m.mentionsMe) classes.push('mentions-me');
+    const author = m.own ? 'your' : `${m.from ?? '?'}'s`;
+    const quote = h(
+      'button',
+      { type: 'button', className: 'msg-action', tabindex: -1, 'data-action': 'quote', 'data-testid': 'quote-button', 'aria-label': `Quote ${author} message in a reply (Q)`, title: 'Quote in a reply (Q)' },
+      'Quote',
+    );
+    const body = h('div', { className: 'msg-text markdown' });
+    body.append(markdownFragment(renderChatMarkdown(m.text, { self: me })));
     return h(
       'li',
       {
+        tabindex: -1,
         className: classes.join(' '),
+        'data-mentions-me': m.mentionsMe ? 'true' : undefined,
         'data-id': m.id,
         'data-kind': 'chat',
         'data-from': m.from ?? '',
@@ -310,8 +477,10 @@ export class ChatApp {
         time,
         elsewhere,
         delivery,
+        m.mentionsMe ? h('span', { className: 'msg-mention-tag', 'data-testid': 'mention-marker' }, 'mentions you') : null,
+        quote,
       ),
-      h('div', { className: 'msg-text' }, m.text),
+      body,
     );
   }
 
@@ -407,7 +576,7 @@ export class ChatApp {
     let card = this.messages.querySelector<HTMLElement>(`:scope > .transfer[data-transfer-id="${CSS.escape(t.id)}"]`);
     const isNew = !card;
     if (!card) {
-      card = h('li', { 'aria-live': 'off' });
+      card = h('li', { 'aria-live': 'off', tabindex: -1 });
       this.insertByTime(card, t.time);
     }
     // Keep the keyboard focus on the same button if it is still there.
@@ -415,6 +584,7 @@ export class ChatApp {
     this.fillTransfer(card, t, previous);
     if (focusedAction) (card.querySelector(`[data-action="${focusedAction}"]`) as HTMLElement | null)?.focus();
     this.renderEmpty();
+    if (isNew || previous?.name !== t.name) this.find.refresh();
     if (!live) return;
     if (isNew) this.followOrOffer(t.direction === 'send');
     if (previous?.status !== t.status && (t.status === 'offered' || t.status === 'asked' || isFinalStatus(t.status))) {

@@ -1,5 +1,6 @@
 /**
- * Composer completion: `/` commands, `@nick` for private messages, nicknames after
+ * Composer completion: `/` commands, `@nick` for private messages, `@nick` mentions inside a
+ * message, nicknames after
  * `/sendfile`, `/requestfile` and `/whois`, transfer numbers after `/accept`, `/decline` and
  * `/cancel`. Pure (no DOM): the composer asks `getCompletions` on every keystroke and applies
  * the chosen item with `applyCompletion`.
@@ -150,6 +151,15 @@ function complete(before: string, ctx: CompletionContext): Omit<CompletionResult
       }
       default:
         return undefined;
+    }
+  }
+
+  // A mention inside a message: "thanks @ca" → @carol (not in commands, not in addresses).
+  if (!before.trimStart().startsWith('/')) {
+    m = /(?:^|[\s([{"'*_~>])@([^\s@]*)$/u.exec(before);
+    if (m) {
+      const from = before.length - m[1].length - 1;
+      return { from, items: nickItems(ctx, m[1], true).map((i) => ({ ...i, detail: 'mention' })) };
     }
   }
   return undefined;

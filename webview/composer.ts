@@ -107,6 +107,15 @@ export class Composer {
     this.refreshCompletion();
   }
 
+  /** Puts `text` before what is in the composer (a quote), the caret after it, and focuses. */
+  prepend(text: string): void {
+    const rest = this.value.replace(/^\s+/, '');
+    this.setValue(text + rest, text.length);
+    this.input.focus();
+    this.input.control?.setSelectionRange(text.length, text.length);
+    this.refreshCompletion();
+  }
+
   setEnabled(enabled: boolean, placeholder: string): void {
     this.enabled = enabled;
     this.input.disabled = !enabled;

@@ -2,22 +2,11 @@
  * Text the chat shows for sizes, times and transfer states. Pure (no DOM), used by the webview
  * and by the host's notifications so both say the same thing.
  */
+import { formatBytes, formatDuration, formatRate } from '../src/shared/units';
 import type { TransferView } from '../src/shared/webviewMessages';
 
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
-
-/** 1536 → "1.5 KB" (binary multiples, as file managers on most systems show them). */
-export function formatBytes(n: number | undefined): string {
-  if (n === undefined || !Number.isFinite(n) || n < 0) return '? B';
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < UNITS.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  const digits = u === 0 || v >= 100 ? 0 : 1;
-  return `${v.toFixed(digits).replace(/\.0$/, '')} ${UNITS[u]}`;
-}
+// The one size format of every front end (IEC units: KiB, MiB, …).
+export { formatBytes };
 
 /** Percent done, 0–100, or undefined when the size is unknown. */
 export function percent(t: Pick<TransferView, 'transferred' | 'bytes'>): number | undefined {
@@ -67,8 +56,12 @@ export function transferStatusText(t: TransferView): string {
       const p = percent(t);
       return p === undefined ? `${formatBytes(t.transferred)} so far` : `${p}% · ${formatBytes(t.transferred)} of ${size}`;
     }
-    case 'done':
-      return t.direction === 'receive' ? `Received${size ? ` ${size}` : ''}, SHA-256 verified.` : `Sent${size ? ` ${size}` : ''}, verified by ${t.peer}.`;
+    case 'done': {
+      const took = transferTiming(t);
+      return t.direction === 'receive'
+        ? `Received${size ? ` ${size}` : ''}${took}, SHA-256 verified.`
+        : `Sent${size ? ` ${size}` : ''}${took}, verified by ${t.peer}.`;
+    }
     case 'declined':
       return t.error ? `Declined: ${t.error}` : 'Declined.';
     case 'cancelled':
@@ -76,6 +69,19 @@ export function transferStatusText(t: TransferView): string {
     case 'failed':
       return t.error ? `Failed: ${t.error}` : 'Failed.';
   }
+}
+
+/**
+ * " in 4.2 s (61 MiB/s)" for a finished transfer whose start and end are known; the speed
+ * counts the bytes that moved in this run (a resumed transfer's earlier bytes do not).
+ */
+export function transferTiming(t: Pick<TransferView, 'startedAt' | 'finishedAt' | 'bytes' | 'resumedBytes'>): string {
+  if (t.startedAt === undefined || t.finishedAt === undefined || t.bytes === undefined || t.finishedAt < t.startedAt) return '';
+  const ms = t.finishedAt - t.startedAt;
+  const moved = Math.max(0, t.bytes - (t.resumedBytes ?? 0));
+  const rate = formatRate(moved, Math.max(ms, 1));
+  const resumed = t.resumedBytes ? `, resumed at ${formatBytes(t.resumedBytes)}` : '';
+  return ` in ${formatDuration(ms)}${rate ? ` (${rate}${resumed})` : ''}`;
 }
 
 const encoder = new TextEncoder();

@@ -8,6 +8,7 @@ import { checkNickname } from '../protocol/nickname';
 import { CliOptions, USAGE, parseArgs } from './args';
 import { explicitIdentityFiles, legacyIdentityFiles, loadNicknameIdentity, nicknameIdentityFiles } from '../client/identityFiles';
 import { PinFile } from '../client/pinFile';
+import { formatBytes, formatDuration, formatRate } from '../shared/units';
 import { tuneOwnProcess } from '../shared/heapTuning';
 import { firstAnsweringRelay } from '../client/relayProbe';
 import { describeDiscovered, type DiscoveredRelay } from '../discovery/announcement';
@@ -318,6 +319,16 @@ function jsonWriter(): Out {
 
 function humanWriter(rl: readline.Interface): Out {
   const lastPct = new Map<string, number>();
+  /** When each transfer's bytes started to flow, and from where (for its duration and speed). */
+  const started = new Map<string, { at: number; resumedBytes: number }>();
+  const timing = (id: string, bytes: number): string => {
+    const s = started.get(id);
+    started.delete(id);
+    if (!s) return '';
+    const ms = Date.now() - s.at;
+    const rate = formatRate(Math.max(0, bytes - s.resumedBytes), Math.max(ms, 1));
+    return ` in ${formatDuration(ms)}${rate ? `, ${rate}` : ''}`;
+  };
   const tty = (rl as readline.Interface & { terminal?: boolean }).terminal === true;
   // On a terminal, a message arriving while the user types is printed above the prompt, and the
   // prompt is drawn again with what was typed so far (not "> alice: hihalf-typed line").
@@ -426,6 +437,7 @@ function humanWriter(rl: readline.Interface): Out {
       }
       case 'transfer-started': {
         const t = p as ClientEvents['transfer-started'];
+        started.set(t.id, { at: Date.now(), resumedBytes: t.resumedBytes });
         const resumed = t.resumedBytes > 0 ? `, resuming at ${formatBytes(t.resumedBytes)}` : '';
         print(`${t.direction === 'send' ? 'Sending' : 'Receiving'} ${t.name} (${formatBytes(t.bytes)}${resumed}) [${t.id}]`);
         break;
@@ -441,16 +453,17 @@ function humanWriter(rl: readline.Interface): Out {
       }
       case 'file-sent': {
         const f = p as ClientEvents['file-sent'];
-        print(`✓ ${f.to} received ${f.name} (${formatBytes(f.bytes)}, sha256 ${f.sha256.slice(0, 16)}…)`);
+        print(`✓ ${f.to} received ${f.name} (${formatBytes(f.bytes)}${timing(f.id, f.bytes)}, sha256 ${f.sha256.slice(0, 16)}…)`);
         break;
       }
       case 'file-received': {
         const f = p as ClientEvents['file-received'];
-        print(`✓ Received ${f.path} from ${f.from} (${formatBytes(f.bytes)}, sha256 verified ${f.sha256.slice(0, 16)}…)`);
+        print(`✓ Received ${f.path} from ${f.from} (${formatBytes(f.bytes)}${timing(f.id, f.bytes)}, sha256 verified ${f.sha256.slice(0, 16)}…)`);
         break;
       }
       case 'transfer-failed': {
         const f = p as ClientEvents['transfer-failed'];
+        started.delete(f.id);
         print(`✗ Transfer ${f.id}: ${f.message} [${f.code}]`);
         break;
       }
@@ -473,17 +486,6 @@ function humanWriter(rl: readline.Interface): Out {
   };
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
 
 if (require.main === module) {
   tuneOwnProcess();

@@ -16,8 +16,12 @@ import { identityFingerprint } from '../client/fingerprints';
 import { defaultConfigDir, installIdentity, nicknameIdentityFiles } from '../client/identityFiles';
 import { checkNickname, nicknameKey } from '../protocol/nickname';
 import { PeerChatError } from '../protocol/errors';
+import { hasCode, mentionsNick } from '../shared/chatMarkdown';
+import { isSafeLinkUrl } from '../shared/linkPolicy';
 import { isFinalStatus, shortTransferId, TRANSFER_ID_SEPARATOR, type TransferAction, type WebviewCommand } from '../shared/webviewMessages';
-import { formatBytes, transferTitle } from '../../webview/format';
+import { formatBytes } from '../shared/units';
+import { transferTitle } from '../../webview/format';
+import { quoteReply } from '../../webview/quote';
 import type { ChatState } from './chatState';
 import { buildClientOptions, expandPath, relayFromSettings, resolveDownloadDir, resolveSharedDirs, suggestNickname, type PeerChatSettings } from './clientOptions';
 import { ContextKeys, setContext } from './contextKeys';
@@ -605,13 +609,25 @@ export class ChatSession extends Disposable implements TeamSession {
   }
 
   private onMessage(p: ClientEvents['message']): void {
-    this.state.addChat({ from: p.from, to: p.to, text: p.text, private: p.private, own: false, time: p.time });
-    if (p.private && !this.surface?.visible && readSettings().notifyPrivateMessages) {
-      const preview = p.text.length > 120 ? `${p.text.slice(0, 117)}…` : p.text;
-      void vscode.window.showInformationMessage(`${p.from} (private): ${preview}`, 'Reply').then((a) => {
-        if (a === 'Reply') void this.surface?.show(true, `@${p.from} `);
-      });
-    }
+    const mentionsMe = mentionsNick(p.text, this.client?.nick);
+    this.state.addChat({ from: p.from, to: p.to, text: p.text, private: p.private, own: false, time: p.time, mentionsMe });
+    if (this.surface?.visible) return;
+    // A mention always notifies (it is someone asking for you), whatever the setting for
+    // private messages says; a private message notifies while that setting is on.
+    const privateNote = p.private && readSettings().notifyPrivateMessages;
+    if (!mentionsMe && !privateNote) return;
+    const preview = p.text.length > 120 ? `${p.text.slice(0, 117)}…` : p.text;
+    const text = p.private ? `${p.from} (private): ${preview}` : `${p.from} mentioned you: ${preview}`;
+    void vscode.window.showInformationMessage(text, 'Reply').then((a) => {
+      // Private: answer privately. A mention: quote it in a reply to everyone, naming them.
+      if (a === 'Reply') void this.surface?.show(true, p.private ? `@${p.from} ` : quoteReply({ ...p, own: false }));
+    });
+  }
+
+  /** A link in a message was clicked: VS Code opens it, after its usual confirmation. */
+  async openLink(url: string): Promise<void> {
+    if (!isSafeLinkUrl(url)) throw new Error('Peer Chat opens only http, https and mailto links.');
+    await vscode.env.openExternal(vscode.Uri.parse(url, true));
   }
 
   private onOffer(p: ClientEvents['file-offer']): void {
@@ -770,6 +786,8 @@ export class ChatSession extends Disposable implements TeamSession {
       throw err;
     }
     this.sentMessages.set(`${this.idTag}${id}`, pending.id);
+    setContext(ContextKeys.saidHello, true);
+    if (hasCode(text)) setContext(ContextKeys.sharedCode, true);
     this.setTimer(() => {
       const m = this.state.allMessages().find((x) => x.id === pending.id);
       if (m?.delivery === 'pending' || m?.delivery === 'sent') this.state.setDelivery(pending.id, 'unconfirmed');

@@ -61,6 +61,8 @@ export interface NewChatMessage {
   delivery?: Delivery;
   /** Sent by another device (window, terminal) of ours. */
   otherDevice?: boolean;
+  /** Someone else's message that mentions us. */
+  mentionsMe?: boolean;
 }
 
 export class ChatState {
@@ -71,6 +73,8 @@ export class ChatState {
   private rosterDirect: Record<string, boolean> = {};
   private connection: ConnectionView = { status: 'idle', relayRunning: false };
   private unread = 0;
+  /** Of the unread messages, those that mention us. */
+  private unreadMentions = 0;
   private visible = false;
   private historyLimit: number;
   private readonly finishedTransferLimit: number;
@@ -112,12 +116,18 @@ export class ChatState {
       messages: this.messages.map((m) => ({ ...m })),
       transfers: [...this.transfers.values()].map((t) => ({ ...t })),
       unread: this.unread,
+      unreadMentions: this.unreadMentions,
       historyLimit: this.historyLimit,
     };
   }
 
   get unreadCount(): number {
     return this.unread;
+  }
+
+  /** Unread messages that mention us. */
+  get unreadMentionCount(): number {
+    return this.unreadMentions;
   }
 
   get connectionView(): Readonly<ConnectionView> {
@@ -155,9 +165,10 @@ export class ChatState {
   }
 
   markRead(): void {
-    if (this.unread === 0) return;
+    if (this.unread === 0 && this.unreadMentions === 0) return;
     this.unread = 0;
-    this.emit({ type: 'unreadChanged', unread: 0 });
+    this.unreadMentions = 0;
+    this.emit({ type: 'unreadChanged', unread: 0, mentions: 0 });
   }
 
   // ---------------------------------------------------------------- connection and roster
@@ -246,10 +257,12 @@ export class ChatState {
     if (input.to !== undefined) message.to = input.to;
     if (input.own) message.delivery = input.delivery ?? 'sent';
     if (input.otherDevice) message.otherDevice = true;
+    if (input.mentionsMe && !input.own) message.mentionsMe = true;
     this.pushMessage(message);
     if (!input.own && !this.visible) {
       this.unread++;
-      this.emit({ type: 'unreadChanged', unread: this.unread });
+      if (message.mentionsMe) this.unreadMentions++;
+      this.emit({ type: 'unreadChanged', unread: this.unread, mentions: this.unreadMentions });
     }
     return message;
   }
@@ -419,9 +432,11 @@ export class ChatState {
         bytes: ev.bytes,
         transferred: ev.resumedBytes,
         status: 'active',
+        startedAt: this.now(),
+        resumedBytes: ev.resumedBytes,
       });
     }
-    return this.putTransfer({ ...t, bytes: ev.bytes, transferred: ev.resumedBytes, status: 'active' });
+    return this.putTransfer({ ...t, bytes: ev.bytes, transferred: ev.resumedBytes, status: 'active', startedAt: this.now(), resumedBytes: ev.resumedBytes });
   }
 
   transferProgress(ev: ClientEvents['transfer-progress']): TransferView | undefined {
@@ -443,7 +458,7 @@ export class ChatState {
       time: this.now(),
       updated: this.now(),
     };
-    return this.putTransfer({ ...base, id: ev.id, bytes: ev.bytes, transferred: ev.bytes, sha256: ev.sha256, status: 'done', error: undefined });
+    return this.putTransfer({ ...base, id: ev.id, bytes: ev.bytes, transferred: ev.bytes, sha256: ev.sha256, status: 'done', error: undefined, finishedAt: this.now() });
   }
 
   fileReceived(ev: ClientEvents['file-received']): TransferView {
@@ -461,7 +476,7 @@ export class ChatState {
     };
     // The card names the file as saved: a second "a.bin" is kept as "a (1).bin", and Open and
     // Reveal act on that one.
-    return this.putTransfer({ ...base, id: ev.id, name: baseName(ev.path), path: ev.path, bytes: ev.bytes, transferred: ev.bytes, sha256: ev.sha256, status: 'done', error: undefined });
+    return this.putTransfer({ ...base, id: ev.id, name: baseName(ev.path), path: ev.path, bytes: ev.bytes, transferred: ev.bytes, sha256: ev.sha256, status: 'done', error: undefined, finishedAt: this.now() });
   }
 
   transferFailed(ev: ClientEvents['transfer-failed']): TransferView | undefined {

@@ -29,6 +29,8 @@ export interface ChatViewHandler {
   submit(text: string): Promise<void>;
   transferAction(id: string, action: TransferAction): Promise<void>;
   runCommand(command: WebviewCommand): Promise<void>;
+  /** A link in a message (already checked: http, https or mailto). */
+  openLink(url: string): Promise<void>;
 }
 
 export class ChatView extends Disposable implements vscode.WebviewViewProvider {
@@ -40,6 +42,7 @@ export class ChatView extends Disposable implements vscode.WebviewViewProvider {
   private readonly lastProgressPost = new Map<string, number>();
   private progressTimer: ReturnType<typeof setTimeout> | undefined;
   private pendingFocus: { text?: string } | undefined;
+  private pendingFind = false;
   /** The current document has said `ready` (it is reloaded whenever the view was hidden). */
   private webviewReady = false;
 
@@ -106,6 +109,17 @@ export class ChatView extends Disposable implements vscode.WebviewViewProvider {
     else await vscode.commands.executeCommand(`${ChatView.viewType}.focus`);
   }
 
+  /** Opens the chat and its find box (Peer Chat: Find in Chat). */
+  async showFind(): Promise<void> {
+    this.pendingFind = true;
+    await vscode.commands.executeCommand(`${ChatView.viewType}.focus`);
+    if (this.view?.visible) this.flushFind();
+  }
+
+  private flushFind(): void {
+    if (this.pendingFind && this.webviewReady && this.post({ type: 'showFind' })) this.pendingFind = false;
+  }
+
   private flushFocus(): void {
     if (!this.pendingFocus || !this.webviewReady) return;
     const msg: ToWebviewMessage = { type: 'focusComposer' };
@@ -163,9 +177,10 @@ export class ChatView extends Disposable implements vscode.WebviewViewProvider {
   private updateBadge(): void {
     if (!this.view) return;
     const n = this.state.unreadCount;
+    const mentions = this.state.unreadMentionCount;
     // A webview view ignores `badge = undefined` in VS Code 1.100 (microsoft/vscode#331019);
     // a badge of 0 is not drawn, so it clears the count.
-    this.view.badge = n > 0 ? { value: n, tooltip: `${n} unread message${n === 1 ? '' : 's'}` } : { value: 0, tooltip: '' };
+    this.view.badge = n > 0 ? { value: n, tooltip: unreadTooltip(n, mentions) } : { value: 0, tooltip: '' };
   }
 
   private async onMessage(m: unknown): Promise<void> {
@@ -178,6 +193,7 @@ export class ChatView extends Disposable implements vscode.WebviewViewProvider {
         this.webviewReady = true;
         this.postSnapshot();
         this.flushFocus();
+        this.flushFind();
         return;
       case 'send':
         try {
@@ -198,6 +214,14 @@ export class ChatView extends Disposable implements vscode.WebviewViewProvider {
       case 'runCommand':
         await this.handler.runCommand(m.command);
         return;
+      case 'openLink':
+        try {
+          await this.handler.openLink(m.url);
+        } catch (err) {
+          this.log.error(`Opening ${m.url} failed: ${errorText(err)}`);
+          void vscode.window.showErrorMessage(errorText(err));
+        }
+        return;
     }
   }
 
@@ -205,4 +229,10 @@ export class ChatView extends Disposable implements vscode.WebviewViewProvider {
     for (const d of this.viewDisposables.splice(0)) d.dispose();
     super.dispose();
   }
+}
+
+/** "3 unread messages, 1 mentions you" (the view's badge and the status bar say the same). */
+export function unreadTooltip(unread: number, mentions: number): string {
+  const base = `${unread} unread message${unread === 1 ? '' : 's'}`;
+  return mentions > 0 ? `${base}, ${mentions} mention${mentions === 1 ? 's' : ''} you` : base;
 }

@@ -9,7 +9,7 @@ import { DEFAULT_RELAY_HOST, DEFAULT_RELAY_PORT, parseRelayAddress, type RelayAd
 
 /** Name of the folder received files go to inside the first workspace folder (the default). */
 export const WORKSPACE_DOWNLOAD_FOLDER = 'PeerChat Downloads';
-/** Default largest file accepted from a peer, in MB. */
+/** Default largest file accepted from a peer, in MiB (the setting's unit). */
 export const DEFAULT_MAX_INCOMING_MB = 1024;
 
 export type AskAlways = 'ask' | 'always';
@@ -22,7 +22,7 @@ export interface PeerChatSettings {
   /** '' = `<first workspace folder>/PeerChat Downloads`, or ~/Downloads without a workspace. */
   downloadFolder: string;
   acceptFiles: AskAlways;
-  /** MB; 0 = no limit. */
+  /** MiB; 0 = no limit. */
   maxIncomingSize: number;
   /** [] = the workspace folders. */
   sharedFolders: string[];
@@ -121,7 +121,7 @@ export function resolveSharedDirs(settings: Pick<PeerChatSettings, 'sharedFolder
   return [...new Set(dirs.map((d) => path.normalize(d)))];
 }
 
-/** MB → bytes; 0 (no limit) → undefined. */
+/** MiB → bytes; 0 (no limit) → undefined. */
 export function maxIncomingBytes(mb: number): number | undefined {
   if (!(mb > 0)) return undefined;
   return Math.floor(mb * 1024 * 1024);

@@ -31,6 +31,7 @@ export const Commands = {
   openInvitation: 'peerchat.openInvitation',
   /** Writes this profile's identity as the terminal client's key for our nickname; returns its path. */
   useIdentityInTerminal: 'peerchat.useIdentityInTerminal',
+  findInChat: 'peerchat.findInChat',
 } as const;
 
 /** `peerchat.join` accepts `{ nick, relay: "host:port" }` to skip the prompt (scripts, tests). */
@@ -95,6 +96,7 @@ export function registerCommands(session: ChatSession, view: ChatView, team: Tea
     command(Commands.stopRelay, () => session.stopRelay()),
     command(Commands.showLog, () => log.show()),
     command(Commands.openChat, () => view.show(true)),
+    command(Commands.findInChat, () => view.showFind()),
     command(Commands.setRelaySecret, () => session.setRelaySecret()),
     command(Commands.openSettings, () => openSettings()),
     command(Commands.copyInvitation, () => team.copyInvitation()),

@@ -1,4 +1,4 @@
-/** Context keys the `when` clauses in contributes.json use. */
+/** Context keys the `when` clauses and walkthrough steps in package.json use. */
 import * as vscode from 'vscode';
 
 export const ContextKeys = {
@@ -6,6 +6,10 @@ export const ContextKeys = {
   connected: 'peerchat.connected',
   /** A relay started from this window (child process or task) is running. */
   relayRunning: 'peerchat.relayRunning',
+  /** A message was sent from this window (the walkthrough's "Say hello" step). */
+  saidHello: 'peerchat.saidHello',
+  /** A message with code was sent from this window (the walkthrough's "Share code" step). */
+  sharedCode: 'peerchat.sharedCode',
 } as const;
 
 export function setContext(key: (typeof ContextKeys)[keyof typeof ContextKeys], value: boolean): void {

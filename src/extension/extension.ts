@@ -102,6 +102,7 @@ function activateServices(context: vscode.ExtensionContext, log: vscode.LogOutpu
       submit: (text) => session!.submit(text),
       transferAction: (id, action) => session!.transferAction(id, action),
       runCommand: (command) => session!.runWebviewCommand(command),
+      openLink: (url) => session!.openLink(url),
     },
     log,
   );

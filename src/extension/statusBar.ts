@@ -3,6 +3,7 @@
  */
 import * as vscode from 'vscode';
 import type { ChatState } from './chatState';
+import { unreadTooltip } from './chatView';
 import { Disposable } from './dispose';
 
 export class ChatStatusBar extends Disposable {
@@ -27,9 +28,11 @@ export class ChatStatusBar extends Disposable {
   update(): void {
     const c = this.state.connectionView;
     const unread = this.state.unreadCount;
+    const mentions = this.state.unreadMentionCount;
     const others = this.state.online.length;
-    const unreadText = unread > 0 ? ` ${unread} new` : '';
-    const unreadTip = unread > 0 ? `, ${unread} unread message${unread === 1 ? '' : 's'}` : '';
+    // A mention shows as "@" beside the count: someone is asking for you.
+    const unreadText = unread > 0 ? ` ${unread} new${mentions > 0 ? ' $(mention)' : ''}` : '';
+    const unreadTip = unread > 0 ? `, ${unreadTooltip(unread, mentions)}` : '';
     this.item.backgroundColor = undefined;
     switch (c.status) {
       case 'registered':

@@ -10,6 +10,7 @@
  * Pure types and guards: no `vscode`, no Node, no DOM.
  */
 import type { ConnectionState } from '../client/events';
+import { isSafeLinkUrl, MAX_LINK_LENGTH } from './linkPolicy';
 
 // ------------------------------------------------------------------------------------------
 // The state the webview shows
@@ -46,6 +47,8 @@ export interface ChatMessageView {
   failure?: string;
   /** System notices only. */
   level?: MessageLevel;
+  /** A chat message from someone else that mentions us (`@ournick`, src/shared/chatMarkdown.ts). */
+  mentionsMe?: boolean;
 }
 
 /**
@@ -97,6 +100,11 @@ export interface TransferView {
   /** Why it failed or was declined. */
   error?: string;
   sha256?: string;
+  /** ms since the epoch: when the bytes started to flow (this run), and when it was done. */
+  startedAt?: number;
+  finishedAt?: number;
+  /** Bytes already there when this run started (a resumed transfer). */
+  resumedBytes?: number;
   /** ms since the epoch: created and last changed. */
   time: number;
   updated: number;
@@ -141,6 +149,8 @@ export interface ChatSnapshot {
   messages: ChatMessageView[];
   transfers: TransferView[];
   unread: number;
+  /** Of the unread messages, how many mention us. */
+  unreadMentions: number;
   /** The webview keeps at most this many messages too (it drops the oldest, as the host does). */
   historyLimit: number;
 }
@@ -157,12 +167,14 @@ export type ToWebviewMessage =
   | { type: 'connectionChanged'; connection: ConnectionView }
   | { type: 'transferChanged'; transfer: TransferView }
   | { type: 'transferRemoved'; id: string }
-  | { type: 'unreadChanged'; unread: number }
+  | { type: 'unreadChanged'; unread: number; mentions: number }
   /** The answer to a `send`: the composer clears only on success and shows `error` otherwise. */
   | { type: 'sendResult'; requestId: number; ok: true }
   | { type: 'sendResult'; requestId: number; ok: false; error: string }
   /** Move the keyboard focus to the composer, optionally replacing its text. */
-  | { type: 'focusComposer'; text?: string };
+  | { type: 'focusComposer'; text?: string }
+  /** Open the find box (Peer Chat: Find in Chat). */
+  | { type: 'showFind' };
 
 // ------------------------------------------------------------------------------------------
 // Webview → host
@@ -187,7 +199,9 @@ export type FromWebviewMessage =
   /** One composer line: chat text, `@nick text` or a `/` command (see src/client/commandLine.ts). */
   | { type: 'send'; requestId: number; text: string }
   | { type: 'transferAction'; id: string; action: TransferAction }
-  | { type: 'runCommand'; command: WebviewCommand };
+  | { type: 'runCommand'; command: WebviewCommand }
+  /** A link in a message was clicked: the host opens it with VS Code (env.openExternal). */
+  | { type: 'openLink'; url: string };
 
 /** Longest composer line the host looks at; the chat limit itself is far lower (MAX_CHAT_BYTES). */
 export const MAX_COMPOSER_CHARS = 16_384;
@@ -220,6 +234,8 @@ export function isFromWebviewMessage(v: unknown): v is FromWebviewMessage {
       return isShortString(v.id) && (TRANSFER_ACTIONS as readonly unknown[]).includes(v.action);
     case 'runCommand':
       return (WEBVIEW_COMMANDS as readonly unknown[]).includes(v.command);
+    case 'openLink':
+      return typeof v.url === 'string' && v.url.length <= MAX_LINK_LENGTH && isSafeLinkUrl(v.url);
     default:
       return false;
   }
@@ -237,6 +253,7 @@ const TO_WEBVIEW_TYPES: ReadonlySet<string> = new Set<ToWebviewMessage['type']>(
   'unreadChanged',
   'sendResult',
   'focusComposer',
+  'showFind',
 ]);
 
 /**
@@ -260,7 +277,7 @@ export function isToWebviewMessage(v: unknown): v is ToWebviewMessage {
     case 'transferRemoved':
       return typeof v.id === 'string';
     case 'unreadChanged':
-      return typeof v.unread === 'number';
+      return typeof v.unread === 'number' && typeof v.mentions === 'number';
     case 'sendResult':
       return typeof v.requestId === 'number' && typeof v.ok === 'boolean';
     default:

@@ -1,7 +1,7 @@
 /**
  * The VS Code extension, end to end, as a user does it: a real VS Code (code-server 1.100.3)
  * in Chromium with the packaged extension installed (`npm run package`, run by this file's
- * `before` in a private copy of the sources; see buildVsix), a relay from dist/relay.js and a
+ * `before` in a private copy of the sources; see vsix.ts), a relay from dist/relay.js and a
  * terminal peer `bob` (dist/cli.js --json) on the other side.
  *
  * ONE code-server for the whole file; the `it`s run in order and share state (alice joins
@@ -27,7 +27,6 @@ import type { Frame, Page } from 'playwright-core';
 import { CliProcess, startRelayProcess } from '../support/cliProcess';
 import {
   ARTIFACTS_DIR,
-  REPO_ROOT,
   dismissNotifications,
   ensureE2eSetup,
   findFrame,
@@ -43,7 +42,7 @@ import {
   type CodeServerHandle,
   type Workbench,
 } from './harness';
-import { buildVsix } from './buildVsix';
+import { buildVsix } from './vsix';
 
 /** Per-step wait on a loaded 2-core machine. */
 const STEP_MS = 90_000;
@@ -627,7 +626,7 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     fs.writeFileSync(src, randomBytes(64 * 1024 + 3));
     bob!.send(`/sendfile @alice ${src}`);
     const offerText = await waitForNotification(page, 'bob wants to send you photo.bin', STEP_MS);
-    assert.match(offerText, /bob wants to send you photo\.bin \(64(\.0)? KB\)/, `offer notification: ${offerText}`);
+    assert.match(offerText, /bob wants to send you photo\.bin \(64 KiB\)/, `offer notification: ${offerText}`);
     const offerToast = page.locator('.notification-toast', { hasText: 'bob wants to send you photo.bin' }).first();
     const accept = offerToast.locator('.monaco-button', { hasText: /^Accept$/ }).first();
     await accept.waitFor({ state: 'visible', timeout: 10_000 });

@@ -25,7 +25,7 @@ import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { parseInvitation } from '../../src/shared/invitation';
 import { NetLab, prepareNetLab, type Host } from '../support/netLab';
-import { buildVsix } from './buildVsix';
+import { buildVsix } from './vsix';
 import {
   ARTIFACTS_DIR,
   chromiumInNamespace,

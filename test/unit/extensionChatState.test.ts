@@ -109,6 +109,29 @@ describe('extension/chatState: unread count', () => {
     );
   });
 
+  it('counts the unread messages that mention us apart, and clears both when shown', () => {
+    const { state, changes } = setup();
+    state.setVisible(false);
+    state.addChat({ from: 'bob', text: 'hey @alice', private: false, own: false, mentionsMe: true });
+    state.addChat({ from: 'bob', text: 'and you?', private: false, own: false });
+    state.addChat({ from: 'alice', text: '@alice note to self', private: false, own: true, mentionsMe: true });
+    assert.equal(state.unreadCount, 2);
+    assert.equal(state.unreadMentionCount, 1);
+    assert.equal(state.allMessages()[0].mentionsMe, true);
+    assert.equal(state.allMessages()[2].mentionsMe, undefined, 'our own message never mentions us');
+    assert.equal(state.snapshot().unreadMentions, 1);
+    state.setVisible(true);
+    assert.equal(state.unreadMentionCount, 0);
+    assert.deepEqual(
+      changes.flatMap((c) => (c.type === 'unreadChanged' ? [[c.unread, c.mentions]] : [])),
+      [
+        [1, 1],
+        [2, 1],
+        [0, 0],
+      ],
+    );
+  });
+
   it('does not count messages that arrive while the view is visible', () => {
     const { state } = setup();
     state.setVisible(true);
@@ -170,6 +193,9 @@ describe('extension/chatState: transfers', () => {
     assert.equal(t.name, 'a (1).bin', 'the card names the file as saved, not as offered');
     assert.equal(t.transferred, 1000);
     assert.equal(t.saveDir, '/tmp/dl');
+    // Its start, end and resume point, for the duration and speed the finished card shows.
+    assert.equal(t.resumedBytes, 200);
+    assert.ok(t.startedAt !== undefined && t.finishedAt !== undefined && t.finishedAt > t.startedAt, `started ${t.startedAt}, finished ${t.finishedAt}`);
   });
 
   it('ignores progress for finished transfers', () => {

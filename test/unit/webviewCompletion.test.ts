@@ -48,6 +48,16 @@ describe('webview/completion', () => {
     assert.equal(labels('@bob hello'), undefined, 'nothing once the message text starts');
   });
 
+  it('completes @mentions inside a message, but not in addresses or commands', () => {
+    assert.deepEqual(labels('thanks @al'), ['@albert', '@Alice']);
+    assert.equal(complete('thanks @ca'), 'thanks @carol ');
+    assert.equal(complete('> quoted\n\n@b'), '> quoted\n\n@bob ');
+    assert.equal(complete('@bob look at (@ca'), '@bob look at (@carol ');
+    assert.equal(getCompletions('thanks @al', 10, ctx)?.items[0].detail, 'mention');
+    assert.equal(labels('mail bob@ca'), undefined, 'an e-mail address is not a mention');
+    assert.equal(labels('/whois x @ca'), undefined);
+  });
+
   it('completes the nickname argument of /sendfile, /requestfile and /whois', () => {
     assert.equal(complete('/sendfile @c'), '/sendfile @carol ');
     assert.equal(complete('/requestfile b'), '/requestfile @bob ');

@@ -20,12 +20,12 @@ const card = (over: Partial<TransferView>): TransferView => ({
 });
 
 describe('webview/format', () => {
-  it('formats sizes in binary units', () => {
+  it('formats sizes in IEC binary units, as the terminal client does (src/shared/units.ts)', () => {
     assert.equal(formatBytes(0), '0 B');
     assert.equal(formatBytes(1023), '1023 B');
-    assert.equal(formatBytes(1536), '1.5 KB');
-    assert.equal(formatBytes(3_000_000), '2.9 MB');
-    assert.equal(formatBytes(150 * 1024 * 1024), '150 MB');
+    assert.equal(formatBytes(1536), '1.5 KiB');
+    assert.equal(formatBytes(3_000_000), '2.9 MiB');
+    assert.equal(formatBytes(268_435_456), '256 MiB');
     assert.equal(formatBytes(undefined), '? B');
   });
 
@@ -46,11 +46,17 @@ describe('webview/format', () => {
   it('says where a transfer stands and what the user may do', () => {
     assert.equal(transferTitle(card({})), 'big.bin from bob');
     assert.equal(transferTitle(card({ direction: 'send' })), 'big.bin to bob');
-    assert.match(transferStatusText(card({})), /bob offers this file \(2\.9 MB\)\. Accept it\?/);
+    assert.match(transferStatusText(card({})), /bob offers this file \(2\.9 MiB\)\. Accept it\?/);
     assert.match(transferStatusText(card({ status: 'asked', direction: 'send', origin: 'request', bytes: 17 })), /asks for this file.*17 B.*Send it\?/);
-    assert.equal(transferStatusText(card({ status: 'active', transferred: 1_500_000 })), '50% · 1.4 MB of 2.9 MB');
-    assert.match(transferStatusText(card({ status: 'done', transferred: 3_000_000 })), /Received 2\.9 MB, SHA-256 verified/);
+    assert.equal(transferStatusText(card({ status: 'active', transferred: 1_500_000 })), '50% · 1.4 MiB of 2.9 MiB');
+    assert.match(transferStatusText(card({ status: 'done', transferred: 3_000_000 })), /Received 2\.9 MiB, SHA-256 verified/);
     assert.match(transferStatusText(card({ status: 'done', direction: 'send' })), /verified by bob/);
+    // A finished card says how long it took and how fast it went.
+    const done = card({ status: 'done', bytes: 268_435_456, transferred: 268_435_456, startedAt: 10_000, finishedAt: 14_000 });
+    assert.equal(transferStatusText(done), 'Received 256 MiB in 4.0 s (64 MiB/s), SHA-256 verified.');
+    const resumed = card({ status: 'done', direction: 'send', bytes: 2 * 1024 * 1024, startedAt: 0, finishedAt: 500, resumedBytes: 1024 * 1024 });
+    assert.equal(transferStatusText(resumed), 'Sent 2 MiB in 0.5 s (2 MiB/s, resumed at 1 MiB), verified by bob.');
+    assert.equal(transferStatusText(card({ status: 'done', bytes: 5 })), 'Received 5 B, SHA-256 verified.', 'no timing without a start');
     assert.equal(transferStatusText(card({ status: 'failed', error: 'HASH_MISMATCH' })), 'Failed: HASH_MISMATCH');
     assert.match(transferStatusText(card({ status: 'waiting', direction: 'send' })), /Waiting for bob to accept/);
   });

@@ -24,6 +24,8 @@ describe('shared/webviewMessages: from the webview', () => {
       { type: 'send', requestId: 2, text: '' },
       ...TRANSFER_ACTIONS.map((action) => ({ type: 'transferAction' as const, id: 'k2j~3', action })),
       ...WEBVIEW_COMMANDS.map((command) => ({ type: 'runCommand' as const, command })),
+      { type: 'openLink', url: 'https://example.com/a?b=1' },
+      { type: 'openLink', url: 'mailto:bob@example.com' },
     ];
     for (const m of good) assert.ok(isFromWebviewMessage(m), JSON.stringify(m));
   });
@@ -45,6 +47,12 @@ describe('shared/webviewMessages: from the webview', () => {
       { type: 'transferAction', id: '1', action: 'delete' },
       { type: 'transferAction', id: '1', action: 'open', path: '/etc/passwd' } as unknown as object,
       { type: 'runCommand', command: 'workbench.action.terminal.new' },
+      { type: 'openLink', url: 'javascript:alert(1)' },
+      { type: 'openLink', url: 'command:workbench.action.quit' },
+      { type: 'openLink', url: 'file:///etc/passwd' },
+      { type: 'openLink', url: 'vscode://evil.extension/x' },
+      { type: 'openLink', url: `https://example.com/${'a'.repeat(5000)}` },
+      { type: 'openLink' },
     ];
     // The last-but-one is well-formed apart from an extra field: extra fields are harmless
     // (the host reads only id and action), so only check the rest.
@@ -59,7 +67,7 @@ describe('shared/webviewMessages: from the webview', () => {
       }),
     );
     fc.assert(
-      fc.property(fc.record({ type: fc.constantFrom('ready', 'send', 'transferAction', 'runCommand'), requestId: fc.anything(), text: fc.anything(), id: fc.anything(), action: fc.anything(), command: fc.anything() }), (v) => {
+      fc.property(fc.record({ type: fc.constantFrom('ready', 'send', 'transferAction', 'runCommand', 'openLink'), requestId: fc.anything(), text: fc.anything(), id: fc.anything(), action: fc.anything(), command: fc.anything(), url: fc.anything() }), (v) => {
         isFromWebviewMessage(v);
       }),
     );
@@ -69,17 +77,18 @@ describe('shared/webviewMessages: from the webview', () => {
 describe('shared/webviewMessages: from the host', () => {
   it('accepts the messages the host sends', () => {
     const good: ToWebviewMessage[] = [
-      { type: 'snapshot', state: { connection: { status: 'idle', relayRunning: false }, roster: [], rosterDevices: {}, rosterDirect: {}, messages: [], transfers: [], unread: 0, historyLimit: 500 } },
+      { type: 'snapshot', state: { connection: { status: 'idle', relayRunning: false }, roster: [], rosterDevices: {}, rosterDirect: {}, messages: [], transfers: [], unread: 0, unreadMentions: 0, historyLimit: 500 } },
       { type: 'messageAdded', message: { id: 'a', kind: 'system', time: 1, text: 'x', private: false, own: false } },
       { type: 'messagesCleared' },
       { type: 'rosterChanged', roster: ['bob'], rosterDevices: {}, rosterDirect: {} },
       { type: 'rosterChanged', roster: ['bob', 'carol'], rosterDevices: { bob: 2 }, rosterDirect: { bob: true } },
       { type: 'connectionChanged', connection: { status: 'registered', relayRunning: true, nick: 'alice' } },
       { type: 'transferRemoved', id: 'x' },
-      { type: 'unreadChanged', unread: 3 },
+      { type: 'unreadChanged', unread: 3, mentions: 1 },
       { type: 'sendResult', requestId: 1, ok: true },
       { type: 'sendResult', requestId: 1, ok: false, error: 'too long' },
       { type: 'focusComposer', text: '@bob ' },
+      { type: 'showFind' },
     ];
     for (const m of good) assert.ok(isToWebviewMessage(m), JSON.stringify(m));
   });
