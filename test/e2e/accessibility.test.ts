@@ -178,6 +178,10 @@ describe('Chat panel: markdown, mentions, find, quote-reply, keyboard and axe in
         'peerchat.autoStartRelay': 'never',
         // Off: a mention must notify anyway.
         'peerchat.notifyPrivateMessages': false,
+        // No multicast DNS on this machine's real interfaces (discovery is tested in namespaces),
+        // and Join Chat goes straight to the nickname.
+        'peerchat.discovery': false,
+        'peerchat.relayServe': 'thisMachine',
         'workbench.panel.defaultLocation': 'bottom',
         'window.commandCenter': false,
       },
