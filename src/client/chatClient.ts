@@ -61,6 +61,8 @@ export interface ChatClientOptions {
    */
   directConnections?: boolean;
   pins?: PinStore;
+  /** Free bytes in a download folder (default fs.statfs); a seam for tests. */
+  freeSpace?: (dir: string) => Promise<number | undefined>;
   log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 }
 
@@ -181,7 +183,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
   readonly fingerprint: string;
   /** Our device tag (hex), as peers see it in the roster. */
   private readonly myTag: string;
-  private readonly opts: Required<Omit<ChatClientOptions, 'secret' | 'pins' | 'log'>> & ChatClientOptions;
+  private readonly opts: Required<Omit<ChatClientOptions, 'secret' | 'pins' | 'log' | 'freeSpace'>> & ChatClientOptions;
   /** Direct paths to peers' devices (docs/protocol.md "Direct paths"). */
   private readonly direct: DirectPaths;
 
@@ -220,6 +222,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
         acceptFiles: this.opts.acceptFiles,
         allowRequests: this.opts.allowRequests,
         maxIncomingBytes: this.opts.maxIncomingBytes,
+        freeSpace: this.opts.freeSpace,
       },
     });
   }
