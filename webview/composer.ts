@@ -7,7 +7,7 @@
  * referenced (aria-activedescendant does not cross shadow roots), so the highlighted suggestion
  * is announced through a polite live region instead.
  */
-import { MAX_CHAT_BYTES } from '../src/protocol/limits';
+import { MAX_MESSAGE_TEXT_BYTES } from '../src/protocol/limits';
 import { applyCompletion, getCompletions, moveSelection, type CompletionContext, type CompletionResult } from './completion';
 import { h, replaceChildren } from './dom';
 import { chatBytes } from './format';
@@ -191,12 +191,12 @@ export class Composer {
 
   private updateCounter(): void {
     const bytes = chatBytes(this.value);
-    const near = bytes !== undefined && bytes > MAX_CHAT_BYTES * 0.8;
+    const near = bytes !== undefined && bytes > MAX_MESSAGE_TEXT_BYTES * 0.8;
     this.counter.hidden = !near;
     if (!near) return;
-    this.counter.textContent = `${bytes} / ${MAX_CHAT_BYTES} bytes`;
-    this.counter.classList.toggle('over', bytes! > MAX_CHAT_BYTES);
-    this.counter.title = bytes! > MAX_CHAT_BYTES ? 'Too long for one message: send it as a file instead.' : 'Messages are limited in size.';
+    this.counter.textContent = `${bytes} / ${MAX_MESSAGE_TEXT_BYTES} bytes`;
+    this.counter.classList.toggle('over', bytes! > MAX_MESSAGE_TEXT_BYTES);
+    this.counter.title = bytes! > MAX_MESSAGE_TEXT_BYTES ? 'Too long for one message: send it as a file instead.' : 'Messages are limited in size.';
   }
 
   private refreshCompletion(): void {

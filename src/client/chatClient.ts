@@ -6,7 +6,8 @@ import { ControlType, HOLD_TAG_BYTES, MAX_HOLD_TAGS, decodeControl, encodeContro
 import { createHash } from 'node:crypto';
 import { ErrorCode, ERROR_HINTS, PeerChatError } from '../protocol/errors';
 import { Header, Kind, isPeerKind } from '../protocol/header';
-import { DEFAULT_DATAGRAM_BYTES, DEVICE_TAG_BYTES, DST_BROADCAST, MAX_CHAT_BYTES } from '../protocol/limits';
+import { DEFAULT_DATAGRAM_BYTES, DEVICE_TAG_BYTES, DST_BROADCAST, MAX_CHAT_BYTES, MAX_MESSAGE_TEXT_BYTES } from '../protocol/limits';
+import { PartAssembler, splitMessage } from '../protocol/messageParts';
 import { nicknameKey, checkNickname } from '../protocol/nickname';
 import {
   BROADCAST_SIGNATURE_BYTES,
@@ -60,6 +61,8 @@ export interface ChatClientOptions {
    */
   directConnections?: boolean;
   pins?: PinStore;
+  /** Free bytes in a download folder (default fs.statfs); a seam for tests. */
+  freeSpace?: (dir: string) => Promise<number | undefined>;
   log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 }
 
@@ -99,7 +102,17 @@ const KEYS_RETRY_MS = 2_000;
  * What arrives over a peer's reliable channel and must wait its turn: a private message waits
  * for the sender's broadcasts sent before it; a barrier releases a broadcast that was held for us.
  */
-type HeldItem = { kind: 'chat'; bcastNext: number; text: string; copyTo?: string } | { kind: 'barrier'; seq: number };
+type HeldItem =
+  | { kind: 'chat'; bcastNext: number; text: string; copyTo?: string }
+  | { kind: 'barrier'; seq: number }
+  /** The text of a broadcast sent by channel (BCAST_TEXT); also releases it, like a barrier. */
+  | { kind: 'bcastText'; seq: number; text: string };
+
+/**
+ * Texts of broadcasts sent by channel kept per device until their broadcast's turn: a sender's
+ * broadcasts are delivered in order, so more than a few waiting means a misbehaving peer.
+ */
+const LONG_TEXTS_MAX = 16;
 
 /** A message typed before it could be sent (see ChatClient.canSend): sent in typing order. */
 interface WaitingSend {
@@ -116,6 +129,10 @@ interface LinkExtras {
   /** Broadcast datagrams that came before this peer's sender key. */
   stash: Map<number, Buffer>;
   ackTimer: NodeJS.Timeout | null;
+  /** Long messages coming in parts over this device's channel. */
+  parts: PartAssembler;
+  /** Texts of this device's broadcasts sent by channel, by seq, released in the channel's order. */
+  longTexts: Map<number, string>;
 }
 
 /**
@@ -166,7 +183,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
   readonly fingerprint: string;
   /** Our device tag (hex), as peers see it in the roster. */
   private readonly myTag: string;
-  private readonly opts: Required<Omit<ChatClientOptions, 'secret' | 'pins' | 'log'>> & ChatClientOptions;
+  private readonly opts: Required<Omit<ChatClientOptions, 'secret' | 'pins' | 'log' | 'freeSpace'>> & ChatClientOptions;
   /** Direct paths to peers' devices (docs/protocol.md "Direct paths"). */
   private readonly direct: DirectPaths;
 
@@ -205,6 +222,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
         acceptFiles: this.opts.acceptFiles,
         allowRequests: this.opts.allowRequests,
         maxIncomingBytes: this.opts.maxIncomingBytes,
+        freeSpace: this.opts.freeSpace,
       },
     });
   }
@@ -330,8 +348,11 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
   private checkText(text: string): void {
     if (!this.registeredOnce || this.currentState === 'left') throw new PeerChatError('NOT_REGISTERED');
     const bytes = Buffer.byteLength(text, 'utf8');
-    if (bytes > MAX_CHAT_BYTES) {
-      throw new PeerChatError('MESSAGE_TOO_LONG', `Message is ${bytes} bytes; the limit is ${MAX_CHAT_BYTES}. Send it as a file instead.`);
+    if (bytes > MAX_MESSAGE_TEXT_BYTES) {
+      throw new PeerChatError(
+        'MESSAGE_TOO_LONG',
+        `Message is ${bytes} bytes; the limit is ${MAX_MESSAGE_TEXT_BYTES} bytes (16 KiB). Send it as a file instead.`,
+      );
     }
   }
 
@@ -398,10 +419,20 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
 
   /** Queues a chat message on a device's channel; the returned target says when it is acknowledged. */
   private sendOnChannel(link: PeerLink, data: Buffer): DeliveryTarget<PeerLink> {
-    const seq = link.channel.send(data);
-    link.armChannelTimer();
+    const seq = this.sendLong(link, data);
     this.privatesInFlight.add(link);
     return { link, acked: () => link.channel.isAcked(seq) };
+  }
+
+  /**
+   * Queues a message on a device's channel, in PARTs if it is longer than one MSG (back to back:
+   * nothing else can come between them); returns the seq of its last part, acknowledged last.
+   */
+  private sendLong(link: PeerLink, data: Buffer): number {
+    let seq = -1;
+    for (const part of splitMessage(data)) seq = link.channel.send(part);
+    link.armChannelTimer();
+    return seq;
   }
 
   private onDeliveryOutcome(o: DeliveryOutcome): void {
@@ -431,6 +462,13 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     // reliable channel, and is expected to acknowledge our broadcasts from this one on. The
     // broadcast is delivered once every other member's device acknowledged it.
     const targets: DeliveryTarget<PeerLink>[] = [];
+    // Too long for one datagram: the text goes over each device's channel (BCAST_TEXT, after the
+    // sender key and after any private message sent before it), the datagram is a placeholder
+    // that takes this seq. A receiver delivers the placeholder in its turn among our broadcasts,
+    // with the text, which it has only once the private messages before it were delivered: the
+    // order of our broadcasts and private messages is kept without a hold list.
+    const byChannel = Buffer.byteLength(text, 'utf8') > MAX_CHAT_BYTES;
+    const longText = byChannel ? encodeControl({ type: ControlType.BCAST_TEXT, keyId: key.keyId, seq, text }) : null;
     for (const peer of relay.peers()) {
       const link = this.linkForPeer(peer);
       if (link.senderKeyGiven !== key.keyId) {
@@ -441,17 +479,20 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
         link.channel.send(encodeControl({ type: ControlType.SENDER_KEY, blob: key.encodeForDistribution(), nextSeq: seq }));
         link.armChannelTimer();
       }
+      if (longText) this.sendLong(link, longText);
       if (!link.self) targets.push({ link, acked: () => link.bcastAcked > seq });
     }
     // Devices that still have private messages from us in flight must not deliver this
     // broadcast before them: they hold it until a barrier that follows those messages on
     // their (ordered) channel.
     const holders: PeerLink[] = [];
-    for (const l of this.privatesInFlight) {
+    for (const l of byChannel ? [] : this.privatesInFlight) {
       if (l.closed || l.channel.unacked === 0) this.privatesInFlight.delete(l);
       else if (holders.length < MAX_HOLD_TAGS) holders.push(l);
     }
-    const plain = encodeControl({ type: ControlType.BROADCAST_CHAT, hold: holders.map((l) => holdTag(l.device)), text });
+    const plain = byChannel
+      ? encodeControl({ type: ControlType.BROADCAST_BY_CHANNEL })
+      : encodeControl({ type: ControlType.BROADCAST_CHAT, hold: holders.map((l) => holdTag(l.device)), text });
     const out = Buffer.allocUnsafe(SEALED_PREFIX_BYTES + plain.length + AEAD_TAG_BYTES + BROADCAST_SIGNATURE_BYTES);
     const aad = writeSealedPrefix(out, { kind: Kind.PEER_BROADCAST, flags: 0, src: relay.session, dst: DST_BROADCAST }, key.keyId, seq);
     key.seal(seq, aad, plain, out, SEALED_PREFIX_BYTES);
@@ -526,7 +567,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     const self = nicknameKey(peer.nick) === nicknameKey(this.nick);
     link = new PeerLink(peer.nick, peer.id, peer.device, self, this);
     this.links.set(peer.device, link);
-    this.extras.set(link, { held: [], barrier: -1, stash: new Map(), ackTimer: null });
+    this.extras.set(link, { held: [], barrier: -1, stash: new Map(), ackTimer: null, parts: new PartAssembler(), longTexts: new Map() });
     if (keys) this.adoptKeys(link, keys);
     else void this.fetchStatics(link);
     return link;
@@ -829,7 +870,12 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
   }
 
   onMessage(link: PeerLink, data: Buffer): void {
-    const m = decodeControl(data);
+    const ex = this.extras.get(link);
+    if (!ex) return;
+    const whole = ex.parts.push(data);
+    if (whole.dropped) this.log('warn', `dropped ${whole.dropped} from ${link.nick}`);
+    if (!whole.message) return;
+    const m = decodeControl(whole.message);
     if (!m) {
       this.log('warn', `undecodable message from ${link.nick}`);
       return;
@@ -853,6 +899,13 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
         this.advance(link);
         break;
       }
+      case ControlType.BCAST_TEXT: {
+        // Queued behind the private messages sent before it: their order is the sender's.
+        if (link.broadcastIn?.key.keyId !== m.keyId) break;
+        this.extras.get(link)!.held.push({ kind: 'bcastText', seq: m.seq, text: m.text });
+        this.advance(link);
+        break;
+      }
       case ControlType.SENDER_KEY: {
         // Bound to the device whose authenticated channel carried it: only broadcasts signed by
         // this key's owner will be accepted under this device's (and member's) name.
@@ -867,6 +920,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
         break;
       }
       case ControlType.BROADCAST_CHAT:
+      case ControlType.BROADCAST_BY_CHANNEL:
         break; // only valid inside a PEER_BROADCAST
       case ControlType.CANDIDATES:
         this.direct.onCandidates(link, m.candidates);
@@ -918,12 +972,17 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
         const mine = holdTag(this.myTag);
         const heldForMe = m?.type === ControlType.BROADCAST_CHAT && m.hold.some((t) => t.equals(mine));
         if (heldForMe && ex.barrier < bi.next) break;
+        // A broadcast by channel waits for its text, which follows earlier private messages.
+        const longText = m?.type === ControlType.BROADCAST_BY_CHANNEL ? ex.longTexts.get(bi.next) : undefined;
+        if (m?.type === ControlType.BROADCAST_BY_CHANNEL && longText === undefined) break;
+        ex.longTexts.delete(bi.next);
         bi.early.delete(bi.next);
         bi.next++;
         progress = true;
-        if (m?.type === ControlType.BROADCAST_CHAT) {
-          if (link.self) this.emit('message-sent', { id: this.newMessageId(), text: m.text, time: Date.now(), otherDevice: true });
-          else this.emit('message', { from: link.nick, text: m.text, private: false, time: Date.now() });
+        const text = m?.type === ControlType.BROADCAST_CHAT ? m.text : longText;
+        if (text !== undefined) {
+          if (link.self) this.emit('message-sent', { id: this.newMessageId(), text, time: Date.now(), otherDevice: true });
+          else this.emit('message', { from: link.nick, text, private: false, time: Date.now() });
         }
       }
       while (ex.held.length > 0) {
@@ -935,6 +994,9 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
           } else {
             this.emit('message', { from: link.nick, text: h.text, private: true, to: this.nick, time: Date.now() });
           }
+        } else if (h.kind === 'bcastText') {
+          if (bi && h.seq >= bi.next && ex.longTexts.size < LONG_TEXTS_MAX) ex.longTexts.set(h.seq, h.text);
+          else this.log('warn', `dropped the text of broadcast ${h.seq} from ${link.nick}: not expected`);
         } else {
           ex.barrier = Math.max(ex.barrier, h.seq);
         }
@@ -968,7 +1030,11 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     this.transfers.peerGone(link, 'PEER_LEFT', `${link.nick} restarted; send the file again to resume.`);
     this.deliveries.gone(link);
     const ex = this.extras.get(link);
-    if (ex) ex.held = [];
+    if (ex) {
+      ex.held = [];
+      ex.parts.reset();
+      ex.longTexts.clear();
+    }
   }
 
   onEstablished(link: PeerLink): void {

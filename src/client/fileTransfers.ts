@@ -22,6 +22,7 @@ import { resolveInShare } from './sharedFolder';
 import { RecordFragment, recordChunksFor } from '../protocol/peerPackets';
 import { RecordAssembler } from './recordAssembler';
 import { nicknameKey } from '../protocol/nickname';
+import { FreeSpace, checkSpace, isNoSpace, noSpaceMessage, statfsFreeSpace } from './diskSpace';
 
 /** File bytes per chunk when datagrams are `datagramBytes` long. */
 export function chunkSizeFor(datagramBytes: number): number {
@@ -56,6 +57,8 @@ export interface TransferHost {
     acceptFiles: 'ask' | 'always';
     allowRequests: 'ask' | 'always';
     maxIncomingBytes: number;
+    /** Free bytes in a folder (a seam for tests); default fs.statfs. */
+    freeSpace?: FreeSpace;
   };
 }
 
@@ -113,6 +116,13 @@ interface Incoming {
   bytesSinceMapSave: number;
   mapSaving: boolean;
   writes: Promise<void>;
+  /** A write failed because the disk is full: the transfer fails with NO_SPACE. */
+  noSpace?: boolean;
+  /**
+   * Bytes held when accepted: a full disk is reported as needing the rest of the file beyond them
+   * (writes are buffered, so what reached the disk since is not known exactly).
+   */
+  onDisk?: number;
 }
 
 /**
@@ -454,6 +464,19 @@ export class FileTransfers {
       return;
     }
     const partial = t.partial;
+    // Room for what is still to come? If not, decline now rather than fail half-way (the .part
+    // file, if any, stays for a resume once there is room).
+    const needed = Math.max(0, t.bytes - partial.resumedChunks * t.chunkSize);
+    const free = await (this.host.options.freeSpace ?? statfsFreeSpace)(t.saveDir);
+    const space = checkSpace(t.name, t.saveDir, needed, free);
+    if (!space.ok) {
+      t.partial = null;
+      await partial.handle.close().catch(() => undefined);
+      this.declineIncoming(t, 'NO_SPACE', space.message);
+      this.host.emit('transfer-failed', { id: t.localId, code: 'NO_SPACE', message: space.message });
+      return;
+    }
+    t.onDisk = Math.min(t.bytes, partial.resumedChunks * t.chunkSize);
     // Hash while writing, so that the check at the end does not read the whole file again.
     const hasher = new PrefixHasher(partial.handle, t.bytes);
     let kept = 0;
@@ -483,7 +506,12 @@ export class FileTransfers {
       writeChunk: async (chunk: number, data: Buffer, frame: XferDataFrame) => {
         const fragment = (frame as RecordDataFrame).fragment;
         if (fragment !== undefined) data = await records.stage(fragment); // ciphertext until then
-        await writer.write(chunk, data);
+        try {
+          await writer.write(chunk, data);
+        } catch (err) {
+          if (isNoSpace(err)) t.noSpace = true;
+          throw err;
+        }
         t.bytesSinceMapSave += data.length;
         const now = Date.now();
         // Saved every MAP_SAVE_INTERVAL_MS or MAP_SAVE_EVERY_BYTES, whichever comes first: at
@@ -517,7 +545,10 @@ export class FileTransfers {
     t.timers = new TimerDriver(() => receiver.nextTimerAt(), () => receiver.onTimer());
     receiver.on('progress', (written: number, total: number) => this.progress(t, 'receive', written, total));
     receiver.on('complete', () => void this.finishIncoming(t));
-    receiver.on('failed', (code: string, message: string) => this.failIncoming(t, asCode(code), message, true));
+    receiver.on('failed', (code: string, message: string) => {
+      if (t.noSpace) this.failIncoming(t, 'NO_SPACE', this.noSpaceSentence(t), true);
+      else this.failIncoming(t, asCode(code), message, true);
+    });
     t.timers.poke();
     this.control(link, { type: ControlType.FILE_ACCEPT, transferId: t.transferId, have: haveRanges(partial.have) });
     if (partial.have.complete) void this.finishIncoming(t);
@@ -555,10 +586,16 @@ export class FileTransfers {
       this.host.emit('file-received', { id: t.localId, from: t.peer, path: finalPath, bytes: t.bytes, sha256: actual.toString('hex') });
     } catch (err) {
       t.state = 'failed';
-      const message = `Could not save ${t.name}: ${(err as Error).message}`;
-      if (link) this.control(link, { type: ControlType.FILE_CANCEL, transferId: t.transferId, code: errorCodeToWire('IO_ERROR'), message });
-      this.host.emit('transfer-failed', { id: t.localId, code: 'IO_ERROR', message });
+      const code: ErrorCode = isNoSpace(err) ? 'NO_SPACE' : 'IO_ERROR';
+      const message = code === 'NO_SPACE' ? this.noSpaceSentence(t) : `Could not save ${t.name}: ${(err as Error).message}`;
+      if (link) this.control(link, { type: ControlType.FILE_CANCEL, transferId: t.transferId, code: errorCodeToWire(code), message });
+      this.host.emit('transfer-failed', { id: t.localId, code, message });
     }
+  }
+
+  /** The disk filled during a transfer: name the folder and how much more the file needs. */
+  private noSpaceSentence(t: Incoming): string {
+    return noSpaceMessage(t.name, t.saveDir, Math.max(0, t.bytes - (t.onDisk ?? 0)));
   }
 
   private failIncoming(t: Incoming, code: ErrorCode, message: string, tellPeer: boolean): void {

@@ -1,5 +1,5 @@
 import { ByteReader, ByteWriter, Truncated } from './bytes';
-import { MAX_CHAT_BYTES, MAX_ERROR_MESSAGE_BYTES, MAX_FILE_NAME_BYTES, MAX_REQUEST_PATH_BYTES, NICK_MAX_BYTES } from './limits';
+import { MAX_CHAT_BYTES, MAX_ERROR_MESSAGE_BYTES, MAX_MESSAGE_TEXT_BYTES, MAX_FILE_NAME_BYTES, MAX_REQUEST_PATH_BYTES, NICK_MAX_BYTES } from './limits';
 
 /**
  * Messages of the reliable, ordered channel between two clients (the payload of a transport
@@ -19,7 +19,11 @@ export const ControlType = {
   CHAT_COPY: 0x0b,
   REQUEST_CANCEL: 0x0c,
   CANDIDATES: 0x0d,
+  /** One piece of a message longer than one MSG (src/protocol/messageParts.ts); never decoded here. */
+  PART: 0x0e,
+  BCAST_TEXT: 0x0f,
   BROADCAST_CHAT: 0x41,
+  BROADCAST_BY_CHANNEL: 0x42,
 } as const;
 
 export const SHA256_BYTES = 32;
@@ -88,20 +92,34 @@ export type ControlMessage =
    * the relay sees), for path validation (docs/protocol.md "Direct paths"). All at once: a new
    * list replaces the last. Never trusted as such: only an answered PATH_CHALLENGE makes one a path.
    */
-  | { type: typeof ControlType.CANDIDATES; candidates: Array<{ address: string; port: number }> };
+  | { type: typeof ControlType.CANDIDATES; candidates: Array<{ address: string; port: number }> }
+  /**
+   * The text of the sender's broadcast `seq` (under key `keyId`), too long for one PEER_BROADCAST:
+   * the broadcast datagram itself is a BROADCAST_BY_CHANNEL placeholder, delivered once this text
+   * has come through the channel (docs/protocol.md "Long messages").
+   */
+  | { type: typeof ControlType.BCAST_TEXT; keyId: number; seq: number; text: string };
 
 /**
  * A broadcast's plaintext. `hold` lists tags of recipients that must not deliver it before the
  * BCAST_BARRIER for it arrives over their reliable channel: those had private messages from the
  * sender still in flight, which must be delivered first to keep the sender's order.
  */
-export type BroadcastPlaintext = { type: typeof ControlType.BROADCAST_CHAT; hold: Buffer[]; text: string };
+export type BroadcastPlaintext =
+  | { type: typeof ControlType.BROADCAST_CHAT; hold: Buffer[]; text: string }
+  /** A broadcast whose text comes over each recipient's reliable channel (BCAST_TEXT, same seq). */
+  | { type: typeof ControlType.BROADCAST_BY_CHANNEL };
 
 export function encodeControl(m: ControlMessage | BroadcastPlaintext): Buffer {
   const w = new ByteWriter(64).u8(m.type);
   switch (m.type) {
     case ControlType.CHAT:
-      w.u32(m.bcastKeyId).u64(m.bcastNext).str16(m.text, MAX_CHAT_BYTES);
+      w.u32(m.bcastKeyId).u64(m.bcastNext).str16(m.text, MAX_MESSAGE_TEXT_BYTES);
+      break;
+    case ControlType.BCAST_TEXT:
+      w.u32(m.keyId).u64(m.seq).str16(m.text, MAX_MESSAGE_TEXT_BYTES);
+      break;
+    case ControlType.BROADCAST_BY_CHANNEL:
       break;
     case ControlType.BROADCAST_CHAT:
       if (m.hold.length > MAX_HOLD_TAGS) throw new RangeError('hold list too long');
@@ -116,7 +134,7 @@ export function encodeControl(m: ControlMessage | BroadcastPlaintext): Buffer {
       w.u32(m.keyId).u64(m.seq);
       break;
     case ControlType.CHAT_COPY:
-      w.str8(m.to, NICK_MAX_BYTES).u32(m.bcastKeyId).u64(m.bcastNext).str16(m.text, MAX_CHAT_BYTES);
+      w.str8(m.to, NICK_MAX_BYTES).u32(m.bcastKeyId).u64(m.bcastNext).str16(m.text, MAX_MESSAGE_TEXT_BYTES);
       break;
     case ControlType.REQUEST_CANCEL:
       w.u32(m.requestId).u16(m.code).str16(m.message, MAX_ERROR_MESSAGE_BYTES);
@@ -177,7 +195,11 @@ function decodeBody(r: ByteReader): ControlMessage | BroadcastPlaintext | null {
   const type = r.u8();
   switch (type) {
     case ControlType.CHAT:
-      return { type, bcastKeyId: r.u32(), bcastNext: r.u64(), text: r.str16(MAX_CHAT_BYTES) };
+      return { type, bcastKeyId: r.u32(), bcastNext: r.u64(), text: r.str16(MAX_MESSAGE_TEXT_BYTES) };
+    case ControlType.BCAST_TEXT:
+      return { type, keyId: r.u32(), seq: r.u64(), text: r.str16(MAX_MESSAGE_TEXT_BYTES) };
+    case ControlType.BROADCAST_BY_CHANNEL:
+      return { type };
     case ControlType.BROADCAST_CHAT: {
       const n = r.u8();
       if (n > MAX_HOLD_TAGS) return null;
@@ -188,7 +210,7 @@ function decodeBody(r: ByteReader): ControlMessage | BroadcastPlaintext | null {
     case ControlType.BCAST_BARRIER:
       return { type, keyId: r.u32(), seq: r.u64() };
     case ControlType.CHAT_COPY:
-      return { type, to: r.str8(NICK_MAX_BYTES), bcastKeyId: r.u32(), bcastNext: r.u64(), text: r.str16(MAX_CHAT_BYTES) };
+      return { type, to: r.str8(NICK_MAX_BYTES), bcastKeyId: r.u32(), bcastNext: r.u64(), text: r.str16(MAX_MESSAGE_TEXT_BYTES) };
     case ControlType.REQUEST_CANCEL:
       return { type, requestId: r.u32(), code: r.u16(), message: r.str16(MAX_ERROR_MESSAGE_BYTES) };
     case ControlType.CANDIDATES: {

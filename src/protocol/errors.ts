@@ -33,6 +33,7 @@ export const ERROR_CODES = [
   'NICK_MISMATCH',
   'ANSWERED_ELSEWHERE',
   'NOT_DELIVERED',
+  'NO_SPACE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -78,6 +79,7 @@ export const ERROR_HINTS: Record<ErrorCode, string> = {
   NICK_MISMATCH: 'You are online under another nickname on another device. Join with that nickname, or leave on the other device first.',
   ANSWERED_ELSEWHERE: 'Answered on another of your devices.',
   NOT_DELIVERED: 'The message could not be delivered: the recipient left before it arrived.',
+  NO_SPACE: 'The download folder has no room for the file. Free up space there or choose another folder; sending it again resumes.',
 };
 
 /** An error with a code, thrown and caught at API boundaries. */

@@ -46,8 +46,19 @@ export const NICK_MAX_CHARS = 24;
 /** ...and at most this many UTF-8 bytes, so a roster entry stays small. */
 export const NICK_MAX_BYTES = 64;
 
-/** Longest chat text in UTF-8 bytes: one message fits one 1200-byte datagram with all headers. */
+/**
+ * Longest text of a broadcast sent as one PEER_BROADCAST datagram (UTF-8 bytes): with a full hold
+ * list and all headers it fits one 1200-byte datagram. Longer broadcasts go by channel
+ * (docs/protocol.md "Long messages").
+ */
 export const MAX_CHAT_BYTES = 900;
+
+/**
+ * Longest chat text in UTF-8 bytes (private or broadcast). A message longer than one reliable-channel
+ * MSG is carried as consecutive PART messages (src/protocol/messageParts.ts): 16 KiB is a long
+ * code review comment or stack trace, and about 17 datagrams per device; anything longer is a file.
+ */
+export const MAX_MESSAGE_TEXT_BYTES = 16 * 1024;
 
 /** Longest file name in an offer or request (UTF-8 bytes); most file systems allow 255. */
 export const MAX_FILE_NAME_BYTES = 255;

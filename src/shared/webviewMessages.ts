@@ -203,8 +203,11 @@ export type FromWebviewMessage =
   /** A link in a message was clicked: the host opens it with VS Code (env.openExternal). */
   | { type: 'openLink'; url: string };
 
-/** Longest composer line the host looks at; the chat limit itself is far lower (MAX_CHAT_BYTES). */
-export const MAX_COMPOSER_CHARS = 16_384;
+/**
+ * Longest composer text the host looks at: above the chat limit (MAX_MESSAGE_TEXT_BYTES, 16 KiB),
+ * so a text a little too long reaches the client and is refused with MESSAGE_TOO_LONG, not ignored.
+ */
+export const MAX_COMPOSER_CHARS = 65_536;
 
 // ------------------------------------------------------------------------------------------
 // Guards

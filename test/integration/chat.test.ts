@@ -91,7 +91,9 @@ describe('chat through the relay', function () {
     const alice = await join('alice');
     const bob = await join('bob');
     await alice.waitForPeers(['bob']);
-    assert.throws(() => alice.client.broadcast('x'.repeat(5000)), (e: Error & { code?: string }) => e.code === 'MESSAGE_TOO_LONG');
+    const tooLong = (e: Error & { code?: string }) => e.code === 'MESSAGE_TOO_LONG' && /16384 bytes/.test(e.message);
+    assert.throws(() => alice.client.broadcast('x'.repeat(16 * 1024 + 1)), tooLong);
+    assert.throws(() => alice.client.sendPrivate('bob', 'é'.repeat(8 * 1024 + 1)), tooLong);
     alice.client.broadcast('after');
     await bob.waitFor('message', (m) => m.text === 'after');
     assert.deepEqual(bob.all('message').map((m) => m.text), ['after']);
@@ -107,6 +109,72 @@ describe('chat through the relay', function () {
     await bob.waitFor('message', (m) => m.text === longest);
     assert.deepEqual(bob.all('message').map((m) => m.text), ['first', longest]);
     assert.deepEqual(bob.client.rejectedBroadcasts, { badSignature: 0, badCiphertext: 0 });
+  });
+
+  /**
+   * 16 KiB private messages and broadcasts (docs/protocol.md "Long messages"): a private one goes
+   * in parts on the channel, a broadcast by channel under a broadcast seq; both stay in the
+   * sender's order with the short messages around them, and arrive exactly once.
+   */
+  async function longMessages(impaired: boolean): Promise<void> {
+    const wait = impaired ? 20_000 : 10_000;
+    const alice = await join('alice', impaired);
+    const bob = await join('bob', impaired);
+    const carol = await join('carol', impaired);
+    await alice.waitForPeers(['bob', 'carol'], wait);
+    await bob.waitForPeers(['alice'], wait);
+    await carol.waitForPeers(['alice'], wait);
+    const longP = (tag: string) => `${tag}:` + 'p'.repeat(16 * 1024 - 3 - tag.length) + 'é'; // exactly 16 KiB
+    const longB = (tag: string) => `${tag}:` + '李'.repeat(5460) + 'x'.repeat(3 - tag.length); // 16,384 bytes
+    assert.equal(Buffer.byteLength(longP('P1')), 16 * 1024);
+    assert.equal(Buffer.byteLength(longB('B1')), 16 * 1024);
+    const expectedBob: string[] = [];
+    const expectedCarol: string[] = [];
+    const ids: string[] = [];
+    const send = (kind: 'b' | 'p', text: string) => {
+      if (kind === 'p') {
+        ids.push(alice.client.sendPrivate('bob', text));
+        expectedBob.push(text);
+      } else {
+        ids.push(alice.client.broadcast(text));
+        expectedBob.push(text);
+        expectedCarol.push(text);
+      }
+    };
+    send('b', 'b0');
+    send('p', 'p1');
+    send('p', longP('P1')); // private, long, right after a short private
+    send('b', longB('B1')); // broadcast by channel, right behind the long private to bob
+    send('p', 'p2');
+    send('b', 'b3');
+    send('b', longB('B2'));
+    send('b', longB('B3')); // two long broadcasts in a row
+    send('p', longP('P2'));
+    send('b', 'b4');
+    const last = impaired ? 40_000 : 15_000;
+    await bob.waitFor('message', (m) => m.text === 'b4', last);
+    await carol.waitFor('message', (m) => m.text === 'b4', last);
+    for (const id of ids) await alice.waitFor('message-delivered', (d) => d.id === id, last);
+    await new Promise((r) => setTimeout(r, 500)); // room for a duplicate to show up
+    const got = (c: TestClient) => c.all('message').filter((m) => m.from === 'alice').map((m) => (m.text.length > 40 ? m.text.slice(0, 3) + `…${m.text.length}` : m.text));
+    const short = (texts: string[]) => texts.map((t) => (t.length > 40 ? t.slice(0, 3) + `…${t.length}` : t));
+    assert.deepEqual(got(bob), short(expectedBob));
+    assert.deepEqual(got(carol), short(expectedCarol));
+    // And byte for byte.
+    assert.deepEqual(bob.all('message').map((m) => m.text), expectedBob);
+    assert.deepEqual(carol.all('message').map((m) => m.text), expectedCarol);
+    assert.deepEqual(bob.all('message').map((m) => m.private), expectedBob.map((t) => /^p|^P/.test(t)));
+    assert.deepEqual(alice.all('message-failed'), []);
+  }
+
+  it('delivers 16 KiB private messages and broadcasts intact, exactly once, in order with short ones around them', async () => {
+    await longMessages(false);
+  });
+
+  it('delivers 16 KiB messages intact, exactly once and in order over a lossy, duplicating, reordering, corrupting path', async () => {
+    await longMessages(true);
+    const stats = proxies.map((p) => p.stats());
+    assert.ok(stats.some((s) => s.up.dropped + s.down.dropped > 0), 'the path really lost datagrams');
   });
 
   it('keeps every message exactly once and in order over a lossy, duplicating, reordering, corrupting path', async () => {

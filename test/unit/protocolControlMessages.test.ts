@@ -17,7 +17,7 @@ import {
   type ControlMessage,
 } from '../../src/protocol/controlMessages';
 import { errorCodeToWire } from '../../src/protocol/errors';
-import { MAX_CHAT_BYTES, MAX_ERROR_MESSAGE_BYTES, MAX_FILE_NAME_BYTES, MAX_REQUEST_PATH_BYTES, NICK_MAX_BYTES } from '../../src/protocol/limits';
+import { MAX_CHAT_BYTES, MAX_ERROR_MESSAGE_BYTES, MAX_FILE_NAME_BYTES, MAX_MESSAGE_TEXT_BYTES, MAX_REQUEST_PATH_BYTES, NICK_MAX_BYTES } from '../../src/protocol/limits';
 
 type Msg = ControlMessage | BroadcastPlaintext;
 
@@ -141,6 +141,17 @@ const golden: Array<{ name: string; msg: Msg; hex: string }> = [
     hex: '0d | 02 | 08 31302e312e302e35 9c40 | 0b 3230332e302e3131332e37 0001',
   },
   {
+    name: 'BCAST_TEXT',
+    // key id | seq 2^32 + 9 | text "long"
+    msg: { type: ControlType.BCAST_TEXT, keyId: 0x01020304, seq: 2 ** 32 + 9, text: 'long' },
+    hex: '0f | 01020304 | 00000001 00000009 | 0004 6c6f6e67',
+  },
+  {
+    name: 'BROADCAST_BY_CHANNEL',
+    msg: { type: ControlType.BROADCAST_BY_CHANNEL },
+    hex: '42',
+  },
+  {
     name: 'CANDIDATES (none: relay only)',
     msg: { type: ControlType.CANDIDATES, candidates: [] },
     hex: '0d | 00',
@@ -189,7 +200,7 @@ const range = fc.tuple(fc.integer({ min: 0, max: 0xffff_ffff }), fc.integer({ mi
 
 const arbByType: Record<string, fc.Arbitrary<Msg>> = {
   CHAT: fc
-    .tuple(u32, u64, utf8String(MAX_CHAT_BYTES))
+    .tuple(u32, u64, utf8String(MAX_MESSAGE_TEXT_BYTES))
     .map(([bcastKeyId, bcastNext, text]): Msg => ({ type: ControlType.CHAT, bcastKeyId, bcastNext, text })),
   BROADCAST_CHAT: fc
     .tuple(fc.array(bytesN(4), { maxLength: 16 }), utf8String(MAX_CHAT_BYTES))
@@ -228,11 +239,14 @@ const arbByType: Record<string, fc.Arbitrary<Msg>> = {
     .tuple(u32, u16, utf8String(MAX_ERROR_MESSAGE_BYTES))
     .map(([requestId, code, message]): Msg => ({ type: ControlType.FILE_REQUEST_DENY, requestId, code, message })),
   CHAT_COPY: fc
-    .tuple(utf8String(NICK_MAX_BYTES), u32, u64, utf8String(MAX_CHAT_BYTES))
+    .tuple(utf8String(NICK_MAX_BYTES), u32, u64, utf8String(MAX_MESSAGE_TEXT_BYTES))
     .map(([to, bcastKeyId, bcastNext, text]): Msg => ({ type: ControlType.CHAT_COPY, to, bcastKeyId, bcastNext, text })),
   REQUEST_CANCEL: fc
     .tuple(u32, u16, utf8String(MAX_ERROR_MESSAGE_BYTES))
     .map(([requestId, code, message]): Msg => ({ type: ControlType.REQUEST_CANCEL, requestId, code, message })),
+  BCAST_TEXT: fc
+    .tuple(u32, u64, utf8String(MAX_MESSAGE_TEXT_BYTES))
+    .map(([keyId, seq, text]): Msg => ({ type: ControlType.BCAST_TEXT, keyId, seq, text })),
 };
 const anyControl = fc.oneof(...Object.values(arbByType));
 
@@ -263,7 +277,10 @@ describe('protocol/controlMessages', () => {
         CHAT_COPY: 0x0b,
         REQUEST_CANCEL: 0x0c,
         CANDIDATES: 0x0d,
+        PART: 0x0e,
+        BCAST_TEXT: 0x0f,
         BROADCAST_CHAT: 0x41,
+        BROADCAST_BY_CHANNEL: 0x42,
       },
     );
   });
@@ -271,7 +288,8 @@ describe('protocol/controlMessages', () => {
   describe('golden bytes', () => {
     it('the table covers every type', () => {
       const types = new Set(golden.map((g) => g.msg.type));
-      for (const [name, t] of Object.entries(ControlType)) assert.ok(types.has(t), `no golden entry for ${name}`);
+      // PART is a piece of another message, never decoded on its own (test/unit/protocolMessageParts.test.ts).
+      for (const [name, t] of Object.entries(ControlType)) if (t !== ControlType.PART) assert.ok(types.has(t as Msg['type']), `no golden entry for ${name}`);
     });
     for (const g of golden) {
       it(`encodes ${g.name}`, () => {
@@ -353,7 +371,7 @@ describe('protocol/controlMessages', () => {
     });
 
     it('rejects unknown types', () => {
-      for (const t of [0x00, 0x0a, 0x0d, 0x20, 0x40, 0x42, 0x7f, 0xff]) {
+      for (const t of [0x00, 0x0a, 0x0d, 0x0e, 0x20, 0x40, 0x42, 0x7f, 0xff]) {
         assert.equal(decodeControl(Buffer.concat([Buffer.from([t]), Buffer.alloc(60)])), null, `type 0x${t.toString(16)}`);
       }
     });
@@ -409,14 +427,15 @@ describe('protocol/controlMessages', () => {
     });
 
     const limits: Array<[string, string, number]> = [
-      ['CHAT text', '01 | 00000000 | 0000000000000000', MAX_CHAT_BYTES],
+      ['CHAT text', '01 | 00000000 | 0000000000000000', MAX_MESSAGE_TEXT_BYTES],
+      ['BCAST_TEXT text', '0f | 00000000 | 0000000000000000', MAX_MESSAGE_TEXT_BYTES],
       ['BROADCAST_CHAT text', '41 | 00', MAX_CHAT_BYTES],
       ['FILE_OFFER name', '03 | 00000001 | 0000000000000001 | 00010000 | ' + fill('00', 32) + ' | 00000000', MAX_FILE_NAME_BYTES],
       ['FILE_DECLINE message', '05 | 00000001 | 0012', MAX_ERROR_MESSAGE_BYTES],
       ['FILE_CANCEL message', '06 | 00000001 | 0013', MAX_ERROR_MESSAGE_BYTES],
       ['FILE_REQUEST name', '08 | 00000001', MAX_REQUEST_PATH_BYTES],
       ['FILE_REQUEST_DENY message', '09 | 00000001 | 000d', MAX_ERROR_MESSAGE_BYTES],
-      ['CHAT_COPY text', '0b | 03 626f62 | 00000000 | 0000000000000000', MAX_CHAT_BYTES],
+      ['CHAT_COPY text', '0b | 03 626f62 | 00000000 | 0000000000000000', MAX_MESSAGE_TEXT_BYTES],
       ['REQUEST_CANCEL message', '0c | 00000001 | 001d', MAX_ERROR_MESSAGE_BYTES],
     ];
     for (const [what, prefix, max] of limits) {
@@ -433,6 +452,7 @@ describe('protocol/controlMessages', () => {
 
     it('limits are the documented values', () => {
       assert.equal(MAX_CHAT_BYTES, 900);
+      assert.equal(MAX_MESSAGE_TEXT_BYTES, 16 * 1024);
       assert.equal(MAX_FILE_NAME_BYTES, 255);
       assert.equal(MAX_REQUEST_PATH_BYTES, 512);
       assert.equal(MAX_ERROR_MESSAGE_BYTES, 300);
@@ -463,8 +483,9 @@ describe('protocol/controlMessages', () => {
   describe('encoder refuses what it cannot represent', () => {
     const sha = Buffer.alloc(32);
     const cases: Array<[string, Msg]> = [
-      ['CHAT text of 901 bytes', { type: ControlType.CHAT, bcastKeyId: 0, bcastNext: 0, text: 'a'.repeat(901) }],
-      ['CHAT text of 451 chars / 902 bytes', { type: ControlType.CHAT, bcastKeyId: 0, bcastNext: 0, text: 'é'.repeat(451) }],
+      ['CHAT text of 16,385 bytes', { type: ControlType.CHAT, bcastKeyId: 0, bcastNext: 0, text: 'a'.repeat(16_385) }],
+      ['CHAT text of 8,193 chars / 16,386 bytes', { type: ControlType.CHAT, bcastKeyId: 0, bcastNext: 0, text: 'é'.repeat(8_193) }],
+      ['BCAST_TEXT text of 16,385 bytes', { type: ControlType.BCAST_TEXT, keyId: 0, seq: 0, text: 'a'.repeat(16_385) }],
       ['BROADCAST_CHAT text of 901 bytes', { type: ControlType.BROADCAST_CHAT, hold: [], text: 'a'.repeat(901) }],
       ['FILE_OFFER name of 256 bytes', { type: ControlType.FILE_OFFER, transferId: 1, bytes: 1, chunkSize: 1, sha256: sha, requestId: 0, name: 'n'.repeat(256) }],
       ['FILE_REQUEST name of 513 bytes', { type: ControlType.FILE_REQUEST, requestId: 1, name: 'n'.repeat(513) }],
@@ -479,7 +500,7 @@ describe('protocol/controlMessages', () => {
       ['FILE_DECLINE code 65536', { type: ControlType.FILE_DECLINE, transferId: 1, code: 0x1_0000, message: '' }],
       ['CHAT_COPY addressee of 65 bytes', { type: ControlType.CHAT_COPY, to: 'a'.repeat(65), bcastKeyId: 0, bcastNext: 0, text: '' }],
       ['CHAT_COPY addressee of 33 chars / 66 bytes', { type: ControlType.CHAT_COPY, to: 'é'.repeat(33), bcastKeyId: 0, bcastNext: 0, text: '' }],
-      ['CHAT_COPY text of 901 bytes', { type: ControlType.CHAT_COPY, to: 'bob', bcastKeyId: 0, bcastNext: 0, text: 'a'.repeat(901) }],
+      ['CHAT_COPY text of 16,385 bytes', { type: ControlType.CHAT_COPY, to: 'bob', bcastKeyId: 0, bcastNext: 0, text: 'a'.repeat(16_385) }],
       ['CHAT_COPY bcastNext of 2^53', { type: ControlType.CHAT_COPY, to: 'bob', bcastKeyId: 0, bcastNext: 2 ** 53, text: '' }],
       ['CHAT_COPY bcastKeyId of 2^32', { type: ControlType.CHAT_COPY, to: 'bob', bcastKeyId: 2 ** 32, bcastNext: 0, text: '' }],
       ['REQUEST_CANCEL message of 301 bytes', { type: ControlType.REQUEST_CANCEL, requestId: 1, code: 19, message: 'm'.repeat(301) }],
@@ -492,13 +513,13 @@ describe('protocol/controlMessages', () => {
       });
     }
 
-    it('accepts a CHAT text of exactly 900 bytes', () => {
-      const m: Msg = { type: ControlType.CHAT, bcastKeyId: 0, bcastNext: 0, text: '李'.repeat(300) };
+    it('accepts a CHAT text of exactly 16 KiB (MAX_MESSAGE_TEXT_BYTES; carried in parts)', () => {
+      const m: Msg = { type: ControlType.CHAT, bcastKeyId: 0, bcastNext: 0, text: '李'.repeat(5461) + 'a' };
       assert.deepEqual(decodeControl(encodeControl(m)), m);
     });
 
-    it('accepts a CHAT_COPY with an addressee of exactly 64 bytes and a text of exactly 900 bytes', () => {
-      const m: Msg = { type: ControlType.CHAT_COPY, to: 'é'.repeat(32), bcastKeyId: 0, bcastNext: 0, text: '李'.repeat(300) };
+    it('accepts a CHAT_COPY with an addressee of exactly 64 bytes and a text of exactly 16 KiB', () => {
+      const m: Msg = { type: ControlType.CHAT_COPY, to: 'é'.repeat(32), bcastKeyId: 0, bcastNext: 0, text: '李'.repeat(5461) + 'a' };
       assert.deepEqual(decodeControl(encodeControl(m)), m);
     });
 
