@@ -33,6 +33,7 @@ export const ERROR_CODES = [
   'NICK_MISMATCH',
   'ANSWERED_ELSEWHERE',
   'NOT_DELIVERED',
+  'DIRECTORY_UNAVAILABLE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -78,6 +79,8 @@ export const ERROR_HINTS: Record<ErrorCode, string> = {
   NICK_MISMATCH: 'You are online under another nickname on another device. Join with that nickname, or leave on the other device first.',
   ANSWERED_ELSEWHERE: 'Answered on another of your devices.',
   NOT_DELIVERED: 'The message could not be delivered: the recipient left before it arrived.',
+  DIRECTORY_UNAVAILABLE:
+    'The relay has lost touch with its cluster\'s directory (Redis) and cannot admit anyone new for now; retrying, on another relay if one is configured.',
 };
 
 /** An error with a code, thrown and caught at API boundaries. */

@@ -46,6 +46,8 @@ const GOLDEN_WIRE: Array<[ErrorCode, number]> = [
   ['NICK_MISMATCH', 28],
   ['ANSWERED_ELSEWHERE', 29],
   ['NOT_DELIVERED', 30],
+  // Several relays (issue 14).
+  ['DIRECTORY_UNAVAILABLE', 31],
 ];
 
 describe('protocol/errors', () => {
