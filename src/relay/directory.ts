@@ -139,8 +139,11 @@ export interface Directory extends EventEmitter<DirectoryEvents> {
   readonly available: boolean;
   /** Atomically: check the nickname and the device, and create, resume, move or rename its session. */
   register(req: RegisterRequest): Promise<RegisterOutcome>;
-  /** Ends a session this relay holds (LEAVE, idle timeout). Never rejects: retried until done. */
-  end(id: number, reason: EndReason, now: number): void;
+  /**
+   * Ends a session this relay holds (LEAVE, idle timeout). Resolves once it is ended everywhere,
+   * or at once if the directory is unavailable (then it is ended when it is back). Never rejects.
+   */
+  end(id: number, reason: EndReason, now: number): Promise<void>;
   /** A device re-registered here with a renewed certificate (same keys). */
   renewCertificate(id: number, cert: DeviceCertificate): void;
   /** Periodic housekeeping from the relay's idle sweep (expired nickname reservations). */

@@ -92,7 +92,12 @@ export class MemoryDirectory extends EventEmitter<DirectoryEvents> implements Di
     return { ok: true, entry, kind: 'new', devices: this.view.member(req.ownerKey)?.devices.size ?? 1 };
   }
 
-  end(id: number, reason: EndReason, now: number): void {
+  end(id: number, reason: EndReason, now: number): Promise<void> {
+    this.endNow(id, reason, now);
+    return Promise.resolve();
+  }
+
+  private endNow(id: number, reason: EndReason, now: number): void {
     const e = this.view.get(id);
     if (e === undefined) return;
     this.view.remove(e);

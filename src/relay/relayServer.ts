@@ -151,6 +151,8 @@ export interface RelayOptions {
   broadcastRate?: { perSec: number; burst: number };
   /** Most bytes queued for one client per event-loop turn (default MAX_QUEUED_BYTES_PER_CLIENT; tests lower it). */
   maxQueuedBytesPerClient?: number;
+  /** Be one relay of a cluster (Redis URL and cluster secret); without it nothing leaves this process. */
+  cluster?: ClusterOptions;
 }
 
 /** A client as reported in events. */
@@ -180,12 +182,31 @@ const HOT_VERSION = PROTOCOL_VERSION;
 const HOT_FIRST_PEER_KIND = FIRST_PEER_KIND;
 const HOT_LAST_PEER_KIND = LAST_PEER_KIND;
 
-/** How the relay is built: the parts a cluster swaps (tests and the cluster entry use it). */
+/** The parts of a relay, as the cluster (cluster.ts) attaches its mesh to them. */
+export interface RelayInternals {
+  relay: RelayServer;
+  transport: RelayTransport;
+  router: Router;
+  admission: Admission;
+  dropped: Record<DropReason, number>;
+}
+
+/** How the relay is built: the parts a cluster swaps (cluster.ts). */
 export interface RelayParts {
   /** The directory (default: a MemoryDirectory, nothing shared). */
   directory?: Directory;
   /** Called once the socket is bound and the parts exist (the cluster attaches its mesh here). */
-  attach?: (relay: RelayServer, transport: RelayTransport, router: Router) => void;
+  attach?: (internals: RelayInternals) => void;
+}
+
+/** A relay of a cluster of relays sharing one Redis (docs/protocol.md "Several relays"). */
+export interface ClusterOptions {
+  /** redis://[user:password@]host:port[/db] */
+  url: string;
+  /** Shared by the cluster's relays: authenticates the datagrams between them. */
+  secret: string;
+  /** Where the other relays reach this one (default: the listening address, or this machine's first non-loopback IPv4 if that is 0.0.0.0). */
+  advertiseHost?: string;
 }
 
 export class RelayServer extends EventEmitter<RelayEvents> {
@@ -242,7 +263,7 @@ export class RelayServer extends EventEmitter<RelayEvents> {
     this.fanout = new PresenceFanout(this.sessions, (s, d) => this.transport.deliver(s, d), (f) => this.guard(f));
     this.fanout.jump(this.directory.view.version);
     this.directory.on('change', (c) => this.guard(() => this.onDirectoryChange(c)));
-    this.directory.on('jump', (v) => this.guard(() => this.fanout.jump(v)));
+    this.directory.on('jump', (v) => this.guard(() => this.onDirectoryJump(v)));
     this.directory.on('moved', (e, from) => this.guard(() => this.onDirectoryMove(e, from)));
     this.directory.on('log', (line) => this.log(line));
 
@@ -252,11 +273,18 @@ export class RelayServer extends EventEmitter<RelayEvents> {
     );
     this.sweepTimer = setInterval(() => this.guard(() => this.sweep()), sweepEvery);
     this.sweepTimer.unref();
-    parts.attach?.(this, this.transport, this.router);
+    parts.attach?.({ relay: this, transport: this.transport, router: this.router, admission: this.admission, dropped: this.dropped });
   }
 
   /** Binds the socket and starts serving. Rejects with a RelayStartError if it cannot listen. */
   static async start(opts: RelayOptions = {}, parts: RelayParts = {}): Promise<RelayServer> {
+    if (opts.cluster !== undefined && parts.directory === undefined) {
+      // Loaded only for a cluster: a relay on its own never loads the Redis client. (require,
+      // not import(): this is CommonJS, and a dynamic import() would go to the ESM loader.)
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { startClusterRelay } = require('./cluster') as typeof import('./cluster');
+      return startClusterRelay(opts, opts.cluster);
+    }
     const host = opts.host ?? DEFAULT_RELAY_HOST;
     const port = opts.port ?? DEFAULT_RELAY_PORT;
     if (!Number.isInteger(port) || port < 0 || port > 65_535) {
@@ -470,8 +498,12 @@ export class RelayServer extends EventEmitter<RelayEvents> {
         this.transport.deliver(s, this.directory.view.roster.page(m.offset, this.fanout.version, s.id));
         return;
       case Kind.LEAVE:
-        this.router.sendTo(s, { kind: Kind.BYE, code: 0 });
-        this.endSession(s, 'leave', now);
+        // BYE once the directory has freed the nickname (at once without a cluster): whoever the
+        // client tells next finds it free on any relay.
+        this.endSession(s, 'leave', now).then(
+          () => this.router.sendTo(s, { kind: Kind.BYE, code: 0 }),
+          (err: unknown) => this.internalError(err),
+        );
         return;
       case Kind.KEY_REQ:
         this.onKeyRequest(s, m, now);
@@ -620,11 +652,12 @@ export class RelayServer extends EventEmitter<RelayEvents> {
     }
   }
 
-  private endSession(s: Session, reason: 'leave' | 'timeout', now: number): void {
+  private endSession(s: Session, reason: 'leave' | 'timeout', now: number): Promise<void> {
     this.router.remove(s);
-    this.directory.end(s.id, reason, now);
+    const done = this.directory.end(s.id, reason, now);
     this.log(`leave ${s.nick} (session ${hexId(s.id)}): ${reason}; ${this.sessions.size} online`);
     this.emit('leave', { ...peerOf(s), reason });
+    return done;
   }
 
   /** Forgets a session here without ending it in the directory (it lives on elsewhere, or is gone). */
@@ -640,6 +673,16 @@ export class RelayServer extends EventEmitter<RelayEvents> {
       // Ended elsewhere (another relay reaped it while this one was cut off): not ours any more.
       const s = this.sessions.get(c.entry.id);
       if (s !== undefined && this.directory.view.get(s.id) === undefined) this.dropLocal(s, 'moved away');
+    }
+  }
+
+  /** The view was reloaded (or skipped a version): sessions here it no longer gives this relay are gone. */
+  private onDirectoryJump(version: number): void {
+    this.fanout.jump(version);
+    const view = this.directory.view;
+    for (const s of this.sessions.values()) {
+      const e = view.get(s.id);
+      if (e === undefined || e.relay !== this.directory.relayId || e.deviceKey !== s.deviceKey) this.dropLocal(s, 'moved away');
     }
   }
 
@@ -665,7 +708,7 @@ export class RelayServer extends EventEmitter<RelayEvents> {
     const now = performance.now();
     const cutoff = now - this.idleTimeoutMs;
     for (const s of this.sessions.values()) {
-      if (s.lastSeen < cutoff) this.endSession(s, 'timeout', now);
+      if (s.lastSeen < cutoff) void this.endSession(s, 'timeout', now);
     }
     this.directory.sweep(now);
   }
