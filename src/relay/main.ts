@@ -1,7 +1,8 @@
 /**
  * Command-line entry of the relay (bundled into dist/relay.js; `node dist/relay.js`).
  *
- *   peerchat-relay [--host H] [--port P] [--secret S] [--quiet] [--help]
+ *   peerchat-relay [--host H] [--port P] [--secret S] [--quiet] [--stats [SECONDS]] [--help]
+ *                  [--cluster redis://HOST:PORT --cluster-secret S [--cluster-advertise HOST]]
  *
  * Output contract (scripts and the VS Code task's background problem matcher key on it):
  * - the first line on stdout is exactly `listening on HOST:PORT`, printed once the socket is bound;
@@ -10,14 +11,24 @@
  * - errors go to stderr: a port in use (or any bind failure) prints one sentence and exits 1;
  *   a bad command line prints the usage and exits 2;
  * - SIGINT/SIGTERM: BYE { RELAY_SHUTDOWN } to every client, then exit 0.
+ * - SIGUSR2 (or every SECONDS with --stats) prints one `stats: …` line: clients, datagrams and
+ *   bytes forwarded, and for a cluster the relays it knows. (Not SIGUSR1: Node starts its
+ *   inspector on that one.)
  */
 import { RelayServer } from './relayServer';
 import { RelayStartError } from './bindError';
+import { redactUrl } from './redisUrl';
+import type { RelayStats } from './relayStats';
 import { DEFAULT_RELAY_HOST, DEFAULT_RELAY_PORT } from './relayLimits';
 import { tuneOwnProcess } from '../shared/heapTuning';
 
 /** The environment variable that can carry the secret (keeps it out of `ps` output). */
 export const SECRET_ENV = 'PEERCHAT_RELAY_SECRET';
+/** The cluster's Redis URL and secret can come from the environment too (a password in the URL, the secret: out of `ps`). */
+export const CLUSTER_URL_ENV = 'PEERCHAT_CLUSTER_URL';
+export const CLUSTER_SECRET_ENV = 'PEERCHAT_CLUSTER_SECRET';
+/** --stats without a number prints a line this often (s). */
+export const DEFAULT_STATS_EVERY_S = 10;
 
 /** Exit codes: 0 clean stop, 1 could not start, 2 bad command line (the getopt convention). */
 const EXIT_OK = 0;
@@ -36,7 +47,14 @@ Options:
   --port P      UDP port (default ${DEFAULT_RELAY_PORT}; 0 picks any free port)
   --secret S    invitation secret clients must know (or set ${SECRET_ENV})
   --quiet       print only the "listening on" line and errors
+  --stats [N]   print a stats line every N seconds (default ${DEFAULT_STATS_EVERY_S}); SIGUSR2 prints one any time
   --help        show this help
+
+Several relays as one chat (README "Several relays"):
+  --cluster URL            the cluster's Redis, redis://HOST:PORT (or set ${CLUSTER_URL_ENV})
+  --cluster-secret S       shared by every relay of the cluster, 16+ characters (or set ${CLUSTER_SECRET_ENV})
+  --cluster-advertise HOST the address other relays reach this one at (default: the listening
+                           address; with --host 0.0.0.0, this machine's first external IPv4)
 
 The first line printed is "listening on HOST:PORT". Stop with Ctrl+C.`;
 
@@ -46,6 +64,12 @@ export interface RelayCliOptions {
   secret: string | undefined;
   quiet: boolean;
   help: boolean;
+  /** Print a stats line every this many seconds (undefined: only on SIGUSR2). */
+  statsEverySec: number | undefined;
+  /** The cluster's Redis URL, its secret and the address to advertise (all undefined: a relay on its own). */
+  cluster: string | undefined;
+  clusterSecret: string | undefined;
+  clusterAdvertise: string | undefined;
 }
 
 export type ParsedArgs = { ok: true; options: RelayCliOptions } | { ok: false; message: string };
@@ -58,7 +82,13 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
     secret: env[SECRET_ENV] || undefined,
     quiet: false,
     help: false,
+    statsEverySec: undefined,
+    cluster: env[CLUSTER_URL_ENV] || undefined,
+    clusterSecret: env[CLUSTER_SECRET_ENV] || undefined,
+    clusterAdvertise: undefined,
   };
+  /** --cluster-secret or --cluster-advertise given (they mean nothing without --cluster). */
+  let clusterFlags = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const eq = arg.indexOf('=');
@@ -93,11 +123,66 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
         o.secret = v;
         break;
       }
+      case '--stats': {
+        // An optional number: --stats, --stats 5, --stats=5.
+        const v = inline ?? (argv[i + 1] !== undefined && /^\d+$/.test(argv[i + 1]) ? argv[++i] : undefined);
+        const n = v === undefined ? DEFAULT_STATS_EVERY_S : /^\d+$/.test(v) ? Number(v) : NaN;
+        if (!(n >= 1 && n <= 86_400)) return { ok: false, message: `--stats takes a number of seconds 1–86400, got ${v}` };
+        o.statsEverySec = n;
+        break;
+      }
+      case '--cluster': {
+        const v = value();
+        if (!v || !/^rediss?:\/\//.test(v)) return { ok: false, message: '--cluster needs a Redis URL, e.g. --cluster redis://127.0.0.1:6379' };
+        o.cluster = v;
+        break;
+      }
+      case '--cluster-secret': {
+        const v = value();
+        if (!v) return { ok: false, message: '--cluster-secret needs a value' };
+        o.clusterSecret = v;
+        clusterFlags = true;
+        break;
+      }
+      case '--cluster-advertise': {
+        const v = value();
+        if (!v) return { ok: false, message: '--cluster-advertise needs an address, e.g. --cluster-advertise 10.0.0.5' };
+        o.clusterAdvertise = v;
+        clusterFlags = true;
+        break;
+      }
       default:
         return { ok: false, message: `unknown option ${arg}` };
     }
   }
+  if (o.cluster !== undefined && o.clusterSecret === undefined) {
+    return { ok: false, message: `--cluster needs --cluster-secret (or ${CLUSTER_SECRET_ENV}), the same on every relay of the cluster` };
+  }
+  if (o.cluster === undefined && clusterFlags) {
+    return { ok: false, message: '--cluster-secret and --cluster-advertise go with --cluster URL' };
+  }
   return { ok: true, options: o };
+}
+
+/** One `stats:` line (SIGUSR2, --stats): what an operator asks a relay first. */
+export function formatStats(s: RelayStats): string {
+  const mb = (b: number): string => `${(b / 1e6).toFixed(1)} MB`;
+  const parts = [
+    `clients ${s.clients}`,
+    `forwarded ${s.forwarded} datagrams (${mb(s.forwardedBytes)}) to clients here`,
+    `in ${s.datagramsIn} datagrams (${mb(s.bytesIn)}), out ${s.datagramsOut} (${mb(s.bytesOut)})`,
+  ];
+  const c = s.cluster;
+  if (c === undefined) {
+    parts.push('no cluster');
+  } else {
+    parts.push(`chat ${c.chatClients} devices on all relays`);
+    parts.push(`to other relays ${c.forwardedOut} (${mb(c.forwardedOutBytes)}), from them ${c.forwardedIn} (${mb(c.forwardedInBytes)})`);
+    const relays = c.relays.map((r) => `${r.id}@${r.host}:${r.port}${r.live ? '' : ' (no lease)'}`);
+    parts.push(`relays known: ${relays.length === 0 ? 'none' : relays.join(', ')}`);
+    parts.push(c.directoryAvailable ? 'Redis ok' : 'Redis UNAVAILABLE (refusing new devices)');
+  }
+  return `stats: ${parts.join('; ')}`;
 }
 
 export interface RelayCliIo {
@@ -106,6 +191,8 @@ export interface RelayCliIo {
   env: NodeJS.ProcessEnv;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM); the value names the signal. */
   stopSignal: Promise<string>;
+  /** Calls `f` whenever the process is asked for stats (SIGUSR2). */
+  onStatsSignal?: (f: () => void) => void;
 }
 
 function processIo(): RelayCliIo {
@@ -120,6 +207,7 @@ function processIo(): RelayCliIo {
       process.on('SIGINT', () => resolve('SIGINT'));
       process.on('SIGTERM', () => resolve('SIGTERM'));
     }),
+    onStatsSignal: (f) => process.on('SIGUSR2', f),
   };
 }
 
@@ -151,7 +239,12 @@ export async function main(argv: readonly string[], io: RelayCliIo = processIo()
 
   let server: RelayServer;
   try {
-    server = await RelayServer.start({ host: o.host, port: o.port, secret: o.secret, log });
+    const cluster =
+      o.cluster === undefined || o.clusterSecret === undefined
+        ? undefined
+        : { url: o.cluster, secret: o.clusterSecret, advertiseHost: o.clusterAdvertise };
+    if (cluster !== undefined) early.push(`joining the cluster at ${redactUrl(cluster.url)}`);
+    server = await RelayServer.start({ host: o.host, port: o.port, secret: o.secret, log, cluster });
   } catch (err) {
     io.stderr(`peerchat-relay: ${err instanceof RelayStartError || err instanceof Error ? err.message : String(err)}`);
     return EXIT_START_FAILED;
@@ -162,7 +255,13 @@ export async function main(argv: readonly string[], io: RelayCliIo = processIo()
   for (const line of early) log(line);
   if (o.secret !== undefined) log('clients must know the invitation secret');
 
+  const printStats = (): void => io.stdout(`${timestamp()} ${formatStats(server.stats())}`);
+  io.onStatsSignal?.(printStats);
+  const statsTimer = o.statsEverySec === undefined ? undefined : setInterval(printStats, o.statsEverySec * 1000);
+  statsTimer?.unref();
+
   const signal = await io.stopSignal;
+  if (statsTimer !== undefined) clearInterval(statsTimer);
   await server.close(signal);
   log('stopped');
   return EXIT_OK;

@@ -42,6 +42,7 @@ import {
   RelayInfo,
 } from './directory';
 import { CHANGES_CHANNEL, CERT, END, HEARTBEAT, JOIN, LOG_KEY, REGISTER, RELEASE, RESTORE, SNAPSHOT } from './redisScripts';
+import { redactUrl } from './redisUrl';
 import {
   HEARTBEAT_MS,
   HEARTBEAT_TIMEOUT_MS,
@@ -808,9 +809,4 @@ function sleep(ms: number): Promise<void> {
 
 function errText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-/** The URL without its password, for messages. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 }
