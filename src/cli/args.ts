@@ -1,8 +1,10 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { relayTarget, type RelayTarget } from '../client/relayList';
 
 export interface CliOptions {
-  relay: { host: string; port: number };
+  /** The relay, and for a cluster the others to move to when it stops answering. */
+  relay: RelayTarget;
   nick?: string;
   downloadDir: string;
   shareDirs: string[];
@@ -22,7 +24,9 @@ export interface CliOptions {
 export const USAGE = `Usage: peerchat [options]
 
 Options:
-  --relay HOST:PORT     relay to join (default 127.0.0.1:12345)
+  --relay HOST:PORT     relay to join (default 127.0.0.1:12345); for a cluster of relays, a comma
+                        list (a:p,b:p,…): the client moves to the next when its relay stops
+                        answering, keeping its nickname
   --nick NAME           nickname (asked for if missing; required with --json)
   --download-dir DIR    where received files go (default ~/Downloads/PeerChat)
   --share DIR           folder peers may request files from (repeatable; none = refuse requests)
@@ -54,6 +58,13 @@ export function parseRelayAddress(s: string, defaultPort = 12345): { host: strin
   return { host: m[1], port };
 }
 
+/** Parses one relay address or a comma list of them (the relays of one cluster, in order of preference). */
+export function parseRelayList(s: string): RelayTarget {
+  const parts = s.split(',').map((p) => p.trim());
+  if (parts.some((p) => p === '')) throw new Error(`Bad relay list "${s}": use HOST:PORT,HOST:PORT,… with no empty entries.`);
+  return relayTarget(parts.map((p) => parseRelayAddress(p)));
+}
+
 export function parseArgs(argv: string[]): CliOptions {
   const o: CliOptions = {
     relay: { host: '127.0.0.1', port: 12345 },
@@ -80,7 +91,7 @@ export function parseArgs(argv: string[]): CliOptions {
     };
     switch (flag) {
       case '--relay':
-        o.relay = parseRelayAddress(value());
+        o.relay = parseRelayList(value());
         break;
       case '--nick':
         o.nick = value();

@@ -1,8 +1,6 @@
 import { fastLookup } from '../protocol/fastLookup';
 import * as dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
-import { lookup as dnsLookup } from 'node:dns';
-import { BlockList, isIP } from 'node:net';
 import { signData } from '../crypto/identity';
 import { Device, DeviceCertificate, freshCertificate } from '../crypto/deviceCertificate';
 import { secretProof } from '../relay/secretProof';
@@ -24,6 +22,7 @@ import {
   encodeRelayMessage,
   registerSignedBytes,
 } from '../protocol/relayMessages';
+import { RelayList, type RelayTarget } from './relayList';
 import { RosterAssembler, RosterStep } from './rosterAssembler';
 import { TypedEmitter } from './typedEmitter';
 
@@ -82,7 +81,8 @@ export interface RelayConnectionEvents {
 }
 
 export interface RelayConnectionOptions {
-  relay: { host: string; port: number };
+  /** The relay, and for a cluster the other relays to move to when it stops answering (relayList.ts). */
+  relay: RelayTarget;
   nick: string;
   /** This client as a device of its identity (deviceCertificate.ts). */
   device: Device;
@@ -131,7 +131,7 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     super();
     this.nick = opts.nick;
     this.socket = socket;
-    this.relayIp = isIP(opts.relay.host) !== 0 ? opts.relay.host : null;
+    this.relays = new RelayList(opts.relay);
     socket.on('message', (buf, rinfo) => this.onDatagram(buf, rinfo));
     socket.on('error', (err) => this.log('warn', `socket error: ${err.message}`));
   }
@@ -153,7 +153,7 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     }
     const conn = new RelayConnection(opts, socket);
     conn.recvBufferBytes = socket.getRecvBufferSize();
-    await conn.resolveRelay();
+    await conn.relays.current.resolve();
     return conn;
   }
 
@@ -207,10 +207,11 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
   send(buf: Buffer, length = buf.length): boolean {
     // No callback: one closure per datagram is measurable at 100k datagrams/s; send errors
     // reach the socket's 'error' handler instead.
-    this.socket.send(buf, 0, length, this.opts.relay.port, this.opts.relay.host);
+    const relay = this.relays.current;
+    this.socket.send(buf, 0, length, relay.port, relay.host);
     // A host name is resolved asynchronously (the datagram leaves later); an IP literal is
     // answered synchronously by fastLookup, so then an empty send queue means it is gone.
-    return this.relayIp !== null && this.socket.getSendQueueCount() === 0;
+    return relay.literal && this.socket.getSendQueueCount() === 0;
   }
 
   /** Looks up a peer's keys at the relay (by id, or by nick when id is 0). Null if unknown. */
@@ -286,7 +287,7 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
 
   private startHello(): void {
     // A host name may point elsewhere by now (the relay moved): learn its address again.
-    if (this.relayIp === null) void this.resolveRelay();
+    void this.relays.current.resolve();
     this.phase = 'hello';
     this.helloToken = randomBytes(HELLO_TOKEN_BYTES);
     this.retryMs = RETRY_INITIAL_MS;
@@ -356,15 +357,23 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     const tick = () => {
       if (this.phase === 'left') return;
       const now = Date.now();
-      const silentFor = now - this.lastHeardAt;
-      if (silentFor >= RELAY_UNREACHABLE_AFTER_MS && !this.unreachableReported) {
+      // A relay just moved to gets its own time to answer.
+      const silentFor = now - Math.max(this.lastHeardAt, this.relayChosenAt);
+      if (silentFor >= RELAY_UNREACHABLE_AFTER_MS && this.unreachableReported) {
+        // Still nothing: with other relays to try, the next one (and so on, round the list).
+        this.moveToNextRelay('does not answer either');
+      } else if (silentFor >= RELAY_UNREACHABLE_AFTER_MS) {
         this.unreachableReported = true;
         this.emit('state', { state: 'unreachable' });
-        const message = `The relay at ${this.opts.relay.host}:${this.opts.relay.port} does not answer; retrying.`;
+        const message =
+          this.relays.size > 1
+            ? `The relay at ${this.relays.current.text} does not answer; trying the others of ${this.relays.text}.`
+            : `The relay at ${this.relays.current.text} does not answer; retrying.`;
         this.emit('error', { code: 'RELAY_UNREACHABLE', message, refKind: 0, refId: 0 });
         // Whatever happened (relay restarted, network changed), start over: registration is
-        // idempotent for our key, so a relay that kept our session gives the same one back.
-        if (this.phase === 'registered') this.startHello();
+        // idempotent for our key, so a relay that kept our session gives the same one back; so
+        // does another relay of the same cluster, if there is a list to move along.
+        if (!this.moveToNextRelay('does not answer') && this.phase === 'registered') this.startHello();
       }
       if (this.phase === 'registered') {
         this.pingToken = (this.pingToken + 1) >>> 0;
@@ -506,7 +515,10 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
       this.onBatch(buf, rinfo);
       return;
     }
-    this.heard();
+    // With several relays, only the one in use speaks for the relay (a late answer from the one
+    // just left must not register us there) and only its silence counts.
+    const fromCurrent = this.relays.size < 2 || this.fromRelay(rinfo);
+    if (fromCurrent) this.heard();
     if (isPeerKind(h.header.kind)) {
       // While re-registering after a scare (silence, a relay restart) our peers' traffic still
       // counts: the relay forwards only to registered sessions and the contents authenticate
@@ -514,6 +526,10 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
       if (this.phase === 'registered' || (this.registeredOnce && this.phase !== 'left')) {
         this.emit('peer', { header: h.header, datagram: buf });
       }
+      return;
+    }
+    if (!fromCurrent) {
+      this.dropped++;
       return;
     }
     const d = decodeRelayMessage(buf);
@@ -573,34 +589,34 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     for (const d of inner) this.handle(d, rinfo);
   }
 
-  /** The relay's IP as configured, if it is a literal; else the last address its name resolved to. */
-  private readonly relayIp: string | null;
-  private resolvedRelayIp: string | null = null;
-  /** The last source address that matched the relay's, so the usual check is one string compare. */
-  private relaySource = '';
+  /** The relays to use, and the one in use (relayList.ts). */
+  private readonly relays: RelayList;
+  /** When the relay in use was chosen (Date.now()): a new one gets its own time to answer. */
+  private relayChosenAt = 0;
 
   private fromRelay(rinfo: dgram.RemoteInfo): boolean {
-    if (rinfo.port !== this.opts.relay.port) return false;
-    if (rinfo.address === this.relaySource) return true;
-    const ip = this.relayIp ?? this.resolvedRelayIp;
-    if (ip === null || !sameIp(ip, rinfo.address)) return false;
-    this.relaySource = rinfo.address;
-    return true;
+    return this.relays.current.matches(rinfo);
   }
 
-  /** Resolves the relay's host name (never rejects: an unresolvable name just matches nothing). */
-  private resolveRelay(): Promise<void> {
-    if (this.relayIp !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      // The family open() chose the socket type by: a name (no ':') means udp4.
-      dnsLookup(this.opts.relay.host, { family: this.opts.relay.host.includes(':') ? 6 : 4 }, (err, address) => {
-        if (!err && address !== this.resolvedRelayIp) {
-          this.resolvedRelayIp = address;
-          this.relaySource = '';
-        }
-        resolve();
-      });
-    });
+  /** The relay in use now. */
+  get relay(): { host: string; port: number } {
+    const r = this.relays.current;
+    return { host: r.host, port: r.port };
+  }
+
+  /**
+   * Moves to the next relay of the list (a cluster's relays share one directory, so registering
+   * there with the same device key gives this device its session and nickname back, and its
+   * peers see no leave or join). No-op with one relay.
+   */
+  private moveToNextRelay(why: string): boolean {
+    if (this.relays.size < 2 || this.phase === 'left') return false;
+    const from = this.relays.current.text;
+    const to = this.relays.advance();
+    this.relayChosenAt = Date.now();
+    this.log('info', `relay ${from} ${why}; moving to ${to.text}`);
+    this.startHello();
+    return true;
   }
 
   private heard(): void {
@@ -627,6 +643,8 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
       this.startHello();
       return;
     }
+    // This relay of a cluster cannot admit anyone now (Redis is out of its reach): another one may.
+    if (code === 'DIRECTORY_UNAVAILABLE' && this.phase === 'register' && this.moveToNextRelay('cannot admit anyone now')) return;
     if (code === 'UNKNOWN_PEER' && refKind === Kind.KEY_REQ) {
       this.resolveKeys(`#${refId}`, null);
       for (const key of [...this.keyWaiters.keys()]) if (key.startsWith('@') && refId === 0) this.resolveKeys(key, null);
@@ -659,6 +677,8 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
       return;
     }
     const reason = errorCodeFromWire(code);
+    // A relay of a cluster stopping (a rolling restart): straight to the next one.
+    if (reason === 'RELAY_SHUTDOWN' && this.moveToNextRelay('is shutting down')) return;
     if (reason === 'RELAY_SHUTDOWN') {
       this.emit('error', { code: 'RELAY_SHUTDOWN', message: ERROR_HINTS.RELAY_SHUTDOWN, refKind: 0, refId: 0 });
       this.emit('state', { state: 'unreachable' });
@@ -676,15 +696,4 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
 
 function peerInfo(e: RosterEntry): PeerInfo {
   return { id: e.id, device: e.device.toString('hex'), nick: e.nick };
-}
-
-/** Whether two IP literals name the same address (so "::1" matches "0:0:0:0:0:0:0:1", and an IPv4-mapped IPv6 address its IPv4 one). */
-function sameIp(a: string, b: string): boolean {
-  if (a === b) return true;
-  const fa = isIP(a);
-  const fb = isIP(b);
-  if (fa === 0 || fb === 0) return false;
-  const list = new BlockList();
-  list.addAddress(a, fa === 6 ? 'ipv6' : 'ipv4');
-  return list.check(b, fb === 6 ? 'ipv6' : 'ipv4');
 }
