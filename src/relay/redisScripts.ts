@@ -276,8 +276,9 @@ return { 'OK' }
  * view, each as it was (same id, relay, nickname): only if the session, the device and the
  * nickname are all free (or the nickname is the same identity's). A session of a relay that has
  * no lease gets one that has already run out, so that it is reaped after the grace unless that
- * relay comes back. No change is published: the relays already know these sessions; each relay
- * reloads its view from a snapshot after joining.
+ * relay comes back. Each session put back is published as online: a relay whose view lacks it
+ * (it applied its reaping, or it reloaded before this restore) adds it; one that has it sees a
+ * duplicate and only moves its version on.
  * ARGV: epoch, relay, then one JSON record per session ({id, dev, own, nick, nk, tag, cert, relay, gen, j}).
  * Returns one status per record: ok | exists | device | nick.
  */
@@ -310,6 +311,9 @@ for i = 3, #ARGV do
     if r.relay ~= ARGV[2] and not redis.call('ZSCORE', P .. 'leases', r.relay) then
       redis.call('ZADD', P .. 'leases', now, r.relay)
     end
+    local v = redis.call('INCR', P .. 'version')
+    publish(ARGV[1], { v = v, op = 'on', id = r.id, dev = r.dev, own = r.own, nick = r.nick, nk = r.nk,
+      tag = r.tag, cert = r.cert, relay = r.relay, gen = r.gen })
   end
   table.insert(out, status)
 end

@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createClient } from 'redis';
 import { relayTarget } from '../../src/client/relayList';
+import { END } from '../../src/relay/redisScripts';
 import { RawClient } from '../support/rawClient';
 import { RedisServer } from '../support/redisServer';
 import { RelayProcess } from '../support/relayProcess';
@@ -301,6 +302,36 @@ describe('several relays on one Redis: faults', function () {
       for (const c of [alice, bob, carol]) {
         assert.deepEqual(c.all('presence').filter((p) => !p.online && ['alice', 'bob', 'carol'].includes(p.nick)), [], `${c.client.nick} saw nobody leave`);
       }
+    });
+
+    it('a relay taken for dead while it was cut off (its sessions reaped, its lease gone) joins again and puts its sessions back', async () => {
+      const alice = await join('alice', 0);
+      const bob = await join('bob', 1);
+      await alice.waitForPeers(['bob']);
+      await bob.waitForPeers(['alice']);
+      // What the other relays do to a relay silent for 15 s, done at once: end its sessions as
+      // timeouts (the END script, as the relay that reaps), take its lease away.
+      const victim = cluster.relays[0].stats().cluster!.relayId;
+      const r = createClient({ url: cluster.redis.url });
+      await r.connect();
+      try {
+        const epoch = (await r.sendCommand(['GET', '{peerchat}:epoch'])) as string;
+        for (const id of (await r.sendCommand(['SMEMBERS', `{peerchat}:held:${victim}`])) as string[]) {
+          await r.sendCommand(['EVAL', END, '0', epoch, victim, id, 'timeout', '300000']);
+        }
+        await r.sendCommand(['ZREM', '{peerchat}:leases', victim]);
+      } finally {
+        await r.close();
+      }
+      await bob.waitFor('presence', (p) => p.nick === 'alice' && !p.online, 5_000);
+      // Its next heartbeat is fenced and it joins again; alice is back (put back by her relay, or
+      // registered again by her client when the relay forgot her): bob sees her again.
+      await bob.waitFor('presence', (p) => p.nick === 'alice' && p.online, 10_000);
+      await chat(alice, bob, 'after the relay came back');
+      await chat(bob, alice, 'and back');
+      const thief = await register(1, 'alice');
+      assert.ok(!thief.ok && thief.code === 'NICK_TAKEN', 'her nickname is hers again');
+      await until('the fenced relay admits new devices again', async () => (await register(0, `carol${Date.now() % 1000}`)).ok, 10_000);
     });
 
     it('Redis paused (SIGSTOP) for 10 s: chat goes on, registrations fail with a code during the pause and work after it', async () => {
