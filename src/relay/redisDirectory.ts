@@ -165,11 +165,22 @@ export class RedisDirectory extends EventEmitter<DirectoryEvents> implements Dir
     const sub = cmd.duplicate();
     const d = new RedisDirectory(cmd, sub, opts);
     // Errors surface as rejected commands and missed heartbeats; the client reconnects itself.
-    cmd.on('error', (err: Error) => d.lost(`Redis: ${err.message}`));
+    let lastError = '';
+    cmd.on('error', (err: Error) => {
+      lastError = err.message;
+      d.lost(`Redis: ${err.message}`);
+    });
     sub.on('error', () => {});
     cmd.on('end', () => d.lost('Redis connection closed'));
     const timeout = <T>(p: Promise<T>): Promise<T> =>
-      withTimeout(p, REDIS_CONNECT_TIMEOUT_MS, () => new Error(`no answer from Redis at ${redactUrl(opts.url)} within ${REDIS_CONNECT_TIMEOUT_MS / 1000} s`));
+      withTimeout(
+        p,
+        REDIS_CONNECT_TIMEOUT_MS,
+        () =>
+          new Error(
+            `cannot reach Redis at ${redactUrl(opts.url)}${lastError ? ` (${lastError})` : ''} within ${REDIS_CONNECT_TIMEOUT_MS / 1000} s: check that it runs and that the URL is right`,
+          ),
+      );
     try {
       await timeout(cmd.connect());
       await timeout(sub.connect());

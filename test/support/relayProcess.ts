@@ -19,10 +19,11 @@ export class RelayProcess {
     readonly port: number,
   ) {}
 
-  static async start(args: string[]): Promise<RelayProcess> {
+  static async start(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RelayProcess> {
     if (!existsSync(RELAY_BUNDLE)) throw new Error(`${RELAY_BUNDLE} is missing: run \`npm run build\` first (npm test does)`);
     const child = spawn(process.execPath, [RELAY_BUNDLE, '--host', '127.0.0.1', '--port', '0', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
     });
     const lines: string[] = [];
     const port = await new Promise<number>((resolve, reject) => {
