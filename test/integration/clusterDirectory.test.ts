@@ -5,6 +5,7 @@
  * the test's own (test/support/redisServer.ts).
  */
 import * as assert from 'node:assert/strict';
+import { createClient } from 'redis';
 import { generateIdentity } from '../../src/crypto/identity';
 import { ErrorCode, errorCodeToWire } from '../../src/protocol/errors';
 import { datagram, Kind } from '../../src/protocol/header';
@@ -173,6 +174,36 @@ describe('several relays on one Redis: the directory', function () {
     assert.match(other.message, /held for its owner/);
     const back = await (await client(1)).register('dave', dave);
     assert.ok(back.ok, 'its owner takes it back on any relay');
+  });
+
+  it('a relay that missed changes (its subscription cut) reads them back from the log, or reloads when the log is gone', async () => {
+    cluster = await TestCluster.start(2);
+    const watcher = await client(0);
+    await watcher.mustRegister('watcher');
+    const r = createClient({ url: cluster.redis.url });
+    await r.connect();
+    try {
+      const caughtUp = async (n: number): Promise<void> => {
+        const deadline = Date.now() + 5_000;
+        while (cluster!.relays[0].directoryView.size !== n || cluster!.relays[0].stats().rosterVersion !== cluster!.relays[1].stats().rosterVersion) {
+          assert.ok(Date.now() < deadline, `relay 0 caught up: ${cluster!.relays[0].directoryView.size} devices, versions ${cluster!.relays.map((x) => x.stats().rosterVersion)}`);
+          await sleep(50);
+        }
+      };
+      // Pub/sub cut for every relay: what relay 1 makes meanwhile reaches relay 0 only by the log.
+      await r.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
+      for (let i = 0; i < 3; i++) await (await client(1)).mustRegister(`late${i}`);
+      await caughtUp(4);
+      const seen = await presence(watcher, 500);
+      assert.deepEqual(seen.map((c) => [c.online, c.nick]), [[true, 'late0'], [true, 'late1'], [true, 'late2']], 'its clients got every change, in order');
+      // Again, and this time the log is gone too: relay 0 reloads the whole directory.
+      await r.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
+      await (await client(1)).mustRegister('later');
+      await r.sendCommand(['DEL', '{peerchat}:log']);
+      await caughtUp(5);
+    } finally {
+      await r.close();
+    }
   });
 
   it('KEY_REQ by nickname finds a device on another relay', async () => {
