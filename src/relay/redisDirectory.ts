@@ -209,7 +209,8 @@ export class RedisDirectory extends EventEmitter<DirectoryEvents> implements Dir
   async start(address: { host: string; port: number }): Promise<void> {
     this.info = JSON.stringify({ host: address.host, port: address.port });
     await this.rejoin('start');
-    this.scheduleHeartbeat(HEARTBEAT_MS);
+    // At once: the first heartbeat tells this relay where the others are.
+    this.scheduleHeartbeat(0);
     this.reconcileTimer = setInterval(() => void this.reconcile(), RECONCILE_MS);
     this.reconcileTimer.unref();
   }
