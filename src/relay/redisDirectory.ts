@@ -424,6 +424,7 @@ export class RedisDirectory extends EventEmitter<DirectoryEvents> implements Dir
       if (stale !== undefined) this.view.remove(stale);
       this.view.add(entry);
       this.view.version = v;
+      this.learnRelay(entry.relay);
       this.emit('change', { version: v, online: true, entry });
     } else {
       const existing = this.view.get(c.id);
@@ -449,8 +450,14 @@ export class RedisDirectory extends EventEmitter<DirectoryEvents> implements Dir
       const from = e.relay;
       e.relay = c.relay;
       e.gen = c.gen;
+      this.learnRelay(e.relay);
       this.emit('moved', e, from);
     }
+  }
+
+  /** A session on a relay not known yet (it just joined): a heartbeat now brings its address. */
+  private learnRelay(relay: string): void {
+    if (relay !== this.relayId && relay !== '' && !this.relays.has(relay) && !this.heartbeatInFlight) this.scheduleHeartbeat(0);
   }
 
   private waitForVersion(version: number): Promise<void> {

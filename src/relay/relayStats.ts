@@ -43,6 +43,8 @@ export const DROP_REASONS = [
   'badMesh',
   /** A datagram too large to be wrapped for another relay (over MAX_MESH_INNER_BYTES). */
   'meshTooLarge',
+  /** A datagram for a session on a relay whose address this one does not know yet (it just joined). */
+  'noRoute',
 ] as const;
 
 export type DropReason = (typeof DROP_REASONS)[number];

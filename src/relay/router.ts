@@ -113,9 +113,15 @@ export class Router {
     }
     if (this.mesh !== undefined) {
       const e = this.view.get(dstId);
-      if (e !== undefined && e.relay !== this.relayId && this.mesh.forward(buf, e.relay)) {
-        this.meshOut++;
-        this.meshOutBytes += buf.length;
+      if (e !== undefined && e.relay !== this.relayId) {
+        if (this.mesh.forward(buf, e.relay)) {
+          this.meshOut++;
+          this.meshOutBytes += buf.length;
+        } else {
+          // A relay this one has not heard of yet (it joined within the last heartbeat): the
+          // session exists, so no UNKNOWN_PEER; the sender's retransmissions find the route.
+          this.dropped.noRoute++;
+        }
         return;
       }
     }

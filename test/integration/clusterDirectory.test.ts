@@ -206,6 +206,26 @@ describe('several relays on one Redis: the directory', function () {
     }
   });
 
+  it('a relay that just joined is reachable at once: its clients get datagrams, nobody is told UNKNOWN_PEER', async () => {
+    cluster = await TestCluster.start(2);
+    const w = await client(0);
+    const ws = await w.mustRegister('w');
+    const fresh = await cluster.startRelay();
+    cluster.relays.push(fresh);
+    const c = await RawClient.connect(fresh.address());
+    clients.push(c);
+    const cs = await c.mustRegister('newcomer');
+    const t0 = Date.now();
+    let got = false;
+    while (!got && Date.now() - t0 < 2_000) {
+      w.send(datagram({ kind: Kind.PEER_SEALED, flags: 0, src: ws, dst: cs }, Buffer.from('welcome')));
+      got = (await c.poll((d) => d.header.kind === Kind.PEER_SEALED, 20)) !== undefined;
+    }
+    assert.ok(got, 'the newcomer got a datagram from a client of an older relay');
+    assert.ok(Date.now() - t0 < 1_000, `within a second (${Date.now() - t0} ms)`);
+    assert.equal(w.drain(isError('UNKNOWN_PEER')).length, 0, 'never UNKNOWN_PEER for a session that exists');
+  });
+
   it('KEY_REQ by nickname finds a device on another relay', async () => {
     cluster = await TestCluster.start(2);
     const erin = generateIdentity();
