@@ -12,7 +12,8 @@
  *
  * IPC (process.send), one request at a time:
  *   ← { type: 'init', identities }           → { type: 'init', ms }  (Ed25519/X25519 key pool)
- *   ← { type: 'register', relayPort, count, perIp, window, bufferBytes, timeoutMs }
+ *   ← { type: 'register', relayPort, count, perIp, window, bufferBytes, timeoutMs, relayPorts? }
+ *        (relayPorts: the relays of a cluster; client i joins relayPorts[i % n], bench/cluster.mjs)
  *        closes earlier clients, opens `count` sockets, registers them (at most `window` at a
  *        time) and keeps them alive with PINGs every keepaliveMs → { type: 'register', ... }
  *   ← { type: 'quiet', quietMs, timeoutMs }   waits until nothing but PONGs arrived for quietMs
@@ -44,6 +45,8 @@ type State = 'idle' | 'hello' | 'register' | 'done' | 'failed';
 
 interface Client {
   index: number;
+  /** The relay this client joins (its UDP port on 127.0.0.1). */
+  port: number;
   nick: string;
   ip: string;
   socket: dgram.Socket;
@@ -63,6 +66,8 @@ interface Client {
 interface RegisterReq {
   type: 'register';
   relayPort: number;
+  /** Relays of one cluster to spread the clients over (client i → relayPorts[i % n]); default [relayPort]. */
+  relayPorts?: number[];
   count: number;
   perIp: number;
   window: number;
@@ -83,7 +88,7 @@ const RETRY_MAX_MS = 2000;
 
 let identities: Identity[] = [];
 let clients: Client[] = [];
-let relayPort = 0;
+let relayPorts: number[] = [];
 let keepaliveMs = 2000;
 let keepaliveTimer: NodeJS.Timeout | undefined;
 let pingToken = 1;
@@ -125,7 +130,7 @@ function ipFor(group: number): string {
 
 function send(c: Client, buf: Buffer): void {
   c.lastSend = performance.now();
-  c.socket.send(buf, relayPort, '127.0.0.1');
+  c.socket.send(buf, c.port, '127.0.0.1');
 }
 
 function sendHello(c: Client): void {
@@ -156,7 +161,7 @@ function onMessage(c: Client, buf: Buffer, port: number): void {
     // an offset, so a 269,100-delivery burst costs this process no per-delivery allocation.
     batchClient = c;
     batchNow = now;
-    if (port !== relayPort || forEachInBatch(buf, onInner) < 0) badBatches++;
+    if (port !== c.port || forEachInBatch(buf, onInner) < 0) badBatches++;
     return;
   }
   onDatagram(c, buf, 0, buf.length, now);
@@ -248,6 +253,7 @@ async function openClient(index: number, perIp: number, bufferBytes: number): Pr
   }
   const c: Client = {
     index,
+    port: relayPorts[index % relayPorts.length]!,
     nick: `c${index}`,
     ip,
     socket,
@@ -305,7 +311,7 @@ function kindCounts(): Record<string, number> {
 
 async function register(req: RegisterReq): Promise<Record<string, unknown>> {
   await closeAll();
-  relayPort = req.relayPort;
+  relayPorts = req.relayPorts?.length ? req.relayPorts : [req.relayPort];
   byKind.fill(0);
   errorsByCode = {};
   datagramsIn = 0;
@@ -458,7 +464,7 @@ async function runBurst(senders: number, perClient: number, datagramBytes: numbe
     for (let k = 0; k < perClient; k++) {
       const buf = bufs[i * perClient + k]!;
       buf.writeDoubleBE(performance.now(), HEADER_BYTES + 8);
-      c.socket.send(buf, relayPort, '127.0.0.1');
+      c.socket.send(buf, c.port, '127.0.0.1');
     }
   }
   const tSent = performance.now();

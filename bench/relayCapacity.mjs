@@ -29,7 +29,7 @@ import { MB, fmtInt, isQuick, loadAvg, round, table, writeResult } from './lib/s
 
 const PER_IP = 10;
 
-async function startClientsProcess() {
+export async function startClientsProcess() {
   const file = await bundleHelper('capacityClients');
   const proc = forkTracked(file, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=2048'] });
   const queue = [];

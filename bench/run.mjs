@@ -6,21 +6,22 @@
 //
 //   node bench/run.mjs                      everything, default sizes (long: see README in bench/)
 //   node bench/run.mjs --quick              smoke run (BENCH_QUICK=1 does the same)
-//   node bench/run.mjs --only transfer,resume,chat,capacity
+//   node bench/run.mjs --only transfer,resume,chat,capacity,cluster
 //
 // Writes bench/results/<benchmark>.json (transfer, resume, chatLatency, relayCapacity) and
 // bench/results/summary.json through bench/lib/stats.mjs writeResult (or $BENCH_RESULTS_DIR).
 
 import { pathToFileURL } from 'node:url';
 import { printChat, runChatLatencyBench } from './chatLatency.mjs';
+import { clusterSummaryRows, printCluster, runClusterBench } from './cluster.mjs';
 import { argValue, ensureDist } from './harness.mjs';
 import { fmtRate, isQuick, loadAvg, machineInfo, round, table, writeResult } from './lib/stats.mjs';
 import { printCapacity, runRelayCapacityBench } from './relayCapacity.mjs';
 import { printResume, runResumeBench } from './resume.mjs';
 import { printTransfer, runTransferBench } from './transfer.mjs';
 
-const ALL = ['transfer', 'resume', 'chatLatency', 'relayCapacity'];
-const ALIASES = { chat: 'chatLatency', latency: 'chatLatency', capacity: 'relayCapacity', relay: 'relayCapacity' };
+const ALL = ['transfer', 'resume', 'chatLatency', 'relayCapacity', 'cluster'];
+const ALIASES = { chat: 'chatLatency', latency: 'chatLatency', capacity: 'relayCapacity', relay: 'relayCapacity', relays: 'cluster' };
 
 function selected() {
   const only = argValue('--only');
@@ -177,6 +178,8 @@ export function summaryRows(res) {
       });
     }
   } else if (res.errors.relayCapacity) rows.push({ figure: 'relay capacity', measured: 'FAILED', target: '', baseline: '', ratio: '', met: '-', load: undefined });
+  if (res.cluster) rows.push(...clusterSummaryRows(res.cluster));
+  else if (res.errors.cluster) rows.push({ figure: 'cluster', measured: 'FAILED', target: '', baseline: '', ratio: '', met: '-', load: undefined });
   return rows;
 }
 
@@ -189,6 +192,7 @@ export async function runAll({ quick = isQuick(), only = ALL } = {}) {
     resume: { run: () => runResumeBench({ quick, log }), print: printResume },
     chatLatency: { run: () => runChatLatencyBench({ quick, log }), print: printChat },
     relayCapacity: { run: () => runRelayCapacityBench({ quick, log }), print: printCapacity },
+    cluster: { run: () => runClusterBench({ quick, log }), print: printCluster },
   };
   for (const name of only) {
     const t0 = Date.now();
@@ -229,6 +233,7 @@ if (isMain) {
         resume: res.resume?.summary ?? null,
         chatLatency: res.chatLatency?.summary ?? null,
         relayCapacity: res.relayCapacity?.summary ?? null,
+        cluster: res.cluster ? clusterSummaryRows(res.cluster) : null,
       },
     };
     console.error(`\nwrote ${writeResult('summary', summary)}`);

@@ -1,10 +1,12 @@
 import { defaultConfigDir } from '../client/identityFiles';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { relayTarget, type RelayTarget } from '../client/relayList';
 import { parseInvitation, type Invitation } from '../shared/invitation';
 
 export interface CliOptions {
-  relay: { host: string; port: number };
+  /** The relay, and for a cluster the others to move to when it stops answering. */
+  relay: RelayTarget;
   /** --relay was given (else, on a terminal, relays found on the LAN are offered). */
   relayGiven: boolean;
   /** --invite LINK or `join LINK`: the relay's addresses and secret come from it. */
@@ -36,7 +38,9 @@ export const USAGE = `Usage: peerchat [options]
 
 Options:
   --relay HOST:PORT     relay to join (default 127.0.0.1:12345; on a terminal, without it,
-                        relays found on the LAN are offered first)
+                        relays found on the LAN are offered first); for a cluster of relays, a
+                        comma list (a:p,b:p,…): the client moves to the next when its relay stops
+                        answering, keeping its nickname
   --invite LINK         join with an invitation link (vscode://peerchat.peerchat/join?…): its
                         relay addresses and secret
   --discover            list the relays announced on the LAN and exit
@@ -71,6 +75,13 @@ export function parseRelayAddress(s: string, defaultPort = 12345): { host: strin
   const port = m[2] === undefined ? defaultPort : Number(m[2]);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`Bad port in "${s}": use 1–65535.`);
   return { host: m[1], port };
+}
+
+/** Parses one relay address or a comma list of them (the relays of one cluster, in order of preference). */
+export function parseRelayList(s: string): RelayTarget {
+  const parts = s.split(',').map((p) => p.trim());
+  if (parts.some((p) => p === '')) throw new Error(`Bad relay list "${s}": use HOST:PORT,HOST:PORT,… with no empty entries.`);
+  return relayTarget(parts.map((p) => parseRelayAddress(p)));
 }
 
 export function parseArgs(argv: string[]): CliOptions {
@@ -109,7 +120,7 @@ export function parseArgs(argv: string[]): CliOptions {
     };
     switch (flag) {
       case '--relay':
-        o.relay = parseRelayAddress(value());
+        o.relay = parseRelayList(value());
         o.relayGiven = true;
         break;
       case '--invite':

@@ -1,8 +1,6 @@
 import { fastLookup } from '../protocol/fastLookup';
 import * as dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
-import { lookup as dnsLookup } from 'node:dns';
-import { BlockList, isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { signData } from '../crypto/identity';
 import { Device, DeviceCertificate, freshCertificate } from '../crypto/deviceCertificate';
@@ -21,6 +19,7 @@ import {
   registerSignedBytes,
 } from '../protocol/relayMessages';
 import { LivenessMonitor } from './livenessMonitor';
+import { RelayList, type RelayTarget } from './relayList';
 import { RosterAssembler, RosterStep } from './rosterAssembler';
 import { TimerDriver } from './timerDriver';
 import { TypedEmitter } from './typedEmitter';
@@ -82,7 +81,8 @@ export interface RelayConnectionEvents {
 }
 
 export interface RelayConnectionOptions {
-  relay: { host: string; port: number };
+  /** The relay, and for a cluster the other relays to move to when it stops answering (relayList.ts). */
+  relay: RelayTarget;
   nick: string;
   /** This client as a device of its identity (deviceCertificate.ts). */
   device: Device;
@@ -136,7 +136,7 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     super();
     this.nick = opts.nick;
     this.socket = socket;
-    this.relayIp = isIP(opts.relay.host) !== 0 ? opts.relay.host : null;
+    this.relays = new RelayList(opts.relay);
     socket.on('message', (buf, rinfo) => this.onDatagram(buf, rinfo));
     socket.on('error', (err) => this.log('warn', `socket error: ${err.message}`));
   }
@@ -158,7 +158,7 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     }
     const conn = new RelayConnection(opts, socket);
     conn.recvBufferBytes = socket.getRecvBufferSize();
-    await conn.resolveRelay();
+    await conn.relays.current.resolve();
     return conn;
   }
 
@@ -213,10 +213,11 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
   send(buf: Buffer, length = buf.length): boolean {
     // No callback: one closure per datagram is measurable at 100k datagrams/s; send errors
     // reach the socket's 'error' handler instead.
-    this.socket.send(buf, 0, length, this.opts.relay.port, this.opts.relay.host);
+    const relay = this.relays.current;
+    this.socket.send(buf, 0, length, relay.port, relay.host);
     // A host name is resolved asynchronously (the datagram leaves later); an IP literal is
     // answered synchronously by fastLookup, so then an empty send queue means it is gone.
-    return this.relayIp !== null && this.socket.getSendQueueCount() === 0;
+    return relay.literal && this.socket.getSendQueueCount() === 0;
   }
 
   /**
@@ -307,7 +308,7 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
 
   private startHello(): void {
     // A host name may point elsewhere by now (the relay moved): learn its address again.
-    if (this.relayIp === null) void this.resolveRelay();
+    void this.relays.current.resolve();
     this.phase = 'hello';
     this.helloToken = randomBytes(HELLO_TOKEN_BYTES);
     this.retryMs = RETRY_INITIAL_MS;
@@ -406,14 +407,22 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
   }
 
   private onUnreachable(): void {
-    if (this.unreachableReported) return;
+    if (this.unreachableReported) {
+      // Still nothing from the relay moved to: with other relays to try, the next one (and so on).
+      this.moveToNextRelay('does not answer either');
+      return;
+    }
     this.unreachableReported = true;
     this.emit('state', { state: 'unreachable' });
-    const message = `The relay at ${this.opts.relay.host}:${this.opts.relay.port} does not answer; retrying.`;
+    const message =
+      this.relays.size > 1
+        ? `The relay at ${this.relays.current.text} does not answer; trying the others of ${this.relays.text}.`
+        : `The relay at ${this.relays.current.text} does not answer; retrying.`;
     this.emit('error', { code: 'RELAY_UNREACHABLE', message, refKind: 0, refId: 0 });
     // Whatever happened (relay restarted, network changed), start over: registration is
-    // idempotent for our key, so a relay that kept our session gives the same one back.
-    if (this.phase === 'registered') this.startHello();
+    // idempotent for our key, so a relay that kept our session gives the same one back; so does
+    // another relay of the same cluster, if there is a list to move along.
+    if (!this.moveToNextRelay('does not answer') && this.phase === 'registered') this.startHello();
   }
 
   // ---- roster -------------------------------------------------------------------------
@@ -544,17 +553,22 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
       this.onBatch(buf, rinfo);
       return;
     }
-    // Anything from the relay shows it is there; only its own messages other than PRESENCE
-    // (PONG, COOKIE, REGISTERED, ROSTER, KEY_INFO, ERROR, BYE) answer something we sent.
-    this.heard(!isPeerKind(h.header.kind) && h.header.kind !== Kind.PRESENCE);
+    // Only the relay in use speaks for the relay: a late answer from one just left must not
+    // register us there, and a peer's datagrams on a direct path say nothing about the relay.
+    const fromCurrent = this.fromRelay(rinfo);
+    if (fromCurrent) this.heard(!isPeerKind(h.header.kind) && h.header.kind !== Kind.PRESENCE);
     if (isPeerKind(h.header.kind)) {
       // While re-registering after a scare (silence, a relay restart) our peers' traffic still
       // counts: the relay forwards only to registered sessions and the contents authenticate
       // end to end, so dropping it would only cost retransmissions.
       if (this.phase === 'registered' || (this.registeredOnce && this.phase !== 'left')) {
-        const direct = !this.fromRelay(rinfo);
+        const direct = !fromCurrent;
         this.emit('peer', { header: h.header, datagram: buf, from: { address: rinfo.address, port: rinfo.port }, direct });
       }
+      return;
+    }
+    if (!fromCurrent) {
+      this.dropped++;
       return;
     }
     const d = decodeRelayMessage(buf);
@@ -614,34 +628,37 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     for (const d of inner) this.handle(d, rinfo);
   }
 
-  /** The relay's IP as configured, if it is a literal; else the last address its name resolved to. */
-  private readonly relayIp: string | null;
-  private resolvedRelayIp: string | null = null;
-  /** The last source address that matched the relay's, so the usual check is one string compare. */
-  private relaySource = '';
+  /** The relays to use, and the one in use (relayList.ts). */
+  private readonly relays: RelayList;
+  /** When the relay in use was chosen (Date.now()): a new one gets its own time to answer. */
+  private relayChosenAt = 0;
 
   private fromRelay(rinfo: dgram.RemoteInfo): boolean {
-    if (rinfo.port !== this.opts.relay.port) return false;
-    if (rinfo.address === this.relaySource) return true;
-    const ip = this.relayIp ?? this.resolvedRelayIp;
-    if (ip === null || !sameIp(ip, rinfo.address)) return false;
-    this.relaySource = rinfo.address;
-    return true;
+    return this.relays.current.matches(rinfo);
   }
 
-  /** Resolves the relay's host name (never rejects: an unresolvable name just matches nothing). */
-  private resolveRelay(): Promise<void> {
-    if (this.relayIp !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      // The family open() chose the socket type by: a name (no ':') means udp4.
-      dnsLookup(this.opts.relay.host, { family: this.opts.relay.host.includes(':') ? 6 : 4 }, (err, address) => {
-        if (!err && address !== this.resolvedRelayIp) {
-          this.resolvedRelayIp = address;
-          this.relaySource = '';
-        }
-        resolve();
-      });
-    });
+  /** The relay in use now. */
+  get relay(): { host: string; port: number } {
+    const r = this.relays.current;
+    return { host: r.host, port: r.port };
+  }
+
+  /**
+   * Moves to the next relay of the list (a cluster's relays share one directory, so registering
+   * there with the same device key gives this device its session and nickname back, and its
+   * peers see no leave or join). No-op with one relay.
+   */
+  private moveToNextRelay(why: string): boolean {
+    if (this.relays.size < 2 || this.phase === 'left') return false;
+    const from = this.relays.current.text;
+    const to = this.relays.advance();
+    this.relayChosenAt = Date.now();
+    this.log('info', `relay ${from} ${why}; moving to ${to.text}`);
+    // The relay moved to is watched afresh: its own silence, its own verdict.
+    this.liveness.start();
+    this.livenessTimer.poke();
+    this.startHello();
+    return true;
   }
 
   private heard(answer: boolean): void {
@@ -669,6 +686,8 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
       this.startHello();
       return;
     }
+    // This relay of a cluster cannot admit anyone now (Redis is out of its reach): another one may.
+    if (code === 'DIRECTORY_UNAVAILABLE' && this.phase === 'register' && this.moveToNextRelay('cannot admit anyone now')) return;
     if (code === 'UNKNOWN_PEER' && refKind === Kind.KEY_REQ) {
       this.resolveKeys(`#${refId}`, null);
       for (const key of [...this.keyWaiters.keys()]) if (key.startsWith('@') && refId === 0) this.resolveKeys(key, null);
@@ -701,6 +720,8 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
       return;
     }
     const reason = errorCodeFromWire(code);
+    // A relay of a cluster stopping (a rolling restart): straight to the next one.
+    if (reason === 'RELAY_SHUTDOWN' && this.moveToNextRelay('is shutting down')) return;
     if (reason === 'RELAY_SHUTDOWN') {
       this.emit('error', { code: 'RELAY_SHUTDOWN', message: ERROR_HINTS.RELAY_SHUTDOWN, refKind: 0, refId: 0 });
       this.emit('state', { state: 'unreachable' });
@@ -720,15 +741,4 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
 
 function peerInfo(e: RosterEntry): PeerInfo {
   return { id: e.id, device: e.device.toString('hex'), nick: e.nick };
-}
-
-/** Whether two IP literals name the same address (so "::1" matches "0:0:0:0:0:0:0:1", and an IPv4-mapped IPv6 address its IPv4 one). */
-function sameIp(a: string, b: string): boolean {
-  if (a === b) return true;
-  const fa = isIP(a);
-  const fb = isIP(b);
-  if (fa === 0 || fb === 0) return false;
-  const list = new BlockList();
-  list.addAddress(a, fa === 6 ? 'ipv6' : 'ipv4');
-  return list.check(b, fb === 6 ? 'ipv6' : 'ipv4');
 }

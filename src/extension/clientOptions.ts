@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import type { ChatClientOptions } from '../client/chatClient';
 import { clampHistoryLimit, DEFAULT_HISTORY_LIMIT } from './chatState';
-import { DEFAULT_RELAY_HOST, DEFAULT_RELAY_PORT, parseRelayAddress, type RelayAddress } from './relayAddress';
+import { DEFAULT_RELAY_HOST, DEFAULT_RELAY_PORT, parseRelayList, type RelayAddress, type RelayTarget } from './relayAddress';
 
 /** Name of the folder received files go to inside the first workspace folder (the default). */
 export const WORKSPACE_DOWNLOAD_FOLDER = 'PeerChat Downloads';
@@ -127,23 +127,28 @@ export function maxIncomingBytes(mb: number): number | undefined {
   return Math.floor(mb * 1024 * 1024);
 }
 
-/** The relay to join: the setting, parsed (throws a readable Error when it is malformed). */
-export function relayFromSettings(settings: Pick<PeerChatSettings, 'relayAddress'>): RelayAddress {
-  const parsed = parseRelayAddress(settings.relayAddress);
+/**
+ * The relay to join: the setting, parsed (throws a readable Error when it is malformed). A comma
+ * list is a cluster's relays: the first is joined, the others are where the client moves to.
+ */
+export function relayFromSettings(settings: Pick<PeerChatSettings, 'relayAddress'>): RelayTarget {
+  const parsed = parseRelayList(settings.relayAddress);
   if (!parsed.ok) throw new Error(`The setting peerchat.relayAddress ("${settings.relayAddress}") is not valid: ${parsed.reason}`);
-  return parsed.address;
+  return parsed.target;
 }
 
 export type ClientExtras = Pick<ChatClientOptions, 'nick' | 'identity'> &
   Partial<Pick<ChatClientOptions, 'secret' | 'pins' | 'log'>> & {
     /** Overrides the relay from settings (e.g. the relay this window just started). */
-    relay?: RelayAddress;
+    relay?: RelayTarget;
   };
 
 export function buildClientOptions(settings: PeerChatSettings, env: PathEnvironment, extras: ClientExtras): ChatClientOptions {
-  const relay = extras.relay ?? relayFromSettings(settings);
+  const relay: RelayTarget = extras.relay ?? relayFromSettings(settings);
+  // The fallbacks ride along to the client's relay connection (src/client/relayList.ts).
+  const target: RelayTarget = relay.fallbacks === undefined ? { host: relay.host, port: relay.port } : { host: relay.host, port: relay.port, fallbacks: relay.fallbacks };
   const options: ChatClientOptions = {
-    relay: { host: relay.host, port: relay.port },
+    relay: target,
     nick: extras.nick,
     identity: extras.identity,
     downloadDir: resolveDownloadDir(settings.downloadFolder, env),

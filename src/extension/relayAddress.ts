@@ -54,6 +54,30 @@ export function parseRelayAddress(input: string, opts: { allowAnyPort?: boolean;
   return { ok: true, address: { host, port } };
 }
 
+/** A relay and, for a cluster of relays, the others to move to when it stops answering (src/client/relayList.ts). */
+export interface RelayTarget extends RelayAddress {
+  fallbacks?: readonly RelayAddress[];
+}
+
+export type ParsedRelayList = { ok: true; target: RelayTarget } | { ok: false; reason: string };
+
+/**
+ * Parses `host:port` or a comma list of them (`a:p, b:p`: the relays of one cluster, in order;
+ * the first is joined, the client moves along the list when its relay stops answering).
+ */
+export function parseRelayList(input: string): ParsedRelayList {
+  const parts = input.split(',').map((p) => p.trim());
+  if (parts.length > 1 && parts.some((p) => p === '')) return { ok: false, reason: 'A list of relays is written a:12345, b:12345 (no empty entries).' };
+  const addresses: RelayAddress[] = [];
+  for (const part of parts) {
+    const parsed = parseRelayAddress(part);
+    if (!parsed.ok) return parts.length > 1 ? { ok: false, reason: `"${part}": ${parsed.reason}` } : parsed;
+    addresses.push(parsed.address);
+  }
+  const [first, ...rest] = addresses;
+  return { ok: true, target: rest.length === 0 ? first : { ...first, fallbacks: rest } };
+}
+
 export function formatRelayAddress(a: RelayAddress): string {
   return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
 }

@@ -34,6 +34,7 @@ export const ERROR_CODES = [
   'ANSWERED_ELSEWHERE',
   'NOT_DELIVERED',
   'NO_SPACE',
+  'DIRECTORY_UNAVAILABLE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -80,6 +81,8 @@ export const ERROR_HINTS: Record<ErrorCode, string> = {
   ANSWERED_ELSEWHERE: 'Answered on another of your devices.',
   NOT_DELIVERED: 'The message could not be delivered: the recipient left before it arrived.',
   NO_SPACE: 'The download folder has no room for the file. Free up space there or choose another folder; sending it again resumes.',
+  DIRECTORY_UNAVAILABLE:
+    'The relay has lost touch with its cluster\'s directory (Redis) and cannot admit anyone new for now; retrying, on another relay if one is configured.',
 };
 
 /** An error with a code, thrown and caught at API boundaries. */

@@ -21,6 +21,8 @@ export const Kind = {
   KEY_INFO: 0x0e,
   /** Relay → client: several datagrams for one client in one (relayBatch.ts). */
   BATCH: 0x0f,
+  /** Relay → relay of one cluster: peer datagrams for the other relay's clients (meshDatagram.ts). */
+  MESH: 0x30,
   PEER_HELLO: 0x40,
   PEER_SEALED: 0x41,
   PEER_BROADCAST: 0x42,

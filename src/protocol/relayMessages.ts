@@ -240,6 +240,18 @@ function decodeBody(kind: number, r: ByteReader, buf: Buffer): RelayMessage | nu
 /** Bytes of a device certificate on the wire: four keys, expiry u32, signature. */
 export const CERTIFICATE_BYTES = 4 * KEY_BYTES + 4 + SIGNATURE_BYTES;
 
+/** A certificate alone, as on the wire (the cluster's directory stores it so). */
+export function encodeCertificate(c: DeviceCertificate): Buffer {
+  return writeCertificate(new ByteWriter(CERTIFICATE_BYTES), c).finish();
+}
+
+/** The inverse of encodeCertificate; null unless exactly CERTIFICATE_BYTES. */
+export function decodeCertificate(b: Buffer): DeviceCertificate | null {
+  if (b.length !== CERTIFICATE_BYTES) return null;
+  // Copies, so the certificate does not keep a larger buffer alive.
+  return readCertificate(new ByteReader(Buffer.from(b)));
+}
+
 /** identity sign(32) ‖ identity dh(32) ‖ device sign(32) ‖ device dh(32) ‖ expiry u32 ‖ signature(64). */
 function writeCertificate(w: ByteWriter, c: DeviceCertificate): ByteWriter {
   return w

@@ -2,7 +2,8 @@
  * Command-line entry of the relay (bundled into dist/relay.js; `node dist/relay.js`).
  *
  *   peerchat-relay [--host H] [--port P] [--secret S] [--open] [--name N] [--no-announce]
- *                  [--no-invite] [--quiet] [--help]
+ *                  [--no-invite] [--quiet] [--stats [SECONDS]] [--help]
+ *                  [--cluster redis://HOST:PORT --cluster-secret S [--cluster-advertise HOST]]
  *
  * Output contract (scripts and the VS Code task's background problem matcher key on it):
  * - the first line on stdout is exactly `listening on HOST:PORT`, printed once the socket is bound;
@@ -25,10 +26,15 @@
  * prints a new `invite:` line; a parent process with an IPC channel (the extension) sends
  * `{ type: 'setSecret', secret }` and gets `{ type: 'secretSet' }`. Old invitations stop admitting
  * new devices; members already in stay (RelayServer.setSecret).
+ * - SIGUSR2 (or every SECONDS with --stats) prints one `stats: …` line: clients, datagrams and
+ *   bytes forwarded, and for a cluster the relays it knows. (Not SIGUSR1: Node starts its
+ *   inspector on that one.)
  */
 import * as os from 'node:os';
 import { RelayServer } from './relayServer';
 import { RelayStartError } from './bindError';
+import { redactUrl } from './redisUrl';
+import type { RelayStats } from './relayStats';
 import { DEFAULT_RELAY_HOST, DEFAULT_RELAY_PORT } from './relayLimits';
 import { tuneOwnProcess } from '../shared/heapTuning';
 import { buildInvitation, generateSecret, isLinkSafeSecret } from '../shared/invitation';
@@ -38,6 +44,11 @@ import { announceRelay, type RelayAnnouncement } from '../discovery/mdnsDiscover
 
 /** The environment variable that can carry the secret (keeps it out of `ps` output). */
 export const SECRET_ENV = 'PEERCHAT_RELAY_SECRET';
+/** The cluster's Redis URL and secret can come from the environment too (a password in the URL, the secret: out of `ps`). */
+export const CLUSTER_URL_ENV = 'PEERCHAT_CLUSTER_URL';
+export const CLUSTER_SECRET_ENV = 'PEERCHAT_CLUSTER_SECRET';
+/** --stats without a number prints a line this often (s). */
+export const DEFAULT_STATS_EVERY_S = 10;
 
 /** Exit codes: 0 clean stop, 1 could not start, 2 bad command line (the getopt convention). */
 const EXIT_OK = 0;
@@ -61,7 +72,14 @@ Options:
   --no-announce do not announce the relay on the LAN (DNS-SD, _peerchat._udp)
   --no-invite   do not print the "invite:" line
   --quiet       print only the "listening on" and "invite:" lines and errors
+  --stats [N]   print a stats line every N seconds (default ${DEFAULT_STATS_EVERY_S}); SIGUSR2 prints one any time
   --help        show this help
+
+Several relays as one chat (README "Several relays"):
+  --cluster URL            the cluster's Redis, redis://HOST:PORT (or set ${CLUSTER_URL_ENV})
+  --cluster-secret S       shared by every relay of the cluster, 16+ characters (or set ${CLUSTER_SECRET_ENV})
+  --cluster-advertise HOST the address other relays reach this one at (default: the listening
+                           address; with --host 0.0.0.0, this machine's first external IPv4)
 
 The first line printed is "listening on HOST:PORT". A relay serving the network (a --host that is
 not loopback, e.g. 0.0.0.0) prints "invite: LINK" next: give that link to your teammates
@@ -80,6 +98,12 @@ export interface RelayCliOptions {
   invite: boolean;
   quiet: boolean;
   help: boolean;
+  /** Print a stats line every this many seconds (undefined: only on SIGUSR2). */
+  statsEverySec: number | undefined;
+  /** The cluster's Redis URL, its secret and the address to advertise (all undefined: a relay on its own). */
+  cluster: string | undefined;
+  clusterSecret: string | undefined;
+  clusterAdvertise: string | undefined;
 }
 
 export type ParsedArgs = { ok: true; options: RelayCliOptions } | { ok: false; message: string };
@@ -96,7 +120,13 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
     invite: true,
     quiet: false,
     help: false,
+    statsEverySec: undefined,
+    cluster: env[CLUSTER_URL_ENV] || undefined,
+    clusterSecret: env[CLUSTER_SECRET_ENV] || undefined,
+    clusterAdvertise: undefined,
   };
+  /** --cluster-secret or --cluster-advertise given (they mean nothing without --cluster). */
+  let clusterFlags = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const eq = arg.indexOf('=');
@@ -146,11 +176,45 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
       case '--no-invite':
         o.invite = false;
         break;
+      case '--stats': {
+        // An optional number: --stats, --stats 5, --stats=5.
+        const v = inline ?? (argv[i + 1] !== undefined && /^\d+$/.test(argv[i + 1]) ? argv[++i] : undefined);
+        const n = v === undefined ? DEFAULT_STATS_EVERY_S : /^\d+$/.test(v) ? Number(v) : NaN;
+        if (!(n >= 1 && n <= 86_400)) return { ok: false, message: `--stats takes a number of seconds 1–86400, got ${v}` };
+        o.statsEverySec = n;
+        break;
+      }
+      case '--cluster': {
+        const v = value();
+        if (!v || !/^rediss?:\/\//.test(v)) return { ok: false, message: '--cluster needs a Redis URL, e.g. --cluster redis://127.0.0.1:6379' };
+        o.cluster = v;
+        break;
+      }
+      case '--cluster-secret': {
+        const v = value();
+        if (!v) return { ok: false, message: '--cluster-secret needs a value' };
+        o.clusterSecret = v;
+        clusterFlags = true;
+        break;
+      }
+      case '--cluster-advertise': {
+        const v = value();
+        if (!v) return { ok: false, message: '--cluster-advertise needs an address, e.g. --cluster-advertise 10.0.0.5' };
+        o.clusterAdvertise = v;
+        clusterFlags = true;
+        break;
+      }
       default:
         return { ok: false, message: `unknown option ${arg}` };
     }
   }
   if (o.open && o.secret !== undefined) return { ok: false, message: `--open admits anyone: leave out --secret (and ${SECRET_ENV}), or --open` };
+  if (o.cluster !== undefined && o.clusterSecret === undefined) {
+    return { ok: false, message: `--cluster needs --cluster-secret (or ${CLUSTER_SECRET_ENV}), the same on every relay of the cluster` };
+  }
+  if (o.cluster === undefined && clusterFlags) {
+    return { ok: false, message: '--cluster-secret and --cluster-advertise go with --cluster URL' };
+  }
   return { ok: true, options: o };
 }
 
@@ -160,6 +224,26 @@ export function isLoopbackHost(host: string): boolean {
   return h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1' || /^127(?:\.\d{1,3}){3}$/.test(h);
 }
 
+/** One `stats:` line (SIGUSR2, --stats): what an operator asks a relay first. */
+export function formatStats(s: RelayStats): string {
+  const mb = (b: number): string => `${(b / 1e6).toFixed(1)} MB`;
+  const parts = [
+    `clients ${s.clients}`,
+    `forwarded ${s.forwarded} datagrams (${mb(s.forwardedBytes)}) to clients here`,
+    `in ${s.datagramsIn} datagrams (${mb(s.bytesIn)}), out ${s.datagramsOut} (${mb(s.bytesOut)})`,
+  ];
+  const c = s.cluster;
+  if (c === undefined) {
+    parts.push('no cluster');
+  } else {
+    parts.push(`chat ${c.chatClients} devices on all relays`);
+    parts.push(`to other relays ${c.forwardedOut} (${mb(c.forwardedOutBytes)}), from them ${c.forwardedIn} (${mb(c.forwardedInBytes)})`);
+    const relays = c.relays.map((r) => `${r.id}@${r.host}:${r.port}${r.live ? '' : ' (no lease)'}`);
+    parts.push(`relays known: ${relays.length === 0 ? 'none' : relays.join(', ')}`);
+    parts.push(c.directoryAvailable ? 'Redis ok' : 'Redis UNAVAILABLE (refusing new devices)');
+  }
+  return `stats: ${parts.join('; ')}`;
+}
 
 export interface RelayCliIo {
   stdout: (line: string) => void;
@@ -173,6 +257,8 @@ export interface RelayCliIo {
   control?: { onMessage: (handle: (msg: unknown) => void) => void; send: (msg: unknown) => void };
   /** This machine's interfaces (os.networkInterfaces()), for the invitation's addresses. */
   interfaces?: () => ReturnType<typeof os.networkInterfaces>;
+  /** Calls `f` whenever the process is asked for stats (SIGUSR2). */
+  onStatsSignal?: (f: () => void) => void;
 }
 
 /** What a parent (the extension) may send over the IPC channel. */
@@ -208,6 +294,7 @@ function processIo(): RelayCliIo {
           }
         : undefined,
     interfaces: () => os.networkInterfaces(),
+    onStatsSignal: (f) => process.on('SIGUSR2', f),
   };
 }
 
@@ -244,7 +331,12 @@ export async function main(argv: readonly string[], io: RelayCliIo = processIo()
 
   let server: RelayServer;
   try {
-    server = await RelayServer.start({ host: o.host, port: o.port, secret, log });
+    const cluster =
+      o.cluster === undefined || o.clusterSecret === undefined
+        ? undefined
+        : { url: o.cluster, secret: o.clusterSecret, advertiseHost: o.clusterAdvertise };
+    if (cluster !== undefined) early.push(`joining the cluster at ${redactUrl(cluster.url)}`);
+    server = await RelayServer.start({ host: o.host, port: o.port, secret, log, cluster });
   } catch (err) {
     io.stderr(`peerchat-relay: ${err instanceof RelayStartError || err instanceof Error ? err.message : String(err)}`);
     return EXIT_START_FAILED;
@@ -302,7 +394,13 @@ export async function main(argv: readonly string[], io: RelayCliIo = processIo()
     io.control?.send({ type: 'secretSet' } satisfies RelayControlReply);
   });
 
+  const printStats = (): void => io.stdout(`${timestamp()} ${formatStats(server.stats())}`);
+  io.onStatsSignal?.(printStats);
+  const statsTimer = o.statsEverySec === undefined ? undefined : setInterval(printStats, o.statsEverySec * 1000);
+  statsTimer?.unref();
+
   const signal = await io.stopSignal;
+  if (statsTimer !== undefined) clearInterval(statsTimer);
   await Promise.all([server.close(signal), announcement?.stop()]);
   log('stopped');
   return EXIT_OK;

@@ -29,6 +29,7 @@ export class PresenceLog {
   /** Each change pre-encoded as on the wire: online u8 | id u32 | device tag | nick (str8). */
   private changes: Buffer[] = [];
   private sliceCache = new Map<number, Buffer[]>();
+  private gap: Buffer | undefined;
 
   /** The roster version now (after the last recorded change). */
   get version(): number {
@@ -56,6 +57,40 @@ export class PresenceLog {
     // Not wrapped here (2^32 changes is decades at any real rate); the wire carries it as u32.
     this.versionNow++;
     return this.versionNow;
+  }
+
+  /**
+   * Records a change the directory numbered `version` (a cluster's roster version comes from the
+   * directory). A version already recorded is ignored; one past the next skips the versions in
+   * between (skipTo), so whoever is behind them fetches the roster again.
+   */
+  recordAt(version: number, online: boolean, id: number, deviceTag: Buffer, nick: string): void {
+    if (version <= this.versionNow) return;
+    if (version > this.versionNow + 1) this.skipTo(version - 1);
+    this.record(online, id, deviceTag, nick);
+  }
+
+  /**
+   * Moves to `version` without the changes in between (the directory reloaded its view): the log
+   * starts over there, and a client at an older version gets the gap marker instead of a slice.
+   */
+  skipTo(version: number): void {
+    if (version <= this.versionNow) return;
+    this.changes = [];
+    this.base = this.versionNow = version;
+    this.sliceCache.clear();
+    this.gap = undefined;
+  }
+
+  /**
+   * A PRESENCE with no changes at the current version: a client behind it sees a gap (version -
+   * 0 > its own) and fetches the roster again. Sent to clients the log no longer reaches.
+   */
+  gapMarker(): Buffer {
+    if (this.gap === undefined || this.gap.readUInt32BE(HEADER_BYTES) !== this.versionNow >>> 0) {
+      this.gap = this.encode(this.changes.length, this.changes.length, 0);
+    }
+    return this.gap;
   }
 
   /**

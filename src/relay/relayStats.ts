@@ -35,6 +35,16 @@ export const DROP_REASONS = [
   'relayFull',
   /** A REGISTER for another nickname while the identity is online under its own on another device. */
   'nickMismatch',
+  /** A REGISTER refused because the cluster's directory (Redis) cannot be reached. */
+  'directoryUnavailable',
+  /** A datagram from another relay of the cluster for a session no longer here (it left or moved). */
+  'meshUnknownPeer',
+  /** A relay-to-relay datagram that failed authentication, was replayed, or did not parse. */
+  'badMesh',
+  /** A datagram too large to be wrapped for another relay (over MAX_MESH_INNER_BYTES). */
+  'meshTooLarge',
+  /** A datagram for a session on a relay whose address this one does not know yet (it just joined). */
+  'noRoute',
 ] as const;
 
 export type DropReason = (typeof DROP_REASONS)[number];
@@ -52,8 +62,9 @@ export interface RelayStats {
   /** Datagrams actually sent (a BATCH counts once) and their bytes. */
   datagramsOut: number;
   bytesOut: number;
-  /** Peer datagrams sent on to a client (a broadcast to n clients counts n). */
+  /** Peer datagrams sent on to a client of this relay (a broadcast to n clients counts n), and their bytes. */
   forwarded: number;
+  forwardedBytes: number;
   /** Broadcasts accepted (each fanned out to every other client). */
   broadcasts: number;
   /** PRESENCE datagrams sent (alone or inside a BATCH). */
@@ -71,6 +82,24 @@ export interface RelayStats {
   dropped: Record<DropReason, number>;
   /** Socket buffer sizes the kernel granted (bytes) and what was asked. */
   socketBuffers: { asked: number; recv: number; send: number };
+  /** A relay of a cluster (--cluster): its part in it. Undefined for a relay on its own. */
+  cluster?: ClusterStats;
+}
+
+export interface ClusterStats {
+  /** This relay's id in the directory (random per process). */
+  relayId: string;
+  /** Whether Redis answers (if not, new devices are refused with DIRECTORY_UNAVAILABLE). */
+  directoryAvailable: boolean;
+  /** Device sessions in the whole chat (the directory's view). */
+  chatClients: number;
+  /** The other relays this one knows. */
+  relays: Array<{ id: string; host: string; port: number; live: boolean }>;
+  /** Peer datagrams (and bytes) sent to other relays for their clients, and received from them for ours. */
+  forwardedOut: number;
+  forwardedOutBytes: number;
+  forwardedIn: number;
+  forwardedInBytes: number;
 }
 
 export function emptyDropCounts(): Record<DropReason, number> {

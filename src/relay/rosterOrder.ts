@@ -48,6 +48,11 @@ export class RosterOrder<M extends RosterMember> {
     this.dead++;
   }
 
+  /** Every member in join order. */
+  *entriesInOrder(): IterableIterator<M> {
+    for (const m of this.members) if (m.inRoster) yield m;
+  }
+
   /** The entries of the page starting at `offset`. */
   entries(offset: number): RosterEntry[] {
     this.compact();

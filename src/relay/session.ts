@@ -1,23 +1,19 @@
-import type { DeviceCertificate } from '../crypto/deviceCertificate';
+import type { Outbound } from './relayTransport';
 import { TokenBucket } from './tokenBucket';
-import { RosterMember } from './rosterOrder';
 
-/** One registered client (a device of a member), as the relay holds it. */
-export interface Session extends RosterMember {
+/**
+ * A client registered on this relay (a device of a member), with what only this relay needs: its
+ * address, its budgets and its coalescing queue. Who it is (keys, certificate, nickname owner)
+ * is the directory's entry with the same id (directory.ts).
+ */
+export interface Session extends Outbound {
   /** Random nonzero u32, never DST_BROADCAST; the header src/dst that names this client. */
   readonly id: number;
-  /** Where the client's datagrams come from and where the relay sends to it. */
-  address: string;
-  port: number;
-  /**
-   * The device's keys and its identity's certificate for them (handed out in KEY_INFO). A
-   * session is one device; its member is the identity (docs/protocol.md "Members and devices").
-   */
-  cert: DeviceCertificate;
-  /** Hex of the device's Ed25519 key: one session per device key. */
+  /** Hex of the device's Ed25519 key, and of its identity's (the nickname's owner). */
   readonly deviceKey: string;
-  /** Hex of the identity's Ed25519 key: the member, and the nickname's owner. */
   readonly ownerKey: string;
+  /** First DEVICE_TAG_BYTES of the device key. */
+  readonly deviceTag: Buffer;
   /** Nickname as shown (NFKC) and its comparison key. */
   nick: string;
   nickKey: string;
@@ -37,22 +33,4 @@ export interface Session extends RosterMember {
   readonly broadcastBucket: TokenBucket;
   /** ERROR answers to this client (SESSION_ERROR_RATE_*). */
   readonly errorBucket: TokenBucket;
-  /**
-   * Small datagrams waiting for this event-loop turn's flush, oldest first (RelayServer.deliver).
-   * The array is kept and emptied after each flush, so queuing allocates nothing per datagram.
-   */
-  readonly outQueue: Buffer[];
-  /** What outQueue would take inside BATCH datagrams (each datagram + its length prefix). */
-  outBytes: number;
-  /** Listed for this turn's flush (so a client is listed once however many datagrams it gets). */
-  outListed: boolean;
-  /** Largest BATCH for this client's address: BATCH_MAX_BYTES, or LOOPBACK_BATCH_MAX_BYTES on loopback. */
-  batchMax: number;
-}
-
-/** A member online: one identity, its nickname, and its devices' sessions (at least one). */
-export interface Member {
-  nick: string;
-  nickKey: string;
-  readonly devices: Set<Session>;
 }

@@ -46,6 +46,10 @@ const GOLDEN_WIRE: Array<[ErrorCode, number]> = [
   ['NICK_MISMATCH', 28],
   ['ANSWERED_ELSEWHERE', 29],
   ['NOT_DELIVERED', 30],
+  // Download folder without room (issue 13).
+  ['NO_SPACE', 31],
+  // Several relays (issue 14).
+  ['DIRECTORY_UNAVAILABLE', 32],
 ];
 
 describe('protocol/errors', () => {

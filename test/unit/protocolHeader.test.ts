@@ -49,6 +49,7 @@ describe('protocol/header', () => {
         KEY_REQ: 0x0d,
         KEY_INFO: 0x0e,
         BATCH: 0x0f,
+        MESH: 0x30,
         PEER_HELLO: 0x40,
         PEER_SEALED: 0x41,
         PEER_BROADCAST: 0x42,

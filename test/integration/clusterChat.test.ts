@@ -1,0 +1,103 @@
+/**
+ * Members on different relays of one cluster, with the real client (ChatClient): chat, private
+ * messages and files cross from relay to relay (the mesh, src/relay/mesh.ts) as if there were one
+ * relay; a broadcast from each relay reaches everyone exactly once, in order per sender.
+ */
+import * as assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { TestCluster } from '../support/cluster';
+import { TestClient } from '../support/testClient';
+
+const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('several relays on one Redis: members on different relays', function () {
+  this.timeout(90_000);
+  let cluster: TestCluster;
+  const clients: TestClient[] = [];
+
+  before(async () => {
+    cluster = await TestCluster.start(3);
+  });
+  after(async () => {
+    await cluster?.close();
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.leave().catch(() => undefined)));
+  });
+
+  async function join(nick: string, relay: number, opts: { acceptFiles?: 'always' } = {}): Promise<TestClient> {
+    const c = await TestClient.join({ relay: cluster.relays[relay].address(), nick, ...opts });
+    clients.push(c);
+    return c;
+  }
+
+  it('chat and private messages cross relays; each member sees everyone', async () => {
+    const alice = await join('alice', 0);
+    const bob = await join('bob', 1);
+    const carol = await join('carol', 2);
+    for (const c of [alice, bob, carol]) await c.waitForPeers(['alice', 'bob', 'carol'].filter((n) => n !== c.client.nick));
+
+    alice.client.broadcast('Hello everyone!');
+    alice.client.sendPrivate('bob', 'Hi Bob!');
+    carol.client.sendPrivate('alice', 'Hi Alice, from relay 2');
+    await bob.waitFor('message', (m) => m.text === 'Hi Bob!');
+    await bob.waitFor('message', (m) => m.text === 'Hello everyone!');
+    await carol.waitFor('message', (m) => m.text === 'Hello everyone!');
+    await alice.waitFor('message', (m) => m.text === 'Hi Alice, from relay 2');
+    await sleep(300); // room for a duplicate to show up
+    assert.deepEqual(
+      bob.all('message').map((m) => [m.from, m.text, m.private]),
+      [['alice', 'Hello everyone!', false], ['alice', 'Hi Bob!', true]],
+    );
+    assert.deepEqual(carol.all('message').map((m) => [m.from, m.text]), [['alice', 'Hello everyone!']]);
+    assert.deepEqual(alice.all('message').map((m) => [m.from, m.text]), [['carol', 'Hi Alice, from relay 2']]);
+    const forwarded = cluster.relays.reduce((n, r) => n + (r.stats().cluster?.forwardedOut ?? 0), 0);
+    assert.ok(forwarded > 0, 'datagrams went relay to relay');
+  });
+
+  it('a broadcast burst from each relay reaches every member exactly once, in order per sender', async () => {
+    const members: TestClient[] = [];
+    for (let i = 0; i < 9; i++) members.push(await join(`m${i}`, i % 3));
+    const nicks = members.map((m) => m.client.nick);
+    for (const m of members) await m.waitForPeers(nicks.filter((n) => n !== m.client.nick), 15_000);
+    const PER_SENDER = 20;
+    const senders = [members[0], members[1], members[2]]; // one on each relay
+    for (let k = 0; k < PER_SENDER; k++) for (const s of senders) s.client.broadcast(`${s.client.nick} #${k}`);
+    for (const m of members) {
+      for (const s of senders) {
+        if (s === m) continue;
+        await m.waitFor('message', (x) => x.text === `${s.client.nick} #${PER_SENDER - 1}`, 30_000);
+      }
+    }
+    await sleep(500);
+    for (const m of members) {
+      for (const s of senders) {
+        if (s === m) continue;
+        const got = m.all('message').filter((x) => x.from === s.client.nick).map((x) => x.text);
+        assert.deepEqual(got, Array.from({ length: PER_SENDER }, (_, k) => `${s.client.nick} #${k}`), `${m.client.nick} from ${s.client.nick}`);
+      }
+    }
+  });
+
+  it('files cross relays byte for byte (SHA-256), both ways', async () => {
+    const alice = await join('alice', 0, { acceptFiles: 'always' });
+    const bob = await join('bob', 2, { acceptFiles: 'always' });
+    await alice.waitForPeers(['bob']);
+    await bob.waitForPeers(['alice']);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'peerchat-cluster-files-'));
+    const big = randomBytes(8 * 1024 * 1024 + 1234);
+    const small = randomBytes(70_000);
+    writeFileSync(path.join(dir, 'big.bin'), big);
+    writeFileSync(path.join(dir, 'small.bin'), small);
+    await alice.client.sendFile('bob', path.join(dir, 'big.bin'));
+    await bob.client.sendFile('alice', path.join(dir, 'small.bin'));
+    const gotBig = await bob.waitFor('file-received', () => true, 60_000);
+    const gotSmall = await alice.waitFor('file-received', () => true, 60_000);
+    assert.equal(sha256(readFileSync(gotBig.path)), sha256(big));
+    assert.equal(sha256(readFileSync(gotSmall.path)), sha256(small));
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * `peerchat-relay --cluster … --cluster-secret …` as an operator runs it (dist/relay.js): it
+ * joins, says so, prints `stats:` lines with --stats and on SIGUSR2 (clients, forwarded, relays
+ * known), and refuses to start without a reachable Redis, in one sentence.
+ */
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { RawClient } from '../support/rawClient';
+import { freePort, RedisServer } from '../support/redisServer';
+import { RELAY_BUNDLE, RelayProcess } from '../support/relayProcess';
+import { TEST_CLUSTER_SECRET } from '../support/cluster';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('peerchat-relay --cluster (dist/relay.js)', function () {
+  this.timeout(60_000);
+  let redis: RedisServer;
+  const procs: RelayProcess[] = [];
+  const clients: RawClient[] = [];
+
+  before(async () => {
+    redis = await RedisServer.start();
+  });
+  after(async () => {
+    for (const c of clients.splice(0)) c.close();
+    await Promise.all(procs.splice(0).map((p) => p.kill('SIGKILL')));
+    await redis.stop();
+  });
+
+  async function waitLine(p: RelayProcess, re: RegExp, from: number, ms = 10_000): Promise<string> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const line = p.lines.slice(from).find((l) => re.test(l));
+      if (line !== undefined) return line;
+      assert.ok(Date.now() < deadline, `no line matching ${re} within ${ms} ms: ${p.lines.slice(-10).join(' | ')}`);
+      await sleep(50);
+    }
+  }
+
+  it('joins the cluster, and prints stats lines every N seconds and on SIGUSR2', async () => {
+    const env = { PEERCHAT_CLUSTER_SECRET: TEST_CLUSTER_SECRET };
+    const a = await RelayProcess.start(['--cluster', redis.url, '--stats', '1'], env);
+    const b = await RelayProcess.start(['--cluster', redis.url], env);
+    procs.push(a, b);
+    await waitLine(a, /cluster: relay [0-9a-f]{16} joined as 127\.0\.0\.1:\d+/, 0);
+    const c = await RawClient.connect(b.address());
+    clients.push(c);
+    await c.mustRegister('statsuser');
+    const line = await waitLine(a, /stats: clients 0; .*chat 1 devices on all relays.*relays known: [0-9a-f]{16}@127\.0\.0\.1:\d+.*Redis ok/, 0, 5_000);
+    assert.match(line, /forwarded \d+ datagrams/);
+    // SIGUSR2: a line at once (again until b's heartbeats have told it about a, within a second).
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const before = b.lines.length;
+      b.child.kill('SIGUSR2');
+      const mine = await waitLine(b, /stats: clients 1; /, before, 5_000);
+      if (/relays known: [0-9a-f]{16}@/.test(mine)) break;
+      assert.ok(Date.now() < deadline, `b never named relay a: ${mine}`);
+      await sleep(200);
+    }
+  });
+
+  it('does not start without a reachable Redis: one sentence, exit code 1', () => {
+    const r = spawnSync(process.execPath, [RELAY_BUNDLE, '--port', '0', '--cluster', 'redis://127.0.0.1:1', '--cluster-secret', TEST_CLUSTER_SECRET], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /peerchat-relay: .*(Redis|ECONNREFUSED)/);
+  });
+
+  it('refuses a cluster secret shorter than 16 characters', async () => {
+    const port = await freePort();
+    const r = spawnSync(process.execPath, [RELAY_BUNDLE, '--port', '0', '--cluster', `redis://127.0.0.1:${port}`, '--cluster-secret', 'short'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /at least 16 characters/);
+  });
+});
