@@ -62,6 +62,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bestPacedDgram, measurePacedDgram } from './baselines/pacedDgram.mjs';
 import { measureRawDgram } from './baselines/rawDgram.mjs';
+import { measureTcpStream } from './baselines/tcpStream.mjs';
 import { argValue, cliDatagramControl, ensureDist, epochMs, loadNetLab, randomFile, sha256File, tempDir } from './harness.mjs';
 import { addCleanup, cpuSeconds, killChild, procStatus, run, sleep, spawnTracked, which } from './lib/procs.mjs';
 import { MB, MiB, fmtRate, isQuick, loadAvg, round, table, writeResult } from './lib/stats.mjs';
@@ -510,6 +511,12 @@ export async function runPathLabBench(o = {}) {
             out.errors[`lab.${key}`] = String(err?.stack ?? err);
           }
         }
+        log('pathLab: lab, one Node TCP connection alice→bob, lossless (what the kernel\'s TCP gives Node on this path)');
+        try {
+          out.lab.ceilings.tcpNode = await measureTcpStream({ bytes, at: { sender: at(alice), receiver: at(bob) } });
+        } catch (err) {
+          out.errors['lab.tcpNode'] = String(err?.stack ?? err);
+        }
         const kinds = [
           ['oursRelayed', (lbl) => measureOursInLab({ lab: lab.lab, hosts: lab.hosts, ...common, relayed: true, label: lbl })],
           ['oursDirect', (lbl) => measureOursInLab({ lab: lab.lab, hosts: lab.hosts, ...common, relayed: false, label: lbl })],
@@ -716,7 +723,11 @@ export function pathLabRows(r) {
   }
   const lab = r.lab;
   if (lab) {
-    for (const [k, c] of Object.entries(lab.ceilings ?? {})) rows.push(pacedRow('lab', k, c));
+    for (const [k, c] of Object.entries(lab.ceilings ?? {})) {
+      if (c.baseline === 'tcpStream') {
+        rows.push({ where: 'lab', case: 'reference: one Node TCP connection, no crypto', dgram: 'TCP', goodput: mbs(c.receiver.bytesPerSec), 'CPU µs/dgram s/m/r': `CPU ms ${c.sender.cpuMs}/-/${c.receiver.cpuMs}`, retx: '-', sha256: '-', runs: '', note: '64 KiB writes; the kernel segments, acks and retransmits' });
+      } else rows.push(pacedRow('lab', k, c));
+    }
     for (const [lossKey, cases] of Object.entries(lab.cases ?? {})) {
       const where = lossKey === 'lossless' ? 'lab' : `lab ${lab.lossPermille / 10} %`;
       rows.push(oursRow(where, 'ours, relayed (--relay-only)', cases.oursRelayed));
