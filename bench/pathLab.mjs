@@ -417,7 +417,8 @@ export async function runPathLabBench(o = {}) {
   const parts = o.only ?? ['loopback', 'lab'];
   const bytes = quick ? 32 * MiB : 256 * MiB;
   const repeats = o.repeats ?? (quick ? 1 : 3);
-  const labRepeats = o.labRepeats ?? (quick ? 1 : 2);
+  // The lab's runs swing most (magic-wormhole: 37.6 and 126.2 MB/s for one case in one run).
+  const labRepeats = o.labRepeats ?? (quick ? 1 : 3);
   const timeoutMs = (quick ? 60 : 180) * 1000;
   await ensureDist();
   const out = {
@@ -572,6 +573,31 @@ const good = (row) => (row?.completed ? row.goodputBps : null);
 /** Share of one core a process used while the transfer ran. */
 const coreShare = (cpu, seconds) => (typeof cpu === 'number' && seconds > 0 ? round(cpu / seconds, 2) : null);
 
+/**
+ * What the busiest process of a row could move with a whole core to itself: bytes ÷ its CPU
+ * seconds. Independent of the machine's load (a process that waits for a CPU uses none), so it
+ * says what the design costs where the wall-clock figures say what this shared VM allowed.
+ */
+function perCoreBps(row) {
+  if (!row?.completed || !row.cpuSeconds) return null;
+  const cpus = Object.values(row.cpuSeconds).filter((c) => typeof c === 'number' && c > 0);
+  return cpus.length ? round(row.fileBytes / Math.max(...cpus), 0) : null;
+}
+
+function perCoreText(row, what) {
+  const b = perCoreBps(row);
+  if (b === null) return null;
+  const [who, cpu] = Object.entries(row.cpuSeconds).reduce((a, x) => ((x[1] ?? 0) > (a[1] ?? 0) ? x : a));
+  return `${what}: its busiest process (${who}) used ${cpu} s of CPU for ${(row.fileBytes / MB).toFixed(0)} MB, ${mbs(b)} per core`;
+}
+
+/** The same for a paced ceiling: datagram bytes ÷ the larger of sender's and receiver's µs per datagram. */
+function pacedPerCoreBps(c) {
+  if (!c) return null;
+  const us = Math.max(c.sender.cpuUsPerDatagram, c.receiver.cpuUsPerDatagram, c.forwarder?.cpuUsPerDatagram ?? 0);
+  return us > 0 ? round(c.datagramSize / (us / 1e6), 0) : null;
+}
+
 /** Evidence for one of our rows: CPU, the engine's counters, the lab's loss. */
 function oursEvidence(row) {
   if (!row) return 'no run';
@@ -594,9 +620,19 @@ function oursEvidence(row) {
 }
 
 /** A plain-words reason from the evidence (the JSON keeps the numbers). */
-function diagnose(ours, { baselineBps, ceilingBps, lossless }) {
+function diagnose(ours, { baselineBps, ceilingBps, lossless, baselineRow, ceilingRow }) {
   if (!ours?.completed) return 'the transfer did not complete';
   const reasons = [];
+  // Load-independent: bytes per CPU second of the busiest process, ours against the baseline's.
+  const mine = perCoreBps(ours);
+  const theirs = baselineRow ? perCoreBps(baselineRow) : null;
+  if (mine !== null && theirs !== null) {
+    reasons.push(
+      `CPU per byte: ${perCoreText(ours, 'ours')}; ${perCoreText(baselineRow, 'magic-wormhole (start-up included)')}` +
+        (ceilingRow ? `; the paced raw dgram ceiling on this path ${mbs(pacedPerCoreBps(ceilingRow))} per core (${Math.max(ceilingRow.sender.cpuUsPerDatagram, ceilingRow.receiver.cpuUsPerDatagram)} µs per ${ceilingRow.datagramSize}-byte datagram)` : '') +
+        (mine < theirs ? ` — with a core per process we would still reach only ${round(mine / theirs, 2)} × magic-wormhole` : ''),
+    );
+  }
   const s = ours.seconds;
   const busy = Object.entries(ours.cpuSeconds ?? {}).filter(([, c]) => coreShare(c, s) >= 0.8).map(([k, c]) => `${k} ${coreShare(c, s)}`);
   if (busy.length) reasons.push(`CPU-bound: ${busy.join(', ')} of a core (per-datagram JavaScript work: receive event, AEAD, frame parsing, ack bookkeeping)`);
@@ -629,6 +665,8 @@ export function pathLabSummary(r) {
       ratio: rd,
       target: TARGETS.direct1200VsRaw,
       met: rd === null ? null : rd >= TARGETS.direct1200VsRaw,
+      perCoreBps: perCoreBps(d),
+      baselinePerCoreBps: pacedPerCoreBps(lo.ceilings.paced1200),
       why: rd !== null && rd < TARGETS.direct1200VsRaw ? `${diagnose(d, {})}. ${oursEvidence(d)}; the ceiling used ${lo.ceilings.paced1200.sender.cpuUsPerDatagram} µs (sender) + ${lo.ceilings.paced1200.receiver.cpuUsPerDatagram} µs (receiver) per datagram` : null,
       loadAvg1: d?.loadAvgBefore?.[0] ?? null,
     });
@@ -641,6 +679,8 @@ export function pathLabSummary(r) {
       ratio: rr,
       target: TARGETS.relayed1200VsForwarder,
       met: rr === null ? null : rr >= TARGETS.relayed1200VsForwarder,
+      perCoreBps: perCoreBps(rl),
+      baselinePerCoreBps: pacedPerCoreBps(lo.ceilings.pacedForwarder1200),
       why:
         rr !== null && rr < TARGETS.relayed1200VsForwarder
           ? `${diagnose(rl, {})}. ${oursEvidence(rl)}; the forwarder used ${lo.ceilings.pacedForwarder1200.forwarder?.cpuUsPerDatagram ?? '-'} µs per datagram (both directions), its ends ${lo.ceilings.pacedForwarder1200.sender.cpuUsPerDatagram} / ${lo.ceilings.pacedForwarder1200.receiver.cpuUsPerDatagram} µs`
@@ -650,6 +690,7 @@ export function pathLabSummary(r) {
   }
   const lab = r.lab;
   if (lab?.cases) {
+    // (per-core figures below: see perCoreBps)
     const ceilingDirect = lab.ceilings?.paced1472?.receiver?.bytesPerSec ?? null;
     const ceilingRelayed = lab.ceilings?.pacedForwarder1472?.receiver?.bytesPerSec ?? null;
     for (const [lossKey, lossLabel] of [['lossless', 'lossless'], ['loss1pct', `${lab.lossPermille / 10} % loss`]]) {
@@ -674,10 +715,25 @@ export function pathLabSummary(r) {
           wallRatio,
           target: TARGETS.labVsWormhole,
           met: rt === null ? (ours && !ours.completed ? false : null) : rt >= TARGETS.labVsWormhole,
-          why: rt === null || rt < TARGETS.labVsWormhole ? `${diagnose(ours, { baselineBps: whBps, ceilingBps: lossKey === 'lossless' ? ceiling : null, lossless })}. ${oursEvidence(ours)}` : null,
+          perCoreBps: perCoreBps(ours),
+          baselinePerCoreBps: perCoreBps(wh),
+          why:
+            rt === null || rt < TARGETS.labVsWormhole
+              ? `${diagnose(ours, { baselineBps: whBps, ceilingBps: lossKey === 'lossless' ? ceiling : null, lossless, baselineRow: wh, ceilingRow: mode === 'direct' ? lab.ceilings?.paced1472 : lab.ceilings?.pacedForwarder1472 })}. ${oursEvidence(ours)}`
+              : null,
           loadAvg1: ours?.loadAvgBefore?.[0] ?? null,
         });
       }
+    }
+  }
+  // The load-independent check: per-core figures (bytes per CPU second of the busiest process).
+  // On this shared VM a wall-clock ratio can pass because the load fell on the baseline's runs.
+  for (const x of rows) {
+    x.perCoreRatio = ratio(x.perCoreBps, x.baselinePerCoreBps);
+    if (x.met === true && x.perCoreRatio !== null && x.perCoreRatio < x.target) {
+      x.caveat =
+        `met on wall-clock goodput, but per CPU second ours moves ${mbs(x.perCoreBps)} against the baseline's ${mbs(x.baselinePerCoreBps)} (${x.perCoreRatio} ×, below ${x.target}): ` +
+        'a core per process and nothing else running would put the ratio near that: the wall-clock pass is most likely the machine\'s load falling unevenly on the runs';
     }
   }
   return { rows, targets: TARGETS };
@@ -758,6 +814,7 @@ export function printPathLab(r) {
   table(pathLabRows(r));
   console.log('  goodput: ours = file ÷ (transfer-started → file-received); magic-wormhole = file ÷ its receiver\'s "rx file" span (--dump-timing), wall = from starting both processes to the file complete');
   console.log('  CPU µs/dgram s/m/r = sender / middle (relay, forwarder) / receiver, per data datagram; "runs" = every run\'s MB/s (best counts)');
+  console.log('  per core = file bytes ÷ CPU seconds of the busiest process: what it could move with a core to itself, whatever the machine\'s load');
   console.log('');
   table(
     r.summary.rows.map((x) => ({
@@ -766,11 +823,13 @@ export function printPathLab(r) {
       baseline: `${x.baseline} ${mbs(x.baselineBps)}${x.baselineWallBps ? ` (wall ${mbs(x.baselineWallBps)})` : ''}`,
       ratio: x.ratio ?? '-',
       'wall ratio': x.wallRatio ?? '',
+      'per core ours/base': x.perCoreBps ? `${mbs(x.perCoreBps)} / ${mbs(x.baselinePerCoreBps)} = ${x.perCoreRatio ?? '-'}` : '',
       target: `≥ ${x.target.toFixed(2)}`,
       met: x.met === true ? 'yes' : x.met === false ? 'NO' : '-',
       load: x.loadAvg1 ?? '',
     })),
   );
+  for (const x of r.summary.rows.filter((y) => y.caveat)) console.log(`  caveat ${x.figure}: ${x.caveat}`);
   for (const x of r.summary.rows.filter((y) => y.why)) console.log(`  why ${x.figure}: ${x.why}`);
   for (const [k, v] of Object.entries(r.errors)) console.log(`  ${k} FAILED: ${v.split('\n')[0]}`);
 }
