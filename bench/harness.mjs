@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { performance } from 'node:perf_hooks';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { addCleanup, forkTracked, killChild, procStatus, run, spawnTracked, waitForExit } from './lib/procs.mjs';
 import { MiB } from './lib/stats.mjs';
@@ -85,6 +86,15 @@ export function bundleHelper(name) {
   return bundles.get(name);
 }
 
+/**
+ * test/support/netLab.ts (NetLab, netLabAvailable), bundled through bench/netLabEntry.ts and
+ * loaded into this process.
+ */
+export async function loadNetLab() {
+  const file = await bundleHelper('netLabEntry');
+  return createRequire(import.meta.url)(file);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Temp folders and files
 
@@ -99,12 +109,23 @@ export function tempDir(prefix = 'peerchat-bench-') {
 // Relay process
 
 /**
- * Starts `node dist/relay.js --port 0 [--quiet]` and resolves once it printed
- * `listening on HOST:PORT`: { proc, pid, host, port, stop() }.
+ * `node ARGS` as a tracked child, run through `prefix` when given (a command that runs a program
+ * elsewhere and execs it, such as `ip netns exec NS`: the child's pid is node's own).
  */
-export async function startRelay({ quiet = true, extraArgs = [], timeoutMs = 10_000 } = {}) {
+export function spawnNode(args, options = {}, prefix = []) {
+  return prefix.length
+    ? spawnTracked(prefix[0], [...prefix.slice(1), process.execPath, ...args], options)
+    : spawnTracked(process.execPath, args, options);
+}
+
+/**
+ * Starts `node dist/relay.js --port 0 [--quiet]` and resolves once it printed
+ * `listening on HOST:PORT`: { proc, pid, host, port, stop() }. `prefix`: see spawnNode (a relay
+ * in a network namespace also needs `--host ITS_ADDRESS` in `extraArgs`).
+ */
+export async function startRelay({ quiet = true, extraArgs = [], timeoutMs = 10_000, prefix = [] } = {}) {
   const args = [RELAY_JS, '--port', '0', ...(quiet ? ['--quiet'] : []), ...extraArgs];
-  const proc = spawnTracked(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawnNode(args, { stdio: ['ignore', 'pipe', 'pipe'] }, prefix);
   let stderr = '';
   proc.stderr.setEncoding('utf8');
   proc.stderr.on('data', (d) => {
@@ -272,8 +293,9 @@ export class Cli {
    * Starts a client. `dir` holds identity.json (and pins.json) unless `identity` names a file.
    * @param {{ relayPort: number, relayHost?: string, nick: string, dir: string, identity?: string,
    *   downloadDir?: string, acceptFiles?: boolean, share?: string, allowRequests?: boolean,
-   *   extraArgs?: string[], env?: Record<string, string>, keepProgress?: boolean, cliJs?: string }} o
-   *   `cliJs`: another bundle of the terminal client to run (default dist/cli.js)
+   *   extraArgs?: string[], env?: Record<string, string>, keepProgress?: boolean, cliJs?: string, prefix?: string[] }} o
+   *   `cliJs`: another bundle of the terminal client to run (default dist/cli.js); `prefix`: run
+   *   it elsewhere, e.g. `['ip', 'netns', 'exec', NS]` (see spawnNode)
    */
   static start(o) {
     const identity = o.identity ?? path.join(o.dir, 'identity.json');
@@ -292,7 +314,7 @@ export class Cli {
     if (o.share) args.push('--share', o.share);
     if (o.allowRequests) args.push('--allow-requests');
     args.push(...(o.extraArgs ?? []));
-    const proc = spawnTracked(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...(o.env ?? {}) } });
+    const proc = spawnNode(args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...(o.env ?? {}) } }, o.prefix ?? []);
     proc.stdin.on('error', () => {}); // EPIPE after a kill
     return new Cli(proc, { nick: o.nick, dir: o.dir, identity, downloadDir, keepProgress: o.keepProgress });
   }

@@ -303,6 +303,20 @@ export function cpuSeconds(pid) {
 }
 
 /**
+ * Seconds `pid`'s threads spent runnable but waiting for a CPU (the second field of
+ * /proc/<pid>/schedstat, main thread only); null if gone or unavailable. On a loaded machine this
+ * is the time a process lost to others.
+ */
+export function runQueueWaitSeconds(pid) {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(/\s+/);
+    return Number(f[1]) / 1e9;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Sample VmHWM/VmRSS of `pid` every `intervalMs` until stop() is called (or the process exits).
  * The kernel keeps the high-water mark itself; sampling just makes sure we still have the last
  * value after the process is gone. stop() returns { peakRssBytes, maxSampledRssBytes, samples }.
