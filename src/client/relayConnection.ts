@@ -630,8 +630,6 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
 
   /** The relays to use, and the one in use (relayList.ts). */
   private readonly relays: RelayList;
-  /** When the relay in use was chosen (Date.now()): a new one gets its own time to answer. */
-  private relayChosenAt = 0;
 
   private fromRelay(rinfo: dgram.RemoteInfo): boolean {
     return this.relays.current.matches(rinfo);
@@ -652,7 +650,6 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     if (this.relays.size < 2 || this.phase === 'left') return false;
     const from = this.relays.current.text;
     const to = this.relays.advance();
-    this.relayChosenAt = Date.now();
     this.log('info', `relay ${from} ${why}; moving to ${to.text}`);
     // The relay moved to is watched afresh: its own silence, its own verdict.
     this.liveness.start();

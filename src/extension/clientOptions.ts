@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import type { ChatClientOptions } from '../client/chatClient';
 import { clampHistoryLimit, DEFAULT_HISTORY_LIMIT } from './chatState';
-import { DEFAULT_RELAY_HOST, DEFAULT_RELAY_PORT, parseRelayList, type RelayAddress, type RelayTarget } from './relayAddress';
+import { DEFAULT_RELAY_HOST, DEFAULT_RELAY_PORT, parseRelayList, type RelayTarget } from './relayAddress';
 
 /** Name of the folder received files go to inside the first workspace folder (the default). */
 export const WORKSPACE_DOWNLOAD_FOLDER = 'PeerChat Downloads';

@@ -112,10 +112,6 @@ function parseStored(value: string | undefined): StoredRead {
   }
 }
 
-function held(identity: Identity): Held {
-  return { identity, serialized: serializeIdentity(identity), fingerprint: identityFingerprint(identity) };
-}
-
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class IdentityStore extends Disposable {
