@@ -19,7 +19,6 @@
  * .vsix instead of packaging one.
  */
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -28,7 +27,7 @@ import type { Frame, Page } from 'playwright-core';
 import { CliProcess, startRelayProcess } from '../support/cliProcess';
 import {
   ARTIFACTS_DIR,
-  REPO_ROOT,
+  buildVsix,
   dismissNotifications,
   ensureE2eSetup,
   findFrame,
@@ -90,48 +89,6 @@ function contrast(fg: string, bg: string): number {
   const l1 = lum(blend(fr, br), blend(fgc, bgc), blend(fb, bb));
   const l2 = lum(br, bgc, bb);
   return (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
-}
-
-/** What `npm run package` reads: the sources, the build script and what the .vsix ships besides dist/. */
-const PACKAGE_INPUTS = ['src', 'webview', 'media', 'package.json', 'package-lock.json', 'esbuild.mjs', 'tsconfig.json', '.vscodeignore', 'README.md', 'LICENSE', 'CHANGELOG.md'];
-
-/** True when `file` ends with a ZIP end-of-central-directory record (a complete .vsix). */
-function looksLikeCompleteZip(file: string): boolean {
-  const buf = fs.readFileSync(file);
-  const tail = buf.subarray(Math.max(0, buf.length - 65_557));
-  return buf.length > 22 && tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06])) >= 0;
-}
-
-/**
- * Builds the .vsix with `npm run package` in a private copy of the package inputs (node_modules
- * linked), so that other builds of the shared dist/ running at the same time can neither change
- * files under vsce while it zips them nor truncate the .vsix we install. PEERCHAT_E2E_VSIX=path
- * uses a ready-made one instead.
- */
-function buildVsix(stageRoot: string): string {
-  if (process.env.PEERCHAT_E2E_VSIX) return path.resolve(process.env.PEERCHAT_E2E_VSIX);
-  let lastErr: unknown;
-  for (let attempt = 1; attempt <= 2; attempt++) {
-    const stage = fs.mkdtempSync(path.join(stageRoot, 'package-'));
-    for (const input of PACKAGE_INPUTS) {
-      const from = path.join(REPO_ROOT, input);
-      if (fs.existsSync(from)) fs.cpSync(from, path.join(stage, input), { recursive: true });
-    }
-    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(stage, 'node_modules'), 'dir');
-    const t = Date.now();
-    try {
-      execFileSync('npm', ['run', 'package'], { cwd: stage, stdio: ['ignore', 'pipe', 'pipe'], timeout: 5 * 60_000, encoding: 'utf8' });
-      const vsix = path.join(stage, 'dist', 'peerchat.vsix');
-      if (!fs.existsSync(vsix) || !looksLikeCompleteZip(vsix)) throw new Error(`npm run package did not leave a complete ${vsix}`);
-      progress(`npm run package: ${(fs.statSync(vsix).size / 1024).toFixed(0)} KB in ${((Date.now() - t) / 1000).toFixed(1)} s`);
-      return vsix;
-    } catch (err) {
-      const e = err as { message?: string; stdout?: string; stderr?: string };
-      lastErr = new Error(`npm run package failed (attempt ${attempt}): ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
-      progress(String(lastErr).slice(0, 2000));
-    }
-  }
-  throw lastErr;
 }
 
 /** Waits until cond() is truthy (polling), or throws with what() describing the last state. */
@@ -313,7 +270,7 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     for (const f of fs.readdirSync(ARTIFACTS_DIR)) if (/^ext-.*\.(png|log)$/.test(f)) fs.rmSync(path.join(ARTIFACTS_DIR, f));
 
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'peerchat-e2e-ext-'));
-    const vsix = buildVsix(tmp);
+    const vsix = buildVsix(tmp, progress);
     workspace = path.join(tmp, 'project');
     bobShare = path.join(tmp, 'bob-share');
     bobDownloads = path.join(tmp, 'bob-downloads');
