@@ -7,7 +7,10 @@
 //          Chromium like test/e2e), joined from the palette, sending with `/sendfile @bob FILE`
 //          typed in the chat panel (the panel stays on screen, so its progress is drawn)
 //   carol: `node dist/cli.js --json` sending the same file with the same command
-//   bob:   `node dist/cli.js --json --accept-files`, the receiver of both
+//   dora:  the control — the extension's client process (dist/clientHost.js) forked by this
+//          benchmark instead of by VS Code, driven over IPC as the extension drives it, so
+//          that "the process" and "VS Code around it" can be told apart (--no-control: none)
+//   bob:   `node dist/cli.js --json --accept-files`, the receiver of all
 //   relay: `node dist/relay.js` on 127.0.0.1
 //
 // Through the relay, as the issue measured it: every peer with direct connections off (the
@@ -16,31 +19,33 @@
 // connections on (the product's default) for all three.
 //
 // A warm-up transfer (4 MiB) from each sender first (sessions, the datagram size probe), then
-// `pairs` pairs (default 11; quick 3) of 256 MiB (quick 32 MiB), extension first in even pairs
-// and terminal first in odd ones, so that drift of this shared machine weighs on both.
+// `pairs` rounds (default 11; quick 3) of 256 MiB (quick 32 MiB) from each sender, the order
+// rotating round by round (extension, terminal, control; then terminal, control, extension; …),
+// so that drift of this shared machine weighs on all of them.
 // Goodput = file bytes ÷ (bob's `transfer-started` → `file-received` on his stdout), as in
 // bench/transfer.mjs. Per run, the CPU seconds (utime + stime from /proc) from the moment the
 // command is sent until the sender reports the file sent (extension: its card says done) of:
 // the extension host, the extension's client process (dist/clientHost.js, when the extension has
 // one), code-server's other processes, the browser (all Chromium processes: the workbench and the
-// webview render progress), the terminal sender, the relay and bob.
-// Reported: medians, the ratio extension ÷ terminal of the median goodputs (target ≥ 0.9), and
-// the median CPU of each process per kind. The received file is deleted after each run (its
+// webview render progress), the terminal sender, the control, the relay and bob.
+// Reported: medians, the ratio extension ÷ terminal of the median goodputs (target ≥ 0.9), the
+// control's ratios to both, and the median CPU of each process per kind. The received file is deleted after each run (its
 // SHA-256, checked by bob before the rename, is compared with the source's).
 //
-//   node bench/extensionTransfer.mjs [--quick] [--pairs N] [--mib N] [--vsix FILE] [--direct] [--write] [--json]
+//   node bench/extensionTransfer.mjs [--quick] [--pairs N] [--mib N] [--vsix FILE] [--direct] [--no-control] [--write] [--json]
 //
 // --vsix installs a ready-made package (e.g. one built from an older commit, to measure before
 // and after); without it the current tree is packaged (`npm run package` in a private copy, as
 // the e2e tests do). Needs the e2e setup (test/e2e/setup.sh: code-server and Chromium; run
 // once, cached). Runs in `npm run bench` only when asked: `node bench/run.mjs --only extension`.
 
+import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BUILD_DIR, Cli, REPO, argValue, ensureDist, epochMs, randomFile, sha256File, startRelay, tempDir } from './harness.mjs';
-import { cpuSeconds } from './lib/procs.mjs';
+import { cpuSeconds, forkTracked, killChild } from './lib/procs.mjs';
 import { MB, MiB, isQuick, loadAvg, round, table, writeResult } from './lib/stats.mjs';
 
 /** Issue 12: the extension's goodput ÷ the terminal client's, medians of the same run. */
@@ -67,6 +72,56 @@ async function loadE2eHarness() {
     logLevel: 'error',
   });
   return createRequire(import.meta.url)(outfile);
+}
+
+/** src/shared/rpc.ts bundled (bench/.build/rpc.cjs): the control speaks to dist/clientHost.js with the product's own helper. */
+async function loadRpc() {
+  const esbuild = await import('esbuild');
+  const outfile = path.join(BUILD_DIR, 'rpc.cjs');
+  await esbuild.build({ entryPoints: [path.join(REPO, 'src', 'shared', 'rpc.ts')], outfile, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'error' });
+  return createRequire(import.meta.url)(outfile);
+}
+
+/** An identity as serializeIdentity (src/crypto/identity.ts) writes it. */
+function newSerializedIdentity() {
+  const der = (k) => k.export({ format: 'der', type: 'pkcs8' }).toString('base64');
+  return JSON.stringify({ version: 1, signPrivate: der(generateKeyPairSync('ed25519').privateKey), dhPrivate: der(generateKeyPairSync('x25519').privateKey) }) + '\n';
+}
+
+/**
+ * The control sender: dist/clientHost.js forked as the extension forks it (ELECTRON_RUN_AS_NODE,
+ * no exec flags, IPC) and started with the same options, but with no VS Code around it.
+ */
+async function startControl({ relayPort, nick, dir, direct }) {
+  const { RpcEndpoint } = await loadRpc();
+  const child = forkTracked(path.join(REPO, 'dist', 'clientHost.js'), [], {
+    execArgv: [],
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const closers = [];
+  child.once('exit', () => closers.forEach((f) => f()));
+  const rpc = new RpcEndpoint(
+    { send: (m) => child.send(m, () => undefined), onMessage: (l) => child.on('message', l), onClose: (l) => closers.push(l) },
+    {},
+    { peerName: 'the control client process', timeoutMs: 0 },
+  );
+  const events = [];
+  rpc.on('client', (e) => events.push({ event: e.name, ...e.payload }));
+  fs.mkdirSync(dir, { recursive: true });
+  await rpc.call('start', { relay: { host: '127.0.0.1', port: relayPort }, nick, identity: newSerializedIdentity(), downloadDir: dir, directConnections: direct, pins: {} });
+  await rpc.call('whenReady');
+  return {
+    nick,
+    pid: child.pid,
+    events,
+    sendFile: (to, file) => rpc.call('sendFile', to, file),
+    stop: async () => {
+      await rpc.callWithin(6000, 'leave').catch(() => undefined);
+      if (child.connected) child.disconnect();
+      await killChild(child, { graceMs: 2000 });
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -117,7 +172,7 @@ const sumCpu = (pids) => pids.reduce((a, pid) => a + (cpuSeconds(pid) ?? 0), 0);
 // ---------------------------------------------------------------------------------------------
 // The benchmark
 
-export async function runExtensionTransferBench({ quick = isQuick(), pairs, mib, vsix, direct = false, log = (s) => console.error(`[extension] ${s}`) } = {}) {
+export async function runExtensionTransferBench({ quick = isQuick(), pairs, mib, vsix, direct = false, control = true, log = (s) => console.error(`[extension] ${s}`) } = {}) {
   await ensureDist();
   const fileBytes = (mib ?? (quick ? 32 : 256)) * MiB;
   const nPairs = pairs ?? (quick ? 3 : 11);
@@ -137,6 +192,7 @@ export async function runExtensionTransferBench({ quick = isQuick(), pairs, mib,
   let relay;
   let bob;
   let carol;
+  let dora;
   let server;
   let wb;
   try {
@@ -154,6 +210,10 @@ export async function runExtensionTransferBench({ quick = isQuick(), pairs, mib,
     bob = Cli.start({ relayPort: relay.port, nick: 'bob', dir: path.join(tmp, 'bob'), acceptFiles: true, keepProgress: false, extraArgs });
     carol = Cli.start({ relayPort: relay.port, nick: 'carol', dir: path.join(tmp, 'carol'), keepProgress: false, extraArgs });
     await Promise.all([bob.event('registered', () => true, 30_000), carol.event('registered', () => true, 30_000)]);
+    if (control) {
+      if (!fs.existsSync(path.join(REPO, 'dist', 'clientHost.js'))) throw new Error('dist/clientHost.js is missing: npm run build (or --no-control)');
+      dora = await startControl({ relayPort: relay.port, nick: 'dora', dir: path.join(tmp, 'dora'), direct });
+    }
 
     server = await h.startCodeServer({
       name: 'bench',
@@ -174,7 +234,7 @@ export async function runExtensionTransferBench({ quick = isQuick(), pairs, mib,
     await h.quickInput(page, 'alice', STEP_MS);
     let frame = await h.findFrame(page, '#composer', STEP_MS);
     await frame.locator('[data-testid=connection-status][data-status=registered]').waitFor({ timeout: STEP_MS });
-    await bob.waitSees(['alice', 'carol'], 60_000);
+    await bob.waitSees(['alice', 'carol', ...(dora ? ['dora'] : [])], 60_000);
     await carol.waitSees(['bob'], 60_000);
     const procs = findProcesses(server.pid);
     res.processes = { extHost: procs.extHost, clientHost: procs.clientHost, browser: procs.browser.length, codeServerOther: procs.codeServerOther.length };
@@ -188,12 +248,13 @@ export async function runExtensionTransferBench({ quick = isQuick(), pairs, mib,
     const doneCards = async (name) =>
       (await chat()).locator(`[data-testid=transfer-card][data-direction=send][data-name="${name}"][data-status=done]`).count();
 
-    /** One transfer of `src` from `kind` ('extension' | 'terminal') to bob. */
+    /** One transfer of `src` from `kind` ('extension' | 'terminal' | 'control') to bob. */
     const transfer = async (kind, src, measure = true) => {
       const name = path.basename(src);
-      const from = kind === 'extension' ? 'alice' : 'carol';
+      const from = { extension: 'alice', terminal: 'carol', control: 'dora' }[kind];
       const bobFrom = bob.events.length;
       const carolFrom = carol.events.length;
+      const doraFrom = dora?.events.length ?? 0;
       const cardsBefore = kind === 'extension' ? await doneCards(name) : 0;
       const p = findProcesses(server.pid);
       const cpu = () => ({
@@ -202,6 +263,7 @@ export async function runExtensionTransferBench({ quick = isQuick(), pairs, mib,
         codeServerOther: sumCpu(p.codeServerOther),
         browser: sumCpu(p.browser),
         terminalSender: cpuSeconds(carol.pid) ?? 0,
+        control: dora ? (cpuSeconds(dora.pid) ?? 0) : null,
         relay: cpuSeconds(relay.pid) ?? 0,
         receiver: cpuSeconds(bob.pid) ?? 0,
       });
@@ -212,20 +274,28 @@ export async function runExtensionTransferBench({ quick = isQuick(), pairs, mib,
         const f = await chat();
         await f.locator('#composer textarea').fill(`/sendfile @bob ${src}`);
         await f.locator('[data-testid=send-button]').click();
-      } else {
+      } else if (kind === 'terminal') {
         carol.send(`/sendfile @bob ${src}`);
+      } else {
+        await dora.sendFile('bob', src);
       }
       const fromIndex = { fromIndex: bobFrom };
       const started = await bob.event('transfer-started', (e) => e.peer === from && e.name === name, STEP_MS, fromIndex);
-      const got = await bob.event('file-received', (e) => e.from === from, 10 * STEP_MS, fromIndex);
+      const got = await bob.event('file-received', (e) => e.from === from, 5 * STEP_MS, fromIndex);
       if (kind === 'extension') {
         const deadline = Date.now() + STEP_MS;
         while ((await doneCards(name)) <= cardsBefore) {
           if (Date.now() > deadline) throw new Error(`the extension's card for ${name} did not say done`);
           await new Promise((r) => setTimeout(r, 50));
         }
-      } else {
+      } else if (kind === 'terminal') {
         await carol.event('file-sent', (e) => e.to === 'bob', STEP_MS, { fromIndex: carolFrom });
+      } else {
+        const deadline = Date.now() + STEP_MS;
+        while (!dora.events.slice(doraFrom).some((e) => e.event === 'file-sent')) {
+          if (Date.now() > deadline) throw new Error('the control did not report the file sent');
+          await new Promise((r) => setTimeout(r, 20));
+        }
       }
       const cpu1 = cpu();
       const tEnd = epochMs();
@@ -237,25 +307,33 @@ export async function runExtensionTransferBench({ quick = isQuick(), pairs, mib,
       return { kind, goodputMBps: round(fileBytes / seconds / MB, 2), seconds: round(seconds, 3), wallSeconds: round((tEnd - t0) / 1000, 3), cpu: cpuUsed, load };
     };
 
-    log('warm-up: 4 MiB from each sender');
-    await transfer('extension', warm, false);
-    await transfer('terminal', warm, false);
+    const kinds = ['extension', 'terminal', ...(dora ? ['control'] : [])];
+    log(`warm-up: 4 MiB from each sender`);
+    for (const kind of kinds) await transfer(kind, warm, false);
     for (let i = 0; i < nPairs; i++) {
-      const order = i % 2 === 0 ? ['extension', 'terminal'] : ['terminal', 'extension'];
+      const order = kinds.length === 2 ? (i % 2 === 0 ? kinds : [...kinds].reverse()) : [...kinds.slice(i % 3), ...kinds.slice(0, i % 3)];
       for (const kind of order) {
         const r = await transfer(kind, file);
         r.pair = i;
         res.runs.push(r);
-        log(`pair ${i + 1}/${nPairs} ${kind}: ${r.goodputMBps} MB/s (${r.seconds} s), CPU ext host ${r.cpu.extHost ?? '-'} s, client process ${r.cpu.clientHost ?? '-'} s, terminal sender ${r.cpu.terminalSender} s, browser ${r.cpu.browser} s; load ${r.load}`);
+        log(`round ${i + 1}/${nPairs} ${kind}: ${r.goodputMBps} MB/s (${r.seconds} s), CPU ext host ${r.cpu.extHost ?? '-'} s, client process ${r.cpu.clientHost ?? '-'} s, terminal sender ${r.cpu.terminalSender} s, control ${r.cpu.control ?? '-'} s, browser ${r.cpu.browser} s; load ${r.load}`);
       }
     }
     res.summary = summarize(res.runs);
+  } catch (err) {
+    // What each side saw, for the post-mortem.
+    log(`FAILED: ${err?.stack ?? err}`);
+    if (server) log(`Peer Chat log (tail):\n${server.vscodeLogs('Peer Chat').slice(-4000)}`);
+    for (const c of [bob, carol].filter(Boolean)) log(`${c.nick}: last events ${JSON.stringify(c.events.slice(-8).map(({ _rx, ...e }) => e))}; stderr ${c.stderrLines.slice(-5).join(' | ')}`);
+    if (wb) log(`screenshot: ${await h.screenshot(wb.page, 'bench-extension-failure').catch(() => 'none')}`);
+    throw err;
   } finally {
     res.loadAvgAfter = loadAvg();
     await wb?.close().catch(() => undefined);
     await server?.stop().catch(() => undefined);
     await bob?.stop().catch(() => undefined);
     await carol?.stop().catch(() => undefined);
+    await dora?.stop().catch(() => undefined);
     await relay?.stop().catch(() => undefined);
   }
   return res;
@@ -285,20 +363,29 @@ export function summarize(runs) {
   };
   const extension = side('extension');
   const terminal = side('terminal');
+  const control = of('control').length ? side('control') : null;
   const ratio = extension.medianMBps && terminal.medianMBps ? round(extension.medianMBps / terminal.medianMBps, 3) : null;
-  // Pair by pair too: each pair ran back to back, so its ratio is the least exposed to drift.
-  const pairRatios = [];
-  for (const pair of new Set(runs.map((r) => r.pair))) {
-    const e = runs.find((r) => r.pair === pair && r.kind === 'extension');
-    const t = runs.find((r) => r.pair === pair && r.kind === 'terminal');
-    if (e && t) pairRatios.push(round(e.goodputMBps / t.goodputMBps, 3));
-  }
+  // Round by round too: each round ran back to back, so its ratio is the least exposed to drift.
+  const roundRatios = (a, b) => {
+    const out = [];
+    for (const pair of new Set(runs.map((r) => r.pair))) {
+      const x = runs.find((r) => r.pair === pair && r.kind === a);
+      const y = runs.find((r) => r.pair === pair && r.kind === b);
+      if (x && y) out.push(round(x.goodputMBps / y.goodputMBps, 3));
+    }
+    return out;
+  };
+  const pairRatios = roundRatios('extension', 'terminal');
   return {
     extension,
     terminal,
+    control,
     ratio,
     medianPairRatio: round(median(pairRatios), 3),
     pairRatios,
+    controlRatio: control ? round(control.medianMBps / terminal.medianMBps, 3) : null,
+    controlPairRatios: control ? roundRatios('control', 'terminal') : null,
+    extensionToControl: control ? round(extension.medianMBps / control.medianMBps, 3) : null,
     timeRatio: extension.medianSeconds && terminal.medianSeconds ? round(extension.medianSeconds / terminal.medianSeconds, 3) : null,
     met: ratio === null ? null : ratio >= EXTENSION_RATIO_TARGET,
   };
@@ -306,17 +393,19 @@ export function summarize(runs) {
 
 export function printExtensionTransfer(r) {
   const s = r.summary;
-  console.log(`\nextension vs terminal sender (${r.quick ? 'quick' : 'default'}): ${r.fileBytes / MiB} MiB to a terminal receiver, ${r.path}, ${r.pairs} alternating pairs; load ${r.loadAvgBefore.join(' ')} → ${r.loadAvgAfter.join(' ')}`);
+  console.log(`\nextension vs terminal sender (${r.quick ? 'quick' : 'default'}): ${r.fileBytes / MiB} MiB to a terminal receiver, ${r.path}, ${r.pairs} rounds in rotating order; load ${r.loadAvgBefore.join(' ')} → ${r.loadAvgAfter.join(' ')}`);
   if (!s) return;
   const cpu = (x) => (x === null || x === undefined ? '-' : `${x.toFixed(2)} s`);
+  const sides = [['extension', s.extension], ['terminal', s.terminal], ...(s.control ? [['control', s.control]] : [])];
   table(
-    [s.extension, s.terminal].map((x, i) => ({
-      sender: i === 0 ? 'extension' : 'terminal',
+    sides.map(([sender, x]) => ({
+      sender,
       'median MB/s': x.medianMBps,
       'min–max': `${x.minMBps}–${x.maxMBps}`,
       'ext host CPU': cpu(x.medianCpuSeconds.extHost),
       'client proc CPU': cpu(x.medianCpuSeconds.clientHost),
       'terminal CPU': cpu(x.medianCpuSeconds.terminalSender),
+      'control CPU': cpu(x.medianCpuSeconds.control),
       'browser CPU': cpu(x.medianCpuSeconds.browser),
       'code-server CPU': cpu(x.medianCpuSeconds.codeServerOther),
       'relay CPU': cpu(x.medianCpuSeconds.relay),
@@ -326,6 +415,11 @@ export function printExtensionTransfer(r) {
   console.log(
     `  ratio extension ÷ terminal (medians): ${s.ratio} (target ≥ ${r.target}: ${s.met ? 'met' : 'NOT met'}); median of pair ratios ${s.medianPairRatio}; the extension took ${s.timeRatio}× as long`,
   );
+  if (s.control) {
+    console.log(
+      `  control (the extension's client process, forked without VS Code) ÷ terminal: ${s.controlRatio} (rounds ${median(s.controlPairRatios)}); extension ÷ control: ${s.extensionToControl} — what VS Code around the process costs`,
+    );
+  }
   console.log('  CPU = seconds used from the command to the sender saying the file was sent (medians); browser = all Chromium processes (workbench and webview)');
 }
 
@@ -336,6 +430,7 @@ if (isMain) {
     mib: argValue('--mib') ? Number(argValue('--mib')) : undefined,
     vsix: argValue('--vsix'),
     direct: process.argv.includes('--direct'),
+    control: !process.argv.includes('--no-control'),
   });
   printExtensionTransfer(res);
   if (process.argv.includes('--json')) console.log(JSON.stringify(res, null, 2));
