@@ -7,6 +7,8 @@
 //   node bench/run.mjs                      everything, default sizes (long: see README in bench/)
 //   node bench/run.mjs --quick              smoke run (BENCH_QUICK=1 does the same)
 //   node bench/run.mjs --only transfer,resume,chat,capacity
+//   node bench/run.mjs --only extension    opt-in: the extension as sender vs the terminal client
+//                                          (a real VS Code; needs test/e2e/setup.sh's code-server)
 //
 // Writes bench/results/<benchmark>.json (transfer, resume, chatLatency, relayCapacity) and
 // bench/results/summary.json through bench/lib/stats.mjs writeResult (or $BENCH_RESULTS_DIR).
@@ -15,20 +17,23 @@ import { pathToFileURL } from 'node:url';
 import { printChat, runChatLatencyBench } from './chatLatency.mjs';
 import { argValue, ensureDist } from './harness.mjs';
 import { fmtRate, isQuick, loadAvg, machineInfo, round, table, writeResult } from './lib/stats.mjs';
+import { EXTENSION_RATIO_TARGET, printExtensionTransfer, runExtensionTransferBench } from './extensionTransfer.mjs';
 import { printCapacity, runRelayCapacityBench } from './relayCapacity.mjs';
 import { printResume, runResumeBench } from './resume.mjs';
 import { printTransfer, runTransferBench } from './transfer.mjs';
 
 const ALL = ['transfer', 'resume', 'chatLatency', 'relayCapacity'];
-const ALIASES = { chat: 'chatLatency', latency: 'chatLatency', capacity: 'relayCapacity', relay: 'relayCapacity' };
+/** Run only when named in --only: they start a real VS Code and a browser. */
+const OPT_IN = ['extensionTransfer'];
+const ALIASES = { chat: 'chatLatency', latency: 'chatLatency', capacity: 'relayCapacity', relay: 'relayCapacity', extension: 'extensionTransfer' };
 
 function selected() {
   const only = argValue('--only');
   if (!only) return ALL;
   const names = only.split(',').map((s) => s.trim()).filter(Boolean).map((s) => ALIASES[s] ?? s);
-  const bad = names.filter((n) => !ALL.includes(n));
-  if (bad.length) throw new Error(`--only: unknown benchmark ${bad.join(', ')} (choose from ${ALL.join(', ')}, or chat, capacity)`);
-  return ALL.filter((n) => names.includes(n));
+  const bad = names.filter((n) => !ALL.includes(n) && !OPT_IN.includes(n));
+  if (bad.length) throw new Error(`--only: unknown benchmark ${bad.join(', ')} (choose from ${[...ALL, ...OPT_IN].join(', ')}, or chat, capacity, extension)`);
+  return [...ALL, ...OPT_IN].filter((n) => names.includes(n));
 }
 
 const yes = (met) => (met === true ? 'yes' : met === false ? 'NO' : '-');
@@ -177,6 +182,19 @@ export function summaryRows(res) {
       });
     }
   } else if (res.errors.relayCapacity) rows.push({ figure: 'relay capacity', measured: 'FAILED', target: '', baseline: '', ratio: '', met: '-', load: undefined });
+  const x = res.extensionTransfer;
+  if (x?.summary) {
+    const s = x.summary;
+    rows.push({
+      figure: `extension as sender, ${x.fileBytes / 2 ** 20} MiB relayed (median of ${s.extension.runs})`,
+      measured: `${s.extension.medianMBps} MB/s`,
+      target: `≥ ${EXTENSION_RATIO_TARGET} × terminal`,
+      baseline: `terminal client ${s.terminal.medianMBps} MB/s`,
+      ratio: num(s.ratio, 3),
+      met: yes(s.met),
+      load: x.loadAvgBefore?.[0],
+    });
+  } else if (res.errors.extensionTransfer) rows.push({ figure: 'extension as sender', measured: 'FAILED', target: '', baseline: '', ratio: '', met: '-', load: undefined });
   return rows;
 }
 
@@ -189,6 +207,7 @@ export async function runAll({ quick = isQuick(), only = ALL } = {}) {
     resume: { run: () => runResumeBench({ quick, log }), print: printResume },
     chatLatency: { run: () => runChatLatencyBench({ quick, log }), print: printChat },
     relayCapacity: { run: () => runRelayCapacityBench({ quick, log }), print: printCapacity },
+    extensionTransfer: { run: () => runExtensionTransferBench({ quick, log }), print: printExtensionTransfer },
   };
   for (const name of only) {
     const t0 = Date.now();
@@ -229,6 +248,7 @@ if (isMain) {
         resume: res.resume?.summary ?? null,
         chatLatency: res.chatLatency?.summary ?? null,
         relayCapacity: res.relayCapacity?.summary ?? null,
+        extensionTransfer: res.extensionTransfer?.summary ?? null,
       },
     };
     console.error(`\nwrote ${writeResult('summary', summary)}`);
