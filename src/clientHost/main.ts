@@ -17,7 +17,9 @@ import { CLIENT_EVENT_NAMES } from '../client/events';
 import { deserializeIdentity } from '../crypto/identity';
 import { nicknameKey } from '../protocol/nickname';
 import { PeerChatError } from '../protocol/errors';
+import type { ClientEvents } from '../client/events';
 import { tuneOwnProcess } from '../shared/heapTuning';
+import { ProgressThrottle } from '../shared/progressThrottle';
 import { RpcEndpoint, type RpcMessage, type RpcPort } from '../shared/rpc';
 import type { ClientHostSide, ClientHostStart, ClientView, ExtensionHostSide } from './protocol';
 
@@ -91,13 +93,23 @@ export function runClientHost(port: RpcPort, exit: (code: number) => void): void
             },
           });
           client = c;
+          // Progress: every event reaches the extension, but progress at most 5 a second per
+          // transfer (the newest, and always the last one): all the extension shows anyway.
+          const progress = new ProgressThrottle<ClientEvents['transfer-progress']>((payload) => endpoint.emit('client', { name: 'transfer-progress', payload }));
           for (const name of CLIENT_EVENT_NAMES) {
+            if (name === 'transfer-progress') continue;
             c.on(name, (payload) => {
-              // Progress moves no roster: skip the comparison on the most frequent event.
-              if (name !== 'transfer-progress') syncView();
+              // A transfer's end: no older progress after it.
+              if (name === 'file-sent' || name === 'file-received' || name === 'transfer-failed') progress.cancel((payload as { id: string }).id);
+              syncView();
               endpoint.emit('client', { name, payload } as ClientHostSide['events']['client']);
             });
           }
+          c.on('transfer-progress', (p) => {
+            if (p.bytes < p.total) return progress.update(p);
+            progress.cancel(p.id);
+            endpoint.emit('client', { name: 'transfer-progress', payload: p });
+          });
           await c.start();
         }),
       whenReady: () => answer(() => need().whenReady()),

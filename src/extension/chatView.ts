@@ -20,7 +20,7 @@ import { renderChatHtml, makeNonce } from './chatHtml';
 import type { ChatState, StateChange } from './chatState';
 import { Disposable, toDisposable } from './dispose';
 import { errorText } from './errorMessages';
-import { ProgressThrottle } from './progressThrottle';
+import { ProgressThrottle } from '../shared/progressThrottle';
 
 /** What the view asks of the rest of the extension. */
 export interface ChatViewHandler {

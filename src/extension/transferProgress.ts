@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { formatBytes, percent, transferTitle } from '../../webview/format';
 import type { TransferView } from '../shared/webviewMessages';
 import { Disposable } from './dispose';
-import { ProgressThrottle } from './progressThrottle';
+import { ProgressThrottle } from '../shared/progressThrottle';
 
 /** A transfer still running after this long gets a progress notification. */
 export const PROGRESS_NOTIFICATION_DELAY_MS = 1_500;

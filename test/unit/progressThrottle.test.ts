@@ -4,11 +4,11 @@
  * stale after a transfer ended, transfers independent of each other.
  */
 import * as assert from 'node:assert/strict';
-import { PROGRESS_UPDATE_INTERVAL_MS, ProgressThrottle } from '../../src/extension/progressThrottle';
+import { PROGRESS_UPDATE_INTERVAL_MS, ProgressThrottle } from '../../src/shared/progressThrottle';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('extension/progressThrottle', () => {
+describe('shared/progressThrottle', () => {
   it('allows at most 5 updates a second per transfer', () => {
     assert.equal(PROGRESS_UPDATE_INTERVAL_MS, 200);
   });

@@ -2,14 +2,15 @@
  * Progress updates, at most one per interval for each transfer, the latest one always shown: an
  * update that comes too soon waits and is replaced by newer ones, and goes out when the interval
  * is over. The end of a transfer is not throttled: its owner cancels what waits and shows the
- * final state itself. Used for the chat view's cards (chatView.ts) and the progress notifications
- * (transferProgress.ts). Pure; no `vscode` import.
+ * final state itself. Used where the extension's client process forwards progress
+ * (src/clientHost/main.ts), for the chat view's cards (chatView.ts) and for the progress
+ * notifications (transferProgress.ts). Pure; no `vscode` import.
  */
 
 /**
  * At most 5 progress updates per second per transfer. The client reports progress 10 times a
- * second; each update costs the extension host a message to the webview and the webview a
- * repaint, and half of that is as smooth to watch.
+ * second; each update costs the extension host an IPC message, a message to the webview and the
+ * webview a repaint, and half of that is as smooth to watch.
  */
 export const PROGRESS_UPDATE_INTERVAL_MS = 200;
 
