@@ -30,6 +30,8 @@ const targets = [
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: shebang },
   // The extension host side: Node, CommonJS, `vscode` provided by the host.
   { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  // The extension's chat client in a process of its own (forked by the extension host).
+  { ...node, entryPoints: ['src/clientHost/main.ts'], outfile: 'dist/clientHost.js' },
   // The chat UI inside the webview: browser code, one IIFE.
   { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' },
 ];

@@ -7,6 +7,8 @@
 //   node bench/run.mjs                      everything, default sizes (long: see README in bench/)
 //   node bench/run.mjs --quick              smoke run (BENCH_QUICK=1 does the same)
 //   node bench/run.mjs --only transfer,resume,chat,capacity,cluster,pathLab
+//   node bench/run.mjs --only extension    opt-in: the extension as sender vs the terminal client
+//                                          (a real VS Code; needs test/e2e/setup.sh's code-server)
 //
 // Writes bench/results/<benchmark>.json (transfer, resume, chatLatency, relayCapacity, pathLab) and
 // bench/results/summary.json through bench/lib/stats.mjs writeResult (or $BENCH_RESULTS_DIR).
@@ -16,21 +18,24 @@ import { printChat, runChatLatencyBench } from './chatLatency.mjs';
 import { clusterSummaryRows, printCluster, runClusterBench } from './cluster.mjs';
 import { argValue, ensureDist } from './harness.mjs';
 import { fmtRate, isQuick, loadAvg, machineInfo, round, table, writeResult } from './lib/stats.mjs';
+import { EXTENSION_RATIO_TARGET, printExtensionTransfer, runExtensionTransferBench } from './extensionTransfer.mjs';
 import { printCapacity, runRelayCapacityBench } from './relayCapacity.mjs';
 import { printResume, runResumeBench } from './resume.mjs';
 import { printPathLab, runPathLabBench } from './pathLab.mjs';
 import { printTransfer, runTransferBench } from './transfer.mjs';
 
 const ALL = ['transfer', 'resume', 'chatLatency', 'relayCapacity', 'cluster', 'pathLab'];
-const ALIASES = { chat: 'chatLatency', latency: 'chatLatency', capacity: 'relayCapacity', relay: 'relayCapacity', relays: 'cluster', lab: 'pathLab', path: 'pathLab' };
+/** Run only when named in --only: they start a real VS Code and a browser. */
+const OPT_IN = ['extensionTransfer'];
+const ALIASES = { chat: 'chatLatency', latency: 'chatLatency', capacity: 'relayCapacity', relay: 'relayCapacity', relays: 'cluster', lab: 'pathLab', path: 'pathLab', extension: 'extensionTransfer' };
 
 function selected() {
   const only = argValue('--only');
   if (!only) return ALL;
   const names = only.split(',').map((s) => s.trim()).filter(Boolean).map((s) => ALIASES[s] ?? s);
-  const bad = names.filter((n) => !ALL.includes(n));
-  if (bad.length) throw new Error(`--only: unknown benchmark ${bad.join(', ')} (choose from ${ALL.join(', ')}, or chat, capacity, lab)`);
-  return ALL.filter((n) => names.includes(n));
+  const bad = names.filter((n) => !ALL.includes(n) && !OPT_IN.includes(n));
+  if (bad.length) throw new Error(`--only: unknown benchmark ${bad.join(', ')} (choose from ${[...ALL, ...OPT_IN].join(', ')}, or chat, capacity, lab, extension)`);
+  return [...ALL, ...OPT_IN].filter((n) => names.includes(n));
 }
 
 const yes = (met) => (met === true ? 'yes' : met === false ? 'NO' : '-');
@@ -195,6 +200,19 @@ export function summaryRows(res) {
       });
     }
   } else if (res.errors.pathLab) rows.push({ figure: 'path lab', measured: 'FAILED', target: '', baseline: '', ratio: '', met: '-', load: undefined });
+  const x = res.extensionTransfer;
+  if (x?.summary) {
+    const s = x.summary;
+    rows.push({
+      figure: `extension as sender, ${x.fileBytes / 2 ** 20} MiB relayed (median of ${s.extension.runs})`,
+      measured: `${s.extension.medianMBps} MB/s`,
+      target: `≥ ${EXTENSION_RATIO_TARGET} × terminal`,
+      baseline: `terminal client ${s.terminal.medianMBps} MB/s`,
+      ratio: num(s.ratio, 3),
+      met: yes(s.met),
+      load: x.loadAvgBefore?.[0],
+    });
+  } else if (res.errors.extensionTransfer) rows.push({ figure: 'extension as sender', measured: 'FAILED', target: '', baseline: '', ratio: '', met: '-', load: undefined });
   return rows;
 }
 
@@ -209,6 +227,7 @@ export async function runAll({ quick = isQuick(), only = ALL } = {}) {
     relayCapacity: { run: () => runRelayCapacityBench({ quick, log }), print: printCapacity },
     cluster: { run: () => runClusterBench({ quick, log }), print: printCluster },
     pathLab: { run: () => runPathLabBench({ quick, log }), print: printPathLab },
+    extensionTransfer: { run: () => runExtensionTransferBench({ quick, log }), print: printExtensionTransfer },
   };
   for (const name of only) {
     const t0 = Date.now();
@@ -251,6 +270,7 @@ if (isMain) {
         relayCapacity: res.relayCapacity?.summary ?? null,
         cluster: res.cluster ? clusterSummaryRows(res.cluster) : null,
         pathLab: res.pathLab?.summary ?? null,
+        extensionTransfer: res.extensionTransfer?.summary ?? null,
       },
     };
     console.error(`\nwrote ${writeResult('summary', summary)}`);

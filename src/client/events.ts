@@ -83,5 +83,34 @@ export type ConnectionState = 'connecting' | 'registered' | 'unreachable' | 'lef
 
 export type ClientEventName = keyof ClientEvents;
 
+/** Every event name, once (the object makes the compiler check that none is missing). */
+export const CLIENT_EVENT_NAMES = Object.keys({
+  registered: true,
+  error: true,
+  state: true,
+  presence: true,
+  'member-devices': true,
+  roster: true,
+  message: true,
+  'message-sent': true,
+  'message-delivered': true,
+  'message-failed': true,
+  waiting: true,
+  'file-offered': true,
+  'request-sent': true,
+  whois: true,
+  'file-offer': true,
+  'file-request': true,
+  'transfer-started': true,
+  'transfer-progress': true,
+  'file-sent': true,
+  'file-received': true,
+  'transfer-failed': true,
+  'request-denied': true,
+  'peer-key-changed': true,
+  path: true,
+  left: true,
+} satisfies Record<ClientEventName, true>) as ClientEventName[];
+
 /** One line of the terminal client's `--json` output. */
 export type JsonEvent = { [K in ClientEventName]: { event: K } & ClientEvents[K] }[ClientEventName];

@@ -3,6 +3,9 @@
  * user sees of it outside the webview — state updates, notifications for offers and requests,
  * transfer progress, the composer's commands. The client is created on Join and dropped on
  * Leave; the ChatState (history, cards) lives as long as the window and is persisted.
+ *
+ * The client runs in a process of its own (clientProcess.ts: dist/clientHost.js), one per join;
+ * leaving ends it. If it dies by itself the session says so once and offers to join again.
  */
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
@@ -33,6 +36,8 @@ import { MementoPinStore } from './pinStore';
 import { connectableAddress, formatRelayAddress, isLoopbackHost, parseRelayAddress, type RelayAddress } from './relayAddress';
 import type { RelayController, StartedRelay } from './relayController';
 import { RelayStartError } from './relayProcess';
+import { ChatClientProcess } from './clientProcess';
+import { InProcessClient, type SessionClient, type SessionClientEvents } from './sessionClient';
 import { openSettings, pathEnvironment, readSettings } from './settings';
 import { TransferProgress } from './transferProgress';
 import type { TeamRelay, TeamSession } from './teamRelay';
@@ -68,8 +73,14 @@ export interface JoinOptions {
   relayName?: string;
 }
 
+/** Makes the client of one join. */
+export type ClientFactory = (options: ChatClientOptions) => SessionClient;
+
+/** The ChatClient in the extension host itself (tests; no process of its own). */
+export const inProcessClient: ClientFactory = (o) => new InProcessClient(new ChatClient(o));
+
 export class ChatSession extends Disposable implements TeamSession {
-  private client: ChatClient | undefined;
+  private client: SessionClient | undefined;
   /** Serving and joining teams (teamRelay.ts); set once by activate. */
   team: TeamRelay | undefined;
   private joining: Promise<boolean> | undefined;
@@ -95,6 +106,7 @@ export class ChatSession extends Disposable implements TeamSession {
   private clientRelay: RelayAddress | undefined;
   /** Ends a join still waiting for the relay (set while one is). */
   private abortJoin: (() => void) | undefined;
+  private readonly createClient: ClientFactory;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -103,10 +115,14 @@ export class ChatSession extends Disposable implements TeamSession {
     private readonly identity: IdentityStore,
     private readonly errors: ErrorReporter,
     private readonly log: vscode.LogOutputChannel,
-    private readonly createClient: (o: ChatClientOptions) => ChatClient = (o) => new ChatClient(o),
+    createClient?: ClientFactory,
   ) {
     super();
     this.pins = new MementoPinStore(context.globalState, (err) => log.error(`Could not save a pinned key: ${errorText(err)}`));
+    const script = vscode.Uri.joinPath(context.extensionUri, 'dist', 'clientHost.js').fsPath;
+    this.createClient = createClient ?? ((o) => new ChatClientProcess(o, { script, pins: this.pins }));
+    // The window is closing: the client's process goes with it.
+    this._register(toDisposable(() => this.client?.dispose()));
     this.progress = this._register(
       new TransferProgress(
         (id) => this.cancelTransfer(id),
@@ -200,7 +216,7 @@ export class ChatSession extends Disposable implements TeamSession {
     this.state.addSystem(`Joining ${relayText} as ${nick}…`);
     this.log.info(`Joining ${relayText} as ${nick}.`);
 
-    let client: ChatClient | undefined;
+    let client: SessionClient | undefined;
     try {
       // Our own relay's secret as given to it; else the one saved for the address (an invitation, Set Relay Secret).
       const secret = this.relay.secretFor(relay) ?? (await this.context.secrets.get(relaySecretKey(relayText)));
@@ -366,6 +382,7 @@ export class ChatSession extends Disposable implements TeamSession {
       await withTimeout(client.leave(), LEAVE_TIMEOUT_MS);
     } catch (err) {
       this.log.warn(`Leaving did not finish cleanly: ${errorText(err)}`);
+      client.dispose();
     }
     this.ended(reason);
   }
@@ -510,10 +527,10 @@ export class ChatSession extends Disposable implements TeamSession {
 
   // ================================================================ client events
 
-  private wire(client: ChatClient): void {
+  private wire(client: SessionClient): void {
     const tag = this.idTag;
-    const on = <K extends keyof ClientEvents & string>(name: K, fn: (p: ClientEvents[K]) => void) =>
-      client.on(name, (payload: ClientEvents[K]) => {
+    const on = <K extends keyof SessionClientEvents & string>(name: K, fn: (p: SessionClientEvents[K]) => void) =>
+      client.on(name, (payload: SessionClientEvents[K]) => {
         if (this.client !== client) return; // a client we already dropped
         try {
           // Transfer ids become card ids (see idTag).
@@ -605,6 +622,25 @@ export class ChatSession extends Disposable implements TeamSession {
       this.abortJoin?.();
       setContext(ContextKeys.connected, false);
       this.ended('You are no longer in the chat.');
+    });
+    on('process-exited', (p) => this.clientDied(client, p));
+  }
+
+  /** The client's process died by itself: said once, with Join Again (the same nickname and relay). */
+  private clientDied(client: SessionClient, p: SessionClientEvents['process-exited']): void {
+    // A join under way reports it itself (its start() fails with the same news).
+    if (this.registering) return;
+    const nick = client.nick;
+    const relay = this.clientRelay;
+    this.client = undefined;
+    this.abortJoin?.();
+    setContext(ContextKeys.connected, false);
+    this.log.error(p.message);
+    this.ended(`${p.message} You are no longer in the chat.`);
+    const again = 'Join Again';
+    void vscode.window.showErrorMessage(`${p.message} You are no longer in the chat.`, again, 'Show Log').then((a) => {
+      if (a === again) void this.join({ nick, relay });
+      else if (a === 'Show Log') this.log.show();
     });
   }
 
@@ -705,7 +741,7 @@ export class ChatSession extends Disposable implements TeamSession {
     );
     if (a === trust) {
       try {
-        this.client?.trustPeer(p.nick);
+        await this.client?.trustPeer(p.nick);
       } catch {
         // Not connected to them any more: pin the key they presented.
       }
@@ -716,7 +752,7 @@ export class ChatSession extends Disposable implements TeamSession {
 
   // ================================================================ what the user does
 
-  private requireClient(): ChatClient {
+  private requireClient(): SessionClient {
     if (!this.client) throw new Error('You have not joined the chat. Run "Peer Chat: Join Chat" first.');
     return this.client;
   }
@@ -774,13 +810,13 @@ export class ChatSession extends Disposable implements TeamSession {
    * online, else once the roster is in: then a failure comes as message-failed) and reports
    * delivery, which the message's status line shows.
    */
-  private sendChat(to: string | undefined, text: string): void {
+  private async sendChat(to: string | undefined, text: string): Promise<void> {
     const client = this.requireClient();
     const recipient = to === undefined ? undefined : (client.online().find((n) => nicknameKey(n) === nicknameKey(to)) ?? to);
     const pending = this.state.addChat({ from: client.nick, to: recipient, text, private: recipient !== undefined, own: true, delivery: 'pending' });
     let id: string;
     try {
-      id = recipient === undefined ? client.broadcast(text) : client.sendPrivate(recipient, text);
+      id = await (recipient === undefined ? client.broadcast(text) : client.sendPrivate(recipient, text));
     } catch (err) {
       this.state.removeMessage(pending.id);
       throw err;
@@ -795,7 +831,7 @@ export class ChatSession extends Disposable implements TeamSession {
   }
 
   /** The roster from the client: members once each, with their device counts. */
-  private setRosterFrom(client: ChatClient): void {
+  private setRosterFrom(client: SessionClient): void {
     const members = client.members();
     this.state.setRoster(
       members.map((m) => m.nick),
@@ -924,7 +960,7 @@ export class ChatSession extends Disposable implements TeamSession {
       case 'decline': {
         if (t.status !== 'offered' && t.status !== 'asked') return;
         this.endedByUs.add(id);
-        this.requireClient().decline(this.clientId(id));
+        await this.requireClient().decline(this.clientId(id));
         this.state.setTransferStatus(id, 'declined', { error: 'You declined.' });
         return;
       }
@@ -933,7 +969,7 @@ export class ChatSession extends Disposable implements TeamSession {
         this.endedByUs.add(id);
         this.progress.finish(id);
         try {
-          this.client?.cancel(this.clientId(id));
+          await this.client?.cancel(this.clientId(id));
         } catch (err) {
           // Nothing left to stop on the client's side (e.g. a request not answered yet).
           this.endedByUs.delete(id);

@@ -5,7 +5,8 @@
  * The host owns the state (model: vscode-hexeditor `dataInspectorView.ts`): no
  * retainContextWhenHidden; when the webview (re)loads it says `ready` and gets a snapshot,
  * and on becoming visible it gets one again. Deltas from ChatState are forwarded as they come,
- * progress updates coalesced so a fast transfer cannot flood the webview.
+ * progress updates at most 5 a second per transfer (progressThrottle.ts) so a fast transfer
+ * cannot flood the webview; the final state of a transfer goes at once.
  */
 import * as vscode from 'vscode';
 import {
@@ -19,9 +20,7 @@ import { renderChatHtml, makeNonce } from './chatHtml';
 import type { ChatState, StateChange } from './chatState';
 import { Disposable, toDisposable } from './dispose';
 import { errorText } from './errorMessages';
-
-/** Progress deltas for one transfer are posted at most this often. */
-export const PROGRESS_POST_INTERVAL_MS = 100;
+import { ProgressThrottle } from '../shared/progressThrottle';
 
 /** What the view asks of the rest of the extension. */
 export interface ChatViewHandler {
@@ -38,9 +37,7 @@ export class ChatView extends Disposable implements vscode.WebviewViewProvider {
 
   private view: vscode.WebviewView | undefined;
   private readonly viewDisposables: vscode.Disposable[] = [];
-  private readonly queuedProgress = new Map<string, TransferView>();
-  private readonly lastProgressPost = new Map<string, number>();
-  private progressTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly progressPosts = new ProgressThrottle<TransferView>((t) => this.post({ type: 'transferChanged', transfer: t }));
   private pendingFocus: { text?: string } | undefined;
   private pendingFind = false;
   /** The current document has said `ready` (it is reloaded whenever the view was hidden). */
@@ -60,7 +57,7 @@ export class ChatView extends Disposable implements vscode.WebviewViewProvider {
   ) {
     super();
     this._register(toDisposable(state.onChange((c) => this.onStateChange(c))));
-    this._register(toDisposable(() => this.progressTimer && clearTimeout(this.progressTimer)));
+    this._register(toDisposable(() => this.progressPosts.clear()));
   }
 
   get visible(): boolean {
@@ -135,43 +132,20 @@ export class ChatView extends Disposable implements vscode.WebviewViewProvider {
   }
 
   private postSnapshot(): void {
-    this.queuedProgress.clear();
+    this.progressPosts.clear();
     this.post({ type: 'snapshot', state: this.state.snapshot() });
   }
 
   private onStateChange(change: StateChange): void {
     if (change.type === 'unreadChanged') this.updateBadge();
     if (change.type === 'transferChanged' && change.transfer.status === 'active') {
-      this.queueProgress(change.transfer);
+      this.progressPosts.update(change.transfer);
       return;
     }
-    if (change.type === 'transferChanged' || change.type === 'transferRemoved') {
-      const id = change.type === 'transferChanged' ? change.transfer.id : change.id;
-      this.queuedProgress.delete(id);
-      if (change.type === 'transferRemoved') this.lastProgressPost.delete(id);
-    }
+    // Any other change of a card (its end above all) goes at once, and no older progress after it.
+    if (change.type === 'transferChanged') this.progressPosts.cancel(change.transfer.id);
+    if (change.type === 'transferRemoved') this.progressPosts.cancel(change.id);
     this.post(change);
-  }
-
-  private queueProgress(t: TransferView): void {
-    const now = Date.now();
-    const last = this.lastProgressPost.get(t.id) ?? 0;
-    if (now - last >= PROGRESS_POST_INTERVAL_MS && !this.queuedProgress.has(t.id)) {
-      this.lastProgressPost.set(t.id, now);
-      this.post({ type: 'transferChanged', transfer: t });
-      return;
-    }
-    this.queuedProgress.set(t.id, t);
-    this.progressTimer ??= setTimeout(() => {
-      this.progressTimer = undefined;
-      const batch = [...this.queuedProgress.values()];
-      this.queuedProgress.clear();
-      const at = Date.now();
-      for (const x of batch) {
-        this.lastProgressPost.set(x.id, at);
-        this.post({ type: 'transferChanged', transfer: x });
-      }
-    }, PROGRESS_POST_INTERVAL_MS);
   }
 
   private updateBadge(): void {

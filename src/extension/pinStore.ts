@@ -21,6 +21,7 @@ export const PINS_KEY = 'peerchat.pins';
 
 export class MementoPinStore implements PinStore {
   private pins: Record<string, string>;
+  private readonly listeners = new Set<(nick: string, fingerprint: string) => void>();
 
   constructor(
     private readonly memento: MementoLike,
@@ -42,6 +43,18 @@ export class MementoPinStore implements PinStore {
     if (this.pins[key] === fingerprint) return;
     this.pins = { ...this.pins, [key]: fingerprint };
     this.memento.update(PINS_KEY, this.pins).then(undefined, this.onError);
+    for (const l of [...this.listeners]) l(key, fingerprint);
+  }
+
+  /** Every pin, by nickname key (what the client process starts with). */
+  all(): Record<string, string> {
+    return { ...this.pins };
+  }
+
+  /** Called after each new or changed pin (so the client process can mirror it); returns an unsubscribe function. */
+  onDidSet(listener: (nickKey: string, fingerprint: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Forgets a pin (the user confirmed a peer's new key). */

@@ -2,12 +2,14 @@
  * Cancellable progress notifications for transfers (`window.withProgress`, Notification
  * location). A transfer gets one only if it is still running after a short delay, so small
  * files do not flash a notification, and only while the chat view is not on screen (its card
- * shows the same progress); a transfer that outlasts a hidden view gets one then.
+ * shows the same progress); a transfer that outlasts a hidden view gets one then. Its updates
+ * are throttled like the card's (at most 5 a second, progressThrottle.ts).
  */
 import * as vscode from 'vscode';
 import { formatBytes, percent, transferTitle } from '../../webview/format';
 import type { TransferView } from '../shared/webviewMessages';
 import { Disposable } from './dispose';
+import { ProgressThrottle } from '../shared/progressThrottle';
 
 /** A transfer still running after this long gets a progress notification. */
 export const PROGRESS_NOTIFICATION_DELAY_MS = 1_500;
@@ -21,6 +23,7 @@ interface Entry {
 
 export class TransferProgress extends Disposable {
   private readonly entries = new Map<string, Entry>();
+  private readonly reports = new ProgressThrottle<TransferView>((t) => this.entries.get(t.id)?.report?.(t));
 
   constructor(
     private readonly cancel: (id: string) => void,
@@ -41,7 +44,7 @@ export class TransferProgress extends Disposable {
       return;
     }
     e.latest = t;
-    e.report?.(t);
+    if (e.report) this.reports.update(t);
   }
 
   /** The transfer ended (any way): close its notification. */
@@ -49,6 +52,7 @@ export class TransferProgress extends Disposable {
     const e = this.entries.get(id);
     if (!e) return;
     this.entries.delete(id);
+    this.reports.cancel(id);
     if (e.timer) clearTimeout(e.timer);
     e.finish?.();
   }
@@ -80,7 +84,7 @@ export class TransferProgress extends Disposable {
             this.cancel(id);
             this.finish(id);
           });
-          e.report(e.latest);
+          this.reports.update(e.latest);
         }),
     );
   }

@@ -588,3 +588,6 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file });
   return file;
 }
+
+/** The packaged extension (test/e2e/vsix.ts); re-exported for bench/extensionTransfer.mjs, which bundles this file. */
+export { buildVsix } from './vsix';

@@ -7,7 +7,9 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { REPO_ROOT } from './harness';
+
+/** Repository root (this file lives in test/e2e/); kept here so that harness.ts can re-export this module. */
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 /** What `npm run package` reads: the sources, the build script and what the .vsix ships besides dist/. */
 export const PACKAGE_INPUTS = ['src', 'webview', 'media', 'package.json', 'package-lock.json', 'esbuild.mjs', 'tsconfig.json', '.vscodeignore', 'README.md', 'LICENSE', 'CHANGELOG.md'];
