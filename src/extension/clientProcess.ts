@@ -25,6 +25,7 @@ import { PeerChatError } from '../protocol/errors';
 import { RpcEndpoint, type RpcMessage, type RpcPort } from '../shared/rpc';
 import { CLIENT_HOST_LEAVE_TIMEOUT_MS, type ClientHostSide, type ClientHostStart, type ClientView, type ExtensionHostSide } from '../clientHost/protocol';
 import type { SessionClient, SessionClientEvents } from './sessionClient';
+import { splitLines } from './relayProcess';
 
 /** After the goodbye (or at dispose), how long the process may take to exit before SIGKILL. */
 export const CLIENT_STOP_GRACE_MS = 2_000;
@@ -158,8 +159,8 @@ export class ChatClientProcess extends TypedEmitter<SessionClientEvents> impleme
     endpoint.on('pin', ({ nick, fingerprint }) => this.launch.pins.set(nick, fingerprint));
     this.unsubscribePins = this.launch.pins.onDidSet((nick, fingerprint) => endpoint.emit('pin', { nick, fingerprint }));
 
-    lines(child.stdout!, (l) => this.log('info', `client process: ${l}`));
-    lines(child.stderr!, (l) => {
+    splitLines(child.stdout!, (l) => this.log('info', `client process: ${l}`));
+    splitLines(child.stderr!, (l) => {
       this.stderrTail.push(l);
       if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
       this.log('warn', `client process: ${l}`);
@@ -258,21 +259,4 @@ export class ChatClientProcess extends TypedEmitter<SessionClientEvents> impleme
   dispose(): void {
     void this.stop();
   }
-}
-
-function lines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  let buf = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    buf += chunk;
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      onLine(buf.slice(0, i).replace(/\r$/, ''));
-      buf = buf.slice(i + 1);
-    }
-  });
-  stream.on('end', () => {
-    if (buf !== '') onLine(buf);
-    buf = '';
-  });
 }

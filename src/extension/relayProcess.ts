@@ -199,7 +199,8 @@ export class RelayProcess {
   }
 }
 
-function splitLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+/** Calls `onLine` for each line a child process writes (the last one too, without its newline). */
+export function splitLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
   let buf = '';
   stream.setEncoding('utf8');
   stream.on('data', (chunk: string) => {
