@@ -69,9 +69,17 @@ export class ReceivedFileActions extends Disposable {
     try {
       const t = this.state.getTransfer(id);
       if (!t?.path || t.direction !== 'receive' || t.status !== 'done') return undefined;
-      if ((await fileCompareKind(t.path)) !== 'text') return undefined;
+      const kind = await fileCompareKind(t.path);
+      if (kind !== 'text') {
+        this.log.info(`Received ${t.path}: ${NOT_COMPARABLE[kind]}, so it is not compared with the workspace.`);
+        return undefined;
+      }
       const matches = await this.findMatches(t);
-      if (matches.length === 0) return undefined;
+      if (matches.length === 0) {
+        this.log.info(`Received ${t.path}: no workspace file of that name.`);
+        return undefined;
+      }
+      this.log.info(`Received ${t.path}: matches ${matches.map((m) => matchPath(m)).join(', ')}.`);
       const label = matches.length === 1 ? vscode.workspace.asRelativePath(matchPath(matches[0]!)) : `${matches.length} files named ${path.basename(matches[0]!.relPath)}`;
       this.state.setReceivedFile(id, { workspaceMatch: label });
       return label;
