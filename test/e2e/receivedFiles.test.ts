@@ -114,6 +114,21 @@ describe('Received files: compare with the workspace, save over / beside / disca
     return page.locator('.notifications-toasts .notification-toast', { has: page.locator('.notification-list-item-message', { hasText: text }) }).first();
   }
 
+  /** Waits until a toast has slid in (same place twice in a row), so a screenshot shows it whole. */
+  async function settled(text: string): Promise<void> {
+    const t = toast(text);
+    await t.waitFor({ state: 'visible', timeout: STEP_MS });
+    let last = '';
+    await until(async () => {
+      const b = await t.boundingBox();
+      const now = JSON.stringify(b);
+      const same = now === last;
+      last = now;
+      await new Promise((r) => setTimeout(r, 250));
+      return same;
+    }, () => `the notification "${text}" to settle`);
+  }
+
   async function clickToastButton(text: string, button: string): Promise<void> {
     const t = toast(text);
     await t.waitFor({ state: 'visible', timeout: STEP_MS });
@@ -217,7 +232,7 @@ describe('Received files: compare with the workspace, save over / beside / disca
 
     await compare.click();
     await diffShows('notes.md', 'Bob added this line.', 'Alice keeps her notes here.');
-    await toast('notes.md from bob is shown beside notes.md').waitFor({ state: 'visible', timeout: STEP_MS });
+    await settled('notes.md from bob is shown beside notes.md');
     // Nothing is saved before the user decides: the download is there, the workspace file is hers.
     assert.equal(sha256File(path.join(downloads, 'notes.md')), sha256(theirs.notes));
     assert.equal(sha256File(path.join(workspace, 'notes.md')), sha256(ours.notes));
@@ -242,6 +257,7 @@ describe('Received files: compare with the workspace, save over / beside / disca
     const card = await receivedCard('guide.md');
     await card.locator('[data-testid=transfer-compare]').click();
     await diffShows('guide.md', 'Install Node first.', '1. Install.');
+    await settled('guide.md from bob is shown beside docs/guide.md');
     await snap('diff-guide-before-save-beside');
     await clickToastButton('guide.md from bob is shown beside docs/guide.md', 'Save Beside');
     const beside = path.join(workspace, 'docs', 'guide (1).md');
@@ -266,13 +282,14 @@ describe('Received files: compare with the workspace, save over / beside / disca
     const edited = 'buy milk\nfix the relay\nreview the PR\n';
     fs.writeFileSync(path.join(workspace, 'todo.txt'), edited);
     await clickToastButton('todo.txt from bob is shown beside todo.txt', 'Save Over');
-    await toast('todo.txt changed since the comparison').waitFor({ state: 'visible', timeout: STEP_MS });
+    await settled('todo.txt changed since the comparison');
     assert.equal(fs.readFileSync(path.join(workspace, 'todo.txt'), 'utf8'), edited, 'the edit was not overwritten');
     assert.equal(sha256File(path.join(downloads, 'todo.txt')), sha256(theirs.todo), 'the download is kept');
     await snap('changed-meanwhile-asks-again');
 
     await clickToastButton('todo.txt changed since the comparison', 'Compare Again');
     await diffShows('todo.txt', 'write the tests', 'review the PR');
+    await settled('todo.txt from bob is shown beside todo.txt');
     await snap('diff-todo-compared-again');
     await clickToastButton('todo.txt from bob is shown beside todo.txt', 'Discard');
     await until(() => !fs.existsSync(path.join(downloads, 'todo.txt')), () => 'the download to be deleted');
