@@ -132,7 +132,7 @@ export class ChatSession extends Disposable implements TeamSession {
         () => !this.surface?.visible,
       ),
     );
-    this.received = this._register(new ReceivedFileActions(state, log));
+    this.received = this._register(new ReceivedFileActions(state, log, (err) => this.errors.report(err)));
     this._register(toDisposable(() => this.timers.forEach(clearTimeout)));
     this.state.setConnection({ suggestedNick: this.suggestedNick(readSettings()), relayRunning: relay.running });
     this._register(relay.onDidChange(() => this.state.setConnection({ relayRunning: relay.running })));

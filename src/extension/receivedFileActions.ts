@@ -1,8 +1,9 @@
 /**
  * Received files that match a workspace file: the card's "Compare with Workspace…" shows the
  * received version beside the workspace file (`vscode.diff`, received on the left, read-only),
- * then asks — in a notification, so the diff stays in view — whether to save it over the
- * workspace file, beside it, or discard it. The rules and the writing are in receivedFiles.ts;
+ * then asks — in a notification, so the diff stays in view, and in the diff's title bar
+ * (`editor/title` commands shown while the `peerchat.comparingReceived` context key is set) —
+ * whether to save it over the workspace file, beside it, or discard it. The rules and the writing are in receivedFiles.ts;
  * this file finds the workspace files (`workspace.findFiles`), shows and asks. README:
  * "Received files".
  */
@@ -12,6 +13,7 @@ import { isInside } from '../client/sharedFolder';
 import type { TransferView } from '../shared/webviewMessages';
 import type { ChatState } from './chatState';
 import { resolveDownloadDir } from './clientOptions';
+import { ContextKeys, setContext } from './contextKeys';
 import { Disposable } from './dispose';
 import {
   discardReceived,
@@ -33,6 +35,15 @@ import { pathEnvironment, readSettings } from './settings';
 /** The received side of the diff: read-only, served from the download folder by transfer id. */
 export const RECEIVED_SCHEME = 'peerchat-received';
 
+/** The diff editor's title-bar commands (package.json `menus.editor/title`). */
+export const ReceivedCommands = {
+  saveOver: 'peerchat.receivedSaveOver',
+  saveBeside: 'peerchat.receivedSaveBeside',
+  discard: 'peerchat.receivedDiscard',
+} as const;
+
+export type ReceivedDecision = keyof typeof ReceivedCommands;
+
 export const SAVE_OVER = 'Save Over';
 export const SAVE_BESIDE = 'Save Beside';
 export const DISCARD = 'Discard';
@@ -44,12 +55,42 @@ const NOT_COMPARABLE: Record<Exclude<CompareKind, 'text'>, string> = {
   tooLarge: 'is too large for a text comparison',
 };
 
+/** A diff on screen, waiting for the user's decision. */
+interface Pending {
+  target: WorkspaceMatch;
+  /** The workspace file's SHA-256 when the diff was shown. */
+  shown: string;
+  /** The diff's left (received) side. */
+  left: vscode.Uri;
+}
+
 export class ReceivedFileActions extends Disposable {
+  /** Transfer id → its comparison, from the diff until the decision. */
+  private readonly pending = new Map<string, Pending>();
+
   constructor(
     private readonly state: ChatState,
     private readonly log: vscode.LogOutputChannel,
+    /** Shows a failure of a title-bar command (errorReporter.ts). */
+    private readonly report: (err: unknown) => unknown,
   ) {
     super();
+    for (const decision of Object.keys(ReceivedCommands) as ReceivedDecision[]) {
+      this._register(
+        vscode.commands.registerCommand(ReceivedCommands[decision], async () => {
+          const id = activeComparison();
+          if (id === undefined) return;
+          await this.decide(id, decision).catch((err) => this.report(err));
+        }),
+      );
+    }
+    const update = () => {
+      const id = activeComparison();
+      setContext(ContextKeys.comparingReceived, id !== undefined && this.pending.has(id));
+    };
+    this._register(vscode.window.tabGroups.onDidChangeTabs(update));
+    this._register(vscode.window.tabGroups.onDidChangeTabGroups(update));
+    this.updateContext = update;
     this._register(
       vscode.workspace.registerTextDocumentContentProvider(RECEIVED_SCHEME, {
         provideTextDocumentContent: async (uri) => {
@@ -134,29 +175,50 @@ export class ReceivedFileActions extends Disposable {
     await vscode.commands.executeCommand('vscode.diff', left, vscode.Uri.file(file), `${t.name} (from ${t.peer}) ↔ ${rel} (workspace)`, { preview: false });
     this.log.info(`Comparing received ${t.path} with ${file} (SHA-256 ${shown}).`);
 
+    this.pending.set(id, { target, shown, left });
+    this.updateContext();
+
     const answer = await vscode.window.showInformationMessage(
       `${t.name} from ${t.peer} is shown beside ${rel}. Save it over ${rel}, save it beside it, or discard it?`,
       SAVE_OVER,
       SAVE_BESIDE,
       DISCARD,
     );
-    // Dismissed: nothing happens; the file stays in the download folder and the card keeps Compare.
-    if (!answer) return;
-    const now = this.state.getTransfer(id);
-    if (!now || now.resolution) return;
+    // Dismissed: nothing happens; the file stays in the download folder, the diff's title bar
+    // still offers the decision, and the card keeps Compare.
+    const decision: ReceivedDecision | undefined = answer === SAVE_OVER ? 'saveOver' : answer === SAVE_BESIDE ? 'saveBeside' : answer === DISCARD ? 'discard' : undefined;
+    if (decision) await this.decide(id, decision);
+  }
+
+  /**
+   * Carries out a decision on a file whose diff was shown (from the notification or the diff's
+   * title bar; whichever comes second finds nothing left to do).
+   */
+  async decide(id: string, decision: ReceivedDecision): Promise<void> {
+    const p = this.pending.get(id);
+    const t = this.state.getTransfer(id);
+    if (!p || !t?.path || !t.sha256 || t.resolution) {
+      this.pending.delete(id);
+      this.updateContext();
+      return;
+    }
+    const { target, shown, left } = p;
+    const file = matchPath(target);
+    const rel = vscode.workspace.asRelativePath(file);
+    const received = { path: t.path, sha256: t.sha256 };
     try {
-      if (answer === SAVE_OVER) {
+      if (decision === 'saveOver') {
         const dirty = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === file && d.isDirty);
         if (dirty) throw new ReceivedFileError('WORKSPACE_FILE_CHANGED', `${rel} has unsaved changes in an editor; nothing was saved. Save or revert them, then compare again.`);
-        const written = await saveOver({ path: t.path!, sha256: t.sha256! }, target, shown);
+        const written = await saveOver(received, target, shown);
         this.state.setReceivedFile(id, { resolution: 'savedOver', path: written, workspaceMatch: undefined });
         this.log.info(`Saved received ${t.name} over ${written}.`);
-      } else if (answer === SAVE_BESIDE) {
-        const written = await saveBeside({ path: t.path!, sha256: t.sha256! }, target);
+      } else if (decision === 'saveBeside') {
+        const written = await saveBeside(received, target);
         this.state.setReceivedFile(id, { resolution: 'savedBeside', path: written, workspaceMatch: undefined });
         this.log.info(`Saved received ${t.name} beside ${file} as ${written}.`);
-      } else if (answer === DISCARD) {
-        await discardReceived({ path: t.path! });
+      } else {
+        await discardReceived(received);
         this.state.setReceivedFile(id, { resolution: 'discarded', path: undefined, workspaceMatch: undefined });
         this.log.info(`Discarded received ${t.path}.`);
       }
@@ -169,8 +231,12 @@ export class ReceivedFileActions extends Disposable {
       }
       throw err;
     }
+    this.pending.delete(id);
+    this.updateContext();
     await closeDiff(left);
   }
+
+  private updateContext: () => void = () => undefined;
 
   /** A received, finished, undecided transfer whose file is still there. */
   private undecided(id: string): TransferView {
@@ -204,6 +270,12 @@ export class ReceivedFileActions extends Disposable {
     candidates.sort((a, b) => (order.get(a.folder) ?? 0) - (order.get(b.folder) ?? 0));
     return matchWorkspaceFiles(sentName, candidates, excluded);
   }
+}
+
+/** The transfer id of the received file whose diff is the active editor, if it is one. */
+function activeComparison(): string | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  return input instanceof vscode.TabInputTextDiff && input.original.scheme === RECEIVED_SCHEME ? input.original.query : undefined;
 }
 
 function receivedUri(t: TransferView): vscode.Uri {

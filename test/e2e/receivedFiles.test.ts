@@ -2,7 +2,7 @@
  * Received files in a real VS Code (code-server + Chromium, the packaged extension): a terminal
  * peer `bob` (dist/cli.js --json) sends files whose names match workspace files; alice's card
  * offers Compare with Workspace…, the diff editor shows bob's version beside hers, and Save Over,
- * Save Beside and Discard do what they say — checked on disk (bytes and SHA-256). A workspace
+ * Save Beside and Discard (from the notification or the diff's title bar) do what they say — checked on disk (bytes and SHA-256). A workspace
  * file changed between the diff and the decision is not overwritten; the diff is shown again.
  * A binary file is not offered a text diff; Open and Reveal work from a received card.
  *
@@ -291,12 +291,22 @@ describe('Received files: compare with the workspace, save over / beside / disca
     await diffShows('todo.txt', 'write the tests', 'review the PR');
     await settled('todo.txt from bob is shown beside todo.txt');
     await snap('diff-todo-compared-again');
-    await clickToastButton('todo.txt from bob is shown beside todo.txt', 'Discard');
+    // This time from the diff's title bar, which offers the same three decisions.
+    const titleAction = (label: string) => page.locator(`.editor-group-container.active .editor-actions .action-label[aria-label^="${label}"]`).first();
+    for (const label of ['Save Received File Over Workspace File', 'Save Received File Beside Workspace File', 'Discard Received File']) {
+      await titleAction(label).waitFor({ state: 'visible', timeout: STEP_MS });
+    }
+    await titleAction('Discard Received File').click();
     await until(() => !fs.existsSync(path.join(downloads, 'todo.txt')), () => 'the download to be deleted');
     assert.equal(fs.readFileSync(path.join(workspace, 'todo.txt'), 'utf8'), edited, 'the workspace file is untouched');
     const done = (await chat()).locator('[data-testid=transfer-card][data-name="todo.txt"][data-resolution=discarded]');
     await done.waitFor({ timeout: STEP_MS });
     assert.equal(await done.locator('[data-testid=transfer-open]').count(), 0, 'nothing left to open');
+    await until(async () => (await page.locator('.monaco-diff-editor').count()) === 0, () => 'the diff editor to close');
+    assert.equal(await titleAction('Discard Received File').count(), 0, 'the title-bar decisions are gone with the diff');
+    // The notification still on screen finds nothing left to decide.
+    await clickToastButton('todo.txt from bob is shown beside todo.txt', 'Save Over');
+    assert.equal(fs.readFileSync(path.join(workspace, 'todo.txt'), 'utf8'), edited);
     await snap('card-discarded');
   });
 
