@@ -82,7 +82,7 @@ function receivedNote(t: Pick<TransferView, 'resolution' | 'path' | 'workspaceMa
     case 'discarded':
       return ' Discarded after comparing.';
     default:
-      return t.workspaceMatch ? ` The workspace has a file of that name (${t.workspaceMatch}): compare before saving it there.` : '';
+      return t.workspaceMatch ? ` The workspace has ${t.workspaceMatch}: compare before saving it there.` : '';
   }
 }
 

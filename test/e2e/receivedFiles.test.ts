@@ -26,6 +26,7 @@ import {
   findFrame,
   openWorkbench,
   quickInput,
+  quickPick,
   runCommand,
   screenshot,
   startCodeServer,
@@ -165,6 +166,9 @@ describe('Received files: compare with the workspace, save over / beside / disca
     fs.writeFileSync(path.join(workspace, 'docs', 'guide.md'), ours.guide);
     fs.writeFileSync(path.join(workspace, 'todo.txt'), ours.todo);
     fs.writeFileSync(path.join(workspace, 'data.bin'), randomBytes(4096));
+    fs.mkdirSync(path.join(workspace, 'src'), { recursive: true });
+    fs.writeFileSync(path.join(workspace, 'docs', 'readme.txt'), 'docs readme\n');
+    fs.writeFileSync(path.join(workspace, 'src', 'readme.txt'), 'src readme\n');
 
     relay = await startRelayProcess();
     const relayAddr = `127.0.0.1:${relay.port}`;
@@ -269,6 +273,28 @@ describe('Received files: compare with the workspace, save over / beside / disca
     await done.waitFor({ timeout: STEP_MS });
     assert.match(await done.locator('[data-testid=transfer-status]').innerText(), /Saved in the workspace as guide \(1\)\.md/);
     await snap('card-saved-beside');
+  });
+
+  it('a name found in several places gives a pick: the chosen file is compared and saved over, the other stays', async function () {
+    this.timeout(4 * STEP_MS);
+    if (!reached.joined) this.skip();
+    const bobs = 'bob\'s readme\n';
+    await bobSends('readme.txt', bobs);
+    const card = await receivedCard('readme.txt');
+    const compare = card.locator('[data-testid=transfer-compare]');
+    await compare.waitFor({ state: 'visible', timeout: STEP_MS });
+    assert.match(await card.locator('[data-testid=transfer-status]').innerText(), /2 files named readme\.txt/);
+    await compare.click();
+    await waitForQuickInput(page, STEP_MS);
+    const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row .label-name');
+    await until(async () => (await rows.count()) === 2, () => 'a pick of the two readme.txt files');
+    assert.deepEqual(await rows.allInnerTexts(), ['docs/readme.txt', 'src/readme.txt'], 'both, nearest the root then by path');
+    await snap('pick-among-matches');
+    await quickPick(page, 'src/readme.txt', { timeoutMs: STEP_MS });
+    await diffShows('readme.txt', "bob's readme", 'src readme');
+    await clickToastButton('readme.txt from bob is shown beside src/readme.txt', 'Save Over');
+    await until(() => sha256File(path.join(workspace, 'src', 'readme.txt')) === sha256(bobs), () => 'src/readme.txt to hold bob\'s bytes');
+    assert.equal(fs.readFileSync(path.join(workspace, 'docs', 'readme.txt'), 'utf8'), 'docs readme\n', 'the file not picked is untouched');
   });
 
   it('a workspace file changed after the diff is not overwritten: the diff is shown again; then Discard deletes only the download', async function () {
