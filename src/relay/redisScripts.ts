@@ -153,11 +153,12 @@ return { 'OK', redis.call('GET', P .. 'version') or '0', reaped, more, now,
  * reservation's remaining ms, -1 if live) → BAD_SIGNATURE (the device key belongs to another
  * identity) → NICK_MISMATCH (another nickname while another device of the identity is online) →
  * the device's session: BAD_COOKIE if it moves with a cookie older than the one that bound it,
- * else it is this relay's now (a move: same id, fencing generation + 1, a route change, no
- * presence), renamed if the nickname differs → else RELAY_FULL unless allowed → a new session with
- * the first free id among the candidates (RETRY if none is free).
+ * RELAY_FULL unless allowed, else it is this relay's now (a move: same id, fencing generation + 1,
+ * a route change, no presence), renamed if the nickname differs → else RELAY_FULL unless allowed
+ * → a new session with the first free id among the candidates (RETRY if none is free).
  * ARGV: epoch, relay, device key, identity key, nick key, nick shown, tag (hex), cert (base64),
- *       cookie seconds, allow new (1|0), moving (1|0), candidate ids…
+ *       cookie seconds, allow (1|0: the relay has room for one more session, or already serves
+ *       this device), moving (1|0), candidate ids…
  * Returns { 'OK', kind, id, devices, gen, changes… } or { code, details… }.
  */
 export const REGISTER = `${COMMON}
@@ -192,6 +193,9 @@ local out = { 'OK', 'new', 0, 0, 1 }
 if sid then
   local r = redis.call('HMGET', sk, 'relay', 'ck', 'nk', 'gen', 'nick', 'tag')
   if (r[1] ~= relay or ARGV[11] == '1') and ck < tonumber(r[2]) then return { 'BAD_COOKIE' } end
+  -- A session this relay does not serve yet (moving in from another relay) takes a place here
+  -- like a new one: a full relay refuses it, and the device tries another relay of its list.
+  if ARGV[10] ~= '1' then return { 'RELAY_FULL' } end
   out[2] = 'resumed'
   out[3] = tonumber(sid)
   local gen = tonumber(r[4])
