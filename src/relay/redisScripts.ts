@@ -55,13 +55,15 @@ local function end_session(epoch, id, reason, reserve_ms)
   redis.call('SREM', P .. 'held:' .. r[6], id)
   if redis.call('SCARD', devs) == 0 then
     local nkey = P .. 'nick:' .. r[3]
-    if redis.call('HGET', nkey, 'owner') == r[2] then
-      if reason == 'timeout' then
-        redis.call('PEXPIRE', nkey, reserve_ms)
-      else
-        redis.call('DEL', nkey)
-        redis.call('HDEL', P .. 'owner', r[2])
-      end
+    local okey = P .. 'owner:' .. r[2]
+    if reason == 'timeout' then
+      -- Reserved for its owner, and the owner's binding goes with the reservation (nothing of a
+      -- member who never comes back stays in Redis).
+      if redis.call('HGET', nkey, 'owner') == r[2] then redis.call('PEXPIRE', nkey, reserve_ms) end
+      redis.call('PEXPIRE', okey, reserve_ms)
+    else
+      if redis.call('HGET', nkey, 'owner') == r[2] then redis.call('DEL', nkey) end
+      redis.call('DEL', okey)
     end
   end
   local v = redis.call('INCR', P .. 'version')
@@ -69,14 +71,14 @@ local function end_session(epoch, id, reason, reserve_ms)
 end
 -- Binds nickname nk (shown as display) to identity own, releasing the one it held before.
 local function bind_nick(own, nk, display)
-  local old = redis.call('HGET', P .. 'owner', own)
+  local old = redis.call('GET', P .. 'owner:' .. own)
   if old and old ~= nk and redis.call('HGET', P .. 'nick:' .. old, 'owner') == own then
     redis.call('DEL', P .. 'nick:' .. old)
   end
   local nkey = P .. 'nick:' .. nk
   redis.call('HSET', nkey, 'owner', own, 'display', display)
   redis.call('PERSIST', nkey)
-  redis.call('HSET', P .. 'owner', own, nk)
+  redis.call('SET', P .. 'owner:' .. own, nk) -- no TTL: the member is online again
 end
 `;
 
@@ -177,7 +179,7 @@ if sid and redis.call('EXISTS', sk) == 0 then
 end
 if sid and redis.call('HGET', sk, 'own') ~= own then return { 'BAD_SIGNATURE' } end
 local devs = P .. 'devs:' .. own
-local mnk = redis.call('HGET', P .. 'owner', own)
+local mnk = redis.call('GET', P .. 'owner:' .. own)
 if mnk and mnk ~= nk then
   local others = redis.call('SCARD', devs)
   if sid and redis.call('SISMEMBER', devs, sid) == 1 then others = others - 1 end
@@ -300,7 +302,7 @@ for i = 3, #ARGV do
     status = 'device'
   else
     local holder = redis.call('HGET', P .. 'nick:' .. r.nk, 'owner')
-    local mnk = redis.call('HGET', P .. 'owner', r.own)
+    local mnk = redis.call('GET', P .. 'owner:' .. r.own)
     if (holder and holder ~= r.own) or (mnk and mnk ~= r.nk and redis.call('SCARD', P .. 'devs:' .. r.own) > 0) then
       status = 'nick'
     end
