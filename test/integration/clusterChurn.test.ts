@@ -9,14 +9,19 @@
  *   reloads the whole directory, and its clients fetch a roster that is the cluster's.
  */
 import * as assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
+import * as dgram from 'node:dgram';
 import { createClient } from 'redis';
 import { Kind } from '../../src/protocol/header';
-import type { RosterEntry } from '../../src/protocol/relayMessages';
+import { checkNickname } from '../../src/protocol/nickname';
+import { encodeCertificate, type RosterEntry } from '../../src/protocol/relayMessages';
 import { REAP_BUDGET } from '../../src/relay/clusterLimits';
-import { LOG_KEY } from '../../src/relay/redisScripts';
-import { identityPool, isKind, msgOf, RawClient } from '../support/rawClient';
+import { MAX_SESSION_ID } from '../../src/relay/directory';
+import { END, JOIN, LOG_KEY, LOG_MAX_ENTRIES, REGISTER } from '../../src/relay/redisScripts';
+import { certificateFor, identityPool, isKind, msgOf, RawClient } from '../support/rawClient';
 import { TEST_CLUSTER_SECRET, TestCluster } from '../support/cluster';
 import { RelayProcess } from '../support/relayProcess';
+import { TestClient } from '../support/testClient';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -79,6 +84,54 @@ class Watcher {
   close(): void {
     if (this.timer) clearInterval(this.timer);
     this.raw.close();
+  }
+}
+
+/**
+ * Another relay of the cluster whose Lua calls the test makes itself (the same scripts, through
+ * one pipelined connection), so that tens of thousands of joins and leaves take seconds: it joins
+ * with a lease that outlasts the test and publishes the address of a socket that reads nothing.
+ */
+class ScriptedRelay {
+  readonly id = 'scripted-relay-0001';
+  private epoch = '';
+  private readonly sink = dgram.createSocket('udp4');
+
+  constructor(private readonly r: RedisClient) {}
+
+  async join(): Promise<void> {
+    await new Promise<void>((res) => this.sink.bind(0, '127.0.0.1', () => res()));
+    const info = JSON.stringify({ host: '127.0.0.1', port: this.sink.address().port });
+    const reply = (await this.r.sendCommand(['EVAL', JOIN, '0', 'unused-epoch', this.id, '600000', info, '0'])) as unknown[];
+    this.epoch = String(reply[0]);
+  }
+
+  /** Registers each identity as a new device under its nickname; returns the session ids. */
+  register(members: Array<{ identity: ReturnType<typeof identityPool>[number]; nick: string }>): Promise<number[]> {
+    return Promise.all(
+      members.map(async ({ identity, nick }) => {
+        const cert = certificateFor(identity);
+        const n = checkNickname(nick);
+        if (!n.ok) throw new Error(n.reason);
+        const reply = (await this.r.sendCommand([
+          'EVAL', REGISTER, '0', this.epoch, this.id, cert.deviceSign.toString('hex'), cert.identitySign.toString('hex'), n.key, n.display,
+          cert.deviceSign.subarray(0, 8).toString('hex'), encodeCertificate(cert).toString('base64'), String(Math.floor(Date.now() / 1000)), '1', '0',
+          ...Array.from({ length: 4 }, () => String(randomInt(1, MAX_SESSION_ID + 1))),
+        ])) as unknown[];
+        if (String(reply[0]) !== 'OK') throw new Error(`REGISTER ${nick}: ${String(reply[0])}`);
+        return Number(reply[2]);
+      }),
+    );
+  }
+
+  /** Ends the sessions as LEAVEs. */
+  async leave(ids: number[]): Promise<void> {
+    const replies = (await Promise.all(ids.map((id) => this.r.sendCommand(['EVAL', END, '0', this.epoch, this.id, String(id), 'leave', '300000'])))) as unknown as unknown[][];
+    for (const reply of replies) if (String(reply[0]) !== 'OK') throw new Error(`END: ${String(reply[0])}`);
+  }
+
+  close(): void {
+    this.sink.close();
   }
 }
 
@@ -194,5 +247,90 @@ describe('several relays on one Redis: churn at scale', function () {
     const [r0, r1] = [await w0.roster(), await w1.roster()];
     assert.deepEqual(r0, r1);
     assert.deepEqual(r0.entries.map((e) => e.nick).sort(), ['watcher0', 'watcher1']);
+  });
+
+  it('a relay stalled while the chat churns past the change log (LOG_MAX_ENTRIES): it reloads the directory, and its clients get the whole roster right', async () => {
+    cluster = await TestCluster.start(1);
+    const live = cluster.relays[0];
+    proc = await RelayProcess.start(['--cluster', cluster.redis.url, '--cluster-secret', TEST_CLUSTER_SECRET]);
+    redis = createClient({ url: cluster.redis.url });
+    await redis.connect();
+    const scripted = new ScriptedRelay(redis);
+    await scripted.join();
+    const people: TestClient[] = [];
+    try {
+      await sleep(1_500); // a heartbeat: the relays know each other
+      const lagger = await TestClient.join({ relay: proc.address(), nick: 'lagger' });
+      const alice = await TestClient.join({ relay: live.address(), nick: 'alice' });
+      people.push(lagger, alice);
+      const wP = await Watcher.join(proc.address(), 'watcherp');
+      const wL = await Watcher.join(live.address(), 'watcherl');
+      watchers.push(wP, wL);
+      await lagger.waitForPeers(['alice', 'watcherp', 'watcherl'], 15_000);
+      const before = live.stats().rosterVersion;
+
+      // The relay process stalls (a frozen VM, a long pause): it reads nothing, and Redis drops
+      // its subscription, as it drops a subscriber that cannot keep up.
+      const linesBefore = proc.lines.length;
+      proc.child.kill('SIGSTOP');
+      const stalledAt = Date.now();
+      await redis.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
+      for (;;) {
+        // The live relay subscribes again at once; the stalled one cannot.
+        const subs = ((await redis.sendCommand(['CLIENT', 'LIST', 'TYPE', 'pubsub'])) as string).trim().split('\n').filter(Boolean);
+        if (subs.length === 1) break;
+        assert.ok(Date.now() - stalledAt < 3_000, 'the live relay subscribed again');
+        await sleep(20);
+      }
+
+      // Meanwhile: more joins and leaves than the log keeps, and some changes that stay.
+      const CYCLES = Math.ceil((LOG_MAX_ENTRIES * 1.2) / 2);
+      const pool = identityPool(200);
+      for (let done = 0; done < CYCLES; done += pool.length) {
+        const batch = pool.slice(0, Math.min(pool.length, CYCLES - done));
+        const ids = await scripted.register(batch.map((identity, k) => ({ identity, nick: `churn${k}` })));
+        await scripted.leave(ids);
+      }
+      const stay = await scripted.register(identityPool(25).map((identity, k) => ({ identity, nick: `stay${k}` })));
+      await alice.leave();
+      const bob = await TestClient.join({ relay: live.address(), nick: 'bob' });
+      people.push(bob);
+      const first = (await redis.sendCommand(['XRANGE', LOG_KEY, '-', '+', 'COUNT', '1'])) as Array<[string, string[]]>;
+      assert.ok(Number(first[0][0].split('-')[0]) > before + 1, `the log was trimmed past the stalled relay's version ${before} (it starts at ${first[0][0]})`);
+      const stalledFor = Date.now() - stalledAt;
+      assert.ok(stalledFor < 12_000, `the churn took ${stalledFor} ms: under 12 s the stalled relay is not taken for dead, which is another test`);
+      assert.ok(live.stats().rosterVersion - before > LOG_MAX_ENTRIES, 'more changes than the log keeps');
+
+      proc.child.kill('SIGCONT');
+      const expected = ['bob', 'watcherl', 'watcherp', ...stay.map((_, k) => `stay${k}`)].sort();
+      const deadline = Date.now() + 20_000;
+      while (JSON.stringify([...lagger.client.online()].sort()) !== JSON.stringify(expected)) {
+        assert.ok(Date.now() < deadline, `the stalled relay's client has the cluster's roster: ${lagger.client.online().length} members, e.g. ${lagger.client.online().slice(0, 5)}`);
+        await sleep(100);
+      }
+      assert.ok(
+        proc.lines.slice(linesBefore).some((l) => /directory: view loaded at version \d+: 29 device\(s\)/.test(l)),
+        `the stalled relay reloaded the whole directory: ${proc.lines.slice(linesBefore).join(' | ')}`,
+      );
+      // Both relays serve the same roster, at the same version, in the same order.
+      for (;;) {
+        const [rp, rl] = [await wP.roster(), await wL.roster()];
+        if (rp.version === rl.version) {
+          assert.deepEqual(rp, rl);
+          assert.deepEqual(rl.entries.map((e) => e.id), [...live.directoryView.roster.entriesInOrder()].map((e) => e.id));
+          break;
+        }
+        assert.ok(Date.now() < deadline, `same roster version on both relays (${rp.version}, ${rl.version})`);
+        await sleep(100);
+      }
+      // And the stalled relay's clients follow on from there: a join after it is seen by them.
+      const carol = await TestClient.join({ relay: live.address(), nick: 'carol' });
+      people.push(carol);
+      await lagger.waitForPeers(['carol'], 10_000);
+    } finally {
+      proc?.child.kill('SIGCONT');
+      scripted.close();
+      await Promise.all(people.map((p) => p.leave().catch(() => undefined)));
+    }
   });
 });
