@@ -8,7 +8,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TestCluster } from '../support/cluster';
+import * as dgram from 'node:dgram';
+import { datagram, Kind } from '../../src/protocol/header';
+import { meshKey, meshOfOne } from '../../src/protocol/meshDatagram';
+import { RawClient } from '../support/rawClient';
+import { TEST_CLUSTER_SECRET, TestCluster } from '../support/cluster';
 import { TestClient } from '../support/testClient';
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -99,5 +103,37 @@ describe('several relays on one Redis: members on different relays', function ()
     const gotSmall = await alice.waitFor('file-received', () => true, 60_000);
     assert.equal(sha256(readFileSync(gotBig.path)), sha256(big));
     assert.equal(sha256(readFileSync(gotSmall.path)), sha256(small));
+  });
+
+  it('MESH datagrams are taken only under the cluster key, each counter once: forged, altered and replayed ones reach nobody', async () => {
+    const relay = cluster.relays[1];
+    const bob = await RawClient.connect(relay.address());
+    const outsider = dgram.createSocket('udp4');
+    await new Promise<void>((r) => outsider.bind(0, '127.0.0.1', () => r()));
+    try {
+      const b = await bob.mustRegister('meshbob');
+      const peer = (text: string): Buffer => datagram({ kind: Kind.PEER_SEALED, flags: 0, src: 0x1234, dst: b }, Buffer.from(text));
+      const sendMesh = (parts: Buffer[]): void => outsider.send(Buffer.concat(parts), relay.address().port, '127.0.0.1');
+      const arrives = async (text: string): Promise<boolean> =>
+        (await bob.poll((d) => d.header.kind === Kind.PEER_SEALED && d.buf.subarray(12).toString() === text, 500)) !== undefined;
+      const relayId = Buffer.from('0102030405060708', 'hex');
+      const badBefore = relay.stats().dropped.badMesh;
+
+      sendMesh(meshOfOne(meshKey('not-the-cluster-secret-at-all!!'), relayId, 1, peer('forged')));
+      assert.equal(await arrives('forged'), false, 'another key: dropped');
+      const altered = Buffer.concat(meshOfOne(meshKey(TEST_CLUSTER_SECRET), relayId, 2, peer('altered')));
+      altered[altered.length - 20] ^= 1; // a bit of the inner datagram
+      outsider.send(altered, relay.address().port, '127.0.0.1');
+      assert.equal(await arrives('altered'), false, 'a flipped bit: dropped');
+      const genuine = meshOfOne(meshKey(TEST_CLUSTER_SECRET), relayId, 3, peer('genuine'));
+      sendMesh(genuine);
+      assert.equal(await arrives('genuine'), true, 'under the cluster key it is delivered');
+      sendMesh(genuine);
+      assert.equal(await arrives('genuine'), false, 'the same counter again: dropped');
+      assert.equal(relay.stats().dropped.badMesh - badBefore, 3, 'each counted as badMesh');
+    } finally {
+      outsider.close();
+      bob.close();
+    }
   });
 });
