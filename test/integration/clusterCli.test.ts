@@ -5,12 +5,34 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { RawClient } from '../support/rawClient';
 import { freePort, RedisServer } from '../support/redisServer';
 import { RELAY_BUNDLE, RelayProcess } from '../support/relayProcess';
 import { TEST_CLUSTER_SECRET } from '../support/cluster';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** TCP sockets a process holds (its socket fds found in /proc/net/tcp and tcp6, this namespace's). */
+function tcpSocketsOf(pid: number): number {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  let n = 0;
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length > 9 && inodes.has(cols[9])) n++;
+    }
+  }
+  return n;
+}
 
 describe('peerchat-relay --cluster (dist/relay.js)', function () {
   this.timeout(60_000);
@@ -77,5 +99,18 @@ describe('peerchat-relay --cluster (dist/relay.js)', function () {
     });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /at least 16 characters/);
+  });
+
+  it('without --cluster a relay opens no connection at all (no TCP socket); with it, its two to Redis', async () => {
+    const alone = await RelayProcess.start(['--stats', '1']);
+    const clustered = await RelayProcess.start(['--cluster', redis.url, '--cluster-secret', TEST_CLUSTER_SECRET]);
+    procs.push(alone, clustered);
+    const c = await RawClient.connect(alone.address());
+    clients.push(c);
+    await c.mustRegister('loner');
+    await waitLine(alone, /stats: clients 1; /, 0, 5_000);
+    assert.equal(tcpSocketsOf(alone.child.pid!), 0, 'a relay on its own: UDP only');
+    assert.ok(!alone.lines.some((l) => /redis/i.test(l)), `nothing about Redis: ${alone.lines.join(' | ')}`);
+    assert.equal(tcpSocketsOf(clustered.child.pid!), 2, 'a cluster relay: commands and subscription');
   });
 });
