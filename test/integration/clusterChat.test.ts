@@ -136,4 +136,32 @@ describe('several relays on one Redis: members on different relays', function ()
       bob.close();
     }
   });
+
+  it('a broadcast crosses to each other relay once, whatever the number of its clients there', async () => {
+    const raws: RawClient[] = [];
+    try {
+      const member = async (relay: number, nick: string): Promise<RawClient> => {
+        const c = await RawClient.connect(cluster.relays[relay].address());
+        raws.push(c);
+        await c.mustRegister(nick);
+        return c;
+      };
+      const sender = await member(0, 'bsender');
+      const receivers = [await member(0, 'r0')];
+      for (let i = 0; i < 4; i++) receivers.push(await member(1, `r1x${i}`), await member(2, `r2x${i}`));
+      await sleep(300);
+      const before = cluster.relays.map((r) => r.stats().cluster!);
+      sender.send(datagram({ kind: Kind.PEER_BROADCAST, flags: 0, src: sender.session, dst: 0xffff_ffff }, Buffer.alloc(120, 7)));
+      for (const r of receivers) await r.next((d) => d.header.kind === Kind.PEER_BROADCAST && d.header.src === sender.session, 5_000);
+      await sleep(300);
+      const after = cluster.relays.map((r) => r.stats().cluster!);
+      assert.equal(after[0].forwardedOut - before[0].forwardedOut, 2, 'relay 0 sent it once to each other relay');
+      assert.equal(after[1].forwardedIn - before[1].forwardedIn, 1, 'relay 1 got it once for its 4 clients');
+      assert.equal(after[2].forwardedIn - before[2].forwardedIn, 1, 'relay 2 got it once for its 4 clients');
+      for (const r of receivers) assert.equal(r.drain((d) => d.header.kind === Kind.PEER_BROADCAST).length, 0, 'and each client once');
+      assert.equal(sender.drain((d) => d.header.kind === Kind.PEER_BROADCAST).length, 0, 'not the sender');
+    } finally {
+      for (const r of raws) r.close();
+    }
+  });
 });
