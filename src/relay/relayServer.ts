@@ -372,6 +372,8 @@ export class RelayServer extends EventEmitter<RelayEvents> {
               forwardedOutBytes: r.meshOutBytes,
               forwardedIn: r.meshIn,
               forwardedInBytes: r.meshInBytes,
+              meshDatagramsOut: r.mesh?.datagramsOut ?? 0,
+              meshDatagramsIn: r.mesh?.datagramsIn ?? 0,
             },
     };
   }

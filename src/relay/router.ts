@@ -37,6 +37,9 @@ export interface MeshForwarder {
   forward(buf: Buffer, relayId: string): boolean;
   /** Once to every other live relay; returns how many it was queued for. */
   broadcast(buf: Buffer): number;
+  /** MESH datagrams sent and received (each carries one or more peer datagrams). */
+  readonly datagramsOut: number;
+  readonly datagramsIn: number;
 }
 
 const HOT_DST_BROADCAST = DST_BROADCAST;

@@ -160,6 +160,24 @@ describe('several relays on one Redis: members on different relays', function ()
       assert.equal(after[2].forwardedIn - before[2].forwardedIn, 1, 'relay 2 got it once for its 4 clients');
       for (const r of receivers) assert.equal(r.drain((d) => d.header.kind === Kind.PEER_BROADCAST).length, 0, 'and each client once');
       assert.equal(sender.drain((d) => d.header.kind === Kind.PEER_BROADCAST).length, 0, 'not the sender');
+
+      // Batched: a burst of 40 crosses to the two other relays in a few MESH datagrams, not 80.
+      const BURST = 40;
+      for (let k = 0; k < BURST; k++) {
+        sender.send(datagram({ kind: Kind.PEER_BROADCAST, flags: 0, src: sender.session, dst: 0xffff_ffff }, Buffer.alloc(120, k)));
+      }
+      for (const r of receivers) {
+        const deadline = Date.now() + 5_000;
+        while (r.counters.byKind[Kind.PEER_BROADCAST] < BURST + 1) {
+          assert.ok(Date.now() < deadline, `every client got the ${BURST} (${r.counters.byKind[Kind.PEER_BROADCAST] - 1})`);
+          await sleep(20);
+        }
+      }
+      const burst = cluster.relays.map((r) => r.stats().cluster!);
+      assert.equal(burst[0].forwardedOut - after[0].forwardedOut, 2 * BURST);
+      const meshDatagrams = burst[0].meshDatagramsOut - after[0].meshDatagramsOut;
+      assert.ok(meshDatagrams >= 2 && meshDatagrams <= 10, `${2 * BURST} broadcasts for other relays in ${meshDatagrams} MESH datagrams`);
+      assert.equal(burst[1].meshDatagramsIn - after[1].meshDatagramsIn + burst[2].meshDatagramsIn - after[2].meshDatagramsIn, meshDatagrams, 'each received once');
     } finally {
       for (const r of raws) r.close();
     }
