@@ -20,7 +20,7 @@
 //              clients registered on another relay (p50, p99, max, over all runs), and the messages
 //              lost (sent, never delivered; target 0) and delivered twice.
 //
-//   node bench/cluster.mjs [--quick] [--only burst,register,goodput,failover] [--write] [--json]
+//   node bench/cluster.mjs [--quick] [--only burst,register,goodput,failover] [--write] [--json] [--help]
 
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -381,7 +381,25 @@ export function printCluster(r) {
   for (const [k, v] of Object.entries(r.errors)) console.log(`  ${k} FAILED: ${v.split('\n')[0]}`);
 }
 
+const USAGE = `node bench/cluster.mjs [--quick] [--only burst,register,goodput,failover] [--write] [--json]
+
+Several relays on one Redis (issue 14), each figure beside its baseline from the same run:
+  burst      300 clients × 3 broadcasts (quick: 99) over 3 relays + Redis, against one relay
+             without a cluster: deliveries, missing, deliveries/s, latency p50/p99/max
+  register   REGISTER latency p50/p99 of 1,000 clients (quick: 300), with Redis against without
+  goodput    a 64 MiB file (quick: 16) relay 0 → relay 1, against sender and receiver on one relay
+  failover   SIGKILL of one of 3 relays with 30 ChatClients talking (quick: 12): kill → registered
+             elsewhere p50/p99/max, messages lost (target 0) and delivered twice
+Default: best of 3 runs per case, several minutes, both cores busy (run it on an idle machine).
+--write saves bench/results/cluster.json; --json prints it. Summary rows: cluster burst p99,
+REGISTER p99 with Redis, file goodput across relays, failover kill → registered elsewhere,
+messages lost in failover.`;
+
 const isMain = process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url;
+if (isMain && (process.argv.includes('--help') || process.argv.includes('-h'))) {
+  console.log(USAGE);
+  process.exit(0);
+}
 if (isMain) {
   const onlyArg = argValue('--only');
   const only = onlyArg ? onlyArg.split(',').map((s) => s.trim()).filter((s) => CASES.includes(s)) : undefined;

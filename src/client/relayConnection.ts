@@ -115,6 +115,8 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
   private unreachableReported = false;
   private pingToken = 0;
   private registeredOnce = false;
+  /** RELAY_FULL refusals in a row since the last REGISTERED (a list goes round its relays). */
+  private fullRefusals = 0;
   /** Session id the relay gave us; 0 before registration. */
   session = 0;
   /** Our address and port as the relay sees them (REGISTERED): behind a NAT, the public mapping. */
@@ -368,6 +370,7 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     if (wasRegistered && !fresh) return; // a duplicate REGISTERED
     this.unreachableReported = false;
     this.registeredOnce = true;
+    this.fullRefusals = 0;
     this.emit('state', { state: 'registered' });
     this.observed = m.observed;
     this.emit('registered', { nick: m.nick, session: m.session, fresh, devices: m.devices, observed: m.observed });
@@ -669,7 +672,7 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
 
   private onError(wire: number, refKind: number, refId: number, message: string): void {
     const code = errorCodeFromWire(wire) ?? 'INTERNAL';
-    const text = message || ERROR_HINTS[code];
+    let text = message || ERROR_HINTS[code];
     if (code === 'NOT_REGISTERED') {
       // The relay lost our session (it restarted, or timed us out): register again. An error
       // about another session id came from a datagram corrupted in transit: ignore it.
@@ -685,6 +688,20 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     }
     // This relay of a cluster cannot admit anyone now (Redis is out of its reach): another one may.
     if (code === 'DIRECTORY_UNAVAILABLE' && this.phase === 'register' && this.moveToNextRelay('cannot admit anyone now')) return;
+    if (code === 'RELAY_FULL' && this.phase === 'register' && this.relays.size > 1) {
+      // This relay of a cluster has no room (for a new session, or for ours moving in): another
+      // one may. Once as many relays in a row as the list holds said so, every one is full.
+      this.fullRefusals++;
+      if (this.fullRefusals < this.relays.size) {
+        if (this.moveToNextRelay('is full')) return;
+      } else if (this.fullRefusals > this.relays.size && this.registeredOnce) {
+        // Told already: go on round the list, quietly, until one has room.
+        this.scheduleRetry(() => this.moveToNextRelay('is full too'));
+        return;
+      } else {
+        text = `Every relay of ${this.relays.text} is full. ${this.registeredOnce ? 'Still trying them in turn.' : 'Try again later or use other relays.'}`;
+      }
+    }
     if (code === 'UNKNOWN_PEER' && refKind === Kind.KEY_REQ) {
       this.resolveKeys(`#${refId}`, null);
       for (const key of [...this.keyWaiters.keys()]) if (key.startsWith('@') && refId === 0) this.resolveKeys(key, null);
@@ -700,6 +717,9 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
         } catch {
           // already closed
         }
+      } else if (code === 'RELAY_FULL' && this.relays.size > 1) {
+        // Stranded with every relay full: keep going round the list until one has room.
+        this.scheduleRetry(() => this.moveToNextRelay('is full too'));
       } else {
         // We had this nickname and lost it (someone took it while we were away): keep trying.
         this.scheduleRetry(() => this.startHello());

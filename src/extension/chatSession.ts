@@ -33,7 +33,7 @@ import { errorCodeOf, errorText } from './errorMessages';
 import type { ErrorReporter } from './errorReporter';
 import { relaySecretKey, type IdentityChange, type IdentityStore } from './identityStore';
 import { MementoPinStore } from './pinStore';
-import { connectableAddress, formatRelayAddress, isLoopbackHost, parseRelayAddress, type RelayAddress } from './relayAddress';
+import { connectableAddress, formatRelayAddress, isLoopbackHost, parseRelayAddress, type RelayAddress, type RelayTarget } from './relayAddress';
 import type { RelayController, StartedRelay } from './relayController';
 import { RelayStartError } from './relayProcess';
 import { ChatClientProcess } from './clientProcess';
@@ -312,7 +312,14 @@ export class ChatSession extends Disposable implements TeamSession {
     }
     void this.errors.report(
       err,
-      { relay: relayText, relayIsLocal: local, relayRunning: this.relay.running, nick: a.nick, autoStartRelay: a.settings.autoStartRelay },
+      {
+        relay: relayText,
+        relayIsLocal: local,
+        relayRunning: this.relay.running,
+        nick: a.nick,
+        autoStartRelay: a.settings.autoStartRelay,
+        otherRelays: (a.relay as RelayTarget).fallbacks?.map(formatRelayAddress).join(', ') || undefined,
+      },
       {
         retry: () => this.join({ nick: a.nick, relay: a.relay }),
         changeNickname: () => this.join({ relay: a.relay }),

@@ -44,6 +44,8 @@ export interface ErrorContext {
   autoStartRelay?: 'ask' | 'always' | 'never';
   /** The client keeps trying (a join waiting for the relay to answer). */
   stillTrying?: boolean;
+  /** The other relays of the cluster in peerchat.relayAddress (`host:port, …`), if it lists several. */
+  otherRelays?: string;
 }
 
 /** Message and next steps for a failure while joining or using the chat. */
@@ -77,7 +79,10 @@ export function describeError(code: ErrorCode, detail: string | undefined, ctx: 
     case 'BAD_SECRET':
       return { message: `The relay at ${relay} wants an invitation secret, and the one given is missing or wrong.`, actions: ['setRelaySecret', 'showLog'] };
     case 'RELAY_FULL':
-      return { message: `The relay at ${relay} is full. Try again later or use another relay.`, actions: ['retry', 'openSettings'] };
+      // With a list the client tried every relay of it (docs/protocol.md "Registration").
+      return ctx.otherRelays
+        ? { message: `Every relay of ${relay}, ${ctx.otherRelays} is full. Try again later, or add another relay of the cluster to peerchat.relayAddress.`, actions: ['retry', 'openSettings'] }
+        : { message: `The relay at ${relay} is full. Try again later or use another relay.`, actions: ['retry', 'openSettings'] };
     case 'RELAY_SHUTDOWN':
       return { message: `The relay at ${relay} is shutting down.`, actions: ['retry', 'showLog'] };
     case 'NOT_REGISTERED':

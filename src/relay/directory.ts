@@ -95,7 +95,11 @@ export interface RegisterRequest {
   cookieSeconds: number;
   /** The device has a session on this relay and registers from another address. */
   moving: boolean;
-  /** A new session may be created (this relay is below maxClients); else RELAY_FULL. */
+  /**
+   * This relay may take the device: it already serves it, or it has room for one more session
+   * (below maxClients, counting registrations under way). Else a new session, or one moving in
+   * from another relay of the cluster, is refused with RELAY_FULL.
+   */
   allowNew: boolean;
   /** performance.now() (the memory directory's clock for reservations). */
   now: number;

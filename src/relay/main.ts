@@ -237,7 +237,9 @@ export function formatStats(s: RelayStats): string {
     parts.push('no cluster');
   } else {
     parts.push(`chat ${c.chatClients} devices on all relays`);
-    parts.push(`to other relays ${c.forwardedOut} (${mb(c.forwardedOutBytes)}), from them ${c.forwardedIn} (${mb(c.forwardedInBytes)})`);
+    parts.push(
+      `to other relays ${c.forwardedOut} (${mb(c.forwardedOutBytes)}) in ${c.meshDatagramsOut} MESH datagrams, from them ${c.forwardedIn} (${mb(c.forwardedInBytes)}) in ${c.meshDatagramsIn}`,
+    );
     const relays = c.relays.map((r) => `${r.id}@${r.host}:${r.port}${r.live ? '' : ' (no lease)'}`);
     parts.push(`relays known: ${relays.length === 0 ? 'none' : relays.join(', ')}`);
     parts.push(c.directoryAvailable ? 'Redis ok' : 'Redis UNAVAILABLE (refusing new devices)');

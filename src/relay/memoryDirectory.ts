@@ -60,6 +60,8 @@ export class MemoryDirectory extends EventEmitter<DirectoryEvents> implements Di
     // A member's devices share its nickname as first registered ("alice", not one "Alice").
     const display = member !== undefined && member.nickKey === req.nickKey ? member.nick : req.nick;
     if (existing !== undefined) {
+      // One relay serves every session here: the relay allows its own devices (allowNew).
+      if (!req.allowNew) return { ok: false, code: 'RELAY_FULL' };
       existing.cert = req.cert; // a renewed certificate (same keys)
       if (existing.nickKey === req.nickKey) {
         return { ok: true, entry: existing, kind: 'resumed', devices: member?.devices.size ?? 1 };

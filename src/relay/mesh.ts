@@ -109,8 +109,15 @@ export class Mesh implements MeshForwarder {
     return true;
   }
 
-  broadcast(buf: Buffer): void {
-    for (const p of this.peers.values()) if (p.live) this.enqueue(p, buf);
+  /** Queues a broadcast once for every other live relay; returns how many. */
+  broadcast(buf: Buffer): number {
+    let n = 0;
+    for (const p of this.peers.values()) {
+      if (!p.live) continue;
+      this.enqueue(p, buf);
+      n++;
+    }
+    return n;
   }
 
   private enqueue(p: MeshPeer, buf: Buffer): void {

@@ -55,13 +55,15 @@ local function end_session(epoch, id, reason, reserve_ms)
   redis.call('SREM', P .. 'held:' .. r[6], id)
   if redis.call('SCARD', devs) == 0 then
     local nkey = P .. 'nick:' .. r[3]
-    if redis.call('HGET', nkey, 'owner') == r[2] then
-      if reason == 'timeout' then
-        redis.call('PEXPIRE', nkey, reserve_ms)
-      else
-        redis.call('DEL', nkey)
-        redis.call('HDEL', P .. 'owner', r[2])
-      end
+    local okey = P .. 'owner:' .. r[2]
+    if reason == 'timeout' then
+      -- Reserved for its owner, and the owner's binding goes with the reservation (nothing of a
+      -- member who never comes back stays in Redis).
+      if redis.call('HGET', nkey, 'owner') == r[2] then redis.call('PEXPIRE', nkey, reserve_ms) end
+      redis.call('PEXPIRE', okey, reserve_ms)
+    else
+      if redis.call('HGET', nkey, 'owner') == r[2] then redis.call('DEL', nkey) end
+      redis.call('DEL', okey)
     end
   end
   local v = redis.call('INCR', P .. 'version')
@@ -69,14 +71,14 @@ local function end_session(epoch, id, reason, reserve_ms)
 end
 -- Binds nickname nk (shown as display) to identity own, releasing the one it held before.
 local function bind_nick(own, nk, display)
-  local old = redis.call('HGET', P .. 'owner', own)
+  local old = redis.call('GET', P .. 'owner:' .. own)
   if old and old ~= nk and redis.call('HGET', P .. 'nick:' .. old, 'owner') == own then
     redis.call('DEL', P .. 'nick:' .. old)
   end
   local nkey = P .. 'nick:' .. nk
   redis.call('HSET', nkey, 'owner', own, 'display', display)
   redis.call('PERSIST', nkey)
-  redis.call('HSET', P .. 'owner', own, nk)
+  redis.call('SET', P .. 'owner:' .. own, nk) -- no TTL: the member is online again
 end
 `;
 
@@ -153,11 +155,12 @@ return { 'OK', redis.call('GET', P .. 'version') or '0', reaped, more, now,
  * reservation's remaining ms, -1 if live) → BAD_SIGNATURE (the device key belongs to another
  * identity) → NICK_MISMATCH (another nickname while another device of the identity is online) →
  * the device's session: BAD_COOKIE if it moves with a cookie older than the one that bound it,
- * else it is this relay's now (a move: same id, fencing generation + 1, a route change, no
- * presence), renamed if the nickname differs → else RELAY_FULL unless allowed → a new session with
- * the first free id among the candidates (RETRY if none is free).
+ * RELAY_FULL unless allowed, else it is this relay's now (a move: same id, fencing generation + 1,
+ * a route change, no presence), renamed if the nickname differs → else RELAY_FULL unless allowed
+ * → a new session with the first free id among the candidates (RETRY if none is free).
  * ARGV: epoch, relay, device key, identity key, nick key, nick shown, tag (hex), cert (base64),
- *       cookie seconds, allow new (1|0), moving (1|0), candidate ids…
+ *       cookie seconds, allow (1|0: the relay has room for one more session, or already serves
+ *       this device), moving (1|0), candidate ids…
  * Returns { 'OK', kind, id, devices, gen, changes… } or { code, details… }.
  */
 export const REGISTER = `${COMMON}
@@ -176,7 +179,7 @@ if sid and redis.call('EXISTS', sk) == 0 then
 end
 if sid and redis.call('HGET', sk, 'own') ~= own then return { 'BAD_SIGNATURE' } end
 local devs = P .. 'devs:' .. own
-local mnk = redis.call('HGET', P .. 'owner', own)
+local mnk = redis.call('GET', P .. 'owner:' .. own)
 if mnk and mnk ~= nk then
   local others = redis.call('SCARD', devs)
   if sid and redis.call('SISMEMBER', devs, sid) == 1 then others = others - 1 end
@@ -192,6 +195,9 @@ local out = { 'OK', 'new', 0, 0, 1 }
 if sid then
   local r = redis.call('HMGET', sk, 'relay', 'ck', 'nk', 'gen', 'nick', 'tag')
   if (r[1] ~= relay or ARGV[11] == '1') and ck < tonumber(r[2]) then return { 'BAD_COOKIE' } end
+  -- A session this relay does not serve yet (moving in from another relay) takes a place here
+  -- like a new one: a full relay refuses it, and the device tries another relay of its list.
+  if ARGV[10] ~= '1' then return { 'RELAY_FULL' } end
   out[2] = 'resumed'
   out[3] = tonumber(sid)
   local gen = tonumber(r[4])
@@ -296,7 +302,7 @@ for i = 3, #ARGV do
     status = 'device'
   else
     local holder = redis.call('HGET', P .. 'nick:' .. r.nk, 'owner')
-    local mnk = redis.call('HGET', P .. 'owner', r.own)
+    local mnk = redis.call('GET', P .. 'owner:' .. r.own)
     if (holder and holder ~= r.own) or (mnk and mnk ~= r.nk and redis.call('SCARD', P .. 'devs:' .. r.own) > 0) then
       status = 'nick'
     end

@@ -33,7 +33,7 @@
  * by another identity (live or reserved) → NICK_TAKEN; another nickname while another device of
  * the identity is online → NICK_MISMATCH; the device's session again, or renamed (same id,
  * PRESENCE old offline then new online), or moved here from another relay of the cluster (same id,
- * no presence); a new session beyond maxClients → RELAY_FULL. A cluster relay that cannot reach
+ * no presence); a new session, or one moving in, beyond maxClients → RELAY_FULL. A cluster relay that cannot reach
  * Redis answers DIRECTORY_UNAVAILABLE. Refusals go to the REGISTER's source with refKind
  * REGISTER, refId 0. While the directory works on one REGISTER of a device, its retransmissions
  * are not asked again.
@@ -219,6 +219,8 @@ export class RelayServer extends EventEmitter<RelayEvents> {
   private readonly sessions: Map<number, Session>;
   /** Devices whose REGISTER the directory is working on (their retransmissions wait for it). */
   private readonly registering = new Set<string>();
+  /** REGISTERs under way in the directory for devices without a session here (each may take a place). */
+  private placesPending = 0;
 
   private readonly log: (line: string) => void;
   private readonly idleTimeoutMs: number;
@@ -370,6 +372,8 @@ export class RelayServer extends EventEmitter<RelayEvents> {
               forwardedOutBytes: r.meshOutBytes,
               forwardedIn: r.meshIn,
               forwardedInBytes: r.meshInBytes,
+              meshDatagramsOut: r.mesh?.datagramsOut ?? 0,
+              meshDatagramsIn: r.mesh?.datagramsIn ?? 0,
             },
     };
   }
@@ -555,19 +559,29 @@ export class RelayServer extends EventEmitter<RelayEvents> {
       return this.admission.refuse('directoryUnavailable', 'DIRECTORY_UNAVAILABLE', ERROR_HINTS.DIRECTORY_UNAVAILABLE, rinfo);
     }
     this.registering.add(a.deviceKey);
+    // A device this relay does not serve takes a place here whatever the directory makes of it (a
+    // new session, or one moving in from another relay of the cluster): places are counted with
+    // the registrations still under way, so that concurrent ones never take the relay past
+    // maxClients (docs/protocol.md "Registration").
+    const takesPlace = local === undefined;
     const request = {
       ...a,
       moving,
-      allowNew: this.sessions.size < this.maxClients,
+      allowNew: !takesPlace || this.sessions.size + this.placesPending < this.maxClients,
       now,
+    };
+    if (takesPlace) this.placesPending++;
+    const settled = (): void => {
+      this.registering.delete(a.deviceKey);
+      if (takesPlace) this.placesPending--;
     };
     this.directory.register(request).then(
       (outcome) => {
-        this.registering.delete(a.deviceKey);
+        settled();
         this.guard(() => this.registered(outcome, a, rinfo));
       },
       (err: unknown) => {
-        this.registering.delete(a.deviceKey);
+        settled();
         this.log(`directory: REGISTER failed: ${err instanceof Error ? err.message : String(err)}`);
         if (this.closing === undefined) {
           this.admission.refuse('directoryUnavailable', 'DIRECTORY_UNAVAILABLE', ERROR_HINTS.DIRECTORY_UNAVAILABLE, rinfo);

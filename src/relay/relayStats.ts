@@ -100,6 +100,9 @@ export interface ClusterStats {
   forwardedOutBytes: number;
   forwardedIn: number;
   forwardedInBytes: number;
+  /** The MESH datagrams that carried them (batched: forwardedOut ÷ meshDatagramsOut per datagram). */
+  meshDatagramsOut: number;
+  meshDatagramsIn: number;
 }
 
 export function emptyDropCounts(): Record<DropReason, number> {

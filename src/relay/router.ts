@@ -35,8 +35,11 @@ import type { Session } from './session';
 export interface MeshForwarder {
   /** Sends a peer datagram to relay `relayId`; false if that relay is not known. */
   forward(buf: Buffer, relayId: string): boolean;
-  /** Sends a broadcast once to every other relay. */
-  broadcast(buf: Buffer): void;
+  /** Once to every other live relay; returns how many it was queued for. */
+  broadcast(buf: Buffer): number;
+  /** MESH datagrams sent and received (each carries one or more peer datagrams). */
+  readonly datagramsOut: number;
+  readonly datagramsIn: number;
 }
 
 const HOT_DST_BROADCAST = DST_BROADCAST;
@@ -142,7 +145,12 @@ export class Router {
     }
     this.broadcasts++;
     this.fanOut(buf, src.id);
-    if (this.mesh !== undefined) this.mesh.broadcast(buf);
+    if (this.mesh !== undefined) {
+      // Counted like the unicasts to other relays (forwardedOut in stats and --stats lines).
+      const relays = this.mesh.broadcast(buf);
+      this.meshOut += relays;
+      this.meshOutBytes += relays * buf.length;
+    }
   }
 
   /**

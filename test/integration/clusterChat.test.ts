@@ -8,7 +8,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TestCluster } from '../support/cluster';
+import * as dgram from 'node:dgram';
+import { datagram, Kind } from '../../src/protocol/header';
+import { meshKey, meshOfOne } from '../../src/protocol/meshDatagram';
+import { RawClient } from '../support/rawClient';
+import { TEST_CLUSTER_SECRET, TestCluster } from '../support/cluster';
 import { TestClient } from '../support/testClient';
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -99,5 +103,83 @@ describe('several relays on one Redis: members on different relays', function ()
     const gotSmall = await alice.waitFor('file-received', () => true, 60_000);
     assert.equal(sha256(readFileSync(gotBig.path)), sha256(big));
     assert.equal(sha256(readFileSync(gotSmall.path)), sha256(small));
+  });
+
+  it('MESH datagrams are taken only under the cluster key, each counter once: forged, altered and replayed ones reach nobody', async () => {
+    const relay = cluster.relays[1];
+    const bob = await RawClient.connect(relay.address());
+    const outsider = dgram.createSocket('udp4');
+    await new Promise<void>((r) => outsider.bind(0, '127.0.0.1', () => r()));
+    try {
+      const b = await bob.mustRegister('meshbob');
+      const peer = (text: string): Buffer => datagram({ kind: Kind.PEER_SEALED, flags: 0, src: 0x1234, dst: b }, Buffer.from(text));
+      const sendMesh = (parts: Buffer[]): void => outsider.send(Buffer.concat(parts), relay.address().port, '127.0.0.1');
+      const arrives = async (text: string): Promise<boolean> =>
+        (await bob.poll((d) => d.header.kind === Kind.PEER_SEALED && d.buf.subarray(12).toString() === text, 500)) !== undefined;
+      const relayId = Buffer.from('0102030405060708', 'hex');
+      const badBefore = relay.stats().dropped.badMesh;
+
+      sendMesh(meshOfOne(meshKey('not-the-cluster-secret-at-all!!'), relayId, 1, peer('forged')));
+      assert.equal(await arrives('forged'), false, 'another key: dropped');
+      const altered = Buffer.concat(meshOfOne(meshKey(TEST_CLUSTER_SECRET), relayId, 2, peer('altered')));
+      altered[altered.length - 20] ^= 1; // a bit of the inner datagram
+      outsider.send(altered, relay.address().port, '127.0.0.1');
+      assert.equal(await arrives('altered'), false, 'a flipped bit: dropped');
+      const genuine = meshOfOne(meshKey(TEST_CLUSTER_SECRET), relayId, 3, peer('genuine'));
+      sendMesh(genuine);
+      assert.equal(await arrives('genuine'), true, 'under the cluster key it is delivered');
+      sendMesh(genuine);
+      assert.equal(await arrives('genuine'), false, 'the same counter again: dropped');
+      assert.equal(relay.stats().dropped.badMesh - badBefore, 3, 'each counted as badMesh');
+    } finally {
+      outsider.close();
+      bob.close();
+    }
+  });
+
+  it('a broadcast crosses to each other relay once, whatever the number of its clients there', async () => {
+    const raws: RawClient[] = [];
+    try {
+      const member = async (relay: number, nick: string): Promise<RawClient> => {
+        const c = await RawClient.connect(cluster.relays[relay].address());
+        raws.push(c);
+        await c.mustRegister(nick);
+        return c;
+      };
+      const sender = await member(0, 'bsender');
+      const receivers = [await member(0, 'r0')];
+      for (let i = 0; i < 4; i++) receivers.push(await member(1, `r1x${i}`), await member(2, `r2x${i}`));
+      await sleep(300);
+      const before = cluster.relays.map((r) => r.stats().cluster!);
+      sender.send(datagram({ kind: Kind.PEER_BROADCAST, flags: 0, src: sender.session, dst: 0xffff_ffff }, Buffer.alloc(120, 7)));
+      for (const r of receivers) await r.next((d) => d.header.kind === Kind.PEER_BROADCAST && d.header.src === sender.session, 5_000);
+      await sleep(300);
+      const after = cluster.relays.map((r) => r.stats().cluster!);
+      assert.equal(after[0].forwardedOut - before[0].forwardedOut, 2, 'relay 0 sent it once to each other relay');
+      assert.equal(after[1].forwardedIn - before[1].forwardedIn, 1, 'relay 1 got it once for its 4 clients');
+      assert.equal(after[2].forwardedIn - before[2].forwardedIn, 1, 'relay 2 got it once for its 4 clients');
+      for (const r of receivers) assert.equal(r.drain((d) => d.header.kind === Kind.PEER_BROADCAST).length, 0, 'and each client once');
+      assert.equal(sender.drain((d) => d.header.kind === Kind.PEER_BROADCAST).length, 0, 'not the sender');
+
+      // Batched: a burst of 40 crosses to the two other relays in a few MESH datagrams, not 80.
+      const BURST = 40;
+      for (let k = 0; k < BURST; k++) {
+        sender.send(datagram({ kind: Kind.PEER_BROADCAST, flags: 0, src: sender.session, dst: 0xffff_ffff }, Buffer.alloc(120, k)));
+      }
+      for (const r of receivers) {
+        const deadline = Date.now() + 5_000;
+        while (r.counters.byKind[Kind.PEER_BROADCAST] < BURST + 1) {
+          assert.ok(Date.now() < deadline, `every client got the ${BURST} (${r.counters.byKind[Kind.PEER_BROADCAST] - 1})`);
+          await sleep(20);
+        }
+      }
+      const burst = cluster.relays.map((r) => r.stats().cluster!);
+      assert.equal(burst[0].forwardedOut - after[0].forwardedOut, 2 * BURST);
+      const meshDatagrams = burst[0].meshDatagramsOut - after[0].meshDatagramsOut;
+      assert.ok(meshDatagrams >= 2 && meshDatagrams <= 10, `${2 * BURST} broadcasts for other relays in ${meshDatagrams} MESH datagrams`);
+      assert.equal(burst[1].meshDatagramsIn - after[1].meshDatagramsIn + burst[2].meshDatagramsIn - after[2].meshDatagramsIn, meshDatagrams, 'each received once');
+    } finally {
+      for (const r of raws) r.close();
+    }
   });
 });

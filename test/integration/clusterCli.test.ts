@@ -5,12 +5,35 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { CliProcess } from '../support/cliProcess';
 import { RawClient } from '../support/rawClient';
 import { freePort, RedisServer } from '../support/redisServer';
 import { RELAY_BUNDLE, RelayProcess } from '../support/relayProcess';
 import { TEST_CLUSTER_SECRET } from '../support/cluster';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** TCP sockets a process holds (its socket fds found in /proc/net/tcp and tcp6, this namespace's). */
+function tcpSocketsOf(pid: number): number {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  let n = 0;
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length > 9 && inodes.has(cols[9])) n++;
+    }
+  }
+  return n;
+}
 
 describe('peerchat-relay --cluster (dist/relay.js)', function () {
   this.timeout(60_000);
@@ -77,5 +100,53 @@ describe('peerchat-relay --cluster (dist/relay.js)', function () {
     });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /at least 16 characters/);
+  });
+
+  it('without --cluster a relay opens no connection at all (no TCP socket); with it, its two to Redis', async () => {
+    const alone = await RelayProcess.start(['--stats', '1']);
+    const clustered = await RelayProcess.start(['--cluster', redis.url, '--cluster-secret', TEST_CLUSTER_SECRET]);
+    procs.push(alone, clustered);
+    const c = await RawClient.connect(alone.address());
+    clients.push(c);
+    await c.mustRegister('loner');
+    await waitLine(alone, /stats: clients 1; /, 0, 5_000);
+    assert.equal(tcpSocketsOf(alone.child.pid!), 0, 'a relay on its own: UDP only');
+    assert.ok(!alone.lines.some((l) => /redis/i.test(l)), `nothing about Redis: ${alone.lines.join(' | ')}`);
+    assert.equal(tcpSocketsOf(clustered.child.pid!), 2, 'a cluster relay: commands and subscription');
+  });
+
+  it('the terminal client with --relay A,B: after kill -9 of A it is on B, same nickname, chatting; its peer saw no leave', async () => {
+    const args = ['--cluster', redis.url, '--cluster-secret', TEST_CLUSTER_SECRET];
+    const a = await RelayProcess.start(args);
+    const b = await RelayProcess.start(args);
+    procs.push(a, b);
+    await sleep(1_500); // a heartbeat: the relays know each other
+    const list = `127.0.0.1:${a.port},127.0.0.1:${b.port}`;
+    const alice = CliProcess.start(['--relay', list, '--nick', 'alice']);
+    const bob = CliProcess.start(['--relay', `127.0.0.1:${b.port}`, '--nick', 'bob']);
+    try {
+      assert.equal((await alice.event('registered')).nick, 'alice');
+      await bob.event('registered');
+      const online = (nick: string) => (e: { event: string } & Record<string, unknown>) =>
+        (e.event === 'roster' && (e.nicks as string[]).includes(nick)) || (e.event === 'presence' && e.nick === nick && e.online === true);
+      await bob.waitFor(online('alice'), 'alice online');
+      await alice.waitFor(online('bob'), 'bob online');
+      const registrations = alice.all('registered').length;
+      const killedAt = Date.now();
+      await a.kill('SIGKILL');
+      while (alice.all('registered').length === registrations) {
+        assert.ok(Date.now() - killedAt < 10_000, `alice registered again within 10 s: ${JSON.stringify(alice.events.slice(-5))}`);
+        await sleep(50);
+      }
+      assert.equal(alice.all('registered')[registrations].nick, 'alice');
+      alice.send('@bob still here');
+      assert.equal((await bob.event('message', (e) => e.text === 'still here')).from, 'alice');
+      bob.send('@alice welcome back');
+      await alice.event('message', (e) => e.text === 'welcome back');
+      assert.deepEqual(bob.all('presence').filter((e) => e.nick === 'alice' && e.online === false), [], 'bob saw alice neither leave nor join');
+    } finally {
+      alice.kill();
+      bob.kill();
+    }
   });
 });

@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import { createClient } from 'redis';
 import { generateIdentity } from '../../src/crypto/identity';
-import { ErrorCode, errorCodeToWire } from '../../src/protocol/errors';
+import { ERROR_HINTS, ErrorCode, errorCodeToWire } from '../../src/protocol/errors';
 import { datagram, Kind } from '../../src/protocol/header';
 import type { PresenceChange } from '../../src/protocol/relayMessages';
 import { identityPool, isKind, msgOf, RawClient, registerDatagram } from '../support/rawClient';
@@ -126,8 +126,18 @@ describe('several relays on one Redis: the directory', function () {
       for (let i = 0; i < 6; i++) assert.ok(nicks.includes(`m${i}`), `relay ${r} roster has m${i}: ${nicks}`);
       assert.ok(page.entries.some((e) => e.id === self));
     }
-    const versions = cluster.relays.map((r) => r.stats().rosterVersion);
-    assert.equal(new Set(versions).size, 1, `versions ${versions}`);
+    // The last registration reaches the other relays through pub/sub a moment later: they agree
+    // once it has, on the version Redis holds.
+    const deadline = Date.now() + 2_000;
+    for (;;) {
+      const versions = cluster.relays.map((r) => r.stats().rosterVersion);
+      if (new Set(versions).size === 1) {
+        assert.equal(versions[0], 10, 'ten devices joined (watcher, m0–m5, three readers), one version each');
+        break;
+      }
+      assert.ok(Date.now() < deadline, `versions ${versions}`);
+      await sleep(20);
+    }
   });
 
   it('a device that registers on another relay keeps its session id and nickname; nobody sees it leave or join', async () => {
@@ -153,6 +163,54 @@ describe('several relays on one Redis: the directory', function () {
     watcher.send(datagram({ kind: Kind.PEER_SEALED, flags: 0, src: w, dst: s0 }, Buffer.from('found you')));
     const got = await on1.next((d) => d.header.kind === Kind.PEER_SEALED);
     assert.equal(got.buf.subarray(12).toString(), 'found you');
+  });
+
+  it('a device moving onto a full relay is refused with RELAY_FULL, like a new one; its session stays where it was', async () => {
+    cluster = await TestCluster.start(1);
+    cluster.relays.push(await cluster.startRelay(0, { maxClients: 1 }));
+    await cluster.settle();
+    const full = cluster.relays[1];
+    await (await client(1)).mustRegister('filler');
+    const bob = generateIdentity();
+    const on0 = await client(0);
+    const s0 = await on0.mustRegister('bob', bob);
+    // bob's relay is gone for him; the next one of his list is full.
+    const on1 = await client(1);
+    const moved = await on1.register('bob', bob);
+    assert.ok(!moved.ok && moved.code === 'RELAY_FULL', JSON.stringify(moved));
+    assert.equal(moved.message, ERROR_HINTS.RELAY_FULL, 'the same sentence as for a new device');
+    const fresh = await (await client(1)).register('carol');
+    assert.ok(!fresh.ok && fresh.code === 'RELAY_FULL', JSON.stringify(fresh));
+    assert.equal(fresh.message, moved.message);
+    await sleep(200);
+    assert.equal(full.stats().clients, 1, 'the full relay took nobody in');
+    assert.deepEqual(cluster.relays[0].clients().map((p) => p.id), [s0], 'bob is still served by his relay');
+    for (const r of cluster.relays) assert.equal(r.directoryView.get(s0)?.relay, cluster.relays[0].stats().cluster!.relayId, 'and every view routes to it');
+    // Once there is room, the move goes through: same session, nobody sees a leave or join.
+    const filler = clients.find((c) => c.relay.port === full.address().port && c.session !== 0)!;
+    filler.sendRelay({ kind: Kind.LEAVE });
+    await filler.next(isKind(Kind.BYE));
+    const again = await on1.register('bob', bob);
+    assert.ok(again.ok, JSON.stringify(again));
+    assert.equal(again.session, s0);
+    assert.equal(full.stats().clients, 1);
+  });
+
+  it('REGISTERs racing for the last places of a relay never take it past maxClients', async () => {
+    cluster = await TestCluster.start(1);
+    cluster.relays.push(await cluster.startRelay(0, { maxClients: 5 }));
+    await cluster.settle();
+    const racers: RawClient[] = [];
+    for (let i = 0; i < 20; i++) racers.push(await client(1));
+    const ids = identityPool(racers.length);
+    const cookies = await Promise.all(racers.map((c) => c.cookie()));
+    racers.forEach((c, i) => c.send(registerDatagram(cookies[i], `racer${i}`, ids[i])));
+    const answers = await Promise.all(racers.map((c) => c.next((r) => r.header.kind === Kind.REGISTERED || r.header.kind === Kind.ERROR, 20_000)));
+    const admitted = answers.filter((a) => a.header.kind === Kind.REGISTERED).length;
+    const refused = answers.filter((a) => a.header.kind === Kind.ERROR).map((a) => msgOf(a, Kind.ERROR).code);
+    assert.equal(admitted, 5, 'exactly maxClients admitted');
+    assert.deepEqual(new Set(refused), new Set([errorCodeToWire('RELAY_FULL')]));
+    assert.equal(cluster.relays[1].stats().clients, 5);
   });
 
   it('LEAVE frees a nickname for the whole cluster at once; a timeout keeps it for its owner', async () => {

@@ -334,6 +334,45 @@ describe('several relays on one Redis: faults', function () {
       await until('the fenced relay admits new devices again', async () => (await register(0, `carol${Date.now() % 1000}`)).ok, 10_000);
     });
 
+    it('Redis paused: a member who leaves meanwhile is ended once it is back (seen offline once everywhere, nickname free); a client joining meanwhile is told why and gets in after', async () => {
+      const alice = await join('alice', 0);
+      const bob = await join('bob', 1);
+      const carol = await join('carol', 0);
+      for (const c of [alice, bob, carol]) await c.waitForPeers(['alice', 'bob', 'carol'].filter((n) => n !== c.client.nick));
+      let dave: TestClient | undefined;
+      let daveIn: Promise<void> | undefined;
+      cluster.redis.pause();
+      try {
+        await until('the relays notice', () => cluster.relays.every((r) => r.stats().cluster?.directoryAvailable === false), 5_000);
+        await carol.leave();
+        clients.splice(clients.indexOf(carol), 1);
+        // The terminal client and the extension start like this: their join waits, and says why.
+        dave = new TestClient({ relay: cluster.relays[1].address(), nick: 'dave' });
+        clients.push(dave);
+        daveIn = dave.client.start();
+        const told = await dave.waitFor('error', (e) => e.code === 'DIRECTORY_UNAVAILABLE', 10_000);
+        assert.match(told.message, /directory \(Redis\)/);
+        assert.equal(dave.all('registered').length, 0);
+        await chat(alice, bob, 'during the pause');
+        assert.ok(cluster.relays.every((r) => [...r.directoryView.all()].some((e) => e.nick === 'carol')), 'her end waits for Redis');
+      } finally {
+        cluster.redis.resume();
+      }
+      await daveIn;
+      assert.equal(dave!.client.nick, 'dave');
+      for (const c of [alice, bob]) await c.waitFor('presence', (p) => p.nick === 'carol' && !p.online, 10_000);
+      await until('every relay ended her', () => cluster.relays.every((r) => ![...r.directoryView.all()].some((e) => e.nick === 'carol')), 5_000);
+      const thief = await register(1, 'carol');
+      assert.ok(thief.ok, `her nickname is free once her LEAVE reached Redis: ${JSON.stringify(thief)}`);
+      await chat(dave!, alice, 'dave got in');
+      await sleep(500);
+      for (const c of [alice, bob]) {
+        assert.equal(c.all('presence').filter((p) => p.nick === 'carol' && !p.online).length, 1, `${c.client.nick} saw carol leave once`);
+      }
+      const versions = cluster.relays.map((r) => r.stats().rosterVersion);
+      assert.equal(new Set(versions).size, 1, `one roster version again: ${versions}`);
+    });
+
     it('Redis paused (SIGSTOP) for 10 s: chat goes on, registrations fail with a code during the pause and work after it', async () => {
       const alice = await join('alice', 0);
       const bob = await join('bob', 1);

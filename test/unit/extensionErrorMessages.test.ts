@@ -31,6 +31,13 @@ describe('extension/errorMessages', () => {
     assert.ok(!describeError('RELAY_UNREACHABLE', undefined, { relayIsLocal: false, stillTrying: true }).actions.includes('startRelay'));
   });
 
+  it('RELAY_FULL names the one relay, or every relay of a cluster list (the client tried them all)', () => {
+    assert.match(describeError('RELAY_FULL', undefined, { relay: 'a:1' }).message, /^The relay at a:1 is full\./);
+    const all = describeError('RELAY_FULL', undefined, { relay: 'a:1', otherRelays: 'b:2, c:3' });
+    assert.match(all.message, /^Every relay of a:1, b:2, c:3 is full\. .*peerchat\.relayAddress/);
+    assert.deepEqual(all.actions, ['retry', 'openSettings']);
+  });
+
   it('a wrong secret offers Set Relay Secret', () => {
     assert.deepEqual(describeError('BAD_SECRET', undefined, {}).actions, ['setRelaySecret', 'showLog']);
   });

@@ -103,11 +103,11 @@ describe('relay command line arguments', () => {
       cluster: {
         relayId: 'aa', directoryAvailable: false, chatClients: 7,
         relays: [{ id: 'bb', host: '10.0.0.2', port: 12345, live: true }],
-        forwardedOut: 5, forwardedOutBytes: 1000, forwardedIn: 6, forwardedInBytes: 2000,
+        forwardedOut: 5, forwardedOutBytes: 1000, forwardedIn: 6, forwardedInBytes: 2000, meshDatagramsOut: 2, meshDatagramsIn: 3,
       },
     });
     assert.match(line, /chat 7 devices/);
-    assert.match(line, /to other relays 5 .* from them 6/);
+    assert.match(line, /to other relays 5 \(.*\) in 2 MESH datagrams, from them 6 \(.*\) in 3/);
     assert.match(line, /relays known: bb@10\.0\.0\.2:12345/);
     assert.match(line, /Redis UNAVAILABLE/);
   });
