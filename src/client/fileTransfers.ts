@@ -486,7 +486,7 @@ export class FileTransfers {
     }
     if (kept < partial.have.size) hasher.onDisk(kept * t.chunkSize, t.bytes);
     t.hasher = hasher;
-    const writer = new BlockWriter(partial.handle, t.chunkSize, t.bytes, (offset, buf, from, to) => hasher.written(offset, buf, from, to));
+    const writer = new BlockWriter(partial.handle, t.chunkSize, t.bytes, (offset, buf, from, to) => hasher.written(offset, buf, from, to), partial.have);
     t.writer = writer;
     this.host.emit('transfer-started', {
       id: t.localId,
@@ -595,7 +595,8 @@ export class FileTransfers {
 
   /** The disk filled during a transfer: name the folder and how much more the file needs. */
   private noSpaceSentence(t: Incoming): string {
-    return noSpaceMessage(t.name, t.saveDir, Math.max(0, t.bytes - (t.onDisk ?? 0)));
+    const written = t.writer ? Math.min(t.bytes, t.writer.onDisk.count * t.chunkSize) : (t.onDisk ?? 0);
+    return noSpaceMessage(t.name, t.saveDir, Math.max(0, t.bytes - written));
   }
 
   private failIncoming(t: Incoming, code: ErrorCode, message: string, tellPeer: boolean): void {
@@ -608,12 +609,16 @@ export class FileTransfers {
     t.timers?.stop();
     const partial = t.partial;
     if (partial) {
-      // Keep the .part file and its map: the same file offered again resumes from here.
-      const claimed = t.receiver ? ChunkMap.deserialize(t.receiver.chunkMap().serialize()) : null;
+      // Keep the .part file and its map: the same file offered again resumes from here. The map
+      // saved is what the writer actually put in the file: after a failed write (a full disk) the
+      // flush fails too, and the chunks that did reach the disk must still be claimed, or a
+      // resend after freeing space would start over.
+      const writer = t.writer;
       const closing: Promise<void> = t.writes
-        .then(() => t.writer?.flush())
+        .then(() => writer?.flush())
+        .catch(() => undefined)
         .then(async () => {
-          if (claimed) await saveMap(partial, t.bytes, t.chunkSize, claimed);
+          if (writer) await saveMap(partial, t.bytes, t.chunkSize, writer.onDisk);
         })
         .catch(() => undefined)
         .finally(() => partial.handle.close().catch(() => undefined))
