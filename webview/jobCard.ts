@@ -50,7 +50,7 @@ export function jobStatusText(t: TransferView): string {
   if (t.status === 'waiting') return `${files}. Waiting for ${rs.length === 1 ? rs[0].nick : 'answers'}…`;
   if (isFinalStatus(t.status)) {
     if (t.direction === 'receive') return t.status === 'done' ? `Received ${files}, every SHA-256 verified.` : `${t.status === 'declined' ? 'Declined' : t.status === 'cancelled' ? 'Cancelled' : 'Failed'}: ${t.error ?? ''}`;
-    return `${done} of ${rs.length} received it (${files}).`;
+    return `Delivered to ${done} of ${rs.length} member${rs.length === 1 ? '' : 's'} (${files}).`;
   }
   const p = jobPercent(t);
   return `${p ?? 0}% overall · ${files}${rs.length > 1 ? ` · ${done} of ${rs.length} done` : ''}`;
