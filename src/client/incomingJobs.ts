@@ -23,6 +23,13 @@ import { isInside, numberedName } from './sharedFolder';
  * the files already saved whole, and resumes the rest from their .part files.
  */
 
+/**
+ * Jobs one device may have offered and not yet had answered (their manifests being gathered or
+ * waiting for the user): each holds up to MAX_JOB_ENTRIES entries in memory, so a peer cannot
+ * make us hold more than this many. Beyond it, offers are refused with RATE_LIMITED.
+ */
+export const MAX_UNANSWERED_JOBS_PER_DEVICE = 8;
+
 /** Where a job's record lives, beside the .part files (src/client/partialStore.ts). */
 const PARTIAL_DIR = '.peerchat-partial';
 
@@ -64,6 +71,13 @@ export class IncomingJobs {
   onOffer(link: PeerLink, m: Extract<ControlMessage, { type: typeof ControlType.JOB_OFFER }>): void {
     const key = `${link.device}/${m.jobId}`;
     if (this.jobs.has(key)) return;
+    const unanswered = [...this.jobs.values()].filter((j) => j.device === link.device && (j.state === 'collecting' || j.state === 'offered')).length;
+    if (unanswered >= MAX_UNANSWERED_JOBS_PER_DEVICE) {
+      const message = `${link.nick} has ${unanswered} offers waiting for an answer already; answer those first.`;
+      sendControl(link, { type: ControlType.JOB_ANSWER, jobId: m.jobId, code: errorCodeToWire('RATE_LIMITED'), message, done: Buffer.alloc(0) });
+      this.host.log('info', `refused a job from ${link.nick}: ${message}`);
+      return;
+    }
     const job: InJob = {
       localId: this.host.files.allocateId(),
       key,
@@ -122,6 +136,7 @@ export class IncomingJobs {
   /** Declines a job without asking (its manifest is bad, or too large): both sides are told why. */
   private refuse(job: InJob, code: ErrorCode, message: string): void {
     job.state = 'failed';
+    this.forget(job);
     this.host.log('info', `refused job from ${job.peer}: ${message}`);
     const link = this.host.link(job.device);
     if (link) sendControl(link, { type: ControlType.JOB_ANSWER, jobId: job.jobId, code: errorCodeToWire(code), message, done: Buffer.alloc(0) });
@@ -294,6 +309,7 @@ export class IncomingJobs {
   private async finish(job: InJob): Promise<void> {
     if (job.state !== 'receiving') return;
     job.state = 'done';
+    this.forget(job);
     if (job.record) {
       await fs.rm(job.record, { force: true }).catch(() => undefined);
       await fs.rmdir(path.dirname(job.record)).catch(() => undefined); // only if empty
@@ -314,6 +330,7 @@ export class IncomingJobs {
     if (job.state === 'done' || job.state === 'failed') return;
     const wasOffered = job.state === 'offered' || job.state === 'collecting';
     job.state = 'failed';
+    this.forget(job);
     if (job.current) this.host.files.abort(job.current, code, message, tellPeer);
     job.current = null;
     const link = tellPeer ? this.host.link(job.device) : undefined;
@@ -324,7 +341,13 @@ export class IncomingJobs {
     this.host.emit('job-failed', { id: job.localId, peer: job.peer, code, message });
   }
 
-  decline(localId: string): void {
+  /** A job that ended is forgotten (its events were sent; a late message for it finds nothing). */
+  private forget(job: InJob): void {
+    if (this.jobs.get(job.key) === job) this.jobs.delete(job.key);
+    this.byLocal.delete(job.localId);
+  }
+
+    decline(localId: string): void {
     const job = this.byLocal.get(localId);
     if (!job || job.state !== 'offered') throw new PeerChatError('BAD_COMMAND', `Nothing to decline with id ${localId}.`);
     this.fail(job, 'DECLINED', 'You declined.', true);

@@ -161,6 +161,8 @@ export class OutgoingJobs {
     const index = entries.findIndex((_, i) => !run.done.has(i));
     if (index < 0) {
       run.state = 'done';
+      for (const [device, jobId] of run.offers) this.byWire.delete(`${device}/${jobId}`);
+      this.forgetIfOver(run.job);
       this.progress(run);
       this.host.emit('job-done', {
         id: run.job.localId,
@@ -230,6 +232,12 @@ export class OutgoingJobs {
       if (link) sendControl(link, { type: ControlType.JOB_CANCEL, jobId, code: errorCodeToWire(code), message });
     }
     this.host.emit('job-failed', { id: run.job.localId, peer: run.nick, code, message });
+    this.forgetIfOver(run.job);
+  }
+
+  /** A job whose every run ended is forgotten. */
+  private forgetIfOver(job: OutJob): void {
+    if (job.runs.every((r) => r.state === 'done' || r.state === 'failed')) this.jobs.delete(job.localId);
   }
 
   /** The receiver ended the job (cancelled it, or a file failed there). */

@@ -15,6 +15,8 @@ import { RelayServer } from '../../src/relay/relayServer';
 import { sendControl } from '../../src/client/jobHost';
 import type { PeerLink } from '../../src/client/peerLink';
 import { TestClient } from '../support/testClient';
+import { MAX_UNANSWERED_JOBS_PER_DEVICE } from '../../src/client/incomingJobs';
+import { MAX_JOB_ENTRIES } from '../../src/protocol/limits';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -247,6 +249,20 @@ describe('transfer jobs (folders, several files, several recipients)', function 
     assert.deepEqual(bob.all('job-started'), []);
     assert.ok(!existsSync(downloadDir) || readdirSync(downloadDir).length === 0, 'nothing in the download folder');
     assert.ok(readdirSync(parent).every((n) => n === 'downloads'), `nothing beside it: ${readdirSync(parent)}`);
+    // Offers whose manifests never come: bob holds at most MAX_UNANSWERED_JOBS_PER_DEVICE of them.
+    const logs: string[] = [];
+    const origLog = bob.client.log.bind(bob.client);
+    bob.client.log = (level, message) => {
+      logs.push(message);
+      origLog(level, message);
+    };
+    for (let i = 0; i < MAX_UNANSWERED_JOBS_PER_DEVICE + 3; i++) {
+      sendControl(link, { type: ControlType.JOB_OFFER, jobId: 500 + i, flags: 0, entries: MAX_JOB_ENTRIES, totalBytes: 1, name: `never${i}` });
+    }
+    alice.client.sendPrivate('bob', 'after the flood');
+    await bob.waitFor('message', (m) => m.text === 'after the flood');
+    assert.equal(logs.filter((l) => /refused a job from alice: .*offers waiting for an answer already/.test(l)).length, 3);
+
     // Bob's link to alice is still fine after all that.
     alice.client.sendPrivate('bob', 'still here');
     await bob.waitFor('message', (m) => m.text === 'still here');
