@@ -19,10 +19,9 @@ import { sha256File } from './fileHash';
 import { PrefixHasher } from './prefixHasher';
 import { MAP_SAVE_EVERY_BYTES, MAP_SAVE_INTERVAL_MS, PartialFile, discard, openPartial, publish, saveMap } from './partialStore';
 import type { PeerLink } from './peerLink';
-import { resolveInShare } from './sharedFolder';
+import { FileRequests, type OutgoingRequest } from './fileRequests';
 import { RecordFragment, recordChunksFor } from '../protocol/peerPackets';
 import { RecordAssembler } from './recordAssembler';
-import { nicknameKey } from '../protocol/nickname';
 import { FreeSpace, checkSpace, isNoSpace, noSpaceMessage, statfsFreeSpace } from './diskSpace';
 
 /** File bytes per chunk when datagrams are `datagramBytes` long. */
@@ -159,31 +158,6 @@ interface Incoming {
 }
 
 /**
- * A request sent to every device of a member. The first FILE_OFFER answers it; a refusal by the
- * owner (DECLINED) answers it too; automatic refusals (no shared folder, no such file on that
- * device) count only once every device refused. The rest are then told ANSWERED_ELSEWHERE.
- */
-interface OutgoingRequest {
-  localId: string;
-  requestId: number;
-  peer: string;
-  name: string;
-  saveDir: string;
-  /** Devices asked that have not answered yet. */
-  waiting: Set<string>;
-  /** The device whose offer answered it (only its offer is taken). */
-  answeredBy: string | null;
-}
-
-interface IncomingRequest {
-  localId: string;
-  requestId: number;
-  peer: string;
-  device: string;
-  name: string;
-}
-
-/**
  * File offers, requests and transfers, from and to disk. Offers and answers ride the peer's
  * reliable channel; data rides the transfer engine (src/transport). Received bytes go to a
  * .part file that is published under its final name only after its SHA-256 matches the offer.
@@ -194,9 +168,9 @@ export class FileTransfers {
   private readonly incoming = new Map<string, Incoming>();
   /** Partial files of failed transfers still flushing and saving their maps (a resume waits for them). */
   private readonly partialsClosing = new Set<Promise<void>>();
-  private readonly outRequests = new Map<number, OutgoingRequest>(); // by requestId
-  private readonly inRequests = new Map<string, IncomingRequest>(); // by localId
-  private readonly byLocalId = new Map<string, Outgoing | Incoming | IncomingRequest | OutgoingRequest>();
+  private readonly byLocalId = new Map<string, Outgoing | Incoming>();
+  /** Requests for files, both ways (fileRequests.ts). */
+  private readonly requests: FileRequests;
 
   /**
    * All outgoing transfers share one scheduler: transmit opportunities go round-robin, so
@@ -206,6 +180,11 @@ export class FileTransfers {
   private readonly schedulerTimer: TimerDriver;
 
   constructor(private readonly host: TransferHost) {
+    this.requests = new FileRequests(host, {
+      newLocalId: () => this.newLocalId(),
+      control: (link, m) => this.control(link, m),
+      sendFile: (to, filePath, requestId, only) => this.sendFile(to, filePath, requestId, only),
+    });
     this.scheduler = new SendScheduler({
       now: () => performance.now(),
       transmit: () => undefined, // every sender transmits through its own peer link
@@ -525,16 +504,14 @@ export class FileTransfers {
   private onOffer(link: PeerLink, m: Extract<ControlMessage, { type: typeof ControlType.FILE_OFFER }>): void {
     const key = `${link.device}/${m.transferId}`;
     if (this.incoming.has(key)) return;
-    const request = m.requestId ? this.outRequests.get(m.requestId) : undefined;
-    if (m.requestId && (!request || nicknameKey(request.peer) !== nicknameKey(link.nick))) {
-      this.control(link, { type: ControlType.FILE_DECLINE, transferId: m.transferId, code: errorCodeToWire('DECLINED'), message: 'No such request.' });
-      return;
-    }
-    if (request && !this.answerRequest(request, link.device)) {
-      // Another device of the owner answered first.
-      const code = errorCodeToWire('ANSWERED_ELSEWHERE');
-      this.control(link, { type: ControlType.FILE_DECLINE, transferId: m.transferId, code, message: 'Another device answered this request first.' });
-      return;
+    let request: OutgoingRequest | undefined;
+    if (m.requestId) {
+      const taken = this.requests.takeAnswer(link, m.requestId);
+      if (!taken.ok) {
+        this.control(link, { type: ControlType.FILE_DECLINE, transferId: m.transferId, code: errorCodeToWire(taken.code), message: taken.message });
+        return;
+      }
+      request = taken.request;
     }
     const t: Incoming = {
       localId: request?.localId ?? this.newLocalId(),
@@ -561,7 +538,6 @@ export class FileTransfers {
       mapSaving: false,
       writes: Promise.resolve(),
     };
-    if (request) this.outRequests.delete(m.requestId);
     this.replaceSameContent(link, m.sha256);
     this.incoming.set(key, t);
     this.byLocalId.set(t.localId, t);
@@ -786,72 +762,8 @@ export class FileTransfers {
   // ---- requests ----------------------------------------------------------------------
 
   /** Asks every device of member `to` for `name` from its shared folders; returns the request's local id. */
-  async requestFile(to: string, name: string, saveDir?: string): Promise<string> {
-    const links = await this.host.ensureLinks(to);
-    const r: OutgoingRequest = {
-      localId: this.newLocalId(),
-      requestId: randomBytes(4).readUInt32BE(0) || 1,
-      peer: links[0].nick,
-      name,
-      saveDir: saveDir ?? this.host.options.downloadDir,
-      waiting: new Set(links.map((l) => l.device)),
-      answeredBy: null,
-    };
-    this.outRequests.set(r.requestId, r);
-    this.byLocalId.set(r.localId, r);
-    this.host.emit('request-sent', { id: r.localId, to: r.peer, name });
-    for (const link of links) this.control(link, { type: ControlType.FILE_REQUEST, requestId: r.requestId, name });
-    return r.localId;
-  }
-
-  /**
-   * `device` answered request `r`: the other devices asked are told it was answered elsewhere.
-   * False if another device had answered already.
-   */
-  private answerRequest(r: OutgoingRequest, device: string): boolean {
-    if (r.answeredBy !== null) return r.answeredBy === device;
-    r.answeredBy = device;
-    const code = errorCodeToWire('ANSWERED_ELSEWHERE');
-    for (const other of r.waiting) {
-      if (other === device) continue;
-      const link = this.host.link(other);
-      if (link) this.control(link, { type: ControlType.REQUEST_CANCEL, requestId: r.requestId, code, message: ERROR_HINTS.ANSWERED_ELSEWHERE });
-    }
-    r.waiting.clear();
-    return true;
-  }
-
-  private async onRequest(link: PeerLink, m: Extract<ControlMessage, { type: typeof ControlType.FILE_REQUEST }>): Promise<void> {
-    const deny = (code: ErrorCode, message: string) =>
-      this.control(link, { type: ControlType.FILE_REQUEST_DENY, requestId: m.requestId, code: errorCodeToWire(code), message });
-    try {
-      await resolveInShare(this.host.options.shareDirs, m.name);
-    } catch (err) {
-      const e = err instanceof PeerChatError ? err : new PeerChatError('IO_ERROR', (err as Error).message);
-      this.host.log('info', `refused ${link.nick}'s request for "${m.name}": ${e.code}`);
-      deny(e.code, e.message);
-      return;
-    }
-    const r: IncomingRequest = { localId: this.newLocalId(), requestId: m.requestId, peer: link.nick, device: link.device, name: m.name };
-    this.inRequests.set(r.localId, r);
-    this.byLocalId.set(r.localId, r);
-    this.host.emit('file-request', { id: r.localId, from: link.nick, name: m.name });
-    if (this.host.options.allowRequests === 'always' && !link.keyChanged) await this.serveRequest(r);
-  }
-
-  private async serveRequest(r: IncomingRequest): Promise<void> {
-    this.inRequests.delete(r.localId);
-    const link = this.host.link(r.device);
-    if (!link) throw new PeerChatError('PEER_LEFT', `${r.peer} is no longer online.`);
-    try {
-      // Resolve again: the file may have changed (or been swapped for a symlink) meanwhile.
-      const found = await resolveInShare(this.host.options.shareDirs, r.name);
-      await this.sendFile(r.peer, found.path, r.requestId, link);
-    } catch (err) {
-      const e = err instanceof PeerChatError ? err : new PeerChatError('IO_ERROR', (err as Error).message);
-      this.control(link, { type: ControlType.FILE_REQUEST_DENY, requestId: r.requestId, code: errorCodeToWire(e.code), message: e.message });
-      throw e;
-    }
+  requestFile(to: string, name: string, saveDir?: string): Promise<string> {
+    return this.requests.requestFile(to, name, saveDir);
   }
 
   // ---- user decisions ----------------------------------------------------------------
@@ -859,8 +771,8 @@ export class FileTransfers {
   async accept(localId: string, saveDir?: string): Promise<void> {
     const t = this.byLocalId.get(localId);
     if (t && 'receiver' in t && t.state === 'offered') return this.acceptIncoming(t, saveDir);
-    const r = this.inRequests.get(localId);
-    if (r) return this.serveRequest(r);
+    const served = this.requests.accept(localId);
+    if (served) return served;
     throw new PeerChatError('BAD_COMMAND', `Nothing to accept with id ${localId}.`);
   }
 
@@ -870,15 +782,7 @@ export class FileTransfers {
       this.failIncoming(t, 'DECLINED', 'You declined.', true);
       return;
     }
-    const r = this.inRequests.get(localId);
-    if (r) {
-      this.inRequests.delete(localId);
-      const link = this.host.link(r.device);
-      if (link) {
-        this.control(link, { type: ControlType.FILE_REQUEST_DENY, requestId: r.requestId, code: errorCodeToWire('DECLINED'), message: `${link.nick} declined.` });
-      }
-      return;
-    }
+    if (this.requests.decline(localId)) return;
     throw new PeerChatError('BAD_COMMAND', `Nothing to decline with id ${localId}.`);
   }
 
@@ -934,30 +838,14 @@ export class FileTransfers {
         break;
       }
       case ControlType.FILE_REQUEST:
-        void this.onRequest(link, m).catch((err) => this.host.log('warn', `request failed: ${(err as Error).message}`));
+        void this.requests.onRequest(link, m).catch((err) => this.host.log('warn', `request failed: ${(err as Error).message}`));
         break;
-      case ControlType.FILE_REQUEST_DENY: {
-        const r = this.outRequests.get(m.requestId);
-        if (!r || r.answeredBy !== null || !r.waiting.has(link.device)) break;
-        r.waiting.delete(link.device);
-        const code = asCode(errorCodeFromWire(m.code) ?? 'DECLINED');
-        // The owner said no on one device: that answers it. A device that simply cannot serve
-        // it (no shared folder, no such file there) leaves the others to answer.
-        if (code === 'DECLINED') this.answerRequest(r, link.device);
-        else if (r.waiting.size > 0) break;
-        this.outRequests.delete(m.requestId);
-        this.host.emit('request-denied', { id: r.localId, from: link.nick, name: r.name, code, message: m.message || ERROR_HINTS[code] });
+      case ControlType.FILE_REQUEST_DENY:
+        this.requests.onDeny(link, m);
         break;
-      }
-      case ControlType.REQUEST_CANCEL: {
-        for (const [localId, r] of this.inRequests) {
-          if (r.device !== link.device || r.requestId !== m.requestId) continue;
-          this.inRequests.delete(localId);
-          const code = asCode(errorCodeFromWire(m.code) ?? 'CANCELLED');
-          this.host.emit('transfer-failed', { id: localId, code, message: m.message || ERROR_HINTS[code] });
-        }
+      case ControlType.REQUEST_CANCEL:
+        this.requests.onCancel(link, m);
         break;
-      }
       default:
         break;
     }
@@ -997,11 +885,7 @@ export class FileTransfers {
     const device = link.device;
     for (const t of this.outgoing.values()) if (t.device === device) this.failOutgoing(t, code, message, false);
     for (const t of this.incoming.values()) if (t.device === device) this.failIncoming(t, code, message, false);
-    for (const [id, r] of this.outRequests) {
-      if (!r.waiting.delete(device) || r.waiting.size > 0 || r.answeredBy !== null) continue;
-      this.outRequests.delete(id);
-      this.host.emit('request-denied', { id: r.localId, from: r.peer, name: r.name, code, message });
-    }
+    this.requests.peerGone(device, code, message);
   }
 
   /** Stops everything (leaving): partial files keep their maps for a later resume. */
