@@ -32,7 +32,8 @@ function recipientText(t: TransferView, r: JobRecipientView): string {
     case 'done':
       return `done: ${files} files, every SHA-256 verified`;
     case 'declined':
-      return r.error ? `declined: ${r.error}` : 'declined';
+      // "dave declined." adds nothing after the name: only another reason is shown.
+      return r.error && r.error !== `${r.nick} declined.` ? `declined: ${r.error}` : 'declined';
     case 'cancelled':
       return r.error ? `cancelled: ${r.error}` : 'cancelled';
     default:

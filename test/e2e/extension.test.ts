@@ -581,6 +581,39 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     await doneCard.scrollIntoViewIfNeeded();
     await doneCard.screenshot({ path: path.join(ARTIFACTS_DIR, 'ext-job-card-done.png') });
     await snap('sent-folder-job-done', { big: true });
+
+    // To everyone (bob and dave): bob accepts, dave declines; one card, a line for each.
+    const daveDl = path.join(tmp, 'dave-downloads');
+    const dave = CliProcess.start(['--relay', relayAddr, '--nick', 'dave', '--download-dir', daveDl]);
+    try {
+      await dave.event('registered', () => true, STEP_MS);
+      await f.locator('button[data-testid=roster-item][data-nick=dave]').waitFor({ timeout: STEP_MS });
+      await explorerContext('album', 'Send to Peer…');
+      await waitForQuickInput(page, STEP_MS);
+      await quickTitle('Send album to');
+      await snap('send-folder-pick-everyone');
+      await quickPick(page, 'Everyone', { timeoutMs: STEP_MS });
+      const bobOffer = await bob!.event('job-offer', (e) => e.from === 'alice' && e.id !== offer.id, STEP_MS);
+      const daveOffer = await dave.event('job-offer', (e) => e.from === 'alice', STEP_MS);
+      dave.send(`/decline ${String(daveOffer.id)}`);
+      bob!.send(`/accept ${String(bobOffer.id)}`);
+      const again = await bob!.event('job-done', (e) => e.id === bobOffer.id, STEP_MS);
+      assert.equal(again.path, path.join(bobDownloads, 'album (1)'), 'a second copy beside the first, never over it');
+      for (const rel of Object.keys(ALBUM)) assert.equal(sha256File(path.join(String(again.path), rel)), sha256File(path.join(workspace, 'album', rel)));
+      assert.ok(!fs.existsSync(daveDl) || fs.readdirSync(daveDl).length === 0, 'nothing written for dave');
+      const both = f.locator('[data-testid=job-card][data-direction=send][data-name="album"]', { has: f.locator('[data-testid=job-recipient][data-nick=dave]') });
+      await both.locator('[data-testid=job-recipient][data-nick=bob][data-status=done]').waitFor({ timeout: STEP_MS });
+      await both.locator('[data-testid=job-recipient][data-nick=dave][data-status=declined]').waitFor({ timeout: STEP_MS });
+      assert.equal(await both.getAttribute('data-status'), 'done', 'the job is done: one member got it, the other declined');
+      assert.match(await both.locator('[data-testid=job-status]').innerText(), /Delivered to 1 of 2 members/);
+      await both.scrollIntoViewIfNeeded();
+      await both.screenshot({ path: path.join(ARTIFACTS_DIR, 'ext-job-card-everyone.png') });
+      dave.send('exit');
+      await dave.exited;
+    } finally {
+      dave.kill();
+    }
+    await bob!.event('presence', (e) => e.nick === 'dave' && e.online === false, STEP_MS);
   });
 
   it('accepts a file bob offers by clicking Accept on the transfer card; the file is on disk', async function () {
