@@ -712,6 +712,9 @@ export class FileTransfers {
       this.emitFor(t, 'file-received', { id: t.localId, from: t.peer, path: finalPath, bytes: t.bytes, sha256: actual.toString('hex') });
     } catch (err) {
       t.state = 'failed';
+      // Every chunk had arrived, but not all reached the disk (it filled while the last blocks
+      // were written): keep what did, for a resend once there is room.
+      this.keepPartial(t);
       const code: ErrorCode = isNoSpace(err) ? 'NO_SPACE' : 'IO_ERROR';
       const message = code === 'NO_SPACE' ? this.noSpaceSentence(t) : `Could not save ${t.name}: ${(err as Error).message}`;
       if (link) this.control(link, { type: ControlType.FILE_CANCEL, transferId: t.transferId, code: errorCodeToWire(code), message });
@@ -725,6 +728,28 @@ export class FileTransfers {
     return noSpaceMessage(t.name, t.saveDir, Math.max(0, t.bytes - written));
   }
 
+  /**
+   * Keeps a failed transfer's .part file and its map: the same file offered again resumes from
+   * here. The map saved is what the writer actually put in the file: after a failed write (a full
+   * disk) the flush fails too, and the chunks that did reach the disk must still be claimed, or a
+   * resend after freeing space would start over.
+   */
+  private keepPartial(t: Incoming): void {
+    const partial = t.partial;
+    if (!partial) return;
+    const writer = t.writer;
+    const closing: Promise<void> = t.writes
+      .then(() => writer?.flush())
+      .catch(() => undefined)
+      .then(async () => {
+        if (writer) await saveMap(partial, t.bytes, t.chunkSize, writer.onDisk);
+      })
+      .catch(() => undefined)
+      .finally(() => partial.handle.close().catch(() => undefined))
+      .finally(() => this.partialsClosing.delete(closing));
+    this.partialsClosing.add(closing);
+  }
+
   private failIncoming(t: Incoming, code: ErrorCode, message: string, tellPeer: boolean): void {
     if (t.state === 'done' || t.state === 'failed') return;
     const wasOffered = t.state === 'offered';
@@ -733,24 +758,7 @@ export class FileTransfers {
     t.receiver?.close();
     t.records?.close();
     t.timers?.stop();
-    const partial = t.partial;
-    if (partial) {
-      // Keep the .part file and its map: the same file offered again resumes from here. The map
-      // saved is what the writer actually put in the file: after a failed write (a full disk) the
-      // flush fails too, and the chunks that did reach the disk must still be claimed, or a
-      // resend after freeing space would start over.
-      const writer = t.writer;
-      const closing: Promise<void> = t.writes
-        .then(() => writer?.flush())
-        .catch(() => undefined)
-        .then(async () => {
-          if (writer) await saveMap(partial, t.bytes, t.chunkSize, writer.onDisk);
-        })
-        .catch(() => undefined)
-        .finally(() => partial.handle.close().catch(() => undefined))
-        .finally(() => this.partialsClosing.delete(closing));
-      this.partialsClosing.add(closing);
-    }
+    this.keepPartial(t);
     const link = this.host.link(t.device);
     if (tellPeer && link) {
       const type = wasOffered ? ControlType.FILE_DECLINE : ControlType.FILE_CANCEL;

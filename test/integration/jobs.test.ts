@@ -213,6 +213,60 @@ describe('transfer jobs (folders, several files, several recipients)', function 
     assert.deepEqual(readdirSync(bob.downloadDir), []);
   });
 
+  it('a download folder without room for the job declines it with NO_SPACE naming the folder; nothing is written', async () => {
+    const alice = await join('alice');
+    const bob = await join('bob', { acceptFiles: 'always', freeSpace: async () => 1024 * KiB });
+    await alice.waitForPeers(['bob']);
+    const src = tree('roomy', { 'a.bin': 600 * KiB, 'sub/b.bin': 600 * KiB });
+    const id = await alice.client.sendFiles(['bob'], [src.dir]);
+    const failed = await alice.waitFor('job-failed', (j) => j.id === id);
+    assert.equal(failed.code, 'NO_SPACE');
+    assert.ok(failed.message.includes(bob.downloadDir), failed.message);
+    assert.match(failed.message, /needs 1\.2 MiB more/);
+    const bobFailed = await bob.waitFor('job-failed');
+    assert.equal(bobFailed.code, 'NO_SPACE');
+    assert.deepEqual(bob.all('job-started'), []);
+    assert.deepEqual(readdirSync(bob.downloadDir), [], 'no folder was made');
+  });
+
+  it('a disk that fills during a job fails it with NO_SPACE; once there is room, the same job resumes per file', async () => {
+    // ENOSPC from every write at or beyond 1 MiB into any file (only bob writes files here).
+    const probe = await fsp.open(__filename, 'r');
+    const proto = Object.getPrototypeOf(probe) as { write: (...a: unknown[]) => Promise<unknown> };
+    await probe.close();
+    const realWrite = proto.write;
+    let full = true;
+    proto.write = function (this: unknown, ...args: unknown[]) {
+      const position = args[3];
+      if (full && typeof position === 'number' && position >= MiB) {
+        return Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+      }
+      return realWrite.apply(this, args);
+    };
+    try {
+      const alice = await join('alice');
+      const bob = await join('bob', { acceptFiles: 'always', freeSpace: async () => 100 * MiB });
+      await alice.waitForPeers(['bob']);
+      const src = tree('full', { 'a.bin': 200 * KiB, 'b.bin': 3 * MiB });
+      const first = await alice.client.sendFiles(['bob'], [src.dir]);
+      const failed = await bob.waitFor('job-failed', () => true, 30_000);
+      assert.equal(failed.code, 'NO_SPACE', failed.message);
+      assert.ok(failed.message.includes(bob.downloadDir), failed.message);
+      assert.equal((await alice.waitFor('job-failed', (j) => j.id === first, 30_000)).code, 'NO_SPACE');
+      full = false;
+      await new Promise((r) => setTimeout(r, 500));
+      const again = await alice.client.sendFiles(['bob'], [src.dir]);
+      const done = await bob.waitFor('job-done', () => true, 30_000);
+      assert.equal(done.path, path.join(bob.downloadDir, 'full'));
+      assert.deepEqual(await onDisk(done.path!), src.hashes);
+      const sent = await alice.waitFor('job-done', (j) => j.id === again);
+      // a.bin was there whole; of b.bin, what reached the disk before it filled (about 1 MiB).
+      assert.ok(sent.resumedBytes >= 200 * KiB + 700 * KiB && sent.resumedBytes < sent.bytes, `resumed ${sent.resumedBytes} of ${sent.bytes}`);
+    } finally {
+      proto.write = realWrite;
+    }
+  });
+
   it('refuses hostile manifests with BAD_MANIFEST and writes nothing, inside or outside the download folder', async () => {
     const alice = await join('alice');
     const parent = mkdtempSync(path.join(os.tmpdir(), 'peerchat-hostile-'));
