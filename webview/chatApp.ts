@@ -21,6 +21,7 @@ import type { CompletionContext } from './completion';
 import { Composer } from './composer';
 import { h, replaceChildren } from './dom';
 import { FindBar } from './findBar';
+import { fillJobCard } from './jobCard';
 import { formatFullTime, formatTime, percent, transferStatusText, transferTitle } from './format';
 import { transferButtons } from './transferActions';
 import { renderChatMarkdown } from './markdown';
@@ -581,7 +582,8 @@ export class ChatApp {
     }
     // Keep the keyboard focus on the same button if it is still there.
     const focusedAction = card.contains(document.activeElement) ? document.activeElement?.closest('[data-action]')?.getAttribute('data-action') : null;
-    this.fillTransfer(card, t, previous);
+    if (t.job) fillJobCard(card, t, (action) => this.host.post({ type: 'transferAction', id: t.id, action }));
+    else this.fillTransfer(card, t, previous);
     if (focusedAction) (card.querySelector(`[data-action="${focusedAction}"]`) as HTMLElement | null)?.focus();
     this.renderEmpty();
     if (isNew || previous?.name !== t.name) this.find.refresh();

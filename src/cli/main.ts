@@ -25,7 +25,7 @@ const EVENTS: ClientEventName[] = [
   'registered', 'error', 'state', 'presence', 'roster', 'message', 'message-sent', 'file-offered', 'request-sent',
   'whois', 'file-offer', 'file-request', 'transfer-started', 'transfer-progress', 'file-sent', 'file-received',
   'transfer-failed', 'request-denied', 'peer-key-changed', 'left', 'member-devices', 'message-delivered',
-  'message-failed', 'waiting', 'path',
+  'message-failed', 'waiting', 'path', 'job-offered', 'job-offer', 'job-started', 'job-progress', 'job-done', 'job-failed',
 ];
 
 export async function main(argv: string[]): Promise<number> {
@@ -255,6 +255,9 @@ async function runCommand(client: ChatClient, line: string, out: Out): Promise<b
       case 'sendfile':
         background(client.sendFile(cmd.to, cmd.path));
         return false;
+      case 'sendjob':
+        background(client.sendFiles(cmd.to, cmd.paths));
+        return false;
       case 'requestfile':
         background(client.requestFile(cmd.to, cmd.name));
         return false;
@@ -465,6 +468,46 @@ function humanWriter(rl: readline.Interface): Out {
         const f = p as ClientEvents['transfer-failed'];
         started.delete(f.id);
         print(`✗ Transfer ${f.id}: ${f.message} [${f.code}]`);
+        break;
+      }
+      case 'job-offered': {
+        const j = p as ClientEvents['job-offered'];
+        const left = j.skipped.length ? `; left out ${j.skipped.length} symlink${j.skipped.length === 1 ? '' : 's'} or special file${j.skipped.length === 1 ? '' : 's'}` : '';
+        print(`Offered ${j.name} (${j.files} file${j.files === 1 ? '' : 's'}, ${formatBytes(j.bytes)}) to ${j.to.join(', ')}${left}. (/cancel ${j.id})`);
+        break;
+      }
+      case 'job-offer': {
+        const j = p as ClientEvents['job-offer'];
+        const what = `${j.loose ? '' : 'the folder '}${j.name} (${j.files} file${j.files === 1 ? '' : 's'}, ${formatBytes(j.bytes)})`;
+        if (j.autoAccept) print(`${j.from} sends ${what}.`);
+        else print(`${j.from} offers ${what}. /accept ${j.id} or /decline ${j.id}`);
+        break;
+      }
+      case 'job-started': {
+        const j = p as ClientEvents['job-started'];
+        const resumed = j.resumedBytes > 0 ? `, ${formatBytes(j.resumedBytes)} already there` : '';
+        print(`${j.direction === 'send' ? `Sending ${j.name} to` : `Receiving ${j.name} from`} ${j.peer} (${formatBytes(j.bytes)}${resumed}) [${j.id}]`);
+        break;
+      }
+      case 'job-progress': {
+        const j = p as ClientEvents['job-progress'];
+        const key = `${j.id}/${j.peer}`;
+        const pct = j.total ? Math.floor((j.bytes / j.total) * 10) * 10 : 100;
+        if (pct > (lastPct.get(key) ?? -1) && pct < 100) {
+          lastPct.set(key, pct);
+          print(`  [${j.id} ${j.peer}] ${pct}% (${j.filesDone} of ${j.files} files, ${formatBytes(j.bytes)} of ${formatBytes(j.total)})`);
+        }
+        break;
+      }
+      case 'job-done': {
+        const j = p as ClientEvents['job-done'];
+        if (j.direction === 'send') print(`✓ ${j.peer} received ${j.name} (${j.files} files, ${formatBytes(j.bytes)}, every sha256 verified) [${j.id}]`);
+        else print(`✓ Received ${j.name} from ${j.peer} into ${j.path} (${j.files} files, ${formatBytes(j.bytes)}, every sha256 verified) [${j.id}]`);
+        break;
+      }
+      case 'job-failed': {
+        const j = p as ClientEvents['job-failed'];
+        print(`✗ Job ${j.id} with ${j.peer}: ${j.message} [${j.code}]`);
         break;
       }
       case 'request-denied': {

@@ -1,4 +1,5 @@
 import type { promises as fs } from 'node:fs';
+import { ChunkMap } from '../transport/chunkMap';
 
 /** Target bytes per disk write on the receiving side. */
 const TARGET_BLOCK_BYTES = 256 * 1024;
@@ -47,6 +48,12 @@ export class BlockWriter {
   private readonly queued: Promise<void>[] = [];
   private writes: Promise<void> = Promise.resolve();
   private error: Error | null = null;
+  /**
+   * Chunks whose bytes a write has put in the file (plus those that were there when we started).
+   * When a write fails (the disk filled), this — not what the network delivered — is the map a
+   * resume may trust: buffered chunks that never reached the file are not in it.
+   */
+  readonly onDisk: ChunkMap;
 
   /**
    * `onWritten(offset, buf, from, to)`: `buf[from, to)` is now on disk at `offset` (called in
@@ -57,9 +64,12 @@ export class BlockWriter {
     private readonly chunkSize: number,
     private readonly totalBytes: number,
     private readonly onWritten?: (offset: number, buf: Buffer, from: number, to: number) => void,
+    alreadyOnDisk?: ChunkMap,
   ) {
     this.chunksPerBlock = Math.max(1, Math.floor(TARGET_BLOCK_BYTES / chunkSize));
     this.blockBytes = this.chunksPerBlock * chunkSize;
+    const copy = alreadyOnDisk ? ChunkMap.deserialize(alreadyOnDisk.serialize()) : null;
+    this.onDisk = copy ?? new ChunkMap(Math.ceil(totalBytes / chunkSize));
   }
 
   async write(chunk: number, data: Buffer): Promise<void> {
@@ -126,6 +136,9 @@ export class BlockWriter {
       for (const [s, e] of runs) {
         try {
           await this.handle.write(b.buf, s, e - s, base + s);
+          const first = b.index * this.chunksPerBlock + s / this.chunkSize;
+          const end = b.index * this.chunksPerBlock + Math.ceil(e / this.chunkSize);
+          for (let c = first; c < end; c++) this.onDisk.set(c);
           this.onWritten?.(base + s, b.buf, s, e);
         } catch (err) {
           this.error = err as Error;

@@ -31,6 +31,8 @@ import { DeliveryOutcome, DeliveryTarget, DeliveryTracker } from './deliveryTrac
 import type { ActivePath, PathAddress } from '../transport/pathSet';
 import { DirectPaths } from './directPaths';
 import { FileTransfers } from './fileTransfers';
+import { TransferJobs } from './transferJobs';
+import { promises as fsp } from 'node:fs';
 import { PeerLink, PeerLinkHost } from './peerLink';
 import { PeerInfo, PeerKeys, RelayConnection } from './relayConnection';
 import { TypedEmitter } from './typedEmitter';
@@ -148,6 +150,8 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
   private readonly links = new Map<string, PeerLink>();
   private readonly extras = new WeakMap<PeerLink, LinkExtras>();
   private readonly transfers: FileTransfers;
+  /** Folders and several files as one job (docs/protocol.md "Transfer jobs"). */
+  private readonly jobs: TransferJobs;
   /** Devices with private messages (or copies) from us not yet acknowledged (see sendBroadcastNow). */
   private readonly privatesInFlight = new Set<PeerLink>();
   private senderKey: SenderKeyOut | null = null;
@@ -221,6 +225,19 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
         shareDirs: this.opts.shareDirs,
         acceptFiles: this.opts.acceptFiles,
         allowRequests: this.opts.allowRequests,
+        maxIncomingBytes: this.opts.maxIncomingBytes,
+        freeSpace: this.opts.freeSpace,
+      },
+    });
+    this.jobs = new TransferJobs({
+      files: this.transfers,
+      link: (device) => this.links.get(device),
+      ensureLinks: (nick) => this.ensureLinks(nick),
+      emit: (name, payload) => this.emit(name, payload),
+      log: (level, message) => this.log(level, message),
+      options: {
+        downloadDir: this.opts.downloadDir,
+        acceptFiles: this.opts.acceptFiles,
         maxIncomingBytes: this.opts.maxIncomingBytes,
         freeSpace: this.opts.freeSpace,
       },
@@ -770,6 +787,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     if (this.links.get(link.device) === link) this.links.delete(link.device);
     this.privatesInFlight.delete(link);
     this.transfers.peerGone(link, code, message);
+    this.jobs.peerGone(link, code, message);
     this.deliveries.gone(link);
   }
 
@@ -926,7 +944,8 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
         this.direct.onCandidates(link, m.candidates);
         break;
       default:
-        this.transfers.onControl(link, m);
+        if (TransferJobs.isJobMessage(m)) this.jobs.onControl(link, m);
+        else this.transfers.onControl(link, m);
     }
   }
 
@@ -1028,6 +1047,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
 
   onPeerRestart(link: PeerLink): void {
     this.transfers.peerGone(link, 'PEER_LEFT', `${link.nick} restarted; send the file again to resume.`);
+    this.jobs.peerGone(link, 'PEER_LEFT', `${link.nick} restarted; send it again to resume.`);
     this.deliveries.gone(link);
     const ex = this.extras.get(link);
     if (ex) {
@@ -1080,8 +1100,19 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
 
   // ---- files ---------------------------------------------------------------------------
 
-  sendFile(to: string, path: string): Promise<string> {
+  /** Offers a file (a folder: as a job, see sendFiles) to every device of member `to`. */
+  async sendFile(to: string, path: string): Promise<string> {
+    const st = await fsp.lstat(path).catch(() => null);
+    if (st?.isDirectory()) return this.jobs.outgoing.send([to], [path]);
     return this.transfers.sendFile(to, path);
+  }
+
+  /**
+   * Offers files and folders to members `to` as one transfer job (docs/protocol.md "Transfer
+   * jobs"); returns the job's id. Every member accepts or declines on its own.
+   */
+  sendFiles(to: readonly string[], paths: readonly string[]): Promise<string> {
+    return this.jobs.outgoing.send(to, paths);
   }
 
   requestFile(to: string, name: string, opts: { saveDir?: string } = {}): Promise<string> {
@@ -1089,14 +1120,17 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
   }
 
   accept(id: string, opts: { saveDir?: string } = {}): Promise<void> {
+    if (this.jobs.owns(id)) return this.jobs.accept(id, opts.saveDir);
     return this.transfers.accept(id, opts.saveDir);
   }
 
   decline(id: string): void {
+    if (this.jobs.owns(id)) return this.jobs.decline(id);
     this.transfers.decline(id);
   }
 
   cancel(id: string): void {
+    if (this.jobs.owns(id)) return this.jobs.cancel(id);
     this.transfers.cancel(id);
   }
 
@@ -1118,6 +1152,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     }
     this.deliveryTo.clear();
     if (this.waitingTimer) clearTimeout(this.waitingTimer);
+    this.jobs.close();
     this.transfers.close();
     // Give the cancel messages a moment to go out before the socket closes.
     await new Promise((r) => setTimeout(r, 50));

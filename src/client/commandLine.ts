@@ -3,7 +3,8 @@
  *
  *   text                       broadcast
  *   @nick text                 private message
- *   /sendfile @nick PATH       offer a file
+ *   /sendfile @nick PATH       offer a file (a folder: as one transfer job)
+ *   /sendfile @a @b "P1" "P2"  offer files and folders to several members as one job
  *   /requestfile @nick NAME    ask a peer for a file from its shared folder
  *   /who                       list who is online
  *   /whois nick                show a peer's key fingerprint
@@ -15,6 +16,8 @@ export type Command =
   | { kind: 'broadcast'; text: string }
   | { kind: 'private'; to: string; text: string }
   | { kind: 'sendfile'; to: string; path: string }
+  /** Several members, or several paths (each quoted): one transfer job. */
+  | { kind: 'sendjob'; to: string[]; paths: string[] }
   | { kind: 'requestfile'; to: string; name: string }
   | { kind: 'who' }
   | { kind: 'whois'; nick: string }
@@ -29,7 +32,8 @@ export type Command =
 export const COMMAND_HELP: ReadonlyArray<[string, string]> = [
   ['text', 'send to everyone'],
   ['@nick text', 'send only to nick'],
-  ['/sendfile @nick PATH', 'offer a file to nick'],
+  ['/sendfile @nick PATH', 'offer a file or a folder to nick'],
+  ['/sendfile @a @b "P1" "P2"', 'offer files and folders to several members as one job'],
   ['/requestfile @nick NAME', "ask nick for a file from nick's shared folder"],
   ['/who', 'list who is online'],
   ['/whois nick', "show nick's key fingerprint"],
@@ -62,9 +66,18 @@ export function parseCommand(line: string): Command {
       const what = verb.toLowerCase() === 'sendfile' ? 'PATH' : 'NAME';
       const arg = m ? unquote(m[2].trim()) : '';
       if (!m || arg === '') return { kind: 'invalid', message: `Usage: /${verb.toLowerCase()} @nick ${what}` };
-      return verb.toLowerCase() === 'sendfile'
-        ? { kind: 'sendfile', to: m[1], path: arg }
-        : { kind: 'requestfile', to: m[1], name: arg };
+      if (verb.toLowerCase() === 'requestfile') return { kind: 'requestfile', to: m[1], name: arg };
+      // More members: further "@nick" words before the path(s).
+      const to = [m[1]];
+      let rest = m[2].trim();
+      for (let more = /^@([^\s@]\S*)\s+([\s\S]+)$/u.exec(rest); more; more = /^@([^\s@]\S*)\s+([\s\S]+)$/u.exec(rest)) {
+        to.push(more[1]);
+        rest = more[2].trim();
+      }
+      const paths = quotedList(rest) ?? [unquote(rest)];
+      if (paths.some((p) => p === '')) return { kind: 'invalid', message: 'Usage: /sendfile @nick PATH' };
+      if (to.length === 1 && paths.length === 1) return { kind: 'sendfile', to: to[0], path: paths[0] };
+      return { kind: 'sendjob', to, paths };
     }
     case 'who':
       return { kind: 'who' };
@@ -83,6 +96,21 @@ export function parseCommand(line: string): Command {
     default:
       return { kind: 'invalid', message: `Unknown command /${verb}. Type /help.` };
   }
+}
+
+/**
+ * Several paths, each quoted ("a b.txt" 'c'): the list, or null when `s` is not two or more quoted
+ * paths and nothing else (then it is one path, kept verbatim).
+ */
+function quotedList(s: string): string[] | null {
+  const out: string[] = [];
+  const re = /\s*(["'])(.*?)\1(?=\s|$)/uy;
+  let at = 0;
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    out.push(m[2]);
+    at = re.lastIndex;
+  }
+  return out.length >= 2 && s.slice(at).trim() === '' ? out : null;
 }
 
 /** Paths with spaces may be quoted: /sendfile @bob "my notes.txt". */

@@ -51,6 +51,26 @@ export interface ClientEvents {
    * ANSWERED_ELSEWHERE: another device of ours accepted or declined it first.
    */
   'transfer-failed': { id: string; code: ErrorCode; message: string };
+  /**
+   * Transfer jobs (a folder, or several files, to one or several members; docs/protocol.md
+   * "Transfer jobs"). `id` names the job in /accept, /decline, /cancel. We offered one: `to` lists
+   * the members, `skipped` the paths left out (symlinks, special files).
+   */
+  'job-offered': { id: string; to: string[]; name: string; files: number; bytes: number; skipped: string[] };
+  /** A peer offers a job: `name` is the folder it will be saved in (made safe), unless `loose`. */
+  'job-offer': { id: string; from: string; name: string; files: number; bytes: number; loose: boolean; autoAccept: boolean };
+  /** A job started with one member (`peer`): `resumedBytes` were already there (files whole, or parts). */
+  'job-started': { id: string; direction: 'send' | 'receive'; peer: string; name: string; files: number; bytes: number; resumedBytes: number };
+  /** Progress of a job with one member: bytes of the whole job, and files done. */
+  'job-progress': { id: string; direction: 'send' | 'receive'; peer: string; bytes: number; total: number; filesDone: number; files: number };
+  /**
+   * Every file of the job reached one member, verified. Receiving: `path` is the folder (or the
+   * download folder, when loose). `resumedBytes`: what was not carried again (files already there
+   * whole, and the parts of files resumed from their .part).
+   */
+  'job-done': { id: string; direction: 'send' | 'receive'; peer: string; name: string; files: number; bytes: number; resumedBytes: number; path?: string };
+  /** A job failed with one member (the others go on). What arrived is kept: sending it again resumes. */
+  'job-failed': { id: string; peer: string; code: ErrorCode; message: string };
   /** A peer answered our request with a refusal. */
   'request-denied': { id: string; from: string; name: string; code: ErrorCode; message: string };
   /** A known peer now presents a different key than the one pinned for its nickname. */
@@ -107,6 +127,12 @@ export const CLIENT_EVENT_NAMES = Object.keys({
   'file-received': true,
   'transfer-failed': true,
   'request-denied': true,
+  'job-offered': true,
+  'job-offer': true,
+  'job-started': true,
+  'job-progress': true,
+  'job-done': true,
+  'job-failed': true,
   'peer-key-changed': true,
   path: true,
   left: true,

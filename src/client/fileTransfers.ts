@@ -11,6 +11,7 @@ import { SendScheduler } from '../transport/sendScheduler';
 import { performance } from 'node:perf_hooks';
 import { TimerDriver } from './timerDriver';
 import { BlockWriter } from './blockWriter';
+import { BlockReader } from './blockReader';
 import { PACKET_OVERHEAD } from '../transport/limits';
 import { XFER_DATA_HEADER_BYTES } from '../transport/frames';
 import { ClientEvents } from './events';
@@ -18,10 +19,9 @@ import { sha256File } from './fileHash';
 import { PrefixHasher } from './prefixHasher';
 import { MAP_SAVE_EVERY_BYTES, MAP_SAVE_INTERVAL_MS, PartialFile, discard, openPartial, publish, saveMap } from './partialStore';
 import type { PeerLink } from './peerLink';
-import { resolveInShare } from './sharedFolder';
+import { FileRequests, type OutgoingRequest } from './fileRequests';
 import { RecordFragment, recordChunksFor } from '../protocol/peerPackets';
 import { RecordAssembler } from './recordAssembler';
-import { nicknameKey } from '../protocol/nickname';
 import { FreeSpace, checkSpace, isNoSpace, noSpaceMessage, statfsFreeSpace } from './diskSpace';
 
 /** File bytes per chunk when datagrams are `datagramBytes` long. */
@@ -38,8 +38,34 @@ interface RecordDataFrame extends XferDataFrame {
 const PROGRESS_INTERVAL_MS = 100;
 /** Engine statistics go to the debug log this often (ms) during a transfer (`--verbose`). */
 const STATS_LOG_INTERVAL_MS = 1_000;
+/** Chunk sizes a receiver accepts in an offer (bytes): anything else is refused. */
+const MIN_CHUNK_BYTES = 64;
+const MAX_CHUNK_BYTES = 65_536;
 /** Receiver window when the kernel would not tell us its buffer size. */
 const FALLBACK_WINDOW_BYTES = 1024 * 1024;
+
+/**
+ * What a transfer job (src/client/transferJobs.ts) hears of one of its files, instead of the
+ * client's transfer-* and file-* events.
+ */
+export interface TransferObserver {
+  started(resumedBytes: number): void;
+  progress(bytes: number, total: number): void;
+  done(result: { path?: string; sha256: string }): void;
+  failed(code: ErrorCode, message: string): void;
+}
+
+/** A file of a job, as the receiver's manifest describes it and where it goes once verified. */
+export interface JobFileIn {
+  transferId: number;
+  chunkSize: number;
+  name: string;
+  bytes: number;
+  sha256: Buffer;
+  saveDir: string;
+  place: (partial: PartialFile) => Promise<string>;
+  observer: TransferObserver;
+}
 
 export interface TransferHost {
   /** The link to a device online, by device tag (PeerLink.device). */
@@ -89,6 +115,8 @@ interface Outgoing {
   state: 'offered' | 'sending' | 'verifying' | 'done' | 'failed';
   lastProgress: number;
   lastStatsLog: number;
+  /** A file of a transfer job: its events go to the job (transferJobs.ts), not to the client. */
+  observer?: TransferObserver;
 }
 
 interface Incoming {
@@ -118,36 +146,15 @@ interface Incoming {
   writes: Promise<void>;
   /** A write failed because the disk is full: the transfer fails with NO_SPACE. */
   noSpace?: boolean;
+  /** A file of a transfer job: its events go to the job, not to the client. */
+  observer?: TransferObserver;
+  /** Where a verified file goes (a job's folder); default: the save folder, under its offered name. */
+  place?: (partial: PartialFile) => Promise<string>;
   /**
    * Bytes held when accepted: a full disk is reported as needing the rest of the file beyond them
    * (writes are buffered, so what reached the disk since is not known exactly).
    */
   onDisk?: number;
-}
-
-/**
- * A request sent to every device of a member. The first FILE_OFFER answers it; a refusal by the
- * owner (DECLINED) answers it too; automatic refusals (no shared folder, no such file on that
- * device) count only once every device refused. The rest are then told ANSWERED_ELSEWHERE.
- */
-interface OutgoingRequest {
-  localId: string;
-  requestId: number;
-  peer: string;
-  name: string;
-  saveDir: string;
-  /** Devices asked that have not answered yet. */
-  waiting: Set<string>;
-  /** The device whose offer answered it (only its offer is taken). */
-  answeredBy: string | null;
-}
-
-interface IncomingRequest {
-  localId: string;
-  requestId: number;
-  peer: string;
-  device: string;
-  name: string;
 }
 
 /**
@@ -161,9 +168,9 @@ export class FileTransfers {
   private readonly incoming = new Map<string, Incoming>();
   /** Partial files of failed transfers still flushing and saving their maps (a resume waits for them). */
   private readonly partialsClosing = new Set<Promise<void>>();
-  private readonly outRequests = new Map<number, OutgoingRequest>(); // by requestId
-  private readonly inRequests = new Map<string, IncomingRequest>(); // by localId
-  private readonly byLocalId = new Map<string, Outgoing | Incoming | IncomingRequest | OutgoingRequest>();
+  private readonly byLocalId = new Map<string, Outgoing | Incoming>();
+  /** Requests for files, both ways (fileRequests.ts). */
+  private readonly requests: FileRequests;
 
   /**
    * All outgoing transfers share one scheduler: transmit opportunities go round-robin, so
@@ -173,6 +180,11 @@ export class FileTransfers {
   private readonly schedulerTimer: TimerDriver;
 
   constructor(private readonly host: TransferHost) {
+    this.requests = new FileRequests(host, {
+      newLocalId: () => this.newLocalId(),
+      control: (link, m) => this.control(link, m),
+      sendFile: (to, filePath, requestId, only) => this.sendFile(to, filePath, requestId, only),
+    });
     this.scheduler = new SendScheduler({
       now: () => performance.now(),
       transmit: () => undefined, // every sender transmits through its own peer link
@@ -186,6 +198,31 @@ export class FileTransfers {
 
   private newLocalId(): string {
     return String(this.nextLocal++);
+  }
+
+  /** A fresh local id (transfer jobs share the id space of transfers, for /accept, /cancel). */
+  allocateId(): string {
+    return this.newLocalId();
+  }
+
+  /** A transfer's event: to the client, or to its job when it is a file of one. */
+  private emitFor<K extends keyof ClientEvents & string>(t: Outgoing | Incoming, name: K, payload: ClientEvents[K]): void {
+    const o = t.observer;
+    if (!o) return this.host.emit(name, payload);
+    const p = payload as Record<string, unknown>;
+    switch (name) {
+      case 'transfer-started':
+        return o.started(p.resumedBytes as number);
+      case 'transfer-progress':
+        return o.progress(p.bytes as number, p.total as number);
+      case 'file-sent':
+      case 'file-received':
+        return o.done({ path: p.path as string | undefined, sha256: p.sha256 as string });
+      case 'transfer-failed':
+        return o.failed(p.code as ErrorCode, p.message as string);
+      default:
+        return;
+    }
   }
 
   // ---- sending -----------------------------------------------------------------------
@@ -250,6 +287,92 @@ export class FileTransfers {
   }
 
   /**
+   * Offers one file of an accepted transfer job to the device that accepted the job (JOB_FILE:
+   * its name, size and hash are the manifest's); returns the local id of its transfer.
+   */
+  async offerJobFile(link: PeerLink, jobId: number, index: number, file: { path: string; name: string; bytes: number; sha256: Buffer }, observer: TransferObserver): Promise<string> {
+    const datagram = await this.host.pathDatagramBytes(link);
+    const localId = this.newLocalId();
+    const group: OfferGroup = { offers: [], answeredBy: null };
+    const t: Outgoing = {
+      localId,
+      transferId: randomBytes(4).readUInt32BE(0) || 1,
+      peer: link.nick,
+      device: link.device,
+      group,
+      path: file.path,
+      name: file.name,
+      bytes: file.bytes,
+      chunkSize: chunkSizeFor(datagram),
+      sha256: file.sha256,
+      requestId: 0,
+      handle: null,
+      sender: null,
+      state: 'offered',
+      lastProgress: 0,
+      lastStatsLog: 0,
+      observer,
+    };
+    group.offers.push(t);
+    this.outgoing.set(`${link.device}/${t.transferId}`, t);
+    this.byLocalId.set(localId, t);
+    this.control(link, { type: ControlType.JOB_FILE, jobId, index, transferId: t.transferId, chunkSize: t.chunkSize });
+    return localId;
+  }
+
+  /**
+   * Receives one file of a job this client accepted: accepted at once (the job was), its events
+   * go to `f.observer`, and once verified it goes where `f.place` puts it. Returns its local id.
+   */
+  receiveJobFile(link: PeerLink, f: JobFileIn): string {
+    const key = `${link.device}/${f.transferId}`;
+    const t: Incoming = {
+      localId: this.newLocalId(),
+      transferId: f.transferId,
+      peer: link.nick,
+      device: link.device,
+      name: f.name,
+      bytes: f.bytes,
+      chunkSize: f.chunkSize,
+      sha256: f.sha256,
+      requestId: 0,
+      saveDir: f.saveDir,
+      partial: null,
+      receiver: null,
+      records: null,
+      timers: null,
+      writer: null,
+      hasher: null,
+      state: 'offered',
+      lastProgress: 0,
+      lastStatsLog: 0,
+      lastMapSave: 0,
+      bytesSinceMapSave: 0,
+      mapSaving: false,
+      writes: Promise.resolve(),
+      observer: f.observer,
+      place: f.place,
+    };
+    if (this.incoming.has(key) || f.chunkSize < MIN_CHUNK_BYTES || f.chunkSize > MAX_CHUNK_BYTES) {
+      this.declineIncoming(t, 'BAD_COMMAND', `Refused a chunk size of ${f.chunkSize} bytes, or a transfer id in use.`);
+      f.observer.failed('BAD_COMMAND', `${f.name}: the sender offered it in a way this client does not accept.`);
+      return t.localId;
+    }
+    this.replaceSameContent(link, f.sha256);
+    this.incoming.set(key, t);
+    this.byLocalId.set(t.localId, t);
+    void this.acceptIncoming(t).catch((err: unknown) => this.failIncoming(t, 'IO_ERROR', (err as Error).message, true));
+    return t.localId;
+  }
+
+  /** Ends one transfer (a file of a job that ended): `tellPeer` sends FILE_CANCEL / FILE_DECLINE. */
+  abort(localId: string, code: ErrorCode, message: string, tellPeer: boolean): void {
+    const t = this.byLocalId.get(localId);
+    if (t && 'sender' in t) this.failOutgoing(t, code, message, tellPeer);
+    else if (t && 'receiver' in t) this.failIncoming(t, code, message, tellPeer);
+  }
+
+  /**
    * Device `t.device` answered the offer first: the other devices are told it was answered
    * elsewhere, and forgotten. False if another device had answered already.
    */
@@ -280,7 +403,7 @@ export class FileTransfers {
       return;
     }
     const resumed = countChunks(have, t.bytes, t.chunkSize);
-    this.host.emit('transfer-started', {
+    this.emitFor(t, 'transfer-started', {
       id: t.localId,
       direction: 'send',
       peer: t.peer,
@@ -343,7 +466,7 @@ export class FileTransfers {
       if (engine) this.host.log('debug', `transfer ${t.localId} ${direction}: ${JSON.stringify(engine.stats())}`);
     }
     t.lastProgress = now;
-    this.host.emit('transfer-progress', { id: t.localId, bytes, total, direction });
+    this.emitFor(t, 'transfer-progress', { id: t.localId, bytes, total, direction });
   }
 
   private failOutgoing(t: Outgoing, code: ErrorCode, message: string, tellPeer: boolean): void {
@@ -358,7 +481,7 @@ export class FileTransfers {
     }
     // An unanswered offer lives on while another device of the member may still answer it.
     if (t.group.answeredBy === null && t.group.offers.some((o) => o.state === 'offered')) return;
-    this.host.emit('transfer-failed', { id: t.localId, code, message });
+    this.emitFor(t, 'transfer-failed', { id: t.localId, code, message });
   }
 
   /** Cancels a file offered to several devices (the sender's /cancel): every offer, one report. */
@@ -381,16 +504,14 @@ export class FileTransfers {
   private onOffer(link: PeerLink, m: Extract<ControlMessage, { type: typeof ControlType.FILE_OFFER }>): void {
     const key = `${link.device}/${m.transferId}`;
     if (this.incoming.has(key)) return;
-    const request = m.requestId ? this.outRequests.get(m.requestId) : undefined;
-    if (m.requestId && (!request || nicknameKey(request.peer) !== nicknameKey(link.nick))) {
-      this.control(link, { type: ControlType.FILE_DECLINE, transferId: m.transferId, code: errorCodeToWire('DECLINED'), message: 'No such request.' });
-      return;
-    }
-    if (request && !this.answerRequest(request, link.device)) {
-      // Another device of the owner answered first.
-      const code = errorCodeToWire('ANSWERED_ELSEWHERE');
-      this.control(link, { type: ControlType.FILE_DECLINE, transferId: m.transferId, code, message: 'Another device answered this request first.' });
-      return;
+    let request: OutgoingRequest | undefined;
+    if (m.requestId) {
+      const taken = this.requests.takeAnswer(link, m.requestId);
+      if (!taken.ok) {
+        this.control(link, { type: ControlType.FILE_DECLINE, transferId: m.transferId, code: errorCodeToWire(taken.code), message: taken.message });
+        return;
+      }
+      request = taken.request;
     }
     const t: Incoming = {
       localId: request?.localId ?? this.newLocalId(),
@@ -417,26 +538,31 @@ export class FileTransfers {
       mapSaving: false,
       writes: Promise.resolve(),
     };
-    if (request) this.outRequests.delete(m.requestId);
-    // The same content offered again by the same peer (after a timeout, a restart, or twice by
-    // hand) replaces the earlier offer: two transfers must not write one .part file.
-    for (const old of this.incoming.values()) {
-      if (old.device === link.device && old.sha256.equals(m.sha256) && (old.state === 'offered' || old.state === 'receiving')) {
-        this.failIncoming(old, 'CANCELLED', `Replaced by a new offer of ${old.name}.`, true);
-      }
-    }
+    this.replaceSameContent(link, m.sha256);
     this.incoming.set(key, t);
     this.byLocalId.set(t.localId, t);
-    if (m.bytes > this.host.options.maxIncomingBytes || m.chunkSize < 64 || m.chunkSize > 65_536) {
+    if (m.bytes > this.host.options.maxIncomingBytes || m.chunkSize < MIN_CHUNK_BYTES || m.chunkSize > MAX_CHUNK_BYTES) {
       const message = `${m.name} is ${m.bytes} bytes; this client accepts at most ${this.host.options.maxIncomingBytes}.`;
       this.declineIncoming(t, 'FILE_TOO_LARGE', message);
-      this.host.emit('transfer-failed', { id: t.localId, code: 'FILE_TOO_LARGE', message });
+      this.emitFor(t, 'transfer-failed', { id: t.localId, code: 'FILE_TOO_LARGE', message });
       return;
     }
     // A changed key always asks, whatever the auto-accept setting.
     const autoAccept = Boolean(request) || (this.host.options.acceptFiles === 'always' && !link.keyChanged);
     this.host.emit('file-offer', { id: t.localId, from: link.nick, name: m.name, bytes: m.bytes, sha256: m.sha256.toString('hex'), autoAccept });
     if (autoAccept) void this.acceptIncoming(t);
+  }
+
+  /**
+   * The same content offered again by the same peer (after a timeout, a restart, or twice by
+   * hand) replaces the earlier offer: two transfers must not write one .part file.
+   */
+  private replaceSameContent(link: PeerLink, sha256: Buffer): void {
+    for (const old of this.incoming.values()) {
+      if (old.device === link.device && old.sha256.equals(sha256) && (old.state === 'offered' || old.state === 'receiving')) {
+        this.failIncoming(old, 'CANCELLED', `Replaced by a new offer of ${old.name}.`, true);
+      }
+    }
   }
 
   private declineIncoming(t: Incoming, code: ErrorCode, message: string): void {
@@ -460,7 +586,7 @@ export class FileTransfers {
       t.state = 'offered';
       const message = `Cannot write to ${t.saveDir}: ${(err as Error).message}`;
       this.declineIncoming(t, 'IO_ERROR', message);
-      this.host.emit('transfer-failed', { id: t.localId, code: 'IO_ERROR', message });
+      this.emitFor(t, 'transfer-failed', { id: t.localId, code: 'IO_ERROR', message });
       return;
     }
     const partial = t.partial;
@@ -473,7 +599,7 @@ export class FileTransfers {
       t.partial = null;
       await partial.handle.close().catch(() => undefined);
       this.declineIncoming(t, 'NO_SPACE', space.message);
-      this.host.emit('transfer-failed', { id: t.localId, code: 'NO_SPACE', message: space.message });
+      this.emitFor(t, 'transfer-failed', { id: t.localId, code: 'NO_SPACE', message: space.message });
       return;
     }
     t.onDisk = Math.min(t.bytes, partial.resumedChunks * t.chunkSize);
@@ -486,9 +612,9 @@ export class FileTransfers {
     }
     if (kept < partial.have.size) hasher.onDisk(kept * t.chunkSize, t.bytes);
     t.hasher = hasher;
-    const writer = new BlockWriter(partial.handle, t.chunkSize, t.bytes, (offset, buf, from, to) => hasher.written(offset, buf, from, to));
+    const writer = new BlockWriter(partial.handle, t.chunkSize, t.bytes, (offset, buf, from, to) => hasher.written(offset, buf, from, to), partial.have);
     t.writer = writer;
-    this.host.emit('transfer-started', {
+    this.emitFor(t, 'transfer-started', {
       id: t.localId,
       direction: 'receive',
       peer: t.peer,
@@ -576,26 +702,52 @@ export class FileTransfers {
         t.state = 'failed';
         const message = `${t.name} did not match its SHA-256 after transfer; nothing was kept. Ask ${t.peer} to send it again.`;
         if (link) this.control(link, { type: ControlType.FILE_RESULT, transferId: t.transferId, code: errorCodeToWire('HASH_MISMATCH'), sha256: actual });
-        this.host.emit('transfer-failed', { id: t.localId, code: 'HASH_MISMATCH', message });
+        this.emitFor(t, 'transfer-failed', { id: t.localId, code: 'HASH_MISMATCH', message });
         return;
       }
-      const finalPath = await publish(partial, t.saveDir, t.name);
+      const finalPath = t.place ? await t.place(partial) : await publish(partial, t.saveDir, t.name);
       t.state = 'done';
       this.progress(t, 'receive', t.bytes, t.bytes, true);
       if (link) this.control(link, { type: ControlType.FILE_RESULT, transferId: t.transferId, code: 0, sha256: actual });
-      this.host.emit('file-received', { id: t.localId, from: t.peer, path: finalPath, bytes: t.bytes, sha256: actual.toString('hex') });
+      this.emitFor(t, 'file-received', { id: t.localId, from: t.peer, path: finalPath, bytes: t.bytes, sha256: actual.toString('hex') });
     } catch (err) {
       t.state = 'failed';
+      // Every chunk had arrived, but not all reached the disk (it filled while the last blocks
+      // were written): keep what did, for a resend once there is room.
+      this.keepPartial(t);
       const code: ErrorCode = isNoSpace(err) ? 'NO_SPACE' : 'IO_ERROR';
       const message = code === 'NO_SPACE' ? this.noSpaceSentence(t) : `Could not save ${t.name}: ${(err as Error).message}`;
       if (link) this.control(link, { type: ControlType.FILE_CANCEL, transferId: t.transferId, code: errorCodeToWire(code), message });
-      this.host.emit('transfer-failed', { id: t.localId, code, message });
+      this.emitFor(t, 'transfer-failed', { id: t.localId, code, message });
     }
   }
 
   /** The disk filled during a transfer: name the folder and how much more the file needs. */
   private noSpaceSentence(t: Incoming): string {
-    return noSpaceMessage(t.name, t.saveDir, Math.max(0, t.bytes - (t.onDisk ?? 0)));
+    const written = t.writer ? Math.min(t.bytes, t.writer.onDisk.count * t.chunkSize) : (t.onDisk ?? 0);
+    return noSpaceMessage(t.name, t.saveDir, Math.max(0, t.bytes - written));
+  }
+
+  /**
+   * Keeps a failed transfer's .part file and its map: the same file offered again resumes from
+   * here. The map saved is what the writer actually put in the file: after a failed write (a full
+   * disk) the flush fails too, and the chunks that did reach the disk must still be claimed, or a
+   * resend after freeing space would start over.
+   */
+  private keepPartial(t: Incoming): void {
+    const partial = t.partial;
+    if (!partial) return;
+    const writer = t.writer;
+    const closing: Promise<void> = t.writes
+      .then(() => writer?.flush())
+      .catch(() => undefined)
+      .then(async () => {
+        if (writer) await saveMap(partial, t.bytes, t.chunkSize, writer.onDisk);
+      })
+      .catch(() => undefined)
+      .finally(() => partial.handle.close().catch(() => undefined))
+      .finally(() => this.partialsClosing.delete(closing));
+    this.partialsClosing.add(closing);
   }
 
   private failIncoming(t: Incoming, code: ErrorCode, message: string, tellPeer: boolean): void {
@@ -606,97 +758,20 @@ export class FileTransfers {
     t.receiver?.close();
     t.records?.close();
     t.timers?.stop();
-    const partial = t.partial;
-    if (partial) {
-      // Keep the .part file and its map: the same file offered again resumes from here.
-      const claimed = t.receiver ? ChunkMap.deserialize(t.receiver.chunkMap().serialize()) : null;
-      const closing: Promise<void> = t.writes
-        .then(() => t.writer?.flush())
-        .then(async () => {
-          if (claimed) await saveMap(partial, t.bytes, t.chunkSize, claimed);
-        })
-        .catch(() => undefined)
-        .finally(() => partial.handle.close().catch(() => undefined))
-        .finally(() => this.partialsClosing.delete(closing));
-      this.partialsClosing.add(closing);
-    }
+    this.keepPartial(t);
     const link = this.host.link(t.device);
     if (tellPeer && link) {
       const type = wasOffered ? ControlType.FILE_DECLINE : ControlType.FILE_CANCEL;
       this.control(link, { type, transferId: t.transferId, code: errorCodeToWire(code), message });
     }
-    this.host.emit('transfer-failed', { id: t.localId, code, message });
+    this.emitFor(t, 'transfer-failed', { id: t.localId, code, message });
   }
 
   // ---- requests ----------------------------------------------------------------------
 
   /** Asks every device of member `to` for `name` from its shared folders; returns the request's local id. */
-  async requestFile(to: string, name: string, saveDir?: string): Promise<string> {
-    const links = await this.host.ensureLinks(to);
-    const r: OutgoingRequest = {
-      localId: this.newLocalId(),
-      requestId: randomBytes(4).readUInt32BE(0) || 1,
-      peer: links[0].nick,
-      name,
-      saveDir: saveDir ?? this.host.options.downloadDir,
-      waiting: new Set(links.map((l) => l.device)),
-      answeredBy: null,
-    };
-    this.outRequests.set(r.requestId, r);
-    this.byLocalId.set(r.localId, r);
-    this.host.emit('request-sent', { id: r.localId, to: r.peer, name });
-    for (const link of links) this.control(link, { type: ControlType.FILE_REQUEST, requestId: r.requestId, name });
-    return r.localId;
-  }
-
-  /**
-   * `device` answered request `r`: the other devices asked are told it was answered elsewhere.
-   * False if another device had answered already.
-   */
-  private answerRequest(r: OutgoingRequest, device: string): boolean {
-    if (r.answeredBy !== null) return r.answeredBy === device;
-    r.answeredBy = device;
-    const code = errorCodeToWire('ANSWERED_ELSEWHERE');
-    for (const other of r.waiting) {
-      if (other === device) continue;
-      const link = this.host.link(other);
-      if (link) this.control(link, { type: ControlType.REQUEST_CANCEL, requestId: r.requestId, code, message: ERROR_HINTS.ANSWERED_ELSEWHERE });
-    }
-    r.waiting.clear();
-    return true;
-  }
-
-  private async onRequest(link: PeerLink, m: Extract<ControlMessage, { type: typeof ControlType.FILE_REQUEST }>): Promise<void> {
-    const deny = (code: ErrorCode, message: string) =>
-      this.control(link, { type: ControlType.FILE_REQUEST_DENY, requestId: m.requestId, code: errorCodeToWire(code), message });
-    try {
-      await resolveInShare(this.host.options.shareDirs, m.name);
-    } catch (err) {
-      const e = err instanceof PeerChatError ? err : new PeerChatError('IO_ERROR', (err as Error).message);
-      this.host.log('info', `refused ${link.nick}'s request for "${m.name}": ${e.code}`);
-      deny(e.code, e.message);
-      return;
-    }
-    const r: IncomingRequest = { localId: this.newLocalId(), requestId: m.requestId, peer: link.nick, device: link.device, name: m.name };
-    this.inRequests.set(r.localId, r);
-    this.byLocalId.set(r.localId, r);
-    this.host.emit('file-request', { id: r.localId, from: link.nick, name: m.name });
-    if (this.host.options.allowRequests === 'always' && !link.keyChanged) await this.serveRequest(r);
-  }
-
-  private async serveRequest(r: IncomingRequest): Promise<void> {
-    this.inRequests.delete(r.localId);
-    const link = this.host.link(r.device);
-    if (!link) throw new PeerChatError('PEER_LEFT', `${r.peer} is no longer online.`);
-    try {
-      // Resolve again: the file may have changed (or been swapped for a symlink) meanwhile.
-      const found = await resolveInShare(this.host.options.shareDirs, r.name);
-      await this.sendFile(r.peer, found.path, r.requestId, link);
-    } catch (err) {
-      const e = err instanceof PeerChatError ? err : new PeerChatError('IO_ERROR', (err as Error).message);
-      this.control(link, { type: ControlType.FILE_REQUEST_DENY, requestId: r.requestId, code: errorCodeToWire(e.code), message: e.message });
-      throw e;
-    }
+  requestFile(to: string, name: string, saveDir?: string): Promise<string> {
+    return this.requests.requestFile(to, name, saveDir);
   }
 
   // ---- user decisions ----------------------------------------------------------------
@@ -704,8 +779,8 @@ export class FileTransfers {
   async accept(localId: string, saveDir?: string): Promise<void> {
     const t = this.byLocalId.get(localId);
     if (t && 'receiver' in t && t.state === 'offered') return this.acceptIncoming(t, saveDir);
-    const r = this.inRequests.get(localId);
-    if (r) return this.serveRequest(r);
+    const served = this.requests.accept(localId);
+    if (served) return served;
     throw new PeerChatError('BAD_COMMAND', `Nothing to accept with id ${localId}.`);
   }
 
@@ -715,15 +790,7 @@ export class FileTransfers {
       this.failIncoming(t, 'DECLINED', 'You declined.', true);
       return;
     }
-    const r = this.inRequests.get(localId);
-    if (r) {
-      this.inRequests.delete(localId);
-      const link = this.host.link(r.device);
-      if (link) {
-        this.control(link, { type: ControlType.FILE_REQUEST_DENY, requestId: r.requestId, code: errorCodeToWire('DECLINED'), message: `${link.nick} declined.` });
-      }
-      return;
-    }
+    if (this.requests.decline(localId)) return;
     throw new PeerChatError('BAD_COMMAND', `Nothing to decline with id ${localId}.`);
   }
 
@@ -771,7 +838,7 @@ export class FileTransfers {
           if (t.sender) this.scheduler.remove(t.sender);
           void t.handle?.close().catch(() => undefined);
           this.progress(t, 'send', t.bytes, t.bytes, true);
-          this.host.emit('file-sent', { id: t.localId, to: t.peer, name: t.name, bytes: t.bytes, sha256: t.sha256.toString('hex') });
+          this.emitFor(t, 'file-sent', { id: t.localId, to: t.peer, name: t.name, bytes: t.bytes, sha256: t.sha256.toString('hex') });
         } else {
           const code = asCode(errorCodeFromWire(m.code) ?? 'HASH_MISMATCH');
           this.failOutgoing(t, code, `${t.peer} could not verify ${t.name} (${code}).`, false);
@@ -779,30 +846,14 @@ export class FileTransfers {
         break;
       }
       case ControlType.FILE_REQUEST:
-        void this.onRequest(link, m).catch((err) => this.host.log('warn', `request failed: ${(err as Error).message}`));
+        void this.requests.onRequest(link, m).catch((err) => this.host.log('warn', `request failed: ${(err as Error).message}`));
         break;
-      case ControlType.FILE_REQUEST_DENY: {
-        const r = this.outRequests.get(m.requestId);
-        if (!r || r.answeredBy !== null || !r.waiting.has(link.device)) break;
-        r.waiting.delete(link.device);
-        const code = asCode(errorCodeFromWire(m.code) ?? 'DECLINED');
-        // The owner said no on one device: that answers it. A device that simply cannot serve
-        // it (no shared folder, no such file there) leaves the others to answer.
-        if (code === 'DECLINED') this.answerRequest(r, link.device);
-        else if (r.waiting.size > 0) break;
-        this.outRequests.delete(m.requestId);
-        this.host.emit('request-denied', { id: r.localId, from: link.nick, name: r.name, code, message: m.message || ERROR_HINTS[code] });
+      case ControlType.FILE_REQUEST_DENY:
+        this.requests.onDeny(link, m);
         break;
-      }
-      case ControlType.REQUEST_CANCEL: {
-        for (const [localId, r] of this.inRequests) {
-          if (r.device !== link.device || r.requestId !== m.requestId) continue;
-          this.inRequests.delete(localId);
-          const code = asCode(errorCodeFromWire(m.code) ?? 'CANCELLED');
-          this.host.emit('transfer-failed', { id: localId, code, message: m.message || ERROR_HINTS[code] });
-        }
+      case ControlType.REQUEST_CANCEL:
+        this.requests.onCancel(link, m);
         break;
-      }
       default:
         break;
     }
@@ -842,11 +893,7 @@ export class FileTransfers {
     const device = link.device;
     for (const t of this.outgoing.values()) if (t.device === device) this.failOutgoing(t, code, message, false);
     for (const t of this.incoming.values()) if (t.device === device) this.failIncoming(t, code, message, false);
-    for (const [id, r] of this.outRequests) {
-      if (!r.waiting.delete(device) || r.waiting.size > 0 || r.answeredBy !== null) continue;
-      this.outRequests.delete(id);
-      this.host.emit('request-denied', { id: r.localId, from: r.peer, name: r.name, code, message });
-    }
+    this.requests.peerGone(device, code, message);
   }
 
   /** Stops everything (leaving): partial files keep their maps for a later resume. */
@@ -885,87 +932,4 @@ export function haveRanges(map: ChunkMap): Array<[number, number]> {
   }
   if (start < map.size && map.missingRanges(MAX_RESUME_RANGES + 1).length <= MAX_RESUME_RANGES) out.push([start, map.size]);
   return out.slice(0, MAX_RESUME_RANGES);
-}
-
-/** Bytes read from disk at once by a sender: one read serves ~228 chunks of 1147 bytes. */
-const READ_BLOCK_BYTES = 256 * 1024;
-
-/** Blocks a BlockReader keeps: covers the sender's read-ahead (1 MiB) plus recent retransmissions. */
-const READ_BLOCKS_KEPT = 8;
-
-/**
- * Serves a sender's chunk reads from 256 KiB blocks, so the disk sees a few large sequential
- * reads instead of one small read per datagram. Memory: at most READ_BLOCKS_KEPT blocks
- * (2 MiB), whatever the file size. Buffers of evicted blocks are reused (a fresh 256 KiB per
- * block was garbage that V8 frees only at its next GC, and GC pauses are what chat waits behind
- * in a busy sender) — but only once the block's own disk read has finished and no read is still
- * waiting to copy out of it, so a reader can never see another block's bytes.
- */
-class BlockReader {
-  private blocks: ReadBlock[] = [];
-  private readonly spare: Buffer[] = [];
-
-  constructor(private readonly handle: fs.FileHandle) {}
-
-  async read(position: number, into: Buffer, offset: number, length: number): Promise<void> {
-    const block = this.block(position);
-    block.readers++;
-    try {
-      await block.ready;
-      const inBlock = position - block.start;
-      const n = Math.min(length, block.length - inBlock);
-      if (n <= 0) throw new PeerChatError('IO_ERROR', 'The file is shorter than when it was offered.');
-      block.buf.copy(into, offset, inBlock, inBlock + n);
-      if (n < length) await this.read(position + n, into, offset + n, length - n);
-    } finally {
-      block.readers--;
-      this.recycle(block);
-    }
-  }
-
-  private block(position: number): ReadBlock {
-    const hit = this.blocks.find((b) => position >= b.start && position < b.start + READ_BLOCK_BYTES);
-    if (hit) return hit;
-    const start = position - (position % READ_BLOCK_BYTES);
-    if (this.blocks.length >= READ_BLOCKS_KEPT) {
-      const old = this.blocks.shift()!;
-      old.evicted = true;
-      this.recycle(old);
-    }
-    const buf = this.spare.pop() ?? Buffer.allocUnsafe(READ_BLOCK_BYTES);
-    const entry: ReadBlock = { start, length: 0, buf, ready: Promise.resolve(), loaded: false, readers: 0, evicted: false };
-    entry.ready = this.handle.read(buf, 0, READ_BLOCK_BYTES, start).then(
-      (r) => {
-        entry.length = r.bytesRead;
-        entry.loaded = true;
-        this.recycle(entry);
-      },
-      (err: unknown) => {
-        entry.loaded = true; // the buffer is not ours again until the read is over
-        this.recycle(entry);
-        throw err;
-      },
-    );
-    this.blocks.push(entry);
-    return entry;
-  }
-
-  /** An evicted block whose disk read is over and that nobody is copying from gives its buffer back. */
-  private recycle(b: ReadBlock): void {
-    if (!b.evicted || !b.loaded || b.readers > 0 || this.spare.length >= READ_BLOCKS_KEPT) return;
-    b.evicted = false; // give the buffer back once only
-    this.spare.push(b.buf);
-  }
-}
-
-interface ReadBlock {
-  start: number;
-  length: number;
-  buf: Buffer;
-  ready: Promise<void>;
-  /** The disk read into `buf` has finished (or failed). */
-  loaded: boolean;
-  /** Reads waiting for or copying out of this block. */
-  readers: number;
-  evicted: boolean;
 }

@@ -77,8 +77,15 @@ export async function saveMap(p: PartialFile, bytes: number, chunkSize: number, 
  * link fails with EEXIST if the name is taken, so `name (1).ext`, `name (2).ext`… are tried.
  */
 export async function publish(p: PartialFile, saveDir: string, offeredName: string): Promise<string> {
+  return publishAs(p, saveDir, sanitizeFileName(offeredName));
+}
+
+/**
+ * publish() under a name already checked (a job's manifest entry, src/client/jobManifest.ts):
+ * used as is, numbered if taken.
+ */
+export async function publishAs(p: PartialFile, saveDir: string, base: string): Promise<string> {
   await p.handle.close();
-  const base = sanitizeFileName(offeredName);
   for (let n = 0; n < 10_000; n++) {
     const target = path.join(saveDir, numberedName(base, n));
     try {

@@ -116,6 +116,7 @@ export function runClientHost(port: RpcPort, exit: (code: number) => void): void
       broadcast: (text) => answer(() => need().broadcast(text)),
       sendPrivate: (to, text) => answer(() => need().sendPrivate(to, text)),
       sendFile: (to, path) => answer(() => need().sendFile(to, path)),
+      sendFiles: (to, paths) => answer(() => need().sendFiles(to, paths)),
       requestFile: (to, name, opts) => answer(() => need().requestFile(to, name, opts)),
       accept: (id, opts) => answer(() => need().accept(id, opts)),
       decline: (id) => answer(() => need().decline(id)),

@@ -41,6 +41,8 @@ export interface ClientHostSide {
     broadcast(text: string): string;
     sendPrivate(to: string, text: string): string;
     sendFile(to: string, path: string): string;
+    /** A transfer job: files and folders to several members (docs/protocol.md "Transfer jobs"). */
+    sendFiles(to: string[], paths: string[]): string;
     requestFile(to: string, name: string, opts: { saveDir?: string }): string;
     accept(id: string, opts: { saveDir?: string }): void;
     decline(id: string): void;

@@ -623,6 +623,17 @@ export class ChatSession extends Disposable implements TeamSession {
       }
       if (!this.surface?.visible) void vscode.window.showWarningMessage(`Peer Chat: ${transferTitle(t)} ${t.status === 'cancelled' ? 'was cancelled' : t.status === 'declined' ? 'was declined' : 'failed'}. ${p.message}`);
     });
+    on('job-offered', (payload) => this.state.jobEvent({ name: 'job-offered', payload }));
+    on('job-offer', (payload) => this.onJobOffer(payload));
+    on('job-started', (payload) => this.state.jobEvent({ name: 'job-started', payload }));
+    on('job-progress', (payload) => this.state.jobEvent({ name: 'job-progress', payload }));
+    on('job-done', (payload) => this.state.jobEvent({ name: 'job-done', payload }));
+    on('job-failed', (payload) => {
+      const shown = this.state.jobEvent({ name: 'job-failed', payload });
+      if (this.endedByUs.delete(payload.id)) return;
+      if (!shown) this.state.addSystem(payload.message, 'error');
+      else if (!this.surface?.visible) void vscode.window.showWarningMessage(`Peer Chat: ${shown.name} (${payload.peer}): ${payload.message}`);
+    });
     on('request-denied', (p) => {
       this.state.requestDenied(p);
       if (!this.surface?.visible) void vscode.window.showWarningMessage(`Peer Chat: ${p.from} declined your request for ${p.name}. ${p.message}`);
@@ -700,6 +711,20 @@ export class ChatSession extends Disposable implements TeamSession {
         if (action) this.transferAction(p.id, action).catch((err) => this.errors.report(err));
       },
     );
+  }
+
+  /** A peer offers a folder or several files: one card; a notification when the chat is not on screen. */
+  private onJobOffer(p: ClientEvents['job-offer']): void {
+    this.state.jobEvent({ name: 'job-offer', payload: p });
+    if (p.autoAccept || this.surface?.visible) return;
+    const accept = 'Accept';
+    const decline = 'Decline';
+    const what = `${p.loose ? '' : 'the folder '}${p.name} (${p.files} files, ${formatBytes(p.bytes)})`;
+    void vscode.window.showInformationMessage(`${p.from} wants to send you ${what}.`, accept, decline).then((a) => {
+      if (this.state.getTransfer(p.id)?.status !== 'offered') return;
+      const action: TransferAction | undefined = a === accept ? 'accept' : a === decline ? 'decline' : undefined;
+      if (action) this.transferAction(p.id, action).catch((err) => this.errors.report(err));
+    });
   }
 
   private async onRequest(p: ClientEvents['file-request']): Promise<void> {
@@ -808,6 +833,11 @@ export class ChatSession extends Disposable implements TeamSession {
         await this.sendFiles([file], cmd.to);
         return;
       }
+      case 'sendjob': {
+        const env = pathEnvironment();
+        await this.sendFiles(cmd.paths.map((p) => expandPath(p, env)), cmd.to);
+        return;
+      }
       case 'requestfile':
         await this.requestFile(cmd.to, cmd.name);
         return;
@@ -883,31 +913,69 @@ export class ChatSession extends Disposable implements TeamSession {
     return picked?.label;
   }
 
-  /** Offers files to a peer (asks which peer when `to` is not given). */
-  async sendFiles(files: string[], to?: string): Promise<void> {
+  /**
+   * Offers files to a peer (asks which peer when `to` is not given). A folder, or a pick of
+   * several members (or everyone), goes as one transfer job with one card (docs/protocol.md
+   * "Transfer jobs"); a plain file to one member is offered as a file, as always.
+   */
+  async sendFiles(files: string[], to?: string | string[]): Promise<void> {
     const client = this.requireClient();
-    const checked: Array<{ file: string; bytes: number }> = [];
+    const checked: Array<{ file: string; bytes: number; folder: boolean }> = [];
     const skipped: string[] = [];
     for (const file of files) {
-      const st = await fs.stat(file).catch(() => undefined);
+      const st = await fs.lstat(file).catch(() => undefined);
       if (!st) throw new Error(`No such file: ${file}`);
-      if (!st.isFile()) {
+      if (!st.isFile() && !st.isDirectory()) {
         skipped.push(path.basename(file));
         continue;
       }
-      checked.push({ file, bytes: st.size });
+      checked.push({ file, bytes: st.size, folder: st.isDirectory() });
     }
-    if (checked.length === 0) throw new Error(`${skipped.join(', ')} ${skipped.length === 1 ? 'is not a file' : 'are not files'}. Only files can be sent.`);
-    if (skipped.length > 0) void vscode.window.showWarningMessage(`Skipped ${skipped.join(', ')}: only files can be sent, not folders.`);
-    const peer =
-      to ??
-      (await this.pickPeer(checked.length === 1 ? `Send ${path.basename(checked[0].file)} to…` : `Send ${checked.length} files to…`));
-    if (!peer) return;
-    for (const { file, bytes } of checked) {
-      const id = this.idTag + (await client.sendFile(peer, file));
-      this.state.outgoingOffer({ id, to: peer, name: path.basename(file), path: file, bytes });
+    if (checked.length === 0) throw new Error(`${skipped.join(', ')} ${skipped.length === 1 ? 'is not a file or folder' : 'are not files or folders'}. Only files and folders can be sent.`);
+    if (skipped.length > 0) void vscode.window.showWarningMessage(`Skipped ${skipped.join(', ')}: only files and folders can be sent (symlinks are not followed).`);
+    const what = checked.length === 1 ? path.basename(checked[0].file) : `${checked.length} items`;
+    const peers = to === undefined ? await this.pickPeers(`Send ${what} to…`) : Array.isArray(to) ? to : [to];
+    if (!peers || peers.length === 0) return;
+    if (peers.length > 1 || checked.some((c) => c.folder)) {
+      // One job: its card comes from the client's job-offered event.
+      await client.sendFiles(peers, checked.map((c) => c.file));
+    } else {
+      for (const { file, bytes } of checked) {
+        const id = this.idTag + (await client.sendFile(peers[0], file));
+        this.state.outgoingOffer({ id, to: peers[0], name: path.basename(file), path: file, bytes });
+      }
     }
     void this.surface?.reveal();
+  }
+
+  /**
+   * Asks who should get something: one member (as pickPeer), everyone online, or several at
+   * once ("Several people…" opens a list with checkboxes).
+   */
+  async pickPeers(title: string): Promise<string[] | undefined> {
+    const client = this.requireClient();
+    const nicks = client.online();
+    if (nicks.length === 0) {
+      void vscode.window.showInformationMessage('No one else is online right now.');
+      return undefined;
+    }
+    const EVERYONE = '$(organization) Everyone';
+    const SEVERAL = '$(checklist) Several people…';
+    const items: vscode.QuickPickItem[] = nicks.map((n) => ({ label: n, description: this.pins.get(n) ? 'key pinned' : undefined }));
+    if (nicks.length > 1) {
+      items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
+      items.push({ label: EVERYONE, description: `all ${nicks.length} online, each accepts on their own` });
+      items.push({ label: SEVERAL, description: 'pick with checkboxes' });
+    }
+    const picked = await vscode.window.showQuickPick(items, { title, placeHolder: 'Who should get it?', matchOnDescription: false });
+    if (!picked) return undefined;
+    if (picked.label === EVERYONE) return nicks;
+    if (picked.label !== SEVERAL) return [picked.label];
+    const many = await vscode.window.showQuickPick(
+      nicks.map((n) => ({ label: n, description: this.pins.get(n) ? 'key pinned' : undefined })),
+      { title, placeHolder: 'Check everyone who should get it, then press Enter', canPickMany: true },
+    );
+    return many?.map((m) => m.label);
   }
 
   /** Asks a peer for a file from its shared folders; it is saved into `saveDir` (or the download folder). */

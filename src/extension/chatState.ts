@@ -7,6 +7,7 @@
  * test can assert what a user would see. `toPersisted()` / `restore()` carry the history
  * across hide, reload and restart of the window (the host stores it in workspaceState).
  */
+import { applyJobEvent, type JobEvent } from './jobCards';
 import type { ClientEvents } from '../client/events';
 import type { ErrorCode } from '../protocol/errors';
 import { nicknameKey } from '../protocol/nickname';
@@ -504,6 +505,12 @@ export class ChatState {
   /** A local decision or outcome: accepted (`starting`), declined, cancelled, failed. */
   setTransferStatus(id: string, status: TransferStatus, extra: Partial<Pick<TransferView, 'error' | 'saveDir'>> = {}): TransferView | undefined {
     return this.patchTransfer(id, { status, ...extra });
+  }
+
+  /** A transfer job's event (src/extension/jobCards.ts): its card, created or updated. */
+  jobEvent(ev: JobEvent): TransferView | undefined {
+    const next = applyJobEvent(this.transfers.get(ev.payload.id), ev, this.now());
+    return next ? this.putTransfer(next) : undefined;
   }
 
   /** Removes a finished card (the user dismissed it). Running transfers stay. */

@@ -211,6 +211,9 @@ export class ChatClientProcess extends TypedEmitter<SessionClientEvents> impleme
   async sendFile(to: string, path: string): Promise<string> {
     return this.need().callWithin(0, 'sendFile', to, path);
   }
+  async sendFiles(to: string[], paths: string[]): Promise<string> {
+    return this.need().callWithin(0, 'sendFiles', to, paths);
+  }
   async requestFile(to: string, name: string, opts: { saveDir?: string } = {}): Promise<string> {
     return this.need().callWithin(0, 'requestFile', to, name, opts);
   }

@@ -31,6 +31,8 @@ export interface SessionClient {
   broadcast(text: string): Promise<string>;
   sendPrivate(to: string, text: string): Promise<string>;
   sendFile(to: string, path: string): Promise<string>;
+  /** Files and folders to several members as one transfer job; returns the job's id. */
+  sendFiles(to: string[], paths: string[]): Promise<string>;
   requestFile(to: string, name: string, opts?: { saveDir?: string }): Promise<string>;
   accept(id: string, opts?: { saveDir?: string }): Promise<void>;
   decline(id: string): Promise<void>;
@@ -85,6 +87,9 @@ export class InProcessClient extends TypedEmitter<SessionClientEvents> implement
   }
   sendFile(to: string, path: string): Promise<string> {
     return this.client.sendFile(to, path);
+  }
+  sendFiles(to: string[], paths: string[]): Promise<string> {
+    return this.client.sendFiles(to, paths);
   }
   requestFile(to: string, name: string, opts?: { saveDir?: string }): Promise<string> {
     return this.client.requestFile(to, name, opts);

@@ -1,5 +1,5 @@
 import { ByteReader, ByteWriter, Truncated } from './bytes';
-import { MAX_CHAT_BYTES, MAX_ERROR_MESSAGE_BYTES, MAX_MESSAGE_TEXT_BYTES, MAX_FILE_NAME_BYTES, MAX_REQUEST_PATH_BYTES, NICK_MAX_BYTES } from './limits';
+import { MAX_CHAT_BYTES, MAX_ERROR_MESSAGE_BYTES, MAX_MESSAGE_TEXT_BYTES, MAX_FILE_NAME_BYTES, MAX_JOB_ENTRIES, MAX_JOB_PATH_BYTES, MAX_REQUEST_PATH_BYTES, NICK_MAX_BYTES } from './limits';
 
 /**
  * Messages of the reliable, ordered channel between two clients (the payload of a transport
@@ -22,6 +22,12 @@ export const ControlType = {
   /** One piece of a message longer than one MSG (src/protocol/messageParts.ts); never decoded here. */
   PART: 0x0e,
   BCAST_TEXT: 0x0f,
+  /** Transfer jobs (docs/protocol.md "Transfer jobs"); 0x10 is kept for code snippets. */
+  JOB_OFFER: 0x11,
+  JOB_ENTRY: 0x12,
+  JOB_ANSWER: 0x13,
+  JOB_FILE: 0x14,
+  JOB_CANCEL: 0x15,
   BROADCAST_CHAT: 0x41,
   BROADCAST_BY_CHANNEL: 0x42,
 } as const;
@@ -51,6 +57,10 @@ export const MAX_CANDIDATES_SENT = 16;
 export const MAX_CANDIDATE_ADDRESS_BYTES = 45;
 /** At most this many resume ranges in a FILE_ACCEPT (keeps it inside one message). */
 export const MAX_RESUME_RANGES = 100;
+/** Bytes of a JOB_ANSWER's done map at most: one bit per entry. */
+export const MAX_JOB_DONE_BYTES = Math.ceil(MAX_JOB_ENTRIES / 8);
+/** JOB_OFFER flag: the files go straight into the download folder, not into a folder of the job's name. */
+export const JOB_LOOSE = 0x01;
 
 export type ControlMessage =
   /** A private chat message. Delivered only after the sender's broadcasts up to bcastNext. */
@@ -98,7 +108,26 @@ export type ControlMessage =
    * the broadcast datagram itself is a BROADCAST_BY_CHANNEL placeholder, delivered once this text
    * has come through the channel (docs/protocol.md "Long messages").
    */
-  | { type: typeof ControlType.BCAST_TEXT; keyId: number; seq: number; text: string };
+  | { type: typeof ControlType.BCAST_TEXT; keyId: number; seq: number; text: string }
+  /**
+   * A transfer job (several files, or a folder): its name and size; `entries` JOB_ENTRY messages
+   * follow at once on the same channel, indices 0…entries−1 in order.
+   */
+  | { type: typeof ControlType.JOB_OFFER; jobId: number; flags: number; entries: number; totalBytes: number; name: string }
+  /** One file of a job: its relative path ('/'-separated), size and SHA-256. */
+  | { type: typeof ControlType.JOB_ENTRY; jobId: number; index: number; bytes: number; sha256: Buffer; path: string }
+  /**
+   * The receiver's answer to a whole job: code 0 accepts (`done`: a bitmap, bit i of byte i>>3
+   * set for entry i already saved whole, which the sender skips), else declines with a message.
+   */
+  | { type: typeof ControlType.JOB_ANSWER; jobId: number; code: number; message: string; done: Buffer }
+  /**
+   * One file of an accepted job, offered like FILE_OFFER (its size and hash are the manifest's);
+   * answered by FILE_ACCEPT / FILE_DECLINE / FILE_CANCEL / FILE_RESULT for `transferId`.
+   */
+  | { type: typeof ControlType.JOB_FILE; jobId: number; index: number; transferId: number; chunkSize: number }
+  /** Either side ends a job early (declined later, cancelled, a file failed). */
+  | { type: typeof ControlType.JOB_CANCEL; jobId: number; code: number; message: string };
 
 /**
  * A broadcast's plaintext. `hold` lists tags of recipients that must not deliver it before the
@@ -174,6 +203,24 @@ export function encodeControl(m: ControlMessage | BroadcastPlaintext): Buffer {
       break;
     case ControlType.FILE_REQUEST_DENY:
       w.u32(m.requestId).u16(m.code).str16(m.message, MAX_ERROR_MESSAGE_BYTES);
+      break;
+    case ControlType.JOB_OFFER:
+      if (m.entries < 1 || m.entries > MAX_JOB_ENTRIES) throw new RangeError('job entry count');
+      w.u32(m.jobId).u8(m.flags).u16(m.entries).u64(m.totalBytes).str16(m.name, MAX_FILE_NAME_BYTES);
+      break;
+    case ControlType.JOB_ENTRY:
+      if (m.sha256.length !== SHA256_BYTES) throw new RangeError('sha256 size');
+      w.u32(m.jobId).u16(m.index).u64(m.bytes).bytes(m.sha256).str16(m.path, MAX_JOB_PATH_BYTES);
+      break;
+    case ControlType.JOB_ANSWER:
+      if (m.done.length > MAX_JOB_DONE_BYTES) throw new RangeError('job done map size');
+      w.u32(m.jobId).u16(m.code).str16(m.message, MAX_ERROR_MESSAGE_BYTES).u16(m.done.length).bytes(m.done);
+      break;
+    case ControlType.JOB_FILE:
+      w.u32(m.jobId).u16(m.index).u32(m.transferId).u32(m.chunkSize);
+      break;
+    case ControlType.JOB_CANCEL:
+      w.u32(m.jobId).u16(m.code).str16(m.message, MAX_ERROR_MESSAGE_BYTES);
       break;
   }
   return w.finish();
@@ -254,6 +301,27 @@ function decodeBody(r: ByteReader): ControlMessage | BroadcastPlaintext | null {
       return { type, requestId: r.u32(), name: r.str16(MAX_REQUEST_PATH_BYTES) };
     case ControlType.FILE_REQUEST_DENY:
       return { type, requestId: r.u32(), code: r.u16(), message: r.str16(MAX_ERROR_MESSAGE_BYTES) };
+    case ControlType.JOB_OFFER: {
+      const jobId = r.u32();
+      const flags = r.u8();
+      const entries = r.u16();
+      if (entries < 1 || entries > MAX_JOB_ENTRIES) return null;
+      return { type, jobId, flags, entries, totalBytes: r.u64(), name: r.str16(MAX_FILE_NAME_BYTES) };
+    }
+    case ControlType.JOB_ENTRY:
+      return { type, jobId: r.u32(), index: r.u16(), bytes: r.u64(), sha256: Buffer.from(r.bytes(SHA256_BYTES)), path: r.str16(MAX_JOB_PATH_BYTES) };
+    case ControlType.JOB_ANSWER: {
+      const jobId = r.u32();
+      const code = r.u16();
+      const message = r.str16(MAX_ERROR_MESSAGE_BYTES);
+      const n = r.u16();
+      if (n > MAX_JOB_DONE_BYTES) return null;
+      return { type, jobId, code, message, done: Buffer.from(r.bytes(n)) };
+    }
+    case ControlType.JOB_FILE:
+      return { type, jobId: r.u32(), index: r.u16(), transferId: r.u32(), chunkSize: r.u32() };
+    case ControlType.JOB_CANCEL:
+      return { type, jobId: r.u32(), code: r.u16(), message: r.str16(MAX_ERROR_MESSAGE_BYTES) };
     default:
       return null;
   }

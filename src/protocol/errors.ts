@@ -35,6 +35,7 @@ export const ERROR_CODES = [
   'NOT_DELIVERED',
   'NO_SPACE',
   'DIRECTORY_UNAVAILABLE',
+  'BAD_MANIFEST',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -83,6 +84,7 @@ export const ERROR_HINTS: Record<ErrorCode, string> = {
   NO_SPACE: 'The download folder has no room for the file. Free up space there or choose another folder; sending it again resumes.',
   DIRECTORY_UNAVAILABLE:
     'The relay has lost touch with its cluster\'s directory (Redis) and cannot admit anyone new for now; retrying, on another relay if one is configured.',
+  BAD_MANIFEST: 'The folder offered lists a path that cannot be saved safely (outside the download folder, duplicated or malformed); nothing was written.',
 };
 
 /** An error with a code, thrown and caught at API boundaries. */

@@ -66,6 +66,19 @@ export const MAX_FILE_NAME_BYTES = 255;
 /** Longest relative path in a file request (UTF-8 bytes). */
 export const MAX_REQUEST_PATH_BYTES = 512;
 
+/**
+ * Transfer jobs (docs/protocol.md "Transfer jobs"): at most this many files in one job. Every
+ * entry is one JOB_ENTRY message and one bit of a JOB_ANSWER's done map (125 bytes at most), and
+ * the receiver keeps the whole manifest in memory while it asks.
+ */
+export const MAX_JOB_ENTRIES = 1000;
+
+/** Longest relative path of one job entry (UTF-8 bytes, '/'-separated): a JOB_ENTRY stays inside one MSG. */
+export const MAX_JOB_PATH_BYTES = 512;
+
+/** Deepest path in a job (folders plus the file name). */
+export const MAX_JOB_PATH_DEPTH = 32;
+
 /** Longest human-readable error message on the wire. */
 export const MAX_ERROR_MESSAGE_BYTES = 300;
 

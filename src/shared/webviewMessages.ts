@@ -117,6 +117,28 @@ export interface TransferView {
   /** ms since the epoch: created and last changed. */
   time: number;
   updated: number;
+  /**
+   * Set on a transfer job's card (a folder, several files, several members; docs/protocol.md
+   * "Transfer jobs"): `bytes` is the job's size, `transferred` the sum over members.
+   */
+  job?: JobView;
+}
+
+/** A transfer job: its files and, per member, where it stands (one line each on the card). */
+export interface JobView {
+  files: number;
+  /** Receiving: plain files straight into the download folder (no folder of the job's name). */
+  loose?: boolean;
+  recipients: JobRecipientView[];
+}
+
+export interface JobRecipientView {
+  nick: string;
+  status: TransferStatus;
+  /** Bytes of the job this member has (resumed ones included). */
+  transferred: number;
+  filesDone: number;
+  error?: string;
 }
 
 export type ReceivedResolution = 'savedOver' | 'savedBeside' | 'discarded';

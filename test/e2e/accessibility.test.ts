@@ -391,6 +391,37 @@ describe('Chat panel: markdown, mentions, find, quote-reply, keyboard and axe in
     await runCommand(page, 'View: Close All Editors', STEP_MS);
   });
 
+  it('a folder bob sends is one job card: accepted from the keyboard, the tree lands on disk; a second offer waits with its buttons', async function () {
+    this.timeout(3 * STEP_MS);
+    if (!reached.joined) this.skip();
+    const src = path.join(tmp, 'shots');
+    fs.mkdirSync(path.join(src, 'day1'), { recursive: true });
+    fs.writeFileSync(path.join(src, 'a.txt'), 'first\n');
+    fs.writeFileSync(path.join(src, 'day1', 'b.txt'), 'second\n');
+    const f = await openChat();
+    bob!.send(`/sendfile @alice ${src}`);
+    const card = f.locator('[data-testid=job-card][data-direction=receive][data-name="shots"][data-status=offered]');
+    await card.waitFor({ timeout: STEP_MS });
+    const accept = card.locator('[data-testid=job-accept]');
+    await accept.focus();
+    assert.equal(await f.evaluate(() => document.activeElement?.getAttribute('data-action')), 'accept', 'Accept takes the keyboard focus');
+    await page.keyboard.press('Enter');
+    await bob!.event('job-done', (e) => e.peer === 'alice', STEP_MS);
+    const done = f.locator('[data-testid=job-card][data-direction=receive][data-name="shots"][data-status=done]');
+    await done.waitFor({ timeout: STEP_MS });
+    await done.locator('[data-testid=job-reveal]').waitFor({ state: 'visible', timeout: 10_000 });
+    const got = path.join(tmp, 'project', 'PeerChat Downloads', 'shots', 'day1', 'b.txt');
+    await until(() => fs.existsSync(got), () => `${got} to exist`, 30_000);
+    assert.equal(fs.readFileSync(got, 'utf8'), 'second\n');
+    // A second folder, left unanswered: axe (next) sees a job card with its buttons.
+    const src2 = path.join(tmp, 'pending');
+    fs.mkdirSync(src2, { recursive: true });
+    fs.writeFileSync(path.join(src2, 'c.txt'), 'third\n');
+    bob!.send(`/sendfile @alice ${src2}`);
+    await f.locator('[data-testid=job-card][data-name="pending"][data-status=offered] [data-testid=job-decline]').waitFor({ timeout: STEP_MS });
+    await snap('job-cards');
+  });
+
   for (const [theme, wbClass, webviewClass, name] of [
     ['Light Modern', 'vs', 'vscode-light', 'light'],
     ['Dark High Contrast', 'hc-black', 'vscode-high-contrast', 'high-contrast'],

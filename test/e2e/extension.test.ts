@@ -44,6 +44,9 @@ import {
 } from './harness';
 import { buildVsix } from './vsix';
 
+/** The folder sent from the Explorer as one transfer job: relative path → size. */
+const ALBUM: Record<string, number> = { 'cover.bin': 40 * 1024 + 3, 'disc1/track01.bin': 220 * 1024, 'disc1/notes/liner.txt': 900, 'disc2/track01.bin': 130 * 1024 + 1 };
+
 /** Per-step wait on a loaded 2-core machine. */
 const STEP_MS = 90_000;
 
@@ -281,6 +284,12 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     fs.mkdirSync(bobDownloads, { recursive: true });
     fs.writeFileSync(path.join(workspace, 'report.bin'), randomBytes(300 * 1024 + 17));
     fs.writeFileSync(path.join(workspace, 'notes.md'), '# Notes\n\nA workspace file that stays put.\n');
+    // A folder for Send to Peer… (a transfer job): nested files and a symlink that must not be followed.
+    for (const [rel, bytes] of Object.entries(ALBUM)) {
+      fs.mkdirSync(path.dirname(path.join(workspace, 'album', rel)), { recursive: true });
+      fs.writeFileSync(path.join(workspace, 'album', rel), randomBytes(bytes));
+    }
+    fs.symlinkSync('/etc/hostname', path.join(workspace, 'album', 'link-outside'));
     fs.writeFileSync(path.join(bobShare, 'photo.bin'), randomBytes(180 * 1024 + 5));
     fs.writeFileSync(path.join(bobShare, 'docs', 'design.md'), `# Design\n\n${'The relay forwards datagrams. '.repeat(1500)}\n`);
 
@@ -538,6 +547,73 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     await card.first().waitFor({ timeout: STEP_MS });
     await f.locator('[data-testid=transfer-card][data-direction=send][data-name="report.bin"][data-status=done]').waitFor({ timeout: STEP_MS });
     await snap('sent-file-done', { big: true });
+  });
+
+  it('sends a folder from the Explorer (Send to Peer… on album/ → bob) as one job; bob gets the tree, the job card shows it done', async function () {
+    this.timeout(4 * STEP_MS);
+    if (!reached.joined) this.skip();
+    await explorerContext('album', 'Send to Peer…');
+    await waitForQuickInput(page, STEP_MS);
+    await quickTitle('Send album to');
+    await quickPick(page, 'bob', { timeoutMs: STEP_MS });
+
+    const offer = await bob!.event('job-offer', (e) => e.from === 'alice' && e.name === 'album', STEP_MS);
+    assert.equal(offer.files, Object.keys(ALBUM).length, 'every regular file, the symlink left out');
+    assert.equal(offer.bytes, Object.values(ALBUM).reduce((a, b) => a + b, 0));
+    const f = await chat();
+    const card = f.locator('[data-testid=job-card][data-direction=send][data-name="album"]');
+    await card.first().waitFor({ timeout: STEP_MS });
+    bob!.send(`/accept ${String(offer.id)}`);
+    const done = await bob!.event('job-done', (e) => e.id === offer.id, STEP_MS);
+    const root = String(done.path);
+    assert.equal(root, path.join(bobDownloads, 'album'));
+    for (const rel of Object.keys(ALBUM)) {
+      assert.equal(sha256File(path.join(root, rel)), sha256File(path.join(workspace, 'album', rel)), `${rel} arrived byte for byte`);
+    }
+    assert.equal(fs.existsSync(path.join(root, 'link-outside')), false, 'the symlink was not followed');
+
+    const doneCard = f.locator('[data-testid=job-card][data-direction=send][data-name="album"][data-status=done]');
+    await doneCard.waitFor({ timeout: STEP_MS });
+    const line = doneCard.locator('[data-testid=job-recipient][data-nick=bob]');
+    assert.equal(await line.getAttribute('data-status'), 'done');
+    assert.match(await line.innerText(), /4 files, every SHA-256 verified/);
+    assert.match(await doneCard.locator('[data-testid=job-status]').innerText(), /Delivered to 1 of 1 member \(4 files/);
+    await doneCard.scrollIntoViewIfNeeded();
+    await doneCard.screenshot({ path: path.join(ARTIFACTS_DIR, 'ext-job-card-done.png') });
+    await snap('sent-folder-job-done', { big: true });
+
+    // To everyone (bob and dave): bob accepts, dave declines; one card, a line for each.
+    const daveDl = path.join(tmp, 'dave-downloads');
+    const dave = CliProcess.start(['--relay', relayAddr, '--nick', 'dave', '--download-dir', daveDl]);
+    try {
+      await dave.event('registered', () => true, STEP_MS);
+      await f.locator('button[data-testid=roster-item][data-nick=dave]').waitFor({ timeout: STEP_MS });
+      await explorerContext('album', 'Send to Peer…');
+      await waitForQuickInput(page, STEP_MS);
+      await quickTitle('Send album to');
+      await snap('send-folder-pick-everyone');
+      await quickPick(page, 'Everyone', { timeoutMs: STEP_MS });
+      const bobOffer = await bob!.event('job-offer', (e) => e.from === 'alice' && e.id !== offer.id, STEP_MS);
+      const daveOffer = await dave.event('job-offer', (e) => e.from === 'alice', STEP_MS);
+      dave.send(`/decline ${String(daveOffer.id)}`);
+      bob!.send(`/accept ${String(bobOffer.id)}`);
+      const again = await bob!.event('job-done', (e) => e.id === bobOffer.id, STEP_MS);
+      assert.equal(again.path, path.join(bobDownloads, 'album (1)'), 'a second copy beside the first, never over it');
+      for (const rel of Object.keys(ALBUM)) assert.equal(sha256File(path.join(String(again.path), rel)), sha256File(path.join(workspace, 'album', rel)));
+      assert.ok(!fs.existsSync(daveDl) || fs.readdirSync(daveDl).length === 0, 'nothing written for dave');
+      const both = f.locator('[data-testid=job-card][data-direction=send][data-name="album"]', { has: f.locator('[data-testid=job-recipient][data-nick=dave]') });
+      await both.locator('[data-testid=job-recipient][data-nick=bob][data-status=done]').waitFor({ timeout: STEP_MS });
+      await both.locator('[data-testid=job-recipient][data-nick=dave][data-status=declined]').waitFor({ timeout: STEP_MS });
+      assert.equal(await both.getAttribute('data-status'), 'done', 'the job is done: one member got it, the other declined');
+      assert.match(await both.locator('[data-testid=job-status]').innerText(), /Delivered to 1 of 2 members/);
+      await both.scrollIntoViewIfNeeded();
+      await both.screenshot({ path: path.join(ARTIFACTS_DIR, 'ext-job-card-everyone.png') });
+      dave.send('exit');
+      await dave.exited;
+    } finally {
+      dave.kill();
+    }
+    await bob!.event('presence', (e) => e.nick === 'dave' && e.online === false, STEP_MS);
   });
 
   it('accepts a file bob offers by clicking Accept on the transfer card; the file is on disk', async function () {

@@ -85,7 +85,7 @@ describe('the extension\'s client process (dist/clientHost.js) with dist/relay.j
         }
       }
     };
-    for (const name of ['registered', 'roster', 'presence', 'message', 'message-delivered', 'file-offer', 'file-sent', 'file-received', 'transfer-progress', 'left', 'process-exited', 'error'] as const) {
+    for (const name of ['registered', 'roster', 'presence', 'message', 'message-delivered', 'file-offer', 'file-sent', 'file-received', 'transfer-progress', 'job-done', 'left', 'process-exited', 'error'] as const) {
       alice.on(name, record(name));
     }
 
@@ -125,6 +125,18 @@ describe('the extension\'s client process (dist/clientHost.js) with dist/relay.j
     const sent = await seen('file-sent');
     assert.equal(sent.sha256, sha256(out));
     assert.ok(events.some((e) => e.name === 'transfer-progress'), 'progress crossed the process boundary');
+
+    // A folder alice → bob as one job (sendFiles crosses the process boundary; job events come back).
+    const folder = path.join(tmp, 'folder-from-alice');
+    mkdirSync(path.join(folder, 'sub'), { recursive: true });
+    const inner = randomBytes(300_000);
+    writeFileSync(path.join(folder, 'sub', 'inner.bin'), inner);
+    const jobId = await alice.sendFiles(['bob'], [folder]);
+    const jobOffer = await bob.event('job-offer', (e) => e.name === 'folder-from-alice');
+    bob.send(`/accept ${String(jobOffer.id)}`);
+    const jobDone = await bob.event('job-done', (e) => e.id === jobOffer.id, 30_000);
+    assert.equal(sha256(readFileSync(path.join(String(jobDone.path), 'sub', 'inner.bin'))), sha256(inner));
+    await seen('job-done', (p) => p.id === jobId && p.peer === 'bob');
 
     // A file bob → alice, accepted through the process: bytes on alice's disk.
     const back = randomBytes(1024 * 1024 + 7);

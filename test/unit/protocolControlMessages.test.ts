@@ -8,6 +8,7 @@ import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
   ControlType,
+  MAX_JOB_DONE_BYTES,
   MAX_RESUME_RANGES,
   SENDER_KEY_BLOB_BYTES,
   SHA256_BYTES,
@@ -17,7 +18,7 @@ import {
   type ControlMessage,
 } from '../../src/protocol/controlMessages';
 import { errorCodeToWire } from '../../src/protocol/errors';
-import { MAX_CHAT_BYTES, MAX_ERROR_MESSAGE_BYTES, MAX_FILE_NAME_BYTES, MAX_MESSAGE_TEXT_BYTES, MAX_REQUEST_PATH_BYTES, NICK_MAX_BYTES } from '../../src/protocol/limits';
+import { MAX_CHAT_BYTES, MAX_ERROR_MESSAGE_BYTES, MAX_FILE_NAME_BYTES, MAX_JOB_ENTRIES, MAX_JOB_PATH_BYTES, MAX_MESSAGE_TEXT_BYTES, MAX_REQUEST_PATH_BYTES, NICK_MAX_BYTES } from '../../src/protocol/limits';
 
 type Msg = ControlMessage | BroadcastPlaintext;
 
@@ -152,6 +153,34 @@ const golden: Array<{ name: string; msg: Msg; hex: string }> = [
     hex: '42',
   },
   {
+    name: 'JOB_OFFER',
+    // job id | flags (loose) | 3 entries | total 2^32 + 1 bytes | name "pix"
+    msg: { type: ControlType.JOB_OFFER, jobId: 0x0a0b0c0d, flags: 1, entries: 3, totalBytes: 2 ** 32 + 1, name: 'pix' },
+    hex: '11 | 0a0b0c0d | 01 | 0003 | 00000001 00000001 | 0003 706978',
+  },
+  {
+    name: 'JOB_ENTRY',
+    // job id | index 2 | 5 bytes | sha256 (0xab × 32) | path "a/b"
+    msg: { type: ControlType.JOB_ENTRY, jobId: 1, index: 2, bytes: 5, sha256: Buffer.alloc(32, 0xab), path: 'a/b' },
+    hex: `12 | 00000001 | 0002 | 00000000 00000005 | ${'ab'.repeat(32)} | 0003 612f62`,
+  },
+  {
+    name: 'JOB_ANSWER',
+    // job id | code 0 (accept) | no message | done map of 2 bytes: entries 0 and 9
+    msg: { type: ControlType.JOB_ANSWER, jobId: 1, code: 0, message: '', done: Buffer.from([0x01, 0x02]) },
+    hex: '13 | 00000001 | 0000 | 0000 | 0002 0102',
+  },
+  {
+    name: 'JOB_FILE',
+    msg: { type: ControlType.JOB_FILE, jobId: 1, index: 2, transferId: 0xdeadbeef, chunkSize: 1147 },
+    hex: '14 | 00000001 | 0002 | deadbeef | 0000047b',
+  },
+  {
+    name: 'JOB_CANCEL',
+    msg: { type: ControlType.JOB_CANCEL, jobId: 1, code: 23, message: 'x' },
+    hex: '15 | 00000001 | 0017 | 0001 78',
+  },
+  {
     name: 'CANDIDATES (none: relay only)',
     msg: { type: ControlType.CANDIDATES, candidates: [] },
     hex: '0d | 00',
@@ -247,6 +276,21 @@ const arbByType: Record<string, fc.Arbitrary<Msg>> = {
   BCAST_TEXT: fc
     .tuple(u32, u64, utf8String(MAX_MESSAGE_TEXT_BYTES))
     .map(([keyId, seq, text]): Msg => ({ type: ControlType.BCAST_TEXT, keyId, seq, text })),
+  JOB_OFFER: fc
+    .tuple(u32, fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: MAX_JOB_ENTRIES }), u64, utf8String(MAX_FILE_NAME_BYTES))
+    .map(([jobId, flags, entries, totalBytes, name]): Msg => ({ type: ControlType.JOB_OFFER, jobId, flags, entries, totalBytes, name })),
+  JOB_ENTRY: fc
+    .tuple(u32, u16, u64, bytesN(SHA256_BYTES), utf8String(MAX_JOB_PATH_BYTES))
+    .map(([jobId, index, bytes, sha256, path]): Msg => ({ type: ControlType.JOB_ENTRY, jobId, index, bytes, sha256, path })),
+  JOB_ANSWER: fc
+    .tuple(u32, u16, utf8String(MAX_ERROR_MESSAGE_BYTES), fc.uint8Array({ maxLength: MAX_JOB_DONE_BYTES }))
+    .map(([jobId, code, message, done]): Msg => ({ type: ControlType.JOB_ANSWER, jobId, code, message, done: Buffer.from(done) })),
+  JOB_FILE: fc
+    .tuple(u32, u16, u32, u32)
+    .map(([jobId, index, transferId, chunkSize]): Msg => ({ type: ControlType.JOB_FILE, jobId, index, transferId, chunkSize })),
+  JOB_CANCEL: fc
+    .tuple(u32, u16, utf8String(MAX_ERROR_MESSAGE_BYTES))
+    .map(([jobId, code, message]): Msg => ({ type: ControlType.JOB_CANCEL, jobId, code, message })),
 };
 const anyControl = fc.oneof(...Object.values(arbByType));
 
@@ -279,6 +323,11 @@ describe('protocol/controlMessages', () => {
         CANDIDATES: 0x0d,
         PART: 0x0e,
         BCAST_TEXT: 0x0f,
+        JOB_OFFER: 0x11,
+        JOB_ENTRY: 0x12,
+        JOB_ANSWER: 0x13,
+        JOB_FILE: 0x14,
+        JOB_CANCEL: 0x15,
         BROADCAST_CHAT: 0x41,
         BROADCAST_BY_CHANNEL: 0x42,
       },
