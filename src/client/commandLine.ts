@@ -5,6 +5,7 @@
  *   @nick text                 private message
  *   /sendfile @nick PATH       offer a file
  *   /requestfile @nick NAME    ask a peer for a file from its shared folder
+ *   /snippet [@nick] PATH[:START[-END]]   share lines of a file as a code snippet
  *   /who                       list who is online
  *   /whois nick                show a peer's key fingerprint
  *   /accept ID  /decline ID  /cancel ID
@@ -16,6 +17,8 @@ export type Command =
   | { kind: 'private'; to: string; text: string }
   | { kind: 'sendfile'; to: string; path: string }
   | { kind: 'requestfile'; to: string; name: string }
+  /** Lines of a file as a code snippet, to everyone or to `to` (no range: the whole file). */
+  | { kind: 'snippet'; to?: string; path: string; startLine?: number; endLine?: number }
   | { kind: 'who' }
   | { kind: 'whois'; nick: string }
   | { kind: 'accept'; id: string }
@@ -31,6 +34,7 @@ export const COMMAND_HELP: ReadonlyArray<[string, string]> = [
   ['@nick text', 'send only to nick'],
   ['/sendfile @nick PATH', 'offer a file to nick'],
   ['/requestfile @nick NAME', "ask nick for a file from nick's shared folder"],
+  ['/snippet @nick PATH:START-END', 'share lines of a file as code (@nick: only to nick; no range: the whole file)'],
   ['/who', 'list who is online'],
   ['/whois nick', "show nick's key fingerprint"],
   ['/accept ID', 'accept a file offer or request'],
@@ -66,6 +70,8 @@ export function parseCommand(line: string): Command {
         ? { kind: 'sendfile', to: m[1], path: arg }
         : { kind: 'requestfile', to: m[1], name: arg };
     }
+    case 'snippet':
+      return parseSnippet(args);
     case 'who':
       return { kind: 'who' };
     case 'whois': {
@@ -83,6 +89,30 @@ export function parseCommand(line: string): Command {
     default:
       return { kind: 'invalid', message: `Unknown command /${verb}. Type /help.` };
   }
+}
+
+const SNIPPET_USAGE = 'Usage: /snippet [@nick] PATH[:START[-END]], e.g. /snippet @bob src/main.ts:10-20';
+
+/** `/snippet [@nick] PATH[:START[-END]]`: the range is the last `:N` or `:N-M` (a path may hold colons). */
+function parseSnippet(args: string): Command {
+  const m = /^(?:@([^\s@]\S*)\s+)?([\s\S]+)$/u.exec(args);
+  if (!m || /^@\S*$/.test(args)) return { kind: 'invalid', message: SNIPPET_USAGE };
+  let spec = unquote(m[2].trim());
+  let startLine: number | undefined;
+  let endLine: number | undefined;
+  const range = /:(\d+)(?:-(\d+))?$/.exec(spec);
+  if (range) {
+    startLine = Number(range[1]);
+    endLine = range[2] !== undefined ? Number(range[2]) : startLine;
+    spec = unquote(spec.slice(0, range.index));
+    if (startLine < 1 || endLine < startLine) {
+      return { kind: 'invalid', message: `Bad line range ${range[0].slice(1)}: lines start at 1 and END must not be before START. ${SNIPPET_USAGE}` };
+    }
+  } else if (/:\d*-?\d*$/.test(spec) && /:[\d-]*$/.exec(spec)![0] !== ':') {
+    return { kind: 'invalid', message: `Bad line range ${/:[\d-]*$/.exec(spec)![0].slice(1)}. ${SNIPPET_USAGE}` };
+  }
+  if (spec === '') return { kind: 'invalid', message: SNIPPET_USAGE };
+  return { kind: 'snippet', ...(m[1] ? { to: m[1] } : {}), path: spec, ...(startLine !== undefined ? { startLine, endLine } : {}) };
 }
 
 /** Paths with spaces may be quoted: /sendfile @bob "my notes.txt". */

@@ -235,6 +235,48 @@ export function linesChangedSinceCommit(committed: string | undefined, startLine
   return committed === undefined || !sameLines(committed, startLine, endLine, text);
 }
 
+// ---- the sender's side ------------------------------------------------------------------------
+
+/** What the sender's git knows about the file (the terminal asks the git CLI, the extension vscode.git). */
+export interface SenderRepoInfo {
+  remotes: ReadonlyArray<{ name: string; url?: string }>;
+  commit?: string;
+  branch?: string;
+  /** The file as committed at HEAD; undefined if it is not in HEAD (new, untracked). */
+  committed?: string;
+}
+
+/**
+ * Builds a snippet from a file's text and a line range (whole file without one), or says why
+ * not (a range beyond the file, an empty file). `relPath` is already repo-relative and checked.
+ */
+export function makeSnippet(args: {
+  fileText: string;
+  relPath: string;
+  language: string;
+  startLine?: number;
+  endLine?: number;
+  repo?: SenderRepoInfo;
+}): CodeSnippet | { error: string } {
+  const lines = splitLines(args.fileText);
+  const total = args.fileText === '' ? 0 : lines.length;
+  if (total === 0) return { error: `${args.relPath} is empty.` };
+  const start = args.startLine ?? 1;
+  const end = args.endLine ?? (args.startLine ?? total);
+  if (start < 1 || end < start) return { error: `Bad line range ${start}-${end}: lines start at 1 and the range must not end before it starts.` };
+  if (end > total) return { error: `Lines ${start}-${end} are beyond the end of ${args.relPath}, which has ${total} line${total === 1 ? '' : 's'}.` };
+  const text = lines.slice(start - 1, end).join('\n');
+  const s: CodeSnippet = { text, language: safeLanguageId(args.language), path: args.relPath, startLine: start, endLine: end, dirty: false };
+  if (args.repo) {
+    const repo = preferredRemote(args.repo.remotes);
+    if (repo) s.repo = repo;
+    if (args.repo.commit && /^[0-9a-f]{7,64}$/.test(args.repo.commit)) s.commit = args.repo.commit;
+    if (args.repo.branch && isBranchName(args.repo.branch)) s.branch = args.repo.branch;
+    s.dirty = linesChangedSinceCommit(args.repo.committed, start, end, text);
+  }
+  return s;
+}
+
 // ---- the recipient's decision -----------------------------------------------------------------
 
 /** A repository the recipient has open: its root, the workspace folder that holds it, its remotes. */
