@@ -7,6 +7,7 @@
  * test can assert what a user would see. `toPersisted()` / `restore()` carry the history
  * across hide, reload and restart of the window (the host stores it in workspaceState).
  */
+import type { CodeSnippet } from '../shared/codeLink';
 import type { ClientEvents } from '../client/events';
 import type { ErrorCode } from '../protocol/errors';
 import { nicknameKey } from '../protocol/nickname';
@@ -63,6 +64,8 @@ export interface NewChatMessage {
   otherDevice?: boolean;
   /** Someone else's message that mentions us. */
   mentionsMe?: boolean;
+  /** A code snippet (then `text` names it). */
+  snippet?: CodeSnippet;
 }
 
 export class ChatState {
@@ -258,6 +261,7 @@ export class ChatState {
     if (input.own) message.delivery = input.delivery ?? 'sent';
     if (input.otherDevice) message.otherDevice = true;
     if (input.mentionsMe && !input.own) message.mentionsMe = true;
+    if (input.snippet) message.snippet = input.snippet;
     this.pushMessage(message);
     if (!input.own && !this.visible) {
       this.unread++;
