@@ -11,14 +11,13 @@ import {
   type LocalRepository,
   type RepoAccess,
   MAX_SNIPPET_TEXT_BYTES,
-  linesOf,
   makeSnippet,
   normaliseRemoteUrl,
   repoPathProblem,
   resolveCodeLink,
   snippetLocation,
-  splitLines,
   utf8Bytes,
+  withLinesReplaced,
 } from '../shared/codeLink';
 import { confinedRealPath, readConfined } from './confinedFile';
 import { Disposable } from './dispose';
@@ -240,13 +239,4 @@ export class SnippetOpener extends Disposable implements vscode.TextDocumentCont
 function isWithin(dir: string, p: string): boolean {
   const rel = path.relative(dir, p);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
-/** The working copy with the snippet's lines in place of the lines at its range: the diff's left side. */
-export function withLinesReplaced(working: string, s: CodeSnippet): string {
-  const lines = splitLines(working);
-  const eol = working.includes('\r\n') ? '\r\n' : '\n';
-  const before = lines.slice(0, Math.min(s.startLine - 1, lines.length));
-  const after = linesOf(working, s.startLine, s.endLine) ? lines.slice(s.endLine) : [];
-  return [...before, ...splitLines(s.text), ...after].join(eol) + (working.endsWith('\n') ? eol : '');
 }

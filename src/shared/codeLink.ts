@@ -235,6 +235,15 @@ export function linesChangedSinceCommit(committed: string | undefined, startLine
   return committed === undefined || !sameLines(committed, startLine, endLine, text);
 }
 
+/** The working copy with the snippet's lines in place of the lines at its range: the diff's left side. */
+export function withLinesReplaced(working: string, s: CodeSnippet): string {
+  const lines = splitLines(working);
+  const eol = working.includes('\r\n') ? '\r\n' : '\n';
+  const before = lines.slice(0, Math.min(s.startLine - 1, lines.length));
+  const after = linesOf(working, s.startLine, s.endLine) ? lines.slice(s.endLine) : [];
+  return [...before, ...splitLines(s.text), ...after].join(eol) + (working.endsWith('\n') ? eol : '');
+}
+
 // ---- the sender's side ------------------------------------------------------------------------
 
 /** What the sender's git knows about the file (the terminal asks the git CLI, the extension vscode.git). */

@@ -19,6 +19,7 @@ import {
   snippetLocation,
   snippetOrigin,
   snippetProblem,
+  withLinesReplaced,
 } from '../../src/shared/codeLink';
 
 const base: CodeSnippet = { text: 'b\nc', language: 'typescript', path: 'src/x.ts', startLine: 2, endLine: 3, repo: 'github.com/org/repo', commit: 'abc1234def', dirty: false };
@@ -179,6 +180,12 @@ describe('shared/codeLink', () => {
         assert.notEqual(d.kind, 'diff', path);
       }
       assert.deepEqual(ws.reads, []);
+    });
+    it('the diff’s left side is the working copy with the sender’s lines in their place', () => {
+      assert.equal(withLinesReplaced('a\nB!\nc\nd\n', base), 'a\nb\nc\nd\n');
+      assert.equal(withLinesReplaced('a\r\nB\r\nC\r\n', base), 'a\r\nb\r\nc\r\n');
+      // The working copy is shorter than the range: the sender's lines go at the end.
+      assert.equal(withLinesReplaced('a\n', { ...base, startLine: 5, endLine: 6 }), 'a\nb\nc\n');
     });
     it('findLines ignores blank-only text, and finds the first whole occurrence', () => {
       assert.equal(findLines('x\n\n\ny\n', { text: '\n', startLine: 9, endLine: 10 }), undefined);
