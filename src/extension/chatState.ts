@@ -7,7 +7,7 @@
  * test can assert what a user would see. `toPersisted()` / `restore()` carry the history
  * across hide, reload and restart of the window (the host stores it in workspaceState).
  */
-import type { CodeSnippet } from '../shared/codeLink';
+import { type CodeSnippet, isCodeSnippet } from '../shared/codeLink';
 import type { ClientEvents } from '../client/events';
 import type { ErrorCode } from '../protocol/errors';
 import { nicknameKey } from '../protocol/nickname';
@@ -528,7 +528,12 @@ export class ChatState {
     if (typeof raw !== 'object' || raw === null) return undefined;
     const r = raw as Partial<PersistedChat>;
     if (r.version !== 1 || !Array.isArray(r.messages) || !Array.isArray(r.transfers)) return undefined;
-    const messages = r.messages.filter(isMessageView).map((m) => (m.delivery === 'pending' ? { ...m, delivery: 'unconfirmed' as const } : { ...m }));
+    const messages = r.messages.filter(isMessageView).map((m) => {
+      const out = m.delivery === 'pending' ? { ...m, delivery: 'unconfirmed' as const } : { ...m };
+      // A snippet is kept only if it still passes the checks it passed on arrival.
+      if (out.snippet !== undefined && !isCodeSnippet(out.snippet)) delete out.snippet;
+      return out;
+    });
     const transfers = r.transfers.filter(isTransferView).map((t) =>
       isFinalStatus(t.status)
         ? { ...t }

@@ -68,6 +68,19 @@ export function snippetProblem(s: CodeSnippet): string | undefined {
   return undefined;
 }
 
+/** Whether `v` is a snippet with fields of the right types that snippetProblem accepts (e.g. read back from storage). */
+export function isCodeSnippet(v: unknown): v is CodeSnippet {
+  if (typeof v !== 'object' || v === null) return false;
+  const s = v as Record<string, unknown>;
+  const optional = (x: unknown) => x === undefined || typeof x === 'string';
+  return (
+    typeof s.text === 'string' && typeof s.language === 'string' && typeof s.path === 'string' &&
+    typeof s.startLine === 'number' && typeof s.endLine === 'number' && typeof s.dirty === 'boolean' &&
+    optional(s.repo) && optional(s.commit) && optional(s.branch) &&
+    snippetProblem(s as unknown as CodeSnippet) === undefined
+  );
+}
+
 /**
  * Why `p` is not a safe repository-relative path: it must be relative, `/`-separated, without
  * `.` or `..` segments, backslashes, drive letters, control characters or empty segments. What a

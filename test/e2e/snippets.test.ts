@@ -231,7 +231,7 @@ describe('Code snippets end to end: Share Selection with Peer… and Open in ano
     await openFile(w, 'src/math.ts');
     // Lines 11-15 (distance), as a user does: Go to Line 11, then Shift+Down five times.
     await w.page.keyboard.press('Control+G');
-    await quickInput(w.page, '11', STEP_MS);
+    await quickInput(w.page, ':11', STEP_MS); // Go to Line's box starts with ':'; fill replaces it
     for (let i = 0; i < 5; i++) await w.page.keyboard.press('Shift+ArrowDown');
     await until(async () => /Ln 16, Col 1 \(\d+ selected\)/.test(await cursorStatus(w)), async () => `the selection to reach line 16 (status: ${await cursorStatus(w)})`);
     // The editor's context menu, on the selection.
