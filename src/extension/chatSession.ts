@@ -40,7 +40,7 @@ import { ChatClientProcess } from './clientProcess';
 import { InProcessClient, type SessionClient, type SessionClientEvents } from './sessionClient';
 import { openSettings, pathEnvironment, readSettings } from './settings';
 import { TransferProgress } from './transferProgress';
-import { SnippetOpener, snippetFromEditor, snippetTooLarge } from './snippets';
+import { SnippetOpener, snippetFromDocument, snippetFromEditor, snippetTooLarge } from './snippets';
 import { type CodeSnippet, snippetLocation, snippetOrigin } from '../shared/codeLink';
 import type { TeamRelay, TeamSession } from './teamRelay';
 
@@ -855,8 +855,21 @@ export class ChatSession extends Disposable implements TeamSession {
       case 'requestfile':
         await this.requestFile(cmd.to, cmd.name);
         return;
-      case 'snippet':
-        throw new Error('In VS Code, select the lines in the editor, right-click and choose Share Selection with Peer….');
+      case 'snippet': {
+        // The panel's /snippet: a path as /sendfile takes it (relative to the first workspace folder).
+        const file = expandPath(cmd.path, pathEnvironment());
+        const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file)).then(
+          (d) => d,
+          () => {
+            throw new PeerChatError('FILE_NOT_FOUND', `No such file: ${cmd.path}`);
+          },
+        );
+        const snippet = await snippetFromDocument(doc, cmd.startLine, cmd.endLine);
+        if (snippetTooLarge(snippet)) throw new PeerChatError('MESSAGE_TOO_LONG', `${cmd.path} is over 64 KiB: share a line range, or send the file: /sendfile @nick ${cmd.path}`);
+        await this.requireClient().shareSnippet(snippet, cmd.to);
+        setContext(ContextKeys.sharedCode, true);
+        return;
+      }
       case 'accept':
       case 'decline':
       case 'cancel':

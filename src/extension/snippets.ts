@@ -91,9 +91,13 @@ export function selectedLines(sel: vscode.Selection): { startLine: number; endLi
  * uncommitted edits). Throws with what to do when there is no selection.
  */
 export async function snippetFromEditor(editor: vscode.TextEditor): Promise<CodeSnippet> {
-  const doc = editor.document;
   if (editor.selection.isEmpty) throw new Error('Select the lines to share first, then run Share Selection with Peer….');
   const { startLine, endLine } = selectedLines(editor.selection);
+  return snippetFromDocument(editor.document, startLine, endLine);
+}
+
+/** The snippet for lines start…end of a document (the whole of it without them); see snippetFromEditor. */
+export async function snippetFromDocument(doc: vscode.TextDocument, startLine?: number, endLine?: number): Promise<CodeSnippet> {
   let relPath = path.basename(doc.uri.path) || 'untitled';
   let repoInfo: Parameters<typeof makeSnippet>[0]['repo'];
   const api = doc.uri.scheme === 'file' ? await gitApi() : undefined;
