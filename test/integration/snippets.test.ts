@@ -10,6 +10,9 @@ import { existsSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CLI_JS, CliProcess, RELAY_JS, startRelayProcess } from '../support/cliProcess';
+import { TestClient } from '../support/testClient';
+import { ControlType, SnippetMode, encodeControl } from '../../src/protocol/controlMessages';
+import type { CodeSnippet } from '../../src/shared/codeLink';
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'init.defaultBranch=main', ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
@@ -176,5 +179,52 @@ describe('terminal /snippet (dist/cli.js --json)', function () {
     assert.equal(copy.to, 'bob');
     assert.equal(copy.text, '  return a + b;');
     assert.equal(copy.path, 'src/math.ts');
+  });
+});
+
+describe('snippets from a hostile peer (in-process clients)', function () {
+  this.timeout(30_000);
+  let relay: Awaited<ReturnType<typeof startRelayProcess>>;
+  const clients: TestClient[] = [];
+  beforeEach(async () => {
+    relay = await startRelayProcess();
+  });
+  afterEach(async () => {
+    for (const c of clients.splice(0)) await c.client.leave().catch(() => undefined);
+    relay.proc.kill('SIGTERM');
+  });
+
+  it('fields that fail the checks are dropped with a log line naming why; the channel goes on', async () => {
+    const at = { host: '127.0.0.1', port: relay.port };
+    const bobLog: string[] = [];
+    const alice = await TestClient.join({ relay: at, nick: 'alice' });
+    const bob = await TestClient.join({ relay: at, nick: 'bob', log: (_l, m) => bobLog.push(m) });
+    clients.push(alice, bob);
+    await alice.client.whenReady();
+    for (let i = 0; i < 200 && !alice.client.online().includes('bob'); i++) await new Promise((r) => setTimeout(r, 25));
+    assert.deepEqual(alice.client.online(), ['bob']);
+    const good: CodeSnippet = { text: 'ok', language: 'c', path: 'a.c', startLine: 1, endLine: 1, dirty: false };
+    // What ChatClient.shareSnippet refuses to send, put on alice's channel to bob by hand.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const raw = alice.client as any;
+    const link = raw.linkForPeer(raw.devicesOf('bob')[0]);
+    const hostile: Array<[Partial<CodeSnippet>, number, RegExp]> = [
+      [{ path: '../../.ssh/id_ed25519' }, SnippetMode.PRIVATE, /path segment "\.\."/],
+      [{ path: '/etc/passwd' }, SnippetMode.PRIVATE, /absolute path/],
+      [{ startLine: 9, endLine: 2 }, SnippetMode.PRIVATE, /bad line range 9-2/],
+      [{ repo: 'https://user:pw@github.com/o/r' }, SnippetMode.PRIVATE, /not in canonical form/],
+      [{ language: '"><img src=x>' }, SnippetMode.PRIVATE, /bad language id/],
+      [{}, SnippetMode.COPY, /a copy from a device that is not ours/],
+    ];
+    for (const [bad, mode] of hostile) {
+      raw.sendOnChannel(link, encodeControl({ type: ControlType.SNIPPET, mode: mode as 0, to: mode === SnippetMode.COPY ? 'carol' : '', keyId: 0, n: 0, snippet: { ...good, ...bad } }));
+    }
+    alice.client.shareSnippet(good, 'bob');
+    alice.client.sendPrivate('bob', 'after');
+    await bob.waitFor('message', (m) => m.text === 'after');
+    assert.deepEqual(bob.all('snippet').map((s) => s.path), ['a.c'], 'only the good one arrived, in its place');
+    const drops = bobLog.filter((l) => l.startsWith('dropped a snippet from alice'));
+    assert.equal(drops.length, hostile.length, drops.join('\n'));
+    hostile.forEach(([, , why], i) => assert.match(drops[i], why));
   });
 });
