@@ -5,7 +5,7 @@
  * a bad range).
  */
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -72,7 +72,7 @@ describe('terminal /snippet (dist/cli.js --json)', function () {
     return [alice, bob, carol];
   }
 
-  it('private and broadcast snippets arrive with their code link; the human fields are exact', async () => {
+  it('private and broadcast snippets arrive with their code link; the JSON fields are exact', async () => {
     const [alice, bob, carol] = await three();
     alice.send(`/snippet @bob ${path.join(clone, file)}:1-3`);
     const got = await bob.event('snippet');
@@ -161,6 +161,24 @@ describe('terminal /snippet (dist/cli.js --json)', function () {
     alice.send('@bob still here');
     await bob.event('message', (e) => e.text === 'still here');
     assert.equal(bob.all('snippet').length, 0);
+  });
+
+  it('the human view prints the location and origin, then the text', async () => {
+    const alice = cli('alice');
+    await alice.event('registered');
+    // bob as a person runs it: no --json (stdin is not a terminal, so no prompt is drawn).
+    const dave = spawn(process.execPath, [CLI_JS, '--relay', `127.0.0.1:${relay.port}`, '--nick', 'dave', '--identity', path.join(tmp, 'dave.json'), '--no-discover'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    dave.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await alice.waitFor((e) => (e.event === 'presence' && e.nick === 'dave') || (e.event === 'roster' && (e.nicks as string[]).includes('dave')), 'dave online');
+      alice.send(`/snippet @dave ${path.join(clone, file)}:1-2`);
+      const want = `alice shared src/math.ts:1-2 (file://${bare.replace(/\.git$/, '')} @ ${head.slice(0, 7)}) with you\n    ${lines[0]}\n    ${lines[1]}\n`;
+      for (let i = 0; i < 400 && !out.includes(want); i++) await new Promise((r) => setTimeout(r, 25));
+      assert.ok(out.includes(want), out);
+    } finally {
+      dave.kill();
+    }
   });
 
   it("the sender's other device shows the snippet as sent by the member", async () => {
