@@ -14,7 +14,6 @@ import {
   type ConnectionView,
   type FromWebviewMessage,
   type ToWebviewMessage,
-  type TransferAction,
   type TransferView,
   type WebviewCommand,
 } from '../src/shared/webviewMessages';
@@ -23,6 +22,7 @@ import { Composer } from './composer';
 import { h, replaceChildren } from './dom';
 import { FindBar } from './findBar';
 import { formatFullTime, formatTime, percent, transferStatusText, transferTitle } from './format';
+import { transferButtons } from './transferActions';
 import { renderChatMarkdown, snippetCodeBlock } from './markdown';
 import { snippetLocation, snippetOrigin } from '../src/shared/codeLink';
 import { markdownFragment } from './markdownDom';
@@ -659,6 +659,8 @@ export class ChatApp {
     };
     card.className = `transfer status-${t.status} dir-${t.direction}`;
     for (const [k, v] of Object.entries(attrs)) card.setAttribute(k, v);
+    if (t.resolution) card.setAttribute('data-resolution', t.resolution);
+    else card.removeAttribute('data-resolution');
 
     // While only the numbers move, touch only the numbers.
     if (previous && previous.status === t.status && t.status === 'active') {
@@ -670,38 +672,11 @@ export class ChatApp {
       return;
     }
 
-    const button = (action: TransferAction, label: string, appearance: 'primary' | 'secondary' | 'icon', ariaLabel: string) => {
+    const actions = transferButtons(t).map(({ action, label, appearance, ariaLabel }) => {
       const b = h('vscode-button', { appearance, 'data-action': action, 'data-testid': `transfer-${action}`, 'aria-label': ariaLabel, title: ariaLabel }, label);
       b.addEventListener('click', () => this.host.post({ type: 'transferAction', id: t.id, action }));
       return b;
-    };
-    const actions: HTMLElement[] = [];
-    switch (t.status) {
-      case 'offered':
-        actions.push(button('accept', 'Accept', 'primary', `Accept ${title}`));
-        actions.push(button('acceptTo', 'Save to…', 'secondary', `Accept ${title} and choose where to save it`));
-        actions.push(button('decline', 'Decline', 'secondary', `Decline ${title}`));
-        break;
-      case 'asked':
-        actions.push(button('accept', 'Allow', 'primary', `Allow: send ${t.name} to ${t.peer}`));
-        actions.push(button('decline', 'Deny', 'secondary', `Deny ${t.peer}'s request for ${t.name}`));
-        break;
-      case 'waiting':
-        if (t.direction === 'send') actions.push(button('cancel', 'Cancel', 'secondary', `Cancel ${title}`));
-        break;
-      case 'starting':
-      case 'active':
-        actions.push(button('cancel', 'Cancel', 'secondary', `Cancel ${title}`));
-        break;
-      case 'done':
-        if (t.path) {
-          actions.push(button('open', 'Open', t.direction === 'receive' ? 'primary' : 'secondary', `Open ${t.name}`));
-          actions.push(button('reveal', 'Reveal', 'secondary', `Reveal ${t.name} in the file explorer`));
-        }
-        break;
-      default:
-        break;
-    }
+    });
     const p = percent(t);
     const showBar = t.status === 'active' || t.status === 'starting';
     const bar = showBar

@@ -59,7 +59,7 @@ export function transferStatusText(t: TransferView): string {
     case 'done': {
       const took = transferTiming(t);
       return t.direction === 'receive'
-        ? `Received${size ? ` ${size}` : ''}${took}, SHA-256 verified.`
+        ? `Received${size ? ` ${size}` : ''}${took}, SHA-256 verified.${receivedNote(t)}`
         : `Sent${size ? ` ${size}` : ''}${took}, verified by ${t.peer}.`;
     }
     case 'declined':
@@ -69,6 +69,26 @@ export function transferStatusText(t: TransferView): string {
     case 'failed':
       return t.error ? `Failed: ${t.error}` : 'Failed.';
   }
+}
+
+/** What became of a received file after a comparison, or that one can be made. */
+function receivedNote(t: Pick<TransferView, 'resolution' | 'path' | 'workspaceMatch'>): string {
+  const where = t.path ? baseOf(t.path) : '';
+  switch (t.resolution) {
+    case 'savedOver':
+      return ` Saved over the workspace file ${where}.`;
+    case 'savedBeside':
+      return ` Saved in the workspace as ${where}.`;
+    case 'discarded':
+      return ' Discarded after comparing.';
+    default:
+      return t.workspaceMatch ? ` The workspace has ${t.workspaceMatch}: compare before saving it there.` : '';
+  }
+}
+
+function baseOf(p: string): string {
+  const parts = p.split(/[\\/]/);
+  return parts[parts.length - 1] || p;
 }
 
 /**

@@ -42,6 +42,7 @@ import { openSettings, pathEnvironment, readSettings } from './settings';
 import { TransferProgress } from './transferProgress';
 import { SnippetOpener, snippetFromDocument, snippetFromEditor, snippetTooLarge } from './snippets';
 import { type CodeSnippet, snippetLocation, snippetOrigin } from '../shared/codeLink';
+import { ReceivedFileActions } from './receivedFileActions';
 import type { TeamRelay, TeamSession } from './teamRelay';
 
 /** globalState: the nickname of the last successful join. */
@@ -91,6 +92,8 @@ export class ChatSession extends Disposable implements TeamSession {
   /** Open and Copy on snippet cards (README "Sharing code"). */
   private readonly snippets: SnippetOpener;
   private readonly progress: TransferProgress;
+  /** Compare, save over, save beside, discard (receivedFileActions.ts). */
+  private readonly received: ReceivedFileActions;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   /** Transfers whose end we caused (cancel/decline), so no warning pops up for them. */
   private readonly endedByUs = new Set<string>();
@@ -134,6 +137,7 @@ export class ChatSession extends Disposable implements TeamSession {
         () => !this.surface?.visible,
       ),
     );
+    this.received = this._register(new ReceivedFileActions(state, log, (err) => this.errors.report(err)));
     this._register(toDisposable(() => this.timers.forEach(clearTimeout)));
     this.state.setConnection({ suggestedNick: this.suggestedNick(readSettings()), relayRunning: relay.running });
     this._register(relay.onDidChange(() => this.state.setConnection({ relayRunning: relay.running })));
@@ -618,7 +622,7 @@ export class ChatSession extends Disposable implements TeamSession {
       this.progress.finish(p.id);
       this.state.fileSent(p);
     });
-    on('file-received', (p) => this.onReceived(p));
+    on('file-received', (p) => void this.onReceived(p));
     on('transfer-failed', (p) => {
       this.progress.finish(p.id);
       const t = this.state.transferFailed(p);
@@ -775,14 +779,17 @@ export class ChatSession extends Disposable implements TeamSession {
     else if (answer === deny) await this.transferAction(p.id, 'decline').catch((err) => this.errors.report(err));
   }
 
-  private onReceived(p: ClientEvents['file-received']): void {
+  private async onReceived(p: ClientEvents['file-received']): Promise<void> {
     this.progress.finish(p.id);
     const t = this.state.fileReceived(p);
+    // A text file named like a workspace file: its card offers Compare (receivedFileActions.ts).
+    const match = await this.received.examine(t.id);
     if (this.surface?.visible) return;
-    void vscode.window.showInformationMessage(`Received ${path.basename(p.path)} from ${p.from}.`, 'Open', 'Reveal').then((a) => {
-      if (a === 'Open') void this.transferAction(t.id, 'open');
-      if (a === 'Reveal') void this.transferAction(t.id, 'reveal');
-    });
+    const compare = 'Compare with Workspace…';
+    const actions = match ? [compare, 'Open', 'Reveal'] : ['Open', 'Reveal'];
+    const a = await vscode.window.showInformationMessage(`Received ${path.basename(p.path)} from ${p.from}.${match ? ` The workspace has ${match}.` : ''}`, ...actions);
+    const action: TransferAction | undefined = a === compare ? 'compare' : a === 'Open' ? 'open' : a === 'Reveal' ? 'reveal' : undefined;
+    if (action) await this.transferAction(t.id, action).catch((err) => this.errors.report(err));
   }
 
   private async onKeyChanged(p: ClientEvents['peer-key-changed']): Promise<void> {
@@ -1066,6 +1073,9 @@ export class ChatSession extends Disposable implements TeamSession {
         }
         return;
       }
+      case 'compare':
+        await this.received.compare(id);
+        return;
       case 'dismiss':
         this.state.dismissTransfer(id);
         return;

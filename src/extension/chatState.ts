@@ -480,7 +480,17 @@ export class ChatState {
     };
     // The card names the file as saved: a second "a.bin" is kept as "a (1).bin", and Open and
     // Reveal act on that one.
-    return this.putTransfer({ ...base, id: ev.id, name: baseName(ev.path), path: ev.path, bytes: ev.bytes, transferred: ev.bytes, sha256: ev.sha256, status: 'done', error: undefined, finishedAt: this.now() });
+    // The name the sender gave (an offer's name, or the path we requested) is what the file is
+    // matched against in the workspace (receivedFiles.ts), so it is kept when the saved one differs.
+    const sentAs = t && t.name !== baseName(ev.path) ? t.name : undefined;
+    return this.putTransfer({ ...base, id: ev.id, name: baseName(ev.path), sentAs, path: ev.path, bytes: ev.bytes, transferred: ev.bytes, sha256: ev.sha256, status: 'done', error: undefined, finishedAt: this.now() });
+  }
+
+  /** A received file's workspace match was found, or the user decided what becomes of it. */
+  setReceivedFile(id: string, patch: Partial<Pick<TransferView, 'workspaceMatch' | 'resolution' | 'path'>>): TransferView | undefined {
+    const t = this.transfers.get(id);
+    if (!t || t.direction !== 'receive' || t.status !== 'done') return undefined;
+    return this.patchTransfer(id, patch);
   }
 
   transferFailed(ev: ClientEvents['transfer-failed']): TransferView | undefined {

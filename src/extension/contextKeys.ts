@@ -10,6 +10,8 @@ export const ContextKeys = {
   saidHello: 'peerchat.saidHello',
   /** A message with code was sent from this window (the walkthrough's "Share code" step). */
   sharedCode: 'peerchat.sharedCode',
+  /** The active editor is the diff of a received file waiting for a decision (receivedFileActions.ts). */
+  comparingReceived: 'peerchat.comparingReceived',
 } as const;
 
 export function setContext(key: (typeof ContextKeys)[keyof typeof ContextKeys], value: boolean): void {

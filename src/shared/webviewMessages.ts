@@ -108,10 +108,21 @@ export interface TransferView {
   finishedAt?: number;
   /** Bytes already there when this run started (a resumed transfer). */
   resumedBytes?: number;
+  /** Received files: the name the sender gave (offered name or requested path), when it differs from `name`. */
+  sentAs?: string;
+  /**
+   * Received text files that match a workspace file (src/extension/receivedFiles.ts): what it
+   * matches, for the card's "Compare with workspace…" (a workspace-relative path, or "3 files").
+   */
+  workspaceMatch?: string;
+  /** What the user decided after comparing: the file now lies at `path` (saved) or is gone (discarded). */
+  resolution?: ReceivedResolution;
   /** ms since the epoch: created and last changed. */
   time: number;
   updated: number;
 }
+
+export type ReceivedResolution = 'savedOver' | 'savedBeside' | 'discarded';
 
 /** Separates the session tag from the client's own transfer id in TransferView.id. */
 export const TRANSFER_ID_SEPARATOR = '~';
@@ -182,13 +193,15 @@ export type ToWebviewMessage =
 // ------------------------------------------------------------------------------------------
 // Webview → host
 
-export const TRANSFER_ACTIONS = ['accept', 'acceptTo', 'decline', 'cancel', 'open', 'reveal', 'dismiss'] as const;
+export const TRANSFER_ACTIONS = ['accept', 'acceptTo', 'decline', 'cancel', 'open', 'reveal', 'compare', 'dismiss'] as const;
 /**
  * - `accept`   accept an offer (into the download folder) or allow a request.
  * - `acceptTo` accept an offer into a folder the user picks.
  * - `decline`  decline an offer or deny a request.
  * - `cancel`   stop a transfer or withdraw our offer/request.
  * - `open` / `reveal` the local file of a finished transfer.
+ * - `compare`  show a received text file beside the workspace file it matches, then save it over
+ *              that file, beside it, or discard it (src/extension/receivedFileActions.ts).
  * - `dismiss`  remove a finished card.
  */
 export type TransferAction = (typeof TRANSFER_ACTIONS)[number];

@@ -177,6 +177,22 @@ describe('extension/chatState: roster and presence', () => {
 });
 
 describe('extension/chatState: transfers', () => {
+  it('notes a received file\'s workspace match and the decision, on finished received cards only', () => {
+    const { state } = setup();
+    state.fileOffered({ id: 'x~1', from: 'bob', name: 'notes.md', bytes: 5, sha256: 'ab', autoAccept: false });
+    assert.equal(state.setReceivedFile('x~1', { workspaceMatch: 'notes.md' }), undefined, 'not before it is received');
+    state.fileReceived({ id: 'x~1', from: 'bob', path: '/tmp/dl/notes.md', bytes: 5, sha256: 'ab' });
+    assert.equal(state.getTransfer('x~1')!.sentAs, undefined, 'saved under the offered name');
+    state.setReceivedFile('x~1', { workspaceMatch: 'notes.md' });
+    assert.equal(state.getTransfer('x~1')!.workspaceMatch, 'notes.md');
+    state.setReceivedFile('x~1', { resolution: 'discarded', path: undefined, workspaceMatch: undefined });
+    const t = state.getTransfer('x~1')!;
+    assert.equal(t.resolution, 'discarded');
+    assert.equal(t.path, undefined);
+    state.outgoingOffer({ id: 'x~2', to: 'bob', name: 'a.md', path: '/w/a.md', bytes: 1 });
+    assert.equal(state.setReceivedFile('x~2', { workspaceMatch: 'a.md' }), undefined, 'not on a sent file');
+  });
+
   it('follows an incoming offer: offered → starting → active → done', () => {
     const { state } = setup();
     state.fileOffered({ id: 'x~1', from: 'bob', name: 'a.bin', bytes: 1000, sha256: 'ab', autoAccept: false });
@@ -191,6 +207,7 @@ describe('extension/chatState: transfers', () => {
     assert.equal(t.status, 'done');
     assert.equal(t.path, '/tmp/dl/a (1).bin');
     assert.equal(t.name, 'a (1).bin', 'the card names the file as saved, not as offered');
+    assert.equal(t.sentAs, 'a.bin', 'the offered name is kept: it is what the workspace match looks for');
     assert.equal(t.transferred, 1000);
     assert.equal(t.saveDir, '/tmp/dl');
     // Its start, end and resume point, for the duration and speed the finished card shows.

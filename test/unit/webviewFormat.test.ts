@@ -61,6 +61,16 @@ describe('webview/format', () => {
     assert.match(transferStatusText(card({ status: 'waiting', direction: 'send' })), /Waiting for bob to accept/);
   });
 
+  it('a received file says what it matches in the workspace, and what became of it after comparing', () => {
+    const done = (over: Partial<TransferView>) => transferStatusText(card({ status: 'done', transferred: 3_000_000, path: '/w/PeerChat Downloads/big.bin', ...over }));
+    assert.match(done({ workspaceMatch: 'docs/big.bin' }), /SHA-256 verified\. The workspace has docs\/big\.bin: compare before saving it there\.$/);
+    assert.match(done({ workspaceMatch: '2 files named big.bin' }), /The workspace has 2 files named big\.bin:/);
+    assert.match(done({ resolution: 'savedOver', path: '/w/docs/big.bin' }), /Saved over the workspace file big\.bin\.$/);
+    assert.match(done({ resolution: 'savedBeside', path: '/w/docs/big (1).bin' }), /Saved in the workspace as big \(1\)\.bin\.$/);
+    assert.match(done({ resolution: 'discarded', path: undefined }), /Discarded after comparing\.$/);
+    assert.doesNotMatch(done({}), /workspace/);
+  });
+
   it('counts the UTF-8 bytes of the chat text, not of the @nick or a command', () => {
     assert.equal(chatBytes('hello'), 5);
     assert.equal(chatBytes('@bob héllo'), 6);
