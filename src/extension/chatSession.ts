@@ -40,7 +40,7 @@ import { ChatClientProcess } from './clientProcess';
 import { InProcessClient, type SessionClient, type SessionClientEvents } from './sessionClient';
 import { openSettings, pathEnvironment, readSettings } from './settings';
 import { TransferProgress } from './transferProgress';
-import { SnippetOpener, snippetFromDocument, snippetFromEditor, snippetTooLarge } from './snippets';
+import { SnippetOpener, shareSelection, snippetFromFile } from './snippets';
 import { type CodeSnippet, snippetLocation, snippetOrigin } from '../shared/codeLink';
 import { ReceivedFileActions } from './receivedFileActions';
 import type { TeamRelay, TeamSession } from './teamRelay';
@@ -696,28 +696,9 @@ export class ChatSession extends Disposable implements TeamSession {
    * (asked). Over 64 KiB it offers to send the file instead.
    */
   async shareSelection(editor: vscode.TextEditor | undefined): Promise<void> {
-    if (!editor) throw new Error('Open a file and select the lines to share first.');
-    const snippet = await snippetFromEditor(editor);
     const client = this.requireClient();
-    const file = editor.document.uri.scheme === 'file' ? editor.document.uri.fsPath : undefined;
-    if (snippetTooLarge(snippet)) {
-      const send = 'Send the File';
-      const kib = Math.ceil(Buffer.byteLength(snippet.text, 'utf8') / 1024);
-      const a = await vscode.window.showWarningMessage(
-        `The selection is ${kib} KiB; a snippet holds at most 64 KiB.${file ? ' Send the whole file instead?' : ' Save it to a file and send that.'}`,
-        ...(file ? [send] : []),
-      );
-      if (a === send && file) await this.sendFiles([file]);
-      return;
-    }
-    const nicks = client.online();
-    const everyone = '$(broadcast) Everyone';
-    const picked = await vscode.window.showQuickPick([{ label: everyone, description: nicks.length === 0 ? 'no one else is online' : `${nicks.length} online` }, ...nicks.map((n) => ({ label: n, description: undefined as string | undefined }))], {
-      title: `Share ${snippetLocation(snippet)} with…`,
-      placeHolder: 'Everyone, or one member',
-    });
-    if (!picked) return;
-    await client.shareSnippet(snippet, picked.label === everyone ? undefined : picked.label);
+    const shared = await shareSelection(editor, client, (file) => this.sendFiles([file]));
+    if (!shared) return;
     setContext(ContextKeys.sharedCode, true);
     void this.surface?.reveal();
   }
@@ -864,15 +845,7 @@ export class ChatSession extends Disposable implements TeamSession {
         return;
       case 'snippet': {
         // The panel's /snippet: a path as /sendfile takes it (relative to the first workspace folder).
-        const file = expandPath(cmd.path, pathEnvironment());
-        const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file)).then(
-          (d) => d,
-          () => {
-            throw new PeerChatError('FILE_NOT_FOUND', `No such file: ${cmd.path}`);
-          },
-        );
-        const snippet = await snippetFromDocument(doc, cmd.startLine, cmd.endLine);
-        if (snippetTooLarge(snippet)) throw new PeerChatError('MESSAGE_TOO_LONG', `${cmd.path} is over 64 KiB: share a line range, or send the file: /sendfile @nick ${cmd.path}`);
+        const snippet = await snippetFromFile(expandPath(cmd.path, pathEnvironment()), cmd.path, cmd.startLine, cmd.endLine);
         await this.requireClient().shareSnippet(snippet, cmd.to);
         setContext(ContextKeys.sharedCode, true);
         return;

@@ -21,6 +21,8 @@ import {
 } from '../shared/codeLink';
 import { confinedRealPath, readConfined } from './confinedFile';
 import { Disposable } from './dispose';
+import type { SessionClient } from './sessionClient';
+import { PeerChatError } from '../protocol/errors';
 
 // ---- the parts of the Git extension's API (vscode.git, getAPI(1)) used here ---------------------
 
@@ -120,6 +122,55 @@ export async function snippetFromDocument(doc: vscode.TextDocument, startLine?: 
   const s = makeSnippet({ fileText: doc.getText(), relPath, language: doc.languageId, startLine, endLine, repo: repoInfo });
   if ('error' in s) throw new Error(s.error);
   return s;
+}
+
+/** The panel's `/snippet PATH[:START[-END]]`: lines of `file` (typed as `typed`), with clear errors. */
+export async function snippetFromFile(file: string, typed: string, startLine?: number, endLine?: number): Promise<CodeSnippet> {
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file)).then(
+    (d) => d,
+    () => {
+      throw new PeerChatError('FILE_NOT_FOUND', `No such file: ${typed}`);
+    },
+  );
+  const snippet = await snippetFromDocument(doc, startLine, endLine);
+  if (snippetTooLarge(snippet)) {
+    throw new PeerChatError('MESSAGE_TOO_LONG', `${typed} is over 64 KiB: share a line range, or send the file: /sendfile @nick ${typed}`);
+  }
+  return snippet;
+}
+
+/**
+ * Share Selection with Peer…: the editor's selection as a snippet, to everyone or one member
+ * (asked in a quick pick). Over 64 KiB it offers to send the file instead (`sendFile`). Resolves
+ * true once shared, false when the user turned back.
+ */
+export async function shareSelection(
+  editor: vscode.TextEditor | undefined,
+  client: Pick<SessionClient, 'online' | 'shareSnippet'>,
+  sendFile: (file: string) => Promise<void>,
+): Promise<boolean> {
+  if (!editor) throw new Error('Open a file and select the lines to share first.');
+  const snippet = await snippetFromEditor(editor);
+  const file = editor.document.uri.scheme === 'file' ? editor.document.uri.fsPath : undefined;
+  if (snippetTooLarge(snippet)) {
+    const send = 'Send the File';
+    const kib = Math.ceil(utf8Bytes(snippet.text) / 1024);
+    const a = await vscode.window.showWarningMessage(
+      `The selection is ${kib} KiB; a snippet holds at most 64 KiB.${file ? ' Send the whole file instead?' : ' Save it to a file and send that.'}`,
+      ...(file ? [send] : []),
+    );
+    if (a === send && file) await sendFile(file);
+    return false;
+  }
+  const nicks = client.online();
+  const everyone = '$(broadcast) Everyone';
+  const picked = await vscode.window.showQuickPick(
+    [{ label: everyone, description: nicks.length === 0 ? 'no one else is online' : `${nicks.length} online` }, ...nicks.map((n) => ({ label: n, description: undefined as string | undefined }))],
+    { title: `Share ${snippetLocation(snippet)} with…`, placeHolder: 'Everyone, or one member' },
+  );
+  if (!picked) return false;
+  await client.shareSnippet(snippet, picked.label === everyone ? undefined : picked.label);
+  return true;
 }
 
 /** Whether a snippet is over the size a snippet may have (then it is offered as a file). */
