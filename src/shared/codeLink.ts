@@ -186,7 +186,7 @@ export function isCanonicalRemote(s: string): boolean {
   if (/[\u0000-\u0020\u007f\\@]/.test(s)) return false;
   if (s.startsWith('file:///')) return normaliseRemoteUrl(s) === s;
   // host/path: normalise it as if it were https://host/path.
-  return /^[^/:]+(\/[^/]+)+$/.test(s) && normaliseRemoteUrl(`https://${s}`) === s;
+  return /^(\[[0-9a-f:.]+\]|[^/:[\]]+)(\/[^/]+)+$/.test(s) && normaliseRemoteUrl(`https://${s}`) === s;
 }
 
 /** The canonical form of the preferred remote: `origin` if there is one, else the first that normalises. */

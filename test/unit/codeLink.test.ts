@@ -41,6 +41,7 @@ describe('shared/codeLink', () => {
       ['/srv/git/repo/', 'file:///srv/git/repo'],
       ['file://localhost/srv/git/repo.git', 'file:///srv/git/repo'],
       ['C:\\git\\repo.git', 'file:///C:/git/repo'],
+      ['ssh://git@[::1]:2222/org/repo.git', '[::1]/org/repo'],
       ['../relative/repo.git', undefined],
       ['repo', undefined],
       ['ftp://host/org/repo', undefined],
