@@ -24,7 +24,8 @@ import { FindBar } from './findBar';
 import { fillJobCard } from './jobCard';
 import { formatFullTime, formatTime, percent, transferStatusText, transferTitle } from './format';
 import { transferButtons } from './transferActions';
-import { renderChatMarkdown } from './markdown';
+import { renderChatMarkdown, snippetCodeBlock } from './markdown';
+import { snippetLocation, snippetOrigin } from '../src/shared/codeLink';
 import { markdownFragment } from './markdownDom';
 import { quoteReply } from './quote';
 
@@ -135,6 +136,12 @@ export class ChatApp {
       const b = (e.target as HTMLElement).closest?.('[data-action="quote"]');
       const item = b?.closest('#messages > li') as HTMLElement | null;
       if (item) this.quote(item);
+    });
+    // A snippet card's Open and Copy: the host acts on the message it holds (by id).
+    this.messages.addEventListener('click', (e) => {
+      const b = (e.target as HTMLElement).closest?.('[data-action^="snippet-"]') as HTMLElement | null;
+      const item = b?.closest('#messages > li') as HTMLElement | null;
+      if (b && item?.dataset.id) this.host.post({ type: 'snippetAction', id: item.dataset.id, action: b.dataset.action === 'snippet-copy' ? 'copy' : 'open' });
     });
     // Ctrl/Cmd+F anywhere in the view opens the find box.
     document.addEventListener(
@@ -347,6 +354,17 @@ export class ChatApp {
           this.quote(item);
         }
         return;
+      case 'o':
+      case 'O':
+      case 'c':
+      case 'C':
+        // On a snippet: O opens it, C copies it (the card's buttons say so).
+        if (item.dataset.snippet === 'true' && item.dataset.id) {
+          e.preventDefault();
+          this.host.post({ type: 'snippetAction', id: item.dataset.id, action: e.key.toLowerCase() === 'c' ? 'copy' : 'open' });
+          if (e.key.toLowerCase() === 'c') this.announce('Copied the snippet.');
+        }
+        return;
       default:
         return;
     }
@@ -454,8 +472,8 @@ export class ChatApp {
       { type: 'button', className: 'msg-action', tabindex: -1, 'data-action': 'quote', 'data-testid': 'quote-button', 'aria-label': `Quote ${author} message in a reply (Q)`, title: 'Quote in a reply (Q)' },
       'Quote',
     );
-    const body = h('div', { className: 'msg-text markdown' });
-    body.append(markdownFragment(renderChatMarkdown(m.text, { self: me })));
+    const body = m.snippet ? this.snippetBody(m.snippet, m.own ? 'your' : `${m.from ?? '?'}'s`) : h('div', { className: 'msg-text markdown' });
+    if (!m.snippet) body.append(markdownFragment(renderChatMarkdown(m.text, { self: me })));
     return h(
       'li',
       {
@@ -467,6 +485,7 @@ export class ChatApp {
         'data-from': m.from ?? '',
         'data-private': m.private ? 'true' : 'false',
         'data-own': m.own ? 'true' : 'false',
+        'data-snippet': m.snippet ? 'true' : undefined,
         'data-testid': 'message',
       },
       h(
@@ -482,6 +501,35 @@ export class ChatApp {
         quote,
       ),
       body,
+    );
+  }
+
+  /** A snippet card: where it is from, the code highlighted, Open and Copy. */
+  private snippetBody(s: NonNullable<ChatMessageView['snippet']>, author: string): HTMLElement {
+    const where = snippetLocation(s);
+    const origin = snippetOrigin(s);
+    const lines = s.startLine === s.endLine ? `line ${s.startLine}` : `lines ${s.startLine} to ${s.endLine}`;
+    const code = h('div', { className: 'snippet-body markdown' });
+    code.append(markdownFragment([snippetCodeBlock(s.text, s.language)]));
+    const button = (action: 'open' | 'copy', label: string, aria: string) =>
+      h('button', { type: 'button', className: 'msg-action snippet-action', tabindex: -1, 'data-action': `snippet-${action}`, 'data-testid': `snippet-${action}`, 'aria-label': aria, title: aria }, label);
+    return h(
+      'div',
+      { className: 'msg-text snippet', 'data-testid': 'snippet', role: 'group', 'aria-label': `Code snippet: ${s.path}, ${lines}` },
+      h(
+        'div',
+        { className: 'snippet-head' },
+        h('span', { className: 'snippet-location', 'data-testid': 'snippet-location' }, where),
+        origin ? h('span', { className: 'snippet-origin', 'data-testid': 'snippet-origin' }, origin) : null,
+        s.branch ? h('span', { className: 'snippet-branch', title: `branch ${s.branch}` }, s.branch) : null,
+      ),
+      code,
+      h(
+        'div',
+        { className: 'snippet-actions' },
+        button('open', 'Open', `Open ${author} snippet ${where} in the editor (O)`),
+        button('copy', 'Copy', `Copy ${author} snippet ${where} (C)`),
+      ),
     );
   }
 

@@ -25,6 +25,7 @@ export interface SlashCommand {
 const ARGUMENTS: Record<string, Pick<SlashCommand, 'argument' | 'transfers'>> = {
   '/sendfile': { argument: 'nickThenPath' },
   '/requestfile': { argument: 'nickThenName' },
+  '/snippet': { argument: 'nickThenPath' },
   '/who': { argument: 'none' },
   '/whois': { argument: 'nick' },
   '/accept': { argument: 'transfer', transfers: 'answerable' },

@@ -98,6 +98,28 @@ class TreeBuilder {
   }
 }
 
+/** VS Code language ids that highlight.js knows by another name. */
+const HLJS_NAMES: Record<string, string> = {
+  typescriptreact: 'typescript',
+  javascriptreact: 'javascript',
+  shellscript: 'bash',
+  jsonc: 'json',
+  html: 'xml',
+  dockercompose: 'yaml',
+};
+
+/**
+ * A code snippet's text as a highlighted block (README "Sharing code"), the same nodes a fenced
+ * block makes; `languageId` is VS Code's (unknown ones are shown unhighlighted).
+ */
+export function snippetCodeBlock(code: string, languageId: string): MdNode {
+  const language = languageOf(HLJS_NAMES[languageId] ?? languageId);
+  const highlighted = highlightCode(code, language);
+  const attrs: MdElement['attrs'] = { class: language ? `hljs language-${language}` : 'hljs' };
+  if (language) attrs['data-lang'] = language;
+  return { tag: 'pre', attrs: { class: 'md-code snippet-code' }, children: [{ tag: 'code', attrs, children: highlighted ?? [code] }] };
+}
+
 function codeBlock(b: TreeBuilder, t: MarkdownToken): void {
   // A fence's content ends with the newline before the closing fence: not part of the code.
   const code = t.content.replace(/\n$/, '');

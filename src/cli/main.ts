@@ -14,6 +14,8 @@ import { firstAnsweringRelay } from '../client/relayProbe';
 import { describeDiscovered, type DiscoveredRelay } from '../discovery/announcement';
 import { DEFAULT_DISCOVERY_MS, discoverRelays } from '../discovery/mdnsDiscovery';
 import { formatEndpoint, parseInvitation } from '../shared/invitation';
+import { snippetLocation, snippetOrigin, type CodeSnippet } from '../shared/codeLink';
+import { snippetFromFile } from './snippetSource';
 
 /**
  * The terminal client. Interactive: the toy chat's syntax at a prompt. `--json`: the same
@@ -25,7 +27,7 @@ const EVENTS: ClientEventName[] = [
   'registered', 'error', 'state', 'presence', 'roster', 'message', 'message-sent', 'file-offered', 'request-sent',
   'whois', 'file-offer', 'file-request', 'transfer-started', 'transfer-progress', 'file-sent', 'file-received',
   'transfer-failed', 'request-denied', 'peer-key-changed', 'left', 'member-devices', 'message-delivered',
-  'message-failed', 'waiting', 'path', 'job-offered', 'job-offer', 'job-started', 'job-progress', 'job-done', 'job-failed',
+  'message-failed', 'waiting', 'path', 'job-offered', 'job-offer', 'job-started', 'job-progress', 'job-done', 'job-failed', 'snippet', 'snippet-sent',
 ];
 
 export async function main(argv: string[]): Promise<number> {
@@ -261,6 +263,10 @@ async function runCommand(client: ChatClient, line: string, out: Out): Promise<b
       case 'requestfile':
         background(client.requestFile(cmd.to, cmd.name));
         return false;
+      case 'snippet':
+        // Awaited (reading lines and asking git takes milliseconds): what is typed next follows it.
+        client.shareSnippet(await snippetFromFile(cmd.path, cmd), cmd.to);
+        return false;
       case 'who':
         // Typed at once after joining, /who answers when the roster is in, not with an empty list.
         background(client.whenReady(), () => out('roster', { nicks: client.online(), members: client.members(), paths: client.paths() }));
@@ -407,6 +413,17 @@ function humanWriter(rl: readline.Interface): Out {
         print(`… ${w.message}`);
         break;
       }
+      case 'snippet': {
+        const m = p as ClientEvents['snippet'];
+        print(`${m.from} shared ${describeSnippet(m)}${m.private ? ' with you' : ''}\n${indent(m.text)}`);
+        break;
+      }
+      case 'snippet-sent': {
+        const m = p as ClientEvents['snippet-sent'];
+        const who = m.to ? ` with ${m.to}` : '';
+        print(m.otherDevice ? `you (other device) shared ${describeSnippet(m)}${who}\n${indent(m.text)}` : `Shared ${describeSnippet(m)}${who}.`);
+        break;
+      }
       case 'message': {
         const m = p as ClientEvents['message'];
         print(m.private ? `[${m.from} → you] ${m.text}` : `[${m.from}] ${m.text}`);
@@ -539,4 +556,15 @@ if (require.main === module) {
       process.exit(1);
     },
   );
+}
+
+/** `src/x.ts:10-20 (github.com/org/repo @ abc1234, uncommitted changes)`. */
+function describeSnippet(s: CodeSnippet): string {
+  const origin = snippetOrigin(s);
+  return `${snippetLocation(s)}${origin ? ` (${origin})` : ''}`;
+}
+
+/** A snippet's text set off from the chat lines around it. */
+function indent(text: string): string {
+  return text.split('\n').map((l) => `    ${l}`).join('\n');
 }

@@ -6,7 +6,7 @@ import { ControlType, HOLD_TAG_BYTES, MAX_HOLD_TAGS, decodeControl, encodeContro
 import { createHash } from 'node:crypto';
 import { ErrorCode, ERROR_HINTS, PeerChatError } from '../protocol/errors';
 import { Header, Kind, isPeerKind } from '../protocol/header';
-import { DEFAULT_DATAGRAM_BYTES, DEVICE_TAG_BYTES, DST_BROADCAST, MAX_CHAT_BYTES, MAX_MESSAGE_TEXT_BYTES } from '../protocol/limits';
+import { DEFAULT_DATAGRAM_BYTES, DEVICE_TAG_BYTES, DST_BROADCAST, MAX_MESSAGE_TEXT_BYTES } from '../protocol/limits';
 import { PartAssembler, splitMessage } from '../protocol/messageParts';
 import { nicknameKey, checkNickname } from '../protocol/nickname';
 import {
@@ -37,6 +37,20 @@ import { PeerLink, PeerLinkHost } from './peerLink';
 import { PeerInfo, PeerKeys, RelayConnection } from './relayConnection';
 import { TypedEmitter } from './typedEmitter';
 import { AEAD_TAG_BYTES } from '../crypto/aead';
+import type { CodeSnippet } from '../shared/codeLink';
+import {
+  ChatBody,
+  broadcastByChannel,
+  checkSnippetToSend,
+  describeBody,
+  emitReceived,
+  emitSent,
+  encodeChannelBroadcast,
+  encodeCopy,
+  encodePrivate,
+  heldSnippet,
+  snippetFields,
+} from './snippets';
 
 /** Where peers' key fingerprints are pinned (first use), keyed by nickname key. */
 export interface PinStore {
@@ -105,10 +119,10 @@ const KEYS_RETRY_MS = 2_000;
  * for the sender's broadcasts sent before it; a barrier releases a broadcast that was held for us.
  */
 type HeldItem =
-  | { kind: 'chat'; bcastNext: number; text: string; copyTo?: string }
+  | { kind: 'chat'; bcastNext: number; body: ChatBody; copyTo?: string }
   | { kind: 'barrier'; seq: number }
-  /** The text of a broadcast sent by channel (BCAST_TEXT); also releases it, like a barrier. */
-  | { kind: 'bcastText'; seq: number; text: string };
+  /** The body of a broadcast sent by channel (BCAST_TEXT, SNIPPET); also releases it, like a barrier. */
+  | { kind: 'bcastText'; seq: number; body: ChatBody };
 
 /**
  * Texts of broadcasts sent by channel kept per device until their broadcast's turn: a sender's
@@ -121,7 +135,7 @@ interface WaitingSend {
   id: string;
   /** The addressee's nickname; undefined for a broadcast. */
   to?: string;
-  text: string;
+  body: ChatBody;
 }
 
 interface LinkExtras {
@@ -133,8 +147,8 @@ interface LinkExtras {
   ackTimer: NodeJS.Timeout | null;
   /** Long messages coming in parts over this device's channel. */
   parts: PartAssembler;
-  /** Texts of this device's broadcasts sent by channel, by seq, released in the channel's order. */
-  longTexts: Map<number, string>;
+  /** Bodies of this device's broadcasts sent by channel, by seq, released in the channel's order. */
+  longTexts: Map<number, ChatBody>;
 }
 
 /**
@@ -329,12 +343,30 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
    */
   broadcast(text: string): string {
     this.checkText(text);
+    return this.broadcastBody(text);
+  }
+
+  /**
+   * Shares a code snippet with everyone, or (`to`) with every device of one member, exactly as
+   * a message is sent (same order, waiting and delivery events; README "Sharing code").
+   * MESSAGE_TOO_LONG beyond 64 KiB: send the file instead.
+   */
+  shareSnippet(snippet: CodeSnippet, to?: string): string {
+    this.checkSendable();
+    checkSnippetToSend(snippet);
+    return to === undefined ? this.broadcastBody(snippetFields(snippet)) : this.sendPrivateBody(to, snippetFields(snippet));
+  }
+
+  private broadcastBody(body: ChatBody): string {
     const id = this.newMessageId();
-    this.emit('message-sent', { id, text, time: Date.now() });
-    if (this.canSend()) this.sendBroadcastNow(id, text);
-    else this.wait({ id, text });
+    emitSent(this.emitBody, body, id, undefined);
+    if (this.canSend()) this.sendBroadcastNow(id, body);
+    else this.wait({ id, body });
     return id;
   }
+
+  /** ChatClient's emit for the body helpers (src/client/snippets.ts). */
+  private readonly emitBody = <K extends keyof ClientEvents>(name: K, payload: ClientEvents[K]) => void this.emit(name, payload);
 
   /**
    * Sends `text` to every device of member `to`; returns the message's id. UNKNOWN_PEER at once
@@ -343,18 +375,22 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
    */
   sendPrivate(to: string, text: string): string {
     this.checkText(text);
+    return this.sendPrivateBody(to, text);
+  }
+
+  private sendPrivateBody(to: string, body: ChatBody): string {
     const nick = to.replace(/^@/, '');
     if (this.canSend()) {
       const devices = this.devicesOf(nick);
       if (devices.length === 0) throw new PeerChatError('UNKNOWN_PEER', `No one called ${nick} is online. Use /who to see who is.`);
       const id = this.newMessageId();
-      this.emit('message-sent', { id, to: devices[0].nick, text, time: Date.now() });
-      this.sendPrivateNow(id, devices, text);
+      emitSent(this.emitBody, body, id, devices[0].nick);
+      this.sendPrivateNow(id, devices, body);
       return id;
     }
     const id = this.newMessageId();
-    this.emit('message-sent', { id, to: nick, text, time: Date.now() });
-    this.wait({ id, to: nick, text });
+    emitSent(this.emitBody, body, id, nick);
+    this.wait({ id, to: nick, body });
     return id;
   }
 
@@ -362,8 +398,12 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     return `m${this.nextMessageId++}`;
   }
 
-  private checkText(text: string): void {
+  private checkSendable(): void {
     if (!this.registeredOnce || this.currentState === 'left') throw new PeerChatError('NOT_REGISTERED');
+  }
+
+  private checkText(text: string): void {
+    this.checkSendable();
     const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes > MAX_MESSAGE_TEXT_BYTES) {
       throw new PeerChatError(
@@ -407,30 +447,30 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     this.waitingTimer = null;
     for (let w = this.waitingSends.shift(); w !== undefined; w = this.waitingSends.shift()) {
       if (w.to === undefined) {
-        this.sendBroadcastNow(w.id, w.text);
+        this.sendBroadcastNow(w.id, w.body);
         continue;
       }
       const devices = this.devicesOf(w.to);
-      if (devices.length > 0) this.sendPrivateNow(w.id, devices, w.text);
+      if (devices.length > 0) this.sendPrivateNow(w.id, devices, w.body);
       else {
-        const message = `"${preview(w.text)}" was not sent: no one called ${w.to} is online. Use /who to see who is.`;
+        const message = `${describeBody(w.body)} was not sent: no one called ${w.to} is online. Use /who to see who is.`;
         this.emit('message-failed', { id: w.id, to: w.to, code: 'UNKNOWN_PEER', message });
       }
     }
   }
 
-  private sendPrivateNow(id: string, devices: PeerInfo[], text: string): void {
+  private sendPrivateNow(id: string, devices: PeerInfo[], body: ChatBody): void {
     const to = devices[0].nick;
     // bcastNext: how many broadcasts we sent before this message; the peer delivers it only
     // after those, so it never sees this private message overtake an earlier broadcast.
     const bcastKeyId = this.senderKey?.keyId ?? 0;
     const bcastNext = this.bcastSeq;
-    const chat = encodeControl({ type: ControlType.CHAT, bcastKeyId, bcastNext, text });
+    const chat = encodePrivate(body, bcastKeyId, bcastNext);
     const targets = devices.map((p) => this.sendOnChannel(this.linkForPeer(p), chat));
     this.deliveryTo.set(id, to);
     this.deliveries.track(id, targets);
     // Our other devices show it as sent by us.
-    const copy = encodeControl({ type: ControlType.CHAT_COPY, to, bcastKeyId, bcastNext, text });
+    const copy = encodeCopy(body, to, bcastKeyId, bcastNext);
     for (const p of this.devicesOf(this.nick, true)) this.sendOnChannel(this.linkForPeer(p), copy);
   }
 
@@ -463,7 +503,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     this.emit('message-failed', { id: o.id, to, code: 'NOT_DELIVERED', message: `Not delivered to ${who}: they left before it arrived.` });
   }
 
-  private sendBroadcastNow(id: string, text: string): void {
+  private sendBroadcastNow(id: string, body: ChatBody): void {
     const relay = this.relay!;
     // Rotate only once every peer has acknowledged the old key's broadcasts: retransmissions
     // of those still need it.
@@ -484,8 +524,9 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     // that takes this seq. A receiver delivers the placeholder in its turn among our broadcasts,
     // with the text, which it has only once the private messages before it were delivered: the
     // order of our broadcasts and private messages is kept without a hold list.
-    const byChannel = Buffer.byteLength(text, 'utf8') > MAX_CHAT_BYTES;
-    const longText = byChannel ? encodeControl({ type: ControlType.BCAST_TEXT, keyId: key.keyId, seq, text }) : null;
+    // (A snippet always goes by channel: SNIPPET in place of BCAST_TEXT.)
+    const byChannel = broadcastByChannel(body);
+    const longText = byChannel ? encodeChannelBroadcast(body, key.keyId, seq) : null;
     for (const peer of relay.peers()) {
       const link = this.linkForPeer(peer);
       if (link.senderKeyGiven !== key.keyId) {
@@ -509,7 +550,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     }
     const plain = byChannel
       ? encodeControl({ type: ControlType.BROADCAST_BY_CHANNEL })
-      : encodeControl({ type: ControlType.BROADCAST_CHAT, hold: holders.map((l) => holdTag(l.device)), text });
+      : encodeControl({ type: ControlType.BROADCAST_CHAT, hold: holders.map((l) => holdTag(l.device)), text: body as string });
     const out = Buffer.allocUnsafe(SEALED_PREFIX_BYTES + plain.length + AEAD_TAG_BYTES + BROADCAST_SIGNATURE_BYTES);
     const aad = writeSealedPrefix(out, { kind: Kind.PEER_BROADCAST, flags: 0, src: relay.session, dst: DST_BROADCAST }, key.keyId, seq);
     key.seal(seq, aad, plain, out, SEALED_PREFIX_BYTES);
@@ -907,7 +948,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
         // Broadcasts under another key (or none yet) were not meant for us: nothing to wait for.
         const wait = bi !== null && bi.key.keyId === m.bcastKeyId ? m.bcastNext : 0;
         const copyTo = m.type === ControlType.CHAT_COPY ? m.to : undefined;
-        this.extras.get(link)!.held.push({ kind: 'chat', bcastNext: wait, text: m.text, copyTo });
+        this.extras.get(link)!.held.push({ kind: 'chat', bcastNext: wait, body: m.text, copyTo });
         this.advance(link);
         break;
       }
@@ -920,7 +961,14 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
       case ControlType.BCAST_TEXT: {
         // Queued behind the private messages sent before it: their order is the sender's.
         if (link.broadcastIn?.key.keyId !== m.keyId) break;
-        this.extras.get(link)!.held.push({ kind: 'bcastText', seq: m.seq, text: m.text });
+        this.extras.get(link)!.held.push({ kind: 'bcastText', seq: m.seq, body: m.text });
+        this.advance(link);
+        break;
+      }
+      case ControlType.SNIPPET: {
+        const item = heldSnippet(m, link, (why) => this.log('warn', `dropped a snippet from ${link.nick}: ${why}`));
+        if (!item) break;
+        this.extras.get(link)!.held.push(item);
         this.advance(link);
         break;
       }
@@ -998,23 +1046,20 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
         bi.early.delete(bi.next);
         bi.next++;
         progress = true;
-        const text = m?.type === ControlType.BROADCAST_CHAT ? m.text : longText;
-        if (text !== undefined) {
-          if (link.self) this.emit('message-sent', { id: this.newMessageId(), text, time: Date.now(), otherDevice: true });
-          else this.emit('message', { from: link.nick, text, private: false, time: Date.now() });
+        const body = m?.type === ControlType.BROADCAST_CHAT ? m.text : longText;
+        if (body !== undefined) {
+          if (link.self) emitSent(this.emitBody, body, this.newMessageId(), undefined, true);
+          else emitReceived(this.emitBody, body, link.nick, false, this.nick);
         }
       }
       while (ex.held.length > 0) {
         const h = ex.held[0];
         if (h.kind === 'chat') {
           if (bi && bi.next < h.bcastNext) break;
-          if (h.copyTo !== undefined) {
-            this.emit('message-sent', { id: this.newMessageId(), to: h.copyTo, text: h.text, time: Date.now(), otherDevice: true });
-          } else {
-            this.emit('message', { from: link.nick, text: h.text, private: true, to: this.nick, time: Date.now() });
-          }
+          if (h.copyTo !== undefined) emitSent(this.emitBody, h.body, this.newMessageId(), h.copyTo, true);
+          else emitReceived(this.emitBody, h.body, link.nick, true, this.nick);
         } else if (h.kind === 'bcastText') {
-          if (bi && h.seq >= bi.next && ex.longTexts.size < LONG_TEXTS_MAX) ex.longTexts.set(h.seq, h.text);
+          if (bi && h.seq >= bi.next && ex.longTexts.size < LONG_TEXTS_MAX) ex.longTexts.set(h.seq, h.body);
           else this.log('warn', `dropped the text of broadcast ${h.seq} from ${link.nick}: not expected`);
         } else {
           ex.barrier = Math.max(ex.barrier, h.seq);
@@ -1145,7 +1190,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     }
     // Nothing typed is dropped silently: what still waited is reported as not sent.
     for (let w = this.waitingSends.shift(); w !== undefined; w = this.waitingSends.shift()) {
-      this.emit('message-failed', { id: w.id, to: w.to, code: 'NOT_DELIVERED', message: `"${preview(w.text)}" was not sent: you left first.` });
+      this.emit('message-failed', { id: w.id, to: w.to, code: 'NOT_DELIVERED', message: `${describeBody(w.body)} was not sent: you left first.` });
     }
     for (const [id, to] of this.deliveryTo) {
       this.emit('message-failed', { id, to, code: 'NOT_DELIVERED', message: `You left before ${to ?? 'everyone'} confirmed message ${id}.` });
@@ -1178,7 +1223,3 @@ function holdTag(device: string): Buffer {
   return createHash('sha256').update(device).digest().subarray(0, HOLD_TAG_BYTES);
 }
 
-/** The start of a message, for error lines that name it. */
-function preview(text: string): string {
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
-}

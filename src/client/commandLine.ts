@@ -6,6 +6,7 @@
  *   /sendfile @nick PATH       offer a file (a folder: as one transfer job)
  *   /sendfile @a @b "P1" "P2"  offer files and folders to several members as one job
  *   /requestfile @nick NAME    ask a peer for a file from its shared folder
+ *   /snippet [@nick] PATH[:START[-END]]   share lines of a file as a code snippet
  *   /who                       list who is online
  *   /whois nick                show a peer's key fingerprint
  *   /accept ID  /decline ID  /cancel ID
@@ -19,6 +20,8 @@ export type Command =
   /** Several members, or several paths (each quoted): one transfer job. */
   | { kind: 'sendjob'; to: string[]; paths: string[] }
   | { kind: 'requestfile'; to: string; name: string }
+  /** Lines of a file as a code snippet, to everyone or to `to` (no range: the whole file). */
+  | { kind: 'snippet'; to?: string; path: string; startLine?: number; endLine?: number }
   | { kind: 'who' }
   | { kind: 'whois'; nick: string }
   | { kind: 'accept'; id: string }
@@ -35,6 +38,7 @@ export const COMMAND_HELP: ReadonlyArray<[string, string]> = [
   ['/sendfile @nick PATH', 'offer a file or a folder to nick'],
   ['/sendfile @a @b "P1" "P2"', 'offer files and folders to several members as one job'],
   ['/requestfile @nick NAME', "ask nick for a file from nick's shared folder"],
+  ['/snippet @nick PATH:START-END', 'share lines of a file as code (@nick: only to nick; no range: the whole file)'],
   ['/who', 'list who is online'],
   ['/whois nick', "show nick's key fingerprint"],
   ['/accept ID', 'accept a file offer or request'],
@@ -79,6 +83,8 @@ export function parseCommand(line: string): Command {
       if (to.length === 1 && paths.length === 1) return { kind: 'sendfile', to: to[0], path: paths[0] };
       return { kind: 'sendjob', to, paths };
     }
+    case 'snippet':
+      return parseSnippet(args);
     case 'who':
       return { kind: 'who' };
     case 'whois': {
@@ -111,6 +117,30 @@ function quotedList(s: string): string[] | null {
     at = re.lastIndex;
   }
   return out.length >= 2 && s.slice(at).trim() === '' ? out : null;
+}
+
+const SNIPPET_USAGE = 'Usage: /snippet [@nick] PATH[:START[-END]], e.g. /snippet @bob src/main.ts:10-20';
+
+/** `/snippet [@nick] PATH[:START[-END]]`: the range is the last `:N` or `:N-M` (a path may hold colons). */
+function parseSnippet(args: string): Command {
+  const m = /^(?:@([^\s@]\S*)\s+)?([\s\S]+)$/u.exec(args);
+  if (!m || /^@\S*$/.test(args)) return { kind: 'invalid', message: SNIPPET_USAGE };
+  let spec = unquote(m[2].trim());
+  let startLine: number | undefined;
+  let endLine: number | undefined;
+  const range = /:(\d+)(?:-(\d+))?$/.exec(spec);
+  if (range) {
+    startLine = Number(range[1]);
+    endLine = range[2] !== undefined ? Number(range[2]) : startLine;
+    spec = unquote(spec.slice(0, range.index));
+    if (startLine < 1 || endLine < startLine) {
+      return { kind: 'invalid', message: `Bad line range ${range[0].slice(1)}: lines start at 1 and END must not be before START. ${SNIPPET_USAGE}` };
+    }
+  } else if (/:\d*-?\d*$/.test(spec) && /:[\d-]*$/.exec(spec)![0] !== ':') {
+    return { kind: 'invalid', message: `Bad line range ${/:[\d-]*$/.exec(spec)![0].slice(1)}. ${SNIPPET_USAGE}` };
+  }
+  if (spec === '') return { kind: 'invalid', message: SNIPPET_USAGE };
+  return { kind: 'snippet', ...(m[1] ? { to: m[1] } : {}), path: spec, ...(startLine !== undefined ? { startLine, endLine } : {}) };
 }
 
 /** Paths with spaces may be quoted: /sendfile @bob "my notes.txt". */

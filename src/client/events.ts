@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../protocol/errors';
+import type { CodeSnippet } from '../shared/codeLink';
 
 /**
  * The ChatClient's public events: what the terminal client prints as JSON lines and what the
@@ -27,6 +28,13 @@ export interface ClientEvents {
    * `otherDevice`, another device of ours sent it and this one shows it (no delivery events).
    */
   'message-sent': { id: string; to?: string; text: string; time: number; otherDevice?: boolean };
+  /**
+   * A code snippet from `from`, to us privately (`to` is our nickname) or to everyone; its fields
+   * are checked (docs/protocol.md "Snippets"). README "Sharing code".
+   */
+  snippet: { from: string; to?: string; private: boolean } & CodeSnippet;
+  /** A snippet of ours accepted for sending, as 'message-sent' (the same delivery events follow its id). */
+  'snippet-sent': { id: string; to?: string; otherDevice?: boolean } & CodeSnippet;
   /** Every device it went to acknowledged it (or left after another one did); `devices` counts the acks. */
   'message-delivered': { id: string; to?: string; devices: number };
   /** It cannot be delivered: nobody it was for is online any more (`code`, and `message` names it). */
@@ -113,6 +121,8 @@ export const CLIENT_EVENT_NAMES = Object.keys({
   roster: true,
   message: true,
   'message-sent': true,
+  snippet: true,
+  'snippet-sent': true,
   'message-delivered': true,
   'message-failed': true,
   waiting: true,

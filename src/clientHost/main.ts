@@ -115,6 +115,7 @@ export function runClientHost(port: RpcPort, exit: (code: number) => void): void
       whenReady: () => answer(() => need().whenReady()),
       broadcast: (text) => answer(() => need().broadcast(text)),
       sendPrivate: (to, text) => answer(() => need().sendPrivate(to, text)),
+      shareSnippet: (snippet, to) => answer(() => need().shareSnippet(snippet, to ?? undefined)),
       sendFile: (to, path) => answer(() => need().sendFile(to, path)),
       sendFiles: (to, paths) => answer(() => need().sendFiles(to, paths)),
       requestFile: (to, name, opts) => answer(() => need().requestFile(to, name, opts)),

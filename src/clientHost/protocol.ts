@@ -6,6 +6,7 @@
  * line or in its environment), and every key the client pins comes back as a `pin` event.
  */
 import type { ChatClientOptions } from '../client/chatClient';
+import type { CodeSnippet } from '../shared/codeLink';
 import type { ClientEventName, ClientEvents, ConnectionState, MemberInfo, PathInfo } from '../client/events';
 
 /** ChatClientOptions as they cross IPC: the identity serialized, pins as a plain record, no callbacks. */
@@ -40,6 +41,8 @@ export interface ClientHostSide {
     whenReady(): void;
     broadcast(text: string): string;
     sendPrivate(to: string, text: string): string;
+    /** ChatClient.shareSnippet; `to` null = everyone (JSON carries no undefined in an argument list). */
+    shareSnippet(snippet: CodeSnippet, to: string | null): string;
     sendFile(to: string, path: string): string;
     /** A transfer job: files and folders to several members (docs/protocol.md "Transfer jobs"). */
     sendFiles(to: string[], paths: string[]): string;

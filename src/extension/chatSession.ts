@@ -21,7 +21,7 @@ import { checkNickname, nicknameKey } from '../protocol/nickname';
 import { PeerChatError } from '../protocol/errors';
 import { hasCode, mentionsNick } from '../shared/chatMarkdown';
 import { isSafeLinkUrl } from '../shared/linkPolicy';
-import { isFinalStatus, shortTransferId, TRANSFER_ID_SEPARATOR, type TransferAction, type WebviewCommand } from '../shared/webviewMessages';
+import { isFinalStatus, shortTransferId, TRANSFER_ID_SEPARATOR, type SnippetAction, type TransferAction, type WebviewCommand } from '../shared/webviewMessages';
 import { formatBytes } from '../shared/units';
 import { transferTitle } from '../../webview/format';
 import { quoteReply } from '../../webview/quote';
@@ -40,6 +40,8 @@ import { ChatClientProcess } from './clientProcess';
 import { InProcessClient, type SessionClient, type SessionClientEvents } from './sessionClient';
 import { openSettings, pathEnvironment, readSettings } from './settings';
 import { TransferProgress } from './transferProgress';
+import { SnippetOpener, shareSelection, snippetFromFile } from './snippets';
+import { type CodeSnippet, snippetLocation, snippetOrigin } from '../shared/codeLink';
 import { ReceivedFileActions } from './receivedFileActions';
 import type { TeamRelay, TeamSession } from './teamRelay';
 
@@ -87,6 +89,8 @@ export class ChatSession extends Disposable implements TeamSession {
   private joining: Promise<boolean> | undefined;
   private surface: ChatSurface | undefined;
   private readonly pins: MementoPinStore;
+  /** Open and Copy on snippet cards (README "Sharing code"). */
+  private readonly snippets: SnippetOpener;
   private readonly progress: TransferProgress;
   /** Compare, save over, save beside, discard (receivedFileActions.ts). */
   private readonly received: ReceivedFileActions;
@@ -124,6 +128,7 @@ export class ChatSession extends Disposable implements TeamSession {
     this.pins = new MementoPinStore(context.globalState, (err) => log.error(`Could not save a pinned key: ${errorText(err)}`));
     const script = vscode.Uri.joinPath(context.extensionUri, 'dist', 'clientHost.js').fsPath;
     this.createClient = createClient ?? ((o) => new ChatClientProcess(o, { script, pins: this.pins }));
+    this.snippets = this._register(new SnippetOpener(log));
     // The window is closing: the client's process goes with it.
     this._register(toDisposable(() => this.client?.dispose()));
     this.progress = this._register(
@@ -579,6 +584,20 @@ export class ChatSession extends Disposable implements TeamSession {
       this.log.info(`${p.peer}: ${p.path === 'direct' ? `direct connection (${p.address ?? ''})` : 'via the relay'}`);
     });
     on('message', (p) => this.onMessage(p));
+    on('snippet', (p) => {
+      const { from, to, private: priv, ...snippet } = p;
+      this.state.addChat({ from, to, text: snippetTitle(snippet), private: priv, own: false, snippet });
+      if (!this.surface?.visible && priv && readSettings().notifyPrivateMessages) {
+        void vscode.window.showInformationMessage(`${from} shared ${snippetTitle(snippet)} with you.`, 'Open').then((a) => {
+          if (a === 'Open') void this.snippets.open(snippet, from).catch((err) => this.errors.report(err));
+        });
+      }
+    });
+    on('snippet-sent', (p) => {
+      const { id, to, otherDevice, ...snippet } = p;
+      const shown = this.state.addChat({ from: client.nick, to, text: snippetTitle(snippet), private: to !== undefined, own: true, otherDevice, snippet });
+      if (!otherDevice) this.sentMessages.set(id, shown.id);
+    });
     on('message-sent', (p) => {
       if (p.otherDevice) {
         this.state.addChat({ from: client.nick, to: p.to, text: p.text, private: p.to !== undefined, own: true, time: p.time, otherDevice: true });
@@ -680,6 +699,26 @@ export class ChatSession extends Disposable implements TeamSession {
       // Private: answer privately. A mention: quote it in a reply to everyone, naming them.
       if (a === 'Reply') void this.surface?.show(true, p.private ? `@${p.from} ` : quoteReply({ ...p, own: false }));
     });
+  }
+
+  /** A snippet card's Open or Copy: the snippet is the one this host holds for that message. */
+  async snippetAction(id: string, action: SnippetAction): Promise<void> {
+    const m = this.state.allMessages().find((x) => x.id === id);
+    if (!m?.snippet) throw new Error('That snippet is no longer in the chat history.');
+    if (action === 'copy') await this.snippets.copy(m.snippet);
+    else await this.snippets.open(m.snippet, m.own ? 'you' : (m.from ?? 'a peer'));
+  }
+
+  /**
+   * Share Selection with Peer…: the editor's selection as a snippet, to everyone or one member
+   * (asked). Over 64 KiB it offers to send the file instead.
+   */
+  async shareSelection(editor: vscode.TextEditor | undefined): Promise<void> {
+    const client = this.requireClient();
+    const shared = await shareSelection(editor, client, (file) => this.sendFiles([file]));
+    if (!shared) return;
+    setContext(ContextKeys.sharedCode, true);
+    void this.surface?.reveal();
   }
 
   /** A link in a message was clicked: VS Code opens it, after its usual confirmation. */
@@ -841,6 +880,13 @@ export class ChatSession extends Disposable implements TeamSession {
       case 'requestfile':
         await this.requestFile(cmd.to, cmd.name);
         return;
+      case 'snippet': {
+        // The panel's /snippet: a path as /sendfile takes it (relative to the first workspace folder).
+        const snippet = await snippetFromFile(expandPath(cmd.path, pathEnvironment()), cmd.path, cmd.startLine, cmd.endLine);
+        await this.requireClient().shareSnippet(snippet, cmd.to);
+        setContext(ContextKeys.sharedCode, true);
+        return;
+      }
       case 'accept':
       case 'decline':
       case 'cancel':
@@ -1178,3 +1224,9 @@ function safeUserName(): string {
   }
 }
 
+
+/** How a snippet is named in the chat (its message text, which Find searches): `src/x.ts:3-9 (repo @ abc1234)`. */
+function snippetTitle(s: CodeSnippet): string {
+  const origin = snippetOrigin(s);
+  return `${snippetLocation(s)}${origin ? ` (${origin})` : ''}`;
+}

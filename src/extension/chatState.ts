@@ -8,6 +8,7 @@
  * across hide, reload and restart of the window (the host stores it in workspaceState).
  */
 import { applyJobEvent, type JobEvent } from './jobCards';
+import { type CodeSnippet, isCodeSnippet } from '../shared/codeLink';
 import type { ClientEvents } from '../client/events';
 import type { ErrorCode } from '../protocol/errors';
 import { nicknameKey } from '../protocol/nickname';
@@ -64,6 +65,8 @@ export interface NewChatMessage {
   otherDevice?: boolean;
   /** Someone else's message that mentions us. */
   mentionsMe?: boolean;
+  /** A code snippet (then `text` names it). */
+  snippet?: CodeSnippet;
 }
 
 export class ChatState {
@@ -259,6 +262,7 @@ export class ChatState {
     if (input.own) message.delivery = input.delivery ?? 'sent';
     if (input.otherDevice) message.otherDevice = true;
     if (input.mentionsMe && !input.own) message.mentionsMe = true;
+    if (input.snippet) message.snippet = input.snippet;
     this.pushMessage(message);
     if (!input.own && !this.visible) {
       this.unread++;
@@ -541,7 +545,12 @@ export class ChatState {
     if (typeof raw !== 'object' || raw === null) return undefined;
     const r = raw as Partial<PersistedChat>;
     if (r.version !== 1 || !Array.isArray(r.messages) || !Array.isArray(r.transfers)) return undefined;
-    const messages = r.messages.filter(isMessageView).map((m) => (m.delivery === 'pending' ? { ...m, delivery: 'unconfirmed' as const } : { ...m }));
+    const messages = r.messages.filter(isMessageView).map((m) => {
+      const out = m.delivery === 'pending' ? { ...m, delivery: 'unconfirmed' as const } : { ...m };
+      // A snippet is kept only if it still passes the checks it passed on arrival.
+      if (out.snippet !== undefined && !isCodeSnippet(out.snippet)) delete out.snippet;
+      return out;
+    });
     const transfers = r.transfers.filter(isTransferView).map((t) =>
       isFinalStatus(t.status)
         ? { ...t }

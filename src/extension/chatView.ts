@@ -13,6 +13,7 @@ import {
   isFromWebviewMessage,
   type ToWebviewMessage,
   type TransferAction,
+  type SnippetAction,
   type TransferView,
   type WebviewCommand,
 } from '../shared/webviewMessages';
@@ -27,6 +28,8 @@ export interface ChatViewHandler {
   /** One composer line; rejects with a message to show under the composer. */
   submit(text: string): Promise<void>;
   transferAction(id: string, action: TransferAction): Promise<void>;
+  /** A snippet card's Open or Copy (`id`: the message's). */
+  snippetAction(id: string, action: SnippetAction): Promise<void>;
   runCommand(command: WebviewCommand): Promise<void>;
   /** A link in a message (already checked: http, https or mailto). */
   openLink(url: string): Promise<void>;
@@ -182,6 +185,14 @@ export class ChatView extends Disposable implements vscode.WebviewViewProvider {
           await this.handler.transferAction(m.id, m.action);
         } catch (err) {
           this.log.error(`Transfer action ${m.action} on ${m.id} failed: ${errorText(err)}`);
+          void vscode.window.showErrorMessage(errorText(err));
+        }
+        return;
+      case 'snippetAction':
+        try {
+          await this.handler.snippetAction(m.id, m.action);
+        } catch (err) {
+          this.log.error(`Snippet action ${m.action} on ${m.id} failed: ${errorText(err)}`);
           void vscode.window.showErrorMessage(errorText(err));
         }
         return;

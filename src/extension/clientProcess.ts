@@ -16,6 +16,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import type { CodeSnippet } from '../shared/codeLink';
 import type { ChatClientOptions } from '../client/chatClient';
 import type { ConnectionState, MemberInfo, PathInfo } from '../client/events';
 import { identityFingerprint } from '../client/fingerprints';
@@ -207,6 +208,9 @@ export class ChatClientProcess extends TypedEmitter<SessionClientEvents> impleme
   }
   async sendPrivate(to: string, text: string): Promise<string> {
     return this.need().call('sendPrivate', to, text);
+  }
+  async shareSnippet(snippet: CodeSnippet, to?: string): Promise<string> {
+    return this.need().call('shareSnippet', snippet, to ?? null);
   }
   async sendFile(to: string, path: string): Promise<string> {
     return this.need().callWithin(0, 'sendFile', to, path);

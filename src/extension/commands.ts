@@ -32,6 +32,8 @@ export const Commands = {
   /** Writes this profile's identity as the terminal client's key for our nickname; returns its path. */
   useIdentityInTerminal: 'peerchat.useIdentityInTerminal',
   findInChat: 'peerchat.findInChat',
+  /** The editor's selection as a code snippet (editor context menu, palette). */
+  shareSelection: 'peerchat.shareSelection',
 } as const;
 
 /** `peerchat.join` accepts `{ nick, relay: "host:port" }` to skip the prompt (scripts, tests). */
@@ -91,6 +93,12 @@ export function registerCommands(session: ChatSession, view: ChatView, team: Tea
       const folder = explorerUris(clicked, undefined)[0]?.fsPath;
       if (!(await ensureJoined())) return;
       await session.requestFile(undefined, undefined, folder);
+    }),
+    command(Commands.shareSelection, async () => {
+      const editor = vscode.window.activeTextEditor;
+      if (!editor || editor.selection.isEmpty) throw new Error('Select the lines to share in an editor first, then run Share Selection with Peer….');
+      if (!(await ensureJoined())) return;
+      await session.shareSelection(editor);
     }),
     command(Commands.startRelay, () => session.startRelayAndJoin()),
     command(Commands.stopRelay, () => session.stopRelay()),

@@ -101,6 +101,7 @@ function activateServices(context: vscode.ExtensionContext, log: vscode.LogOutpu
     {
       submit: (text) => session!.submit(text),
       transferAction: (id, action) => session!.transferAction(id, action),
+      snippetAction: (id, action) => session!.snippetAction(id, action),
       runCommand: (command) => session!.runWebviewCommand(command),
       openLink: (url) => session!.openLink(url),
     },

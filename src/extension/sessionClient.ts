@@ -6,6 +6,7 @@
  * (online, members, paths, nick, state) is mirrored. No `vscode` import.
  */
 import { ChatClient } from '../client/chatClient';
+import type { CodeSnippet } from '../shared/codeLink';
 import { CLIENT_EVENT_NAMES, type ClientEvents, type ConnectionState, type MemberInfo, type PathInfo } from '../client/events';
 import { TypedEmitter } from '../client/typedEmitter';
 
@@ -30,6 +31,8 @@ export interface SessionClient {
   paths(): PathInfo[];
   broadcast(text: string): Promise<string>;
   sendPrivate(to: string, text: string): Promise<string>;
+  /** A code snippet to everyone, or to every device of `to` (README "Sharing code"). */
+  shareSnippet(snippet: CodeSnippet, to?: string): Promise<string>;
   sendFile(to: string, path: string): Promise<string>;
   /** Files and folders to several members as one transfer job; returns the job's id. */
   sendFiles(to: string[], paths: string[]): Promise<string>;
@@ -84,6 +87,9 @@ export class InProcessClient extends TypedEmitter<SessionClientEvents> implement
   }
   async sendPrivate(to: string, text: string): Promise<string> {
     return this.client.sendPrivate(to, text);
+  }
+  async shareSnippet(snippet: CodeSnippet, to?: string): Promise<string> {
+    return this.client.shareSnippet(snippet, to);
   }
   sendFile(to: string, path: string): Promise<string> {
     return this.client.sendFile(to, path);

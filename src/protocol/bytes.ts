@@ -64,6 +64,12 @@ export class ByteReader {
   str16(max: number): string {
     return decodeUtf8(this.bytes(this.u16()), max);
   }
+  /** UTF-8 string with a u32 length prefix; the length is checked against `max` before reading. */
+  str32(max: number): string {
+    const n = this.u32();
+    if (n > max) throw new Truncated();
+    return decodeUtf8(this.bytes(n), max);
+  }
 }
 
 // ignoreBOM: a leading U+FEFF is content, not a byte-order mark to strip silently.
@@ -134,6 +140,11 @@ export class ByteWriter {
     const b = Buffer.from(s, 'utf8');
     if (b.length > max || b.length > 0xffff) throw new RangeError(`string longer than ${max} bytes`);
     return this.u16(b.length).bytes(b);
+  }
+  str32(s: string, max: number): this {
+    const b = Buffer.from(s, 'utf8');
+    if (b.length > max || b.length > 0xffff_ffff) throw new RangeError(`string longer than ${max} bytes`);
+    return this.u32(b.length).bytes(b);
   }
   finish(): Buffer {
     return this.buf.subarray(0, this.pos);

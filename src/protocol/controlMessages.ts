@@ -1,4 +1,12 @@
 import { ByteReader, ByteWriter, Truncated } from './bytes';
+import {
+  type CodeSnippet,
+  MAX_SNIPPET_BRANCH_BYTES,
+  MAX_SNIPPET_LANGUAGE_BYTES,
+  MAX_SNIPPET_PATH_BYTES,
+  MAX_SNIPPET_REPO_BYTES,
+  MAX_SNIPPET_TEXT_BYTES,
+} from '../shared/codeLink';
 import { MAX_CHAT_BYTES, MAX_ERROR_MESSAGE_BYTES, MAX_MESSAGE_TEXT_BYTES, MAX_FILE_NAME_BYTES, MAX_JOB_ENTRIES, MAX_JOB_PATH_BYTES, MAX_REQUEST_PATH_BYTES, NICK_MAX_BYTES } from './limits';
 
 /**
@@ -22,7 +30,9 @@ export const ControlType = {
   /** One piece of a message longer than one MSG (src/protocol/messageParts.ts); never decoded here. */
   PART: 0x0e,
   BCAST_TEXT: 0x0f,
-  /** Transfer jobs (docs/protocol.md "Transfer jobs"); 0x10 is kept for code snippets. */
+  /** A code snippet, private, copied to our devices, or the body of a broadcast by channel. */
+  SNIPPET: 0x10,
+  /** Transfer jobs (docs/protocol.md "Transfer jobs"). */
   JOB_OFFER: 0x11,
   JOB_ENTRY: 0x12,
   JOB_ANSWER: 0x13,
@@ -55,6 +65,21 @@ export const MAX_BROADCAST_PLAINTEXT_BYTES = 1 + 1 + MAX_HOLD_TAGS * HOLD_TAG_BY
 export const MAX_CANDIDATES_SENT = 16;
 /** Longest address text in a candidate (IPv6 with an embedded IPv4 address: 45). */
 export const MAX_CANDIDATE_ADDRESS_BYTES = 45;
+/** How a SNIPPET travels: to a member's devices, as a copy to our own, or as a broadcast's body. */
+export const SnippetMode = { PRIVATE: 0, COPY: 1, BROADCAST: 2 } as const;
+export type SnippetModeValue = (typeof SnippetMode)[keyof typeof SnippetMode];
+/** SNIPPET flag: the sender's copy had uncommitted changes in those lines. */
+export const SNIPPET_DIRTY = 0x01;
+/** Longest commit id on the wire (hex digits of a SHA-256 object id). */
+export const MAX_SNIPPET_COMMIT_BYTES = 64;
+/**
+ * Largest SNIPPET: type, mode, addressee, key id, number, flags, and every field at its longest
+ * (docs/protocol.md "Snippets"). The PART reassembly bound for this type only.
+ */
+export const MAX_SNIPPET_MESSAGE_BYTES =
+  1 + 1 + 1 + NICK_MAX_BYTES + 4 + 8 + 1 +
+  1 + MAX_SNIPPET_LANGUAGE_BYTES + 2 + MAX_SNIPPET_PATH_BYTES + 4 + 4 +
+  2 + MAX_SNIPPET_REPO_BYTES + 1 + MAX_SNIPPET_COMMIT_BYTES + 1 + MAX_SNIPPET_BRANCH_BYTES + 4 + MAX_SNIPPET_TEXT_BYTES;
 /** At most this many resume ranges in a FILE_ACCEPT (keeps it inside one message). */
 export const MAX_RESUME_RANGES = 100;
 /** Bytes of a JOB_ANSWER's done map at most: one bit per entry. */
@@ -127,7 +152,14 @@ export type ControlMessage =
    */
   | { type: typeof ControlType.JOB_FILE; jobId: number; index: number; transferId: number; chunkSize: number }
   /** Either side ends a job early (declined later, cancelled, a file failed). */
-  | { type: typeof ControlType.JOB_CANCEL; jobId: number; code: number; message: string };
+  | { type: typeof ControlType.JOB_CANCEL; jobId: number; code: number; message: string }
+  /**
+   * A code snippet (docs/protocol.md "Snippets"), carried as a chat text is: PRIVATE like CHAT
+   * (`n` = broadcasts-before under `keyId`), COPY like CHAT_COPY (to our own devices, `to` = the
+   * addressee), BROADCAST like BCAST_TEXT (`n` = the broadcast's seq under `keyId`). Its fields are
+   * only length-checked here; their meaning (path, lines, URL) is checked by snippetProblem.
+   */
+  | { type: typeof ControlType.SNIPPET; mode: SnippetModeValue; to: string; keyId: number; n: number; snippet: CodeSnippet };
 
 /**
  * A broadcast's plaintext. `hold` lists tags of recipients that must not deliver it before the
@@ -150,6 +182,14 @@ export function encodeControl(m: ControlMessage | BroadcastPlaintext): Buffer {
       break;
     case ControlType.BROADCAST_BY_CHANNEL:
       break;
+    case ControlType.SNIPPET: {
+      const sn = m.snippet;
+      w.u8(m.mode).str8(m.to, NICK_MAX_BYTES).u32(m.keyId).u64(m.n).u8(sn.dirty ? SNIPPET_DIRTY : 0);
+      w.str8(sn.language, MAX_SNIPPET_LANGUAGE_BYTES).str16(sn.path, MAX_SNIPPET_PATH_BYTES).u32(sn.startLine).u32(sn.endLine);
+      w.str16(sn.repo ?? '', MAX_SNIPPET_REPO_BYTES).str8(sn.commit ?? '', MAX_SNIPPET_COMMIT_BYTES).str8(sn.branch ?? '', MAX_SNIPPET_BRANCH_BYTES);
+      w.str32(sn.text, MAX_SNIPPET_TEXT_BYTES);
+      break;
+    }
     case ControlType.BROADCAST_CHAT:
       if (m.hold.length > MAX_HOLD_TAGS) throw new RangeError('hold list too long');
       w.u8(m.hold.length);
@@ -247,6 +287,28 @@ function decodeBody(r: ByteReader): ControlMessage | BroadcastPlaintext | null {
       return { type, keyId: r.u32(), seq: r.u64(), text: r.str16(MAX_MESSAGE_TEXT_BYTES) };
     case ControlType.BROADCAST_BY_CHANNEL:
       return { type };
+    case ControlType.SNIPPET: {
+      const mode = r.u8();
+      if (mode !== SnippetMode.PRIVATE && mode !== SnippetMode.COPY && mode !== SnippetMode.BROADCAST) return null;
+      const to = r.str8(NICK_MAX_BYTES);
+      const keyId = r.u32();
+      const n = r.u64();
+      const flags = r.u8();
+      if ((flags & ~SNIPPET_DIRTY) !== 0) return null;
+      const language = r.str8(MAX_SNIPPET_LANGUAGE_BYTES);
+      const path = r.str16(MAX_SNIPPET_PATH_BYTES);
+      const startLine = r.u32();
+      const endLine = r.u32();
+      const repo = r.str16(MAX_SNIPPET_REPO_BYTES);
+      const commit = r.str8(MAX_SNIPPET_COMMIT_BYTES);
+      const branch = r.str8(MAX_SNIPPET_BRANCH_BYTES);
+      const text = r.str32(MAX_SNIPPET_TEXT_BYTES);
+      const snippet: CodeSnippet = { text, language, path, startLine, endLine, dirty: (flags & SNIPPET_DIRTY) !== 0 };
+      if (repo) snippet.repo = repo;
+      if (commit) snippet.commit = commit;
+      if (branch) snippet.branch = branch;
+      return { type, mode, to, keyId, n, snippet };
+    }
     case ControlType.BROADCAST_CHAT: {
       const n = r.u8();
       if (n > MAX_HOLD_TAGS) return null;

@@ -1,5 +1,5 @@
 import { MAX_MESSAGE_BYTES } from '../transport/limits';
-import { ControlType } from './controlMessages';
+import { ControlType, MAX_SNIPPET_MESSAGE_BYTES } from './controlMessages';
 import { MAX_MESSAGE_TEXT_BYTES, NICK_MAX_BYTES } from './limits';
 
 /**
@@ -27,17 +27,33 @@ export const PART_MORE = 0x01;
 export const MAX_REASSEMBLED_BYTES = 1 + 1 + NICK_MAX_BYTES + 4 + 8 + 2 + MAX_MESSAGE_TEXT_BYTES;
 /** Most parts one message may take (every part but the last is full). */
 export const MAX_PARTS = Math.ceil(MAX_REASSEMBLED_BYTES / MAX_PART_DATA_BYTES);
-/** The only messages that may be carried in parts: chat texts. */
-const PARTABLE = new Set<number>([ControlType.CHAT, ControlType.CHAT_COPY, ControlType.BCAST_TEXT]);
+/**
+ * Largest SNIPPET put back together (bytes, 67,522): a 64 KiB text with every field at its
+ * longest. Only a sequence whose first byte is SNIPPET may grow past MAX_REASSEMBLED_BYTES, so
+ * chat texts keep their bound; memory per device link is at most this.
+ */
+export const MAX_SNIPPET_REASSEMBLED_BYTES = MAX_SNIPPET_MESSAGE_BYTES;
+/** Most parts a SNIPPET may take. */
+export const MAX_SNIPPET_PARTS = Math.ceil(MAX_SNIPPET_REASSEMBLED_BYTES / MAX_PART_DATA_BYTES);
+/** The only messages that may be carried in parts: chat texts and snippets. */
+const PARTABLE = new Set<number>([ControlType.CHAT, ControlType.CHAT_COPY, ControlType.BCAST_TEXT, ControlType.SNIPPET]);
+
+/** The reassembly bound (bytes, parts) for a message whose first byte is `type`. */
+export function reassemblyBound(type: number): { bytes: number; parts: number } {
+  return type === ControlType.SNIPPET
+    ? { bytes: MAX_SNIPPET_REASSEMBLED_BYTES, parts: MAX_SNIPPET_PARTS }
+    : { bytes: MAX_REASSEMBLED_BYTES, parts: MAX_PARTS };
+}
 
 /**
  * Cuts an encoded control message into channel messages: itself if it fits one MSG, else PARTs
- * of `maxMessage` bytes each (the last one shorter). Throws RangeError beyond MAX_REASSEMBLED_BYTES
+ * of `maxMessage` bytes each (the last one shorter). Throws RangeError beyond its reassembly bound
  * or for a type that may not be carried in parts (a caller's bug: texts are checked before).
  */
 export function splitMessage(encoded: Buffer, maxMessage = MAX_MESSAGE_BYTES): Buffer[] {
   if (encoded.length <= maxMessage) return [encoded];
-  if (encoded.length > MAX_REASSEMBLED_BYTES) throw new RangeError(`message of ${encoded.length} bytes exceeds ${MAX_REASSEMBLED_BYTES}`);
+  const bound = reassemblyBound(encoded[0]).bytes;
+  if (encoded.length > bound) throw new RangeError(`message of ${encoded.length} bytes exceeds ${bound}`);
   if (!PARTABLE.has(encoded[0])) throw new RangeError(`message type 0x${encoded[0].toString(16)} is never split`);
   const step = maxMessage - PART_HEADER_BYTES;
   const parts: Buffer[] = [];
@@ -59,7 +75,8 @@ export interface PartResult {
 
 /**
  * Puts PART sequences back together, one per device link (the channel is per link). Memory is
- * bounded by MAX_REASSEMBLED_BYTES; an oversized, malformed or interrupted sequence is dropped
+ * bounded by MAX_REASSEMBLED_BYTES (MAX_SNIPPET_REASSEMBLED_BYTES for a SNIPPET, known from the
+ * first part's first data byte); an oversized, malformed or interrupted sequence is dropped
  * whole (reported once in `dropped`), the messages around it are unaffected.
  */
 export class PartAssembler {
@@ -103,8 +120,10 @@ export class PartAssembler {
       return {};
     }
     const body = data.subarray(PART_HEADER_BYTES);
-    if (this.bytes + body.length > MAX_REASSEMBLED_BYTES || this.parts.length + 1 > MAX_PARTS) {
-      const dropped = `a long message beyond ${MAX_REASSEMBLED_BYTES} bytes or ${MAX_PARTS} parts`;
+    // The bound is the type's, read from the first part: a snippet may be longer than a chat text.
+    const bound = reassemblyBound(this.parts.length > 0 ? this.parts[0][0] : body[0]);
+    if (this.bytes + body.length > bound.bytes || this.parts.length + 1 > bound.parts) {
+      const dropped = `a long message beyond ${bound.bytes} bytes or ${bound.parts} parts`;
       this.reset();
       this.skipping = more;
       return { dropped };

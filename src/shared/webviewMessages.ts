@@ -11,6 +11,7 @@
  */
 import type { ConnectionState } from '../client/events';
 import { isSafeLinkUrl, MAX_LINK_LENGTH } from './linkPolicy';
+import type { CodeSnippet } from './codeLink';
 
 // ------------------------------------------------------------------------------------------
 // The state the webview shows
@@ -49,6 +50,8 @@ export interface ChatMessageView {
   level?: MessageLevel;
   /** A chat message from someone else that mentions us (`@ournick`, src/shared/chatMarkdown.ts). */
   mentionsMe?: boolean;
+  /** A code snippet (README "Sharing code"); `text` then names it (`src/x.ts:10-20`) for find. */
+  snippet?: CodeSnippet;
 }
 
 /**
@@ -225,6 +228,10 @@ export const TRANSFER_ACTIONS = ['accept', 'acceptTo', 'decline', 'cancel', 'ope
  */
 export type TransferAction = (typeof TRANSFER_ACTIONS)[number];
 
+export const SNIPPET_ACTIONS = ['open', 'copy'] as const;
+/** `open` the snippet where it belongs (README "Sharing code"); `copy` its text. */
+export type SnippetAction = (typeof SNIPPET_ACTIONS)[number];
+
 export const WEBVIEW_COMMANDS = ['join', 'leave', 'startRelay', 'showLog', 'sendFile', 'requestFile', 'openSettings'] as const;
 /** Buttons in the webview that run an extension command. */
 export type WebviewCommand = (typeof WEBVIEW_COMMANDS)[number];
@@ -234,6 +241,8 @@ export type FromWebviewMessage =
   /** One composer line: chat text, `@nick text` or a `/` command (see src/client/commandLine.ts). */
   | { type: 'send'; requestId: number; text: string }
   | { type: 'transferAction'; id: string; action: TransferAction }
+  /** A snippet card's button: the host finds the message by id (the webview sends no snippet). */
+  | { type: 'snippetAction'; id: string; action: SnippetAction }
   | { type: 'runCommand'; command: WebviewCommand }
   /** A link in a message was clicked: the host opens it with VS Code (env.openExternal). */
   | { type: 'openLink'; url: string };
@@ -270,6 +279,8 @@ export function isFromWebviewMessage(v: unknown): v is FromWebviewMessage {
       );
     case 'transferAction':
       return isShortString(v.id) && (TRANSFER_ACTIONS as readonly unknown[]).includes(v.action);
+    case 'snippetAction':
+      return isShortString(v.id) && (SNIPPET_ACTIONS as readonly unknown[]).includes(v.action);
     case 'runCommand':
       return (WEBVIEW_COMMANDS as readonly unknown[]).includes(v.command);
     case 'openLink':

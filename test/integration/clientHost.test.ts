@@ -85,7 +85,7 @@ describe('the extension\'s client process (dist/clientHost.js) with dist/relay.j
         }
       }
     };
-    for (const name of ['registered', 'roster', 'presence', 'message', 'message-delivered', 'file-offer', 'file-sent', 'file-received', 'transfer-progress', 'job-done', 'left', 'process-exited', 'error'] as const) {
+    for (const name of ['registered', 'roster', 'presence', 'message', 'snippet', 'message-delivered', 'file-offer', 'file-sent', 'file-received', 'transfer-progress', 'job-done', 'left', 'process-exited', 'error'] as const) {
       alice.on(name, record(name));
     }
 
@@ -109,6 +109,19 @@ describe('the extension\'s client process (dist/clientHost.js) with dist/relay.j
     const m = await seen('message', (p) => p.text === 'hello back');
     assert.equal(m.from, 'bob');
     assert.equal(m.private, true);
+
+    // A code snippet crosses the process boundary (shareSnippet) both ways: out, and back as events.
+    const snippet = { text: 'let x = 1;', language: 'javascript', path: 'src/a.js', startLine: 4, endLine: 4, repo: 'github.com/o/r', commit: 'abcdef0', branch: 'main', dirty: true };
+    const snipId = await alice.shareSnippet(snippet, 'bob');
+    const snip = await bob.event('snippet', (e) => e.from === 'alice');
+    assert.deepEqual(snip, { event: 'snippet', from: 'alice', to: 'bob', private: true, ...snippet });
+    await seen('message-delivered', (p) => p.id === snipId);
+    await assert.rejects(alice.shareSnippet({ ...snippet, text: 'x'.repeat(64 * 1024 + 1) }), /64 KiB/, 'too large: refused across the RPC with its message');
+    await assert.rejects(alice.shareSnippet({ ...snippet, path: '../x.js' }), /path segment/);
+    writeFileSync(path.join(tmp, 'from-bob.js'), 'console.log("bob");\n');
+    bob.send(`/snippet @alice ${path.join(tmp, 'from-bob.js')}`);
+    const back1 = await seen('snippet', (p) => p.from === 'bob');
+    assert.deepEqual([back1.text, back1.path, back1.language, back1.private], ['console.log("bob");', 'from-bob.js', 'javascript', true]);
 
     // The key alice pinned for bob (first use) is in the extension's store.
     const whois = await alice.whois('bob');

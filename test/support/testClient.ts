@@ -11,7 +11,7 @@ const ALL_EVENTS: ClientEventName[] = [
   'registered', 'error', 'state', 'presence', 'roster', 'message', 'message-sent', 'file-offered', 'request-sent',
   'whois', 'file-offer', 'file-request', 'transfer-started', 'transfer-progress', 'file-sent', 'file-received',
   'transfer-failed', 'request-denied', 'peer-key-changed', 'left', 'member-devices', 'message-delivered',
-  'message-failed', 'waiting', 'job-offered', 'job-offer', 'job-started', 'job-progress', 'job-done', 'job-failed',
+  'message-failed', 'waiting', 'job-offered', 'job-offer', 'job-started', 'job-progress', 'job-done', 'job-failed', 'snippet', 'snippet-sent',
 ];
 
 /**

@@ -228,7 +228,7 @@ describe('client/commandLine', () => {
     it('lists every documented form', () => {
       assert.deepEqual(
         COMMAND_HELP.map(([form]) => form),
-        ['text', '@nick text', '/sendfile @nick PATH', '/sendfile @a @b "P1" "P2"', '/requestfile @nick NAME', '/who', '/whois nick', '/accept ID', '/decline ID', '/cancel ID', '/help', 'exit'],
+        ['text', '@nick text', '/sendfile @nick PATH', '/sendfile @a @b "P1" "P2"', '/requestfile @nick NAME', '/snippet @nick PATH:START-END', '/who', '/whois nick', '/accept ID', '/decline ID', '/cancel ID', '/help', 'exit'],
       );
     });
 
@@ -239,6 +239,7 @@ describe('client/commandLine', () => {
         { kind: 'sendfile', to: 'bob', path: 'a.txt' },
         { kind: 'sendjob', to: ['a', 'b'], paths: ['P1', 'P2'] },
         { kind: 'requestfile', to: 'bob', name: 'a.txt' },
+        { kind: 'snippet', to: 'bob', path: 'a.txt', startLine: 3, endLine: 5 },
         { kind: 'who' },
         { kind: 'whois', nick: 'bob' },
         { kind: 'accept', id: '42' },
@@ -248,7 +249,7 @@ describe('client/commandLine', () => {
         { kind: 'exit' },
       ];
       COMMAND_HELP.forEach(([form], i) => {
-        const line = form.replace(/^text$/, 'hello').replace(' text', ' hello').replace('nick', 'bob').replace(/PATH|NAME/, 'a.txt').replace('ID', '42');
+        const line = form.replace(/^text$/, 'hello').replace(' text', ' hello').replace('nick', 'bob').replace(/PATH|NAME/, 'a.txt').replace('START-END', '3-5').replace('ID', '42');
         assert.deepEqual(parseCommand(line), want[i], `${form} -> ${line}`);
       });
     });
@@ -325,4 +326,22 @@ describe('client/commandLine', () => {
       );
     });
   });
+});
+
+describe('client/commandLine: /snippet', () => {
+  const cases: Array<[string, unknown]> = [
+    ['/snippet src/x.ts:10-20', { kind: 'snippet', path: 'src/x.ts', startLine: 10, endLine: 20 }],
+    ['/snippet @bob src/x.ts:3', { kind: 'snippet', to: 'bob', path: 'src/x.ts', startLine: 3, endLine: 3 }],
+    ['/snippet "my file.ts":1-2', { kind: 'snippet', path: 'my file.ts', startLine: 1, endLine: 2 }],
+    ['/snippet notes.md', { kind: 'snippet', path: 'notes.md' }],
+    ['/snippet C:/a.ts:4', { kind: 'snippet', path: 'C:/a.ts', startLine: 4, endLine: 4 }],
+  ];
+  for (const [line, want] of cases) it(`${line}`, () => assert.deepEqual(parseCommand(line), want));
+  for (const line of ['/snippet', '/snippet @bob', '/snippet x.ts:0', '/snippet x.ts:5-2', '/snippet x.ts:5-']) {
+    it(`${line} is invalid, with the usage`, () => {
+      const c = parseCommand(line);
+      assert.equal(c.kind, 'invalid');
+      assert.match((c as { message: string }).message, /\/snippet \[@nick\] PATH\[:START\[-END\]\]/);
+    });
+  }
 });

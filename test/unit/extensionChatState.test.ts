@@ -313,6 +313,21 @@ describe('extension/chatState: persistence', () => {
     assert.ok(!stored.messages.some((m: { id: string }) => m.id === fresh.id));
   });
 
+  it('keeps a snippet across a reload, and drops one that no longer passes the checks', () => {
+    const { state } = setup();
+    const snippet = { text: 'x()', language: 'typescript', path: 'src/x.ts', startLine: 3, endLine: 3, repo: 'github.com/o/r', commit: 'abcdef0', dirty: false };
+    const shown = state.addChat({ from: 'bob', text: 'src/x.ts:3', private: false, own: false, snippet });
+    assert.deepEqual(state.allMessages().find((m) => m.id === shown.id)!.snippet, snippet);
+    const stored = JSON.parse(JSON.stringify(state.toPersisted()));
+    assert.deepEqual(setup({}, stored).state.allMessages()[0].snippet, snippet);
+    stored.messages[0].snippet = { ...snippet, path: '../../etc/passwd' };
+    const tampered = setup({}, stored).state.allMessages();
+    assert.equal(tampered.length, 1, 'the message stays');
+    assert.equal(tampered[0].snippet, undefined, 'without a snippet to open');
+    stored.messages[0].snippet = { text: 5 };
+    assert.equal(setup({}, stored).state.allMessages()[0].snippet, undefined);
+  });
+
   it('drops malformed stored data instead of throwing', () => {
     for (const bad of [undefined, null, 42, 'x', { version: 2, messages: [], transfers: [] }, { version: 1, messages: 'no', transfers: [] }]) {
       assert.equal(setup({}, bad).state.allMessages().length, 0);

@@ -28,6 +28,16 @@ const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 const golden: Array<{ name: string; msg: Msg; hex: string }> = [
   {
+    name: 'SNIPPET (a copy to our devices, every field present)',
+    msg: {
+      type: ControlType.SNIPPET, mode: 1, to: 'bob', keyId: 2, n: 9,
+      snippet: { text: 'x', language: 'go', path: 'a/b.go', startLine: 3, endLine: 4, repo: 'h.io/o/r', commit: 'abcdef0', branch: 'main', dirty: true },
+    },
+    // type | mode | to | key id | n | flags (dirty) | language | path | start | end | repo | commit | branch | text
+    hex: '10 | 01 | 03 626f62 | 00000002 | 0000000000000009 | 01 | 02 676f | 0006 612f622e676f | 00000003 | 00000004'
+      + ' | 0008 682e696f2f6f2f72 | 07 61626364656630 | 04 6d61696e | 00000001 78',
+  },
+  {
     name: 'CHAT',
     msg: { type: ControlType.CHAT, bcastKeyId: 0x01020304, bcastNext: 5 * 2 ** 32 + 6, text: 'hi' },
     hex: '01 | 01020304 | 00000005 00000006 | 0002 6869',
@@ -323,6 +333,7 @@ describe('protocol/controlMessages', () => {
         CANDIDATES: 0x0d,
         PART: 0x0e,
         BCAST_TEXT: 0x0f,
+        SNIPPET: 0x10,
         JOB_OFFER: 0x11,
         JOB_ENTRY: 0x12,
         JOB_ANSWER: 0x13,

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { findMentions, hasCode, isSafeLinkUrl, mentionsNick } from '../../src/shared/chatMarkdown';
 import { highlightCode, languageOf, readHighlighted } from '../../webview/highlight';
-import { ALLOWED_ATTRS, ALLOWED_TAGS, MAX_RENDER_DEPTH, nodesToHtml, renderChatMarkdown, textOfNodes, type MdNode } from '../../webview/markdown';
+import { ALLOWED_ATTRS, ALLOWED_TAGS, MAX_RENDER_DEPTH, nodesToHtml, renderChatMarkdown, snippetCodeBlock, textOfNodes, type MdNode } from '../../webview/markdown';
 
 const html = (text: string, self?: string) => nodesToHtml(renderChatMarkdown(text, { self }));
 
@@ -222,5 +222,21 @@ describe('shared/chatMarkdown: link policy', () => {
     for (const bad of ['javascript:alert(1)', 'data:text/html,x', 'file:///etc/passwd', 'vscode:x', 'command:x', '/relative', 'https://u:p@example.com', 'java\nscript:x', '', `https://example.com/${'a'.repeat(3000)}`]) {
       assert.ok(!isSafeLinkUrl(bad), bad);
     }
+  });
+});
+
+describe('webview/markdown: snippet code blocks', () => {
+  it('highlights by VS Code language id, the text exactly as sent', () => {
+    const code = 'const x: number = 1; // <b>not bold</b>\n```\nnot a fence';
+    const block = snippetCodeBlock(code, 'typescriptreact');
+    assert.equal(textOfNodes([block]), code);
+    const html = nodesToHtml([block]);
+    assert.match(html, /class="hljs language-typescript"/);
+    assert.match(html, /hljs-keyword/);
+    assert.doesNotMatch(html, /<b>/);
+  });
+  it('an unknown language id is shown unhighlighted, as text', () => {
+    const block = snippetCodeBlock('<script>alert(1)</script>', 'nosuchlang');
+    assert.equal(nodesToHtml([block]), '<pre class="md-code snippet-code"><code class="hljs">&lt;script&gt;alert(1)&lt;/script&gt;</code></pre>');
   });
 });

@@ -26,6 +26,8 @@ describe('shared/webviewMessages: from the webview', () => {
       ...WEBVIEW_COMMANDS.map((command) => ({ type: 'runCommand' as const, command })),
       { type: 'openLink', url: 'https://example.com/a?b=1' },
       { type: 'openLink', url: 'mailto:bob@example.com' },
+      { type: 'snippetAction', id: 'm12', action: 'open' },
+      { type: 'snippetAction', id: 'm12', action: 'copy' },
     ];
     for (const m of good) assert.ok(isFromWebviewMessage(m), JSON.stringify(m));
   });
@@ -53,6 +55,9 @@ describe('shared/webviewMessages: from the webview', () => {
       { type: 'openLink', url: 'vscode://evil.extension/x' },
       { type: 'openLink', url: `https://example.com/${'a'.repeat(5000)}` },
       { type: 'openLink' },
+      { type: 'snippetAction', id: 'm1', action: 'delete' },
+      { type: 'snippetAction', id: '', action: 'open' },
+      { type: 'snippetAction', action: 'open' },
     ];
     // The last-but-one is well-formed apart from an extra field: extra fields are harmless
     // (the host reads only id and action), so only check the rest.
