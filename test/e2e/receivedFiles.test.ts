@@ -244,7 +244,8 @@ describe('Received files: compare with the workspace, save over / beside / disca
 
     await clickToastButton('notes.md from bob is shown beside notes.md', 'Save Over');
     await until(() => sha256File(path.join(workspace, 'notes.md')) === sha256(theirs.notes), () => 'notes.md in the workspace to hold bob\'s bytes');
-    assert.equal(fs.existsSync(path.join(downloads, 'notes.md')), false, 'moved out of the download folder');
+    // The workspace file is written first, then the download removed: never a moment without the bytes.
+    await until(() => !fs.existsSync(path.join(downloads, 'notes.md')), () => 'notes.md to leave the download folder');
     const done = (await chat()).locator('[data-testid=transfer-card][data-name="notes.md"][data-resolution=savedOver]');
     await done.waitFor({ timeout: STEP_MS });
     assert.match(await done.locator('[data-testid=transfer-status]').innerText(), /Saved over the workspace file notes\.md/);
@@ -268,7 +269,7 @@ describe('Received files: compare with the workspace, save over / beside / disca
     await until(() => fs.existsSync(beside), () => `${beside} to exist`);
     assert.equal(sha256File(beside), sha256(theirs.guide));
     assert.equal(sha256File(path.join(workspace, 'docs', 'guide.md')), sha256(ours.guide), 'the workspace file is untouched');
-    assert.equal(fs.existsSync(path.join(downloads, 'guide.md')), false);
+    await until(() => !fs.existsSync(path.join(downloads, 'guide.md')), () => 'guide.md to leave the download folder');
     const done = (await chat()).locator('[data-testid=transfer-card][data-name="guide.md"][data-resolution=savedBeside]');
     await done.waitFor({ timeout: STEP_MS });
     assert.match(await done.locator('[data-testid=transfer-status]').innerText(), /Saved in the workspace as guide \(1\)\.md/);
