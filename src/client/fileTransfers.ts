@@ -427,11 +427,12 @@ export class FileTransfers {
       now: () => performance.now(),
       onTimerUpdate: () => this.schedulerTimer.poke(),
       congestionControl: (process.env.PEERCHAT_CC as 'bbr' | 'newReno' | undefined) ?? 'bbr',
-      // On a direct path, a path that went silent is being left for the relay (PathSet), not
-      // too narrow for this datagram size: only a path whose keepalives still get answered is.
+      // On a direct path, a path that stopped carrying our datagrams is being left for the relay
+      // (PathSet), not too narrow for this datagram size: only a path whose keepalive challenges,
+      // sent since the timeouts began, were still answered is.
       smallDatagramsGetThrough: (since: number) => {
         const paths = this.host.link(t.device)?.paths;
-        return !paths || paths.path.kind === 'relay' || paths.heardSince(since);
+        return !paths || paths.path.kind === 'relay' || paths.answeredSince(since);
       },
     });
     t.sender = sender;

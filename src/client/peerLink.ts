@@ -97,6 +97,8 @@ export class PeerLink {
   private keys: SessionKeys | null = null;
   private previousKeys: SessionKeys | null = null;
   private pnOut = 0;
+  /** A packet sealed under the current keys came from the peer (it has them, and uses them). */
+  private heardUnderKeys = false;
   private queued: Buffer[] = [];
   private helloTimer: NodeJS.Timeout | null = null;
   private helloDelay = HELLO_RESEND_INITIAL_MS;
@@ -192,19 +194,46 @@ export class PeerLink {
       this.handshake = new PeerHandshake(this.host.me, this.statics.signPublic, this.statics.dhPublic, () => Date.now());
       this.handshake.start();
     }
+    const confirmedBefore = this.handshake.peerConfirmed();
     const r = this.handshake.onHello(hello);
     if (r.reply) this.sendHello(r.reply);
-    if (r.established) this.install(r.established);
+    if (r.established) this.install(r.established, confirmedBefore);
+    else this.resendWhileNeeded();
   }
 
-  private install(keys: SessionKeys): void {
-    const restart = this.keys !== null && this.keys.id !== keys.id;
+  /**
+   * Keeps resending our hello while the handshake says we still need something from the peer
+   * (no session on our ephemeral, or no proof the peer installed it: src/crypto/peerHandshake.ts),
+   * whichever side started: a responder and a side that has just installed its keys are not
+   * done either. One lost hello must not leave one side without keys for good.
+   */
+  private resendWhileNeeded(): void {
+    if (this.helloTimer || this.closed || !this.handshake?.needsResend()) return;
+    this.scheduleHelloResend();
+  }
+
+  /**
+   * A new session. `oldConfirmed`: the peer had shown (in the handshake) that it installed the
+   * session this one replaces.
+   */
+  private install(keys: SessionKeys, oldConfirmed = false): void {
+    const replacing = this.keys !== null && this.keys.id !== keys.id;
+    // Our first session, replaced before the peer ever showed it had it (no proof, nothing sealed
+    // under it came back): the handshake converging after a lost or altered hello, not a peer that
+    // started over. Nothing we sealed under it was opened, so the channel has not moved on either
+    // side: keep it, and resend under the new keys at once.
+    const neverUsed = replacing && this.previousKeys === null && !oldConfirmed && !this.heardUnderKeys;
+    const restart = replacing && !neverUsed;
     this.previousKeys = this.keys;
     this.keys = keys;
+    this.heardUnderKeys = false;
     this.pnOut = 0;
     if (this.helloTimer) clearTimeout(this.helloTimer);
     this.helloTimer = null;
     this.helloDelay = HELLO_RESEND_INITIAL_MS;
+    // Installed, but maybe without proof that the peer has these keys too: until it says so,
+    // our hello (which now says "established") is resent.
+    this.resendWhileNeeded();
     if (restart) {
       // The peer's client started over: its channel state is gone, so is ours for it (after the
       // host has seen what the old channel had delivered).
@@ -213,6 +242,9 @@ export class PeerLink {
       this.broadcastIn = null;
       this.senderKeyGiven = -1;
       this.queued = [];
+    } else if (neverUsed) {
+      this.channel.pathChanged();
+      this.armChannelTimer();
     }
     const queued = this.queued;
     this.queued = [];
@@ -359,6 +391,7 @@ export class PeerLink {
     }
     if (!keys || !plain) return false;
     keys.replay.commit(p.pn);
+    if (keys === this.keys) this.heardUnderKeys = true;
     const frames = decodeFrames(plain);
     if (!frames) return false;
     this.host.onFrames(this, frames, from);

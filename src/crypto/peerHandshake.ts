@@ -26,7 +26,10 @@
  * exchange ends):
  *  - An ephemeral is paired with peer ephemerals until one pairing is established; then its
  *    private key is dropped and it is never paired again. A hello with a new peer ephemeral
- *    (peer restarted or moved on) gets a fresh ephemeral of mine if my current one is used.
+ *    (peer restarted or moved on) gets a fresh ephemeral of mine if my current one is used;
+ *    but while I hold a session, one that echoes an ephemeral I never had (a hello altered on
+ *    the way, or forged: a real peer echoes nothing or an ephemeral of mine it received) only
+ *    gets my session's hello, so a flipped bit cannot replace a working session.
  *  - Establish (pair my current unused ephemeral e with the hello's eph) only on a hello that
  *    echoes e and carries a valid confirm: the peer proved it holds its static key and derived
  *    the same keys. The previous session stays current until then, so nothing unauthenticated
@@ -37,13 +40,15 @@
  *  - When a session is replaced, the peer's ephemeral of the old session is remembered (a few),
  *    and hellos from it are ignored: stale or replayed hellos do not restart the handshake.
  *    Other unknown ephemerals start at most one rekey per MIN_FRESH_EPHEMERAL_INTERVAL_MS.
- *  - A side that is not established with proof (needsResend) keeps resending its hello; a side
- *    with proof is quiet. Two quiet sides are always on the same session: an established pairing
- *    uses up both ephemerals, so a proof about a pair can never be contradicted later.
+ *  - A side that is not established with proof (needsResend) keeps resending its hello, whether
+ *    it started the exchange or answered (the caller's timer runs on both sides); a side with a
+ *    proven session is quiet, and a peer that really started over drives the rekey. Two quiet
+ *    sides are always on the same session: an established pairing uses up both ephemerals, so a
+ *    proof about a pair can never be contradicted later.
  *
- * An attacker who can inject hellos (the relay) cannot learn or choose keys, nor make a side
- * establish a session its genuine peer does not share; it can force a rekey by injecting a hello
- * with a new ephemeral (indistinguishable from a peer restart), at most once a second.
+ * An attacker who can inject and rewrite hellos (the relay) cannot learn or choose keys, nor make
+ * a side establish a session its genuine peer does not share; it can force a rekey (rewriting the
+ * answers to an injected hello so that they echo the genuine ephemerals), at most once a second.
  */
 import { createHash, createHmac, diffieHellman, generateKeyPairSync, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { PacketOpener, PacketSealer } from './aead';
@@ -236,13 +241,16 @@ export class PeerHandshake {
   }
 
   /**
-   * The hello to resend while this side still needs something from the peer (no session on my
-   * current ephemeral, or no proof the peer installed it); null when done. Pacing is the
-   * caller's (its retransmission timer).
+   * The hello to resend while this side still needs something from the peer (no session, or no
+   * proof the peer installed it); null when done. Pacing is the caller's (its retransmission
+   * timer). A side with a proven session is quiet even while it has answered a new peer
+   * ephemeral with a fresh one of its own: a peer that really started over resends until it has
+   * keys and proof, and each of its hellos is answered; one that did not (the hello was
+   * corrupted or forged) needs nothing, and resending would go on for ever.
    */
   needsResend(): Buffer | null {
     const session = this.session;
-    if (session !== null && this.ephemeralUsed() && session.proven) return null;
+    if (session !== null && session.proven) return null;
     return this.currentHello();
   }
 
@@ -289,6 +297,16 @@ export class PeerHandshake {
 
     // From the peer ephemeral I am pairing with (it lacks my hello): repeat it.
     if (this.target !== null && eph.equals(this.target)) return { reply: this.currentHello() };
+
+    // A new peer ephemeral that echoes an ephemeral I never had, while I hold a session: it
+    // answers nothing I sent (a hello altered on the way, or forged). A real peer's hellos echo
+    // nothing (it started over) or an ephemeral of mine it received. Starting a pairing with it
+    // would replace a working session (and, above this layer, start both channels over) for
+    // nothing; I tell it where I am instead. (One that echoes my session's ephemeral may be a
+    // peer that moved on while I paired, or started over: pairing anew is how we converge.)
+    if (session !== null && hasEcho && !echo.equals(this.eph.pub) && !echo.equals(session.myEph)) {
+      return { reply: this.sessionHello(session) };
+    }
 
     // A new peer ephemeral: pair with it, with a fresh ephemeral if mine is used up.
     const needsFresh = this.ephemeralUsed();

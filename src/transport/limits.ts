@@ -167,7 +167,8 @@ export const TRANSFER_IDLE_TIMEOUT_MS = 30_000;
  */
 export const TRANSFER_MAX_PTO_MS = 4_000;
 /**
- * Consecutive PTOs without any acknowledgment, at a datagram size above the default, after which
+ * Consecutive PTOs without any acknowledgment, at a datagram size above the default, on a path
+ * that acknowledged a packet before (the count restarts per path), after which
  * the sender fails with DATAGRAM_TOO_BIG so the caller restarts at DEFAULT_DATAGRAM_BYTES
  * (RFC 8899 §4.3 black-hole detection).
  */

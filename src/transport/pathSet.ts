@@ -105,6 +105,8 @@ export class PathSet {
   private backoff = ROUND_BACKOFF_MS;
   private lastHeard = 0;
   private lastChallengeAt = 0;
+  /** Send time of the newest challenge to the active path that was answered (see answeredSince). */
+  private answeredSentAt = -Infinity;
   private unansweredSinceHeard = 0;
   private closed = false;
   readonly stats: PathSetStats = { challengesSent: 0, responses: 0, switches: 0, lost: 0 };
@@ -144,10 +146,13 @@ export class PathSet {
     const c = this.candidates.find((x) => x.key === addressKey(from));
     if (!c) return; // only from an address we probed
     const hex = data.toString('hex');
-    if (!c.outstanding.delete(hex)) return; // not one of our challenges to that address
+    const sentAt = c.outstanding.get(hex);
+    if (sentAt === undefined) return; // not one of our challenges to that address
+    c.outstanding.delete(hex);
     this.stats.responses++;
     const now = this.opts.now();
     if (c === this.active) {
+      this.answeredSentAt = Math.max(this.answeredSentAt, sentAt);
       this.heard(from);
       return;
     }
@@ -155,12 +160,17 @@ export class PathSet {
     c.triesSent = PROBE_SCHEDULE_MS.length;
     c.nextTryAt = null;
     this.backoff = ROUND_BACKOFF_MS;
-    if (this.active === null || c.priority < this.active.priority) this.switchTo(c, now);
+    if (this.active === null || c.priority < this.active.priority) this.switchTo(c, now, sentAt);
   }
 
-  /** Whether the active direct path was heard from after `time` (false on the relay path). */
-  heardSince(time: number): boolean {
-    return this.active !== null && this.lastHeard > time;
+  /**
+   * Whether a challenge we sent to the active direct path at or after `time` was answered: our
+   * small datagrams reach the peer on it and its answers reach us (false on the relay path).
+   * Hearing the peer is not enough: a path cut in our direction only (or cut one direction a
+   * moment before the other) still brings the peer's datagrams in while ours are lost.
+   */
+  answeredSince(time: number): boolean {
+    return this.active !== null && this.answeredSentAt >= time;
   }
 
   /**
@@ -265,8 +275,9 @@ export class PathSet {
     if (this.candidates.length === 0) this.roundStart = null;
   }
 
-  private switchTo(c: Candidate, now: number): void {
+  private switchTo(c: Candidate, now: number, answeredSentAt: number): void {
     this.active = c;
+    this.answeredSentAt = answeredSentAt;
     this.lastHeard = now;
     this.lastChallengeAt = now;
     this.unansweredSinceHeard = 0;

@@ -269,7 +269,11 @@ export class ReliableChannel {
 
   /**
    * Traffic moved to another path (relay ⇄ direct): the RTT estimate belongs to the old path
-   * (RFC 9000 §9.4), and what was in flight there is sent again on the new one at once.
+   * (RFC 9000 §9.4), and what was in flight there is sent again on the new one at once. An ack
+   * goes out at once too, even with nothing to acknowledge: an authenticated datagram on the
+   * new path tells the peer where we are now (docs/protocol.md "Direct paths": a peer that
+   * hears us through the relay follows), when nothing else of ours would (file data goes in
+   * records, which say nothing until a whole record authenticates).
    */
   pathChanged(): void {
     this.rtt = new RttEstimator();
@@ -277,6 +281,7 @@ export class ReliableChannel {
     this.lossTime = null;
     for (const m of this.outgoing.values()) if (m.sentAt >= 0) m.lost = true;
     if (this.outgoing.size > 0) this.flushDue = true;
+    this.ackDueAt = this.opts.now();
   }
 
   /** Peer restarted: drop everything queued, unacked or buffered; both directions restart at 0. */

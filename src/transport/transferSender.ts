@@ -34,7 +34,8 @@
  *
  * Datagram size: fixed per transfer (chunkSize = datagram size − PACKET_OVERHEAD −
  * XFER_DATA_HEADER_BYTES). If the path stops carrying that size (BLACK_HOLE_PTO_COUNT probe
- * timeouts in a row with a datagram above DEFAULT_DATAGRAM_BYTES), the sender fails with
+ * timeouts in a row with a datagram above DEFAULT_DATAGRAM_BYTES, on a path that acknowledged
+ * something before, while smallDatagramsGetThrough says so), the sender fails with
  * DATAGRAM_TOO_BIG; the caller restarts the transfer at DEFAULT_DATAGRAM_BYTES, converting the
  * receiver's map with `ChunkMap.rechunk` so nothing already received is sent again
  * (RFC 8899 §4.3: black-hole detection falls back to the base size).
@@ -105,10 +106,12 @@ export interface TransferSenderOptions {
   /** Called when a read completed asynchronously and `nextTimerAt()` may have changed. */
   onTimerUpdate?: () => void;
   /**
-   * Whether small datagrams got through to the peer and back since `since` (ms, this clock),
-   * for example a direct path whose keepalives were answered. Probe timeouts end the transfer
-   * with DATAGRAM_TOO_BIG only if it says so for the time since the streak of timeouts began:
-   * when nothing at all comes back, the path is out (it will be switched), not too narrow.
+   * Whether a small datagram sent at or after `since` (ms, this clock) made the round trip to
+   * the peer and back, for example a direct path's keepalive challenge that was answered. Probe
+   * timeouts end the transfer with DATAGRAM_TOO_BIG only if it says so for the time since the
+   * streak of timeouts began: when our small datagrams do not get through either, the path is
+   * out (it will be switched), not too narrow. Something merely heard from the peer is no such
+   * evidence: it says nothing of the direction our data takes.
    * Absent: every probe timeout counts, as RFC 8899's black-hole detection assumes.
    */
   smallDatagramsGetThrough?: (since: number) => boolean;
@@ -224,6 +227,13 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
   private ptoCount = 0;
   /** When the current streak of probe timeouts began (see smallDatagramsGetThrough). */
   private ptoStreakStart = 0;
+  /**
+   * A packet sent on the current path was acknowledged. Probe timeouts count towards a
+   * datagram-size black hole only after that: the search restarts per path (RFC 8899 §4.3, RFC
+   * 9000 §9.4), and a path that never acknowledged anything is not known to carry any size. The
+   * idle timeout (TRANSFER_IDLE_TIMEOUT_MS) still ends a transfer that hears nothing at all.
+   */
+  private ackedOnPath = false;
   private probesPending = 0;
   private lastAckElicitingSentAt = 0;
   private maxChunk: number;
@@ -761,6 +771,7 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
     const largestAckedSentTime = log.sentTime[ns];
 
     this.ptoCount = 0; // RFC 9002 §6.2.1: reset on an acknowledgment
+    this.ackedOnPath = true; // only packets in flight on this path count in ackedBytes
     this.probesPending = 0;
     this.detectLoss(now);
     this.cc.onAck({
@@ -850,7 +861,7 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
     this.counters.probeTimeouts++;
     if (this.ptoCount === 1) this.ptoStreakStart = now;
     const narrow = this.opts.smallDatagramsGetThrough?.(this.ptoStreakStart) ?? true;
-    if (this.ptoCount >= BLACK_HOLE_PTO_COUNT && this.datagramBytes > DEFAULT_DATAGRAM_BYTES && narrow) {
+    if (this.ptoCount >= BLACK_HOLE_PTO_COUNT && this.datagramBytes > DEFAULT_DATAGRAM_BYTES && this.ackedOnPath && narrow) {
       this.fail(
         'DATAGRAM_TOO_BIG',
         `${this.ptoCount} probe timeouts in a row with ${this.datagramBytes}-byte datagrams; ` +
@@ -890,6 +901,7 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
     this.bytesInFlight = 0;
     this.lossTime = null;
     this.ptoCount = 0;
+    this.ackedOnPath = false;
     this.rtt = new RttEstimator();
     const cc = this.opts.congestionControl ?? 'bbr';
     this.cc = typeof cc === 'string' ? createCongestionController(cc, this.datagramBytes, this.transferId) : cc;

@@ -171,19 +171,17 @@ describe('chat through the relay', function () {
     await longMessages(false);
   });
 
-  // KNOWN RARE STALL (open, see the session note): about one run in twenty on a loaded machine,
-  // one receiver stops getting a sender's messages on this harsh path. A second attempt with fresh
-  // clients is allowed so that the rare stall does not hide everything else; two failures in a
-  // row still fail the suite.
+  // Here one receiver used to stop hearing the sender for good, now and then: the sender's last
+  // handshake hello was lost and neither side resent one, or a flipped bit in a hello made a new
+  // session that dropped what the channel had in flight (test/unit/peerLink.test.ts and
+  // cryptoHandshake.test.ts have those deterministically).
   it('delivers 16 KiB messages intact, exactly once and in order over a lossy, duplicating, reordering, corrupting path', async function () {
-    this.retries(1);
     await longMessages(true);
     const stats = proxies.map((p) => p.stats());
     assert.ok(stats.some((s) => s.up.dropped + s.down.dropped > 0), 'the path really lost datagrams');
   });
 
   it('keeps every message exactly once and in order over a lossy, duplicating, reordering, corrupting path', async function () {
-    this.retries(1); // the known rare stall above
     const alice = await join('alice', true);
     const bob = await join('bob', true);
     const carol = await join('carol', true);

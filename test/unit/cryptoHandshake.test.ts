@@ -451,27 +451,48 @@ describe('crypto/peerHandshake', () => {
       assert.equal(net.sides.A.needsResend(), null, 'and no new handshake under way');
     });
 
-    it('starts at most one rekey per interval on hellos with unknown ephemerals', () => {
+    it('a forged announcement starts no rekey: the peer, not echoed, answers with the session both keep', () => {
       const net = new Network();
       net.start('A');
       net.runUntilQuiet(7);
+      const session = { A: net.sides.A.current()!, B: net.sides.B.current()! };
       net.clock += 60_000;
-      // A forged announcement makes A start over with a fresh ephemeral; bob completes the rekey.
-      assert.ok(net.sides.A.onHello(decodePeerHello(forgedAnnouncement())!).reply, 'a new ephemeral is answered');
-      net.send('B', net.sides.A.needsResend()!);
-      for (let steps = 0; net.inflight.length > 0; steps++) {
-        assert.ok(steps < 10, 'the exchange ends within 10 datagrams');
-        net.deliver(0);
-      }
-      const rekeyed = net.sides.A.current()!;
-      assert.equal(rekeyed.id, 2);
+      // A answers the unknown ephemeral with a fresh one of its own; the answer goes to bob.
+      const answer = net.sides.A.onHello(decodePeerHello(forgedAnnouncement())!).reply;
+      assert.ok(answer, 'a new ephemeral is answered');
+      net.send('B', answer);
+      assert.equal(net.runUntilQuiet(8), 1, 'bob tells A where he is; nothing else');
+      assert.equal(net.sides.A.current(), session.A);
+      assert.equal(net.sides.B.current(), session.B);
       assertMatchingSessions(net);
-      // Another forgery in the same second is ignored outright; after the interval it is answered.
-      assert.deepEqual(net.sides.A.onHello(decodePeerHello(forgedAnnouncement())!), {});
-      assert.equal(net.sides.A.needsResend(), null);
-      net.clock += 1000;
-      assert.ok(net.sides.A.onHello(decodePeerHello(forgedAnnouncement())!).reply, 'answered after the interval');
-      assert.equal(net.sides.A.current(), rekeyed, 'the established session stays current meanwhile');
+      // More forgeries are answered with that same unused ephemeral: no new one, no rekey.
+      for (let i = 0; i < 5; i++) {
+        const again = net.sides.A.onHello(decodePeerHello(forgedAnnouncement())!).reply;
+        assert.ok(again && again.subarray(0, 32).equals(answer.subarray(0, 32)), 'the same fresh ephemeral');
+      }
+      assert.equal(net.sides.A.current(), session.A, 'the established session stays current');
+      assert.equal(net.sides.A.needsResend(), null, 'and A, with proof, stays quiet');
+    });
+
+    it('a session hello altered on the way (another ephemeral) replaces no session on either side', () => {
+      // The chat tests' bit flips did this: both sides rekeyed, and above this layer a rekey
+      // starts both channels over, losing what was in flight.
+      for (let flip = 0; flip < 32; flip++) {
+        const net = new Network();
+        net.start('A');
+        net.runUntilQuiet(9 + flip);
+        const session = { A: net.sides.A.current()!, B: net.sides.B.current()! };
+        net.clock += 60_000;
+        const fromB = net.history.filter((d) => d.to === 'A').map((d) => d.bytes);
+        const altered = Buffer.from(fromB[fromB.length - 1]!);
+        altered[flip]! ^= 1 << (flip % 8); // one bit of its ephemeral
+        net.send('A', altered);
+        net.runUntilQuiet(10 + flip);
+        assert.equal(net.sides.A.current(), session.A, `A kept its session (bit ${flip})`);
+        assert.equal(net.sides.B.current(), session.B, `B kept its session (bit ${flip})`);
+        assert.equal(net.established.A.length + net.established.B.length, 2);
+        assertMatchingSessions(net);
+      }
     });
   });
 

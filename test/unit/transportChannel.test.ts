@@ -131,6 +131,21 @@ describe('transport ReliableChannel', () => {
     assert.equal(b.received.length, 1);
   });
 
+  it('after a path change it sends an ack at once, with nothing to acknowledge or resend', async () => {
+    const sim = new Sim(41);
+    const { a, b } = pair(sim, { delayMs: 10 });
+    a.channel.send(Buffer.from('hello'));
+    await sim.run(() => a.channel.idle && b.channel.idle, 1000);
+    const before = b.sentDatagrams.length;
+    b.channel.pathChanged();
+    await sim.run(() => b.channel.idle, 1000);
+    assert.deepEqual(b.sentDatagrams.slice(before).map((d) => d.map((f) => f.type)), [['msgAck']]);
+    await sim.runUntil(sim.now + 1000);
+    assert.deepEqual(a.received, []);
+    assert.deepEqual(b.received, ['hello'], 'the extra ack delivered nothing twice');
+    assert.equal(a.channel.unacked, 0);
+  });
+
   it('rejects messages over MAX_MESSAGE_BYTES', () => {
     const sim = new Sim(5);
     const { a } = pair(sim, { delayMs: 1 });

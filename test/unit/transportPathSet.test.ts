@@ -208,6 +208,25 @@ describe('PathSet', () => {
     assert.deepEqual(net.paths.path, { kind: 'relay' });
   });
 
+  it('says our small datagrams get through only when a challenge sent since then was answered, not when the peer is merely heard', () => {
+    const net = new SimNet();
+    net.reachable.add(addressKey(A));
+    net.paths.setCandidates([A]);
+    net.run(3_000);
+    assert.ok(net.paths.answeredSince(net.now - KEEPALIVE_MS - 100), 'keepalives answered');
+    // Our direction is cut; the peer's datagrams still arrive for a while.
+    net.reachable.delete(addressKey(A));
+    const cutAt = net.now;
+    for (let t = 50; t <= 1_500; t += 50) net.later(t, () => net.paths.heard(A));
+    net.run(cutAt + 1_500);
+    assert.equal(net.paths.path.kind, 'direct', 'still heard, so still the path');
+    assert.equal(net.paths.answeredSince(cutAt), false);
+    // Mended: the next challenge is answered.
+    net.reachable.add(addressKey(A));
+    net.run(net.now + KEEPALIVE_MS + 100);
+    assert.ok(net.paths.answeredSince(cutAt));
+  });
+
   it('after close() it sends nothing and reports no switch', () => {
     const net = new SimNet();
     net.reachable.add(addressKey(A));

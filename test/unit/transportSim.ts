@@ -300,6 +300,8 @@ export interface TransferSpec {
    * real ChaCha20-Poly1305 and the real PEER_RECORD wire format, opened at B by a RecordAssembler.
    */
   records?: number;
+  /** TransferSenderOptions.smallDatagramsGetThrough (absent: every probe timeout counts). */
+  smallDatagramsGetThrough?: (since: number) => boolean;
 }
 
 /** A record as the sim's sealer made it. */
@@ -458,6 +460,7 @@ export class TwoClients {
       congestionControl: spec.congestionControl,
       initialMaxChunk: spec.initialMaxChunk,
       records,
+      smallDatagramsGetThrough: spec.smallDatagramsGetThrough,
       now: sim.clock,
       readChunk: (chunk, into, offset, length) =>
         sim.track(

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { ChunkMap } from '../../src/transport/chunkMap';
 import { chunkSizeForDatagram } from '../../src/transport/frames';
-import { DEFAULT_DATAGRAM_BYTES, TRANSFER_IDLE_TIMEOUT_MS } from '../../src/transport/limits';
+import { BLACK_HOLE_PTO_COUNT, DEFAULT_DATAGRAM_BYTES, TRANSFER_IDLE_TIMEOUT_MS } from '../../src/transport/limits';
+import { PathSet } from '../../src/transport/pathSet';
 import { LinkOptions, Sim, TwoClients } from './transportSim';
 
 const CHUNK = chunkSizeForDatagram(DEFAULT_DATAGRAM_BYTES);
@@ -164,6 +165,90 @@ describe('transport transfer engine', () => {
     await sim.run(() => senderFailure !== null, cut + 2 * TRANSFER_IDLE_TIMEOUT_MS);
     assert.equal(senderFailure, 'TIMEOUT');
     assert.ok(sim.now - cut >= TRANSFER_IDLE_TIMEOUT_MS - 1);
+  });
+
+  /**
+   * The direct path is cut while a 1472-byte transfer runs on it, our direction a moment before
+   * the peer's (two firewall rules, a route that goes one way first): for that moment the peer's
+   * keepalives still arrive while nothing of ours does. Probe timeouts then pile up; they must not
+   * read as a datagram-size black hole (only small datagrams of ours answered would say that).
+   * The path is declared lost, the transfer moves to the relay and completes.
+   */
+  it('a direct path cut one direction before the other is no black hole: the transfer moves to the relay and completes', async () => {
+    const sim = new Sim(31);
+    const DIRECT: LinkOptions = { delayMs: 1, bytesPerMs: 20_000, queueBytes: 200_000 };
+    const RELAY: LinkOptions = { delayMs: 10, bytesPerMs: 20_000, queueBytes: 200_000 };
+    const net = new TwoClients(sim, DIRECT, { delayMs: 1 });
+    const peer = { address: '203.0.113.13', port: 40000 };
+    let ours = true; // our datagrams reach the peer on the direct path
+    let theirs = true; // the peer's datagrams reach us on it
+    let t: ReturnType<TwoClients['addTransfer']> | null = null;
+    const paths: PathSet = new PathSet({
+      now: sim.clock,
+      random: () => sim.rng.bytes(8),
+      sendChallenge: (to, data) => {
+        if (!ours) return;
+        const back = Buffer.from(data);
+        sim.schedule(sim.now + 2, () => theirs && paths.onResponse(to, back));
+      },
+      onSwitch: (p) => {
+        if (p.kind === 'relay') {
+          net.forward.opts = RELAY;
+          net.back.opts = { delayMs: 10 };
+        }
+        t?.sender.onPathChange(sim.now);
+      },
+    });
+    sim.addTimers(paths);
+    paths.setCandidates([peer]);
+    await sim.runUntil(50);
+    assert.equal(paths.path.kind, 'direct');
+    t = net.addTransfer({
+      transferId: 4,
+      totalBytes: 4 << 20,
+      chunkSize: chunkSizeForDatagram(1472),
+      smallDatagramsGetThrough: (since) => paths.path.kind === 'relay' || paths.answeredSince(since),
+    });
+    // The peer's own keepalives (and fast retries once ours go unanswered) come our way.
+    const peerKeepalive = (): void => {
+      if (theirs) paths.heard(peer);
+      sim.schedule(sim.now + 100, peerKeepalive);
+    };
+    peerKeepalive();
+    t.sender.start();
+    await sim.run(() => t.receiver.chunkMap().count > 500, 60_000);
+    ours = false;
+    net.forward.opts = { ...DIRECT, loss: 1 };
+    const cutAt = sim.now;
+    await sim.runUntil(cutAt + 500); // several probe timeouts while the peer is still heard
+    assert.ok(t.sender.stats().probeTimeouts >= BLACK_HOLE_PTO_COUNT, `${t.sender.stats().probeTimeouts} probe timeouts`);
+    assert.equal(t.failed, null, 'no black hole while the peer is merely heard');
+    theirs = false;
+    net.back.opts = { delayMs: 1, loss: 1 };
+    await sim.run(() => t.failed !== null || (t.done && t.complete), 120_000);
+    assert.equal(t.failed, null);
+    assert.equal(paths.path.kind, 'relay');
+    assert.ok(t.dest!.equals(t.src!), 'byte-identical after the move');
+  });
+
+  it('probe timeouts on a new path before it acknowledged anything are no black hole (the peer follows late)', async () => {
+    const sim = new Sim(32);
+    const net = new TwoClients(sim, PATH, { delayMs: 10 });
+    const t = net.addTransfer({ transferId: 6, totalBytes: 3 << 20, chunkSize: chunkSizeForDatagram(1472) });
+    t.sender.start();
+    await sim.run(() => t.receiver.chunkMap().count > 300, 60_000);
+    // We moved to another path; the peer still sends its acknowledgments down the old one for a
+    // while, longer than BLACK_HOLE_PTO_COUNT probe timeouts at the initial RTT (about 11 s).
+    t.sender.onPathChange(sim.now);
+    net.back.opts = { delayMs: 10, loss: 1 };
+    const movedAt = sim.now;
+    await sim.runUntil(movedAt + 15_000);
+    assert.ok(t.sender.stats().probeTimeouts >= BLACK_HOLE_PTO_COUNT);
+    assert.equal(t.failed, null, 'no black hole before the new path acknowledged anything');
+    net.back.opts = { delayMs: 10 };
+    await sim.run(() => t.failed !== null || (t.done && t.complete), 120_000);
+    assert.equal(t.failed, null);
+    assert.ok(t.dest!.equals(t.src!));
   });
 
   it('falls back when large datagrams stop getting through: DATAGRAM_TOO_BIG, then restart at 1200', async () => {
