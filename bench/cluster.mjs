@@ -376,7 +376,7 @@ export function printCluster(r) {
   }
   if (r.failover) {
     const f = r.failover;
-    table([{ clients: f.clients, moved: f.moveMs.n, unmoved: f.unmoved, 'p50 ms': f.moveMs.p50, 'p99 ms': f.moveMs.p99, 'max ms': f.moveMs.max, sent: f.sent, lost: f.lost, twice: f.duplicates, 'session+nick kept': f.sessionsKept }]);
+    table([{ 'clients/run': f.clients, runs: f.runs.length, 'moved (all runs)': f.moveMs.n, unmoved: f.unmoved, 'p50 ms': f.moveMs.p50, 'p99 ms': f.moveMs.p99, 'max ms': f.moveMs.max, sent: f.sent, lost: f.lost, twice: f.duplicates, 'session+nick kept': f.sessionsKept }]);
   }
   for (const [k, v] of Object.entries(r.errors)) console.log(`  ${k} FAILED: ${v.split('\n')[0]}`);
 }
