@@ -46,6 +46,15 @@ const FATAL_REGISTER_ERRORS: ReadonlySet<ErrorCode> = new Set([
   'BAD_SIGNATURE',
   'RELAY_FULL',
 ]);
+/**
+ * Fatal refusals a REGISTER damaged in transit also earns (a flipped bit breaks its signature, its
+ * secret proof or its nickname; UDP's 16-bit checksum misses some): the same REGISTER is sent
+ * again this many times before the refusal is believed. A real refusal comes back every time, so
+ * it costs a few round trips; a damaged datagram no longer ends a join (docs/protocol.md
+ * "Registration").
+ */
+const TRANSIT_SUSPECT_ERRORS: ReadonlySet<ErrorCode> = new Set(['BAD_SIGNATURE', 'BAD_SECRET', 'NICK_INVALID']);
+const TRANSIT_RETRIES = 2;
 
 /** A device online at the relay: its session (a route), its tag (hex; names the device) and its member's nickname. */
 export interface PeerInfo {
@@ -117,6 +126,8 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
   private registeredOnce = false;
   /** RELAY_FULL refusals in a row since the last REGISTERED (a list goes round its relays). */
   private fullRefusals = 0;
+  /** Refusals in TRANSIT_SUSPECT_ERRORS since the last REGISTERED (each answered by a new REGISTER). */
+  private suspectRefusals = 0;
   /** Session id the relay gave us; 0 before registration. */
   session = 0;
   /** Our address and port as the relay sees them (REGISTERED): behind a NAT, the public mapping. */
@@ -371,6 +382,7 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     this.unreachableReported = false;
     this.registeredOnce = true;
     this.fullRefusals = 0;
+    this.suspectRefusals = 0;
     this.emit('state', { state: 'registered' });
     this.observed = m.observed;
     this.emit('registered', { nick: m.nick, session: m.session, fresh, devices: m.devices, observed: m.observed });
@@ -705,6 +717,12 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     if (code === 'UNKNOWN_PEER' && refKind === Kind.KEY_REQ) {
       this.resolveKeys(`#${refId}`, null);
       for (const key of [...this.keyWaiters.keys()]) if (key.startsWith('@') && refId === 0) this.resolveKeys(key, null);
+    }
+    if (this.phase === 'register' && TRANSIT_SUSPECT_ERRORS.has(code) && this.suspectRefusals < TRANSIT_RETRIES) {
+      this.suspectRefusals++;
+      this.log('info', `the relay refused our REGISTER (${code}); sending it again in case it was damaged on the way`);
+      this.startHello();
+      return;
     }
     if (this.phase === 'register' && FATAL_REGISTER_ERRORS.has(code)) {
       if (this.retryTimer) clearTimeout(this.retryTimer);
