@@ -422,6 +422,30 @@ describe('Chat panel: markdown, mentions, find, quote-reply, keyboard and axe in
     await snap('job-cards');
   });
 
+  it('a snippet card and a received file named like a workspace file (Compare, Open, Reveal) are there for the themes', async function () {
+    this.timeout(3 * STEP_MS);
+    if (!reached.joined) this.skip();
+    const f = await openChat();
+    const code = path.join(tmp, 'bob-code');
+    fs.mkdirSync(code, { recursive: true });
+    fs.writeFileSync(path.join(code, 'retry.py'), 'def retry(fn, times=3):\n    for i in range(times):\n        try:\n            return fn()\n        except OSError:\n            pass\n');
+    bob!.send(`/snippet @alice ${path.join(code, 'retry.py')}:1-6`);
+    const snippet = f.locator('[data-testid=snippet]').last();
+    await snippet.waitFor({ timeout: STEP_MS });
+    assert.match(await snippet.locator('[data-testid=snippet-location]').innerText(), /retry\.py/);
+    await snippet.locator('[data-testid=snippet-open]').waitFor({ state: 'attached' });
+    // notes.md exists in alice's workspace: the received one is offered for comparison.
+    fs.writeFileSync(path.join(code, 'notes.md'), '# Notes\n\nFrom bob.\n');
+    bob!.send(`/sendfile @alice ${path.join(code, 'notes.md')}`);
+    const offered = f.locator('[data-testid=transfer-card][data-direction=receive][data-name="notes.md"] [data-testid=transfer-accept]');
+    await offered.waitFor({ timeout: STEP_MS });
+    await offered.click();
+    const done = f.locator('[data-testid=transfer-card][data-direction=receive][data-status=done][data-name="notes.md"]');
+    await done.waitFor({ timeout: STEP_MS });
+    for (const action of ['compare', 'open', 'reveal']) await done.locator(`[data-testid=transfer-${action}]`).waitFor({ state: 'visible', timeout: 10_000 });
+    await snap('snippet-and-compare');
+  });
+
   for (const [theme, wbClass, webviewClass, name] of [
     ['Light Modern', 'vs', 'vscode-light', 'light'],
     ['Dark High Contrast', 'hc-black', 'vscode-high-contrast', 'high-contrast'],
