@@ -135,7 +135,7 @@ const CIPHER_COST_ROUNDS = { engine: 2, at1200: 2 };
 export async function measureTransfer(o) {
   const timeoutMs = o.timeoutMs ?? 300_000;
   const loadBefore = loadAvg();
-  const relay = await startRelay(o.relayAt ? { prefix: o.relayAt.prefix, extraArgs: ['--host', o.relayAt.host] } : {});
+  const relay = await startRelay(o.relayAt ? { prefix: o.relayAt.prefix, extraArgs: ['--host', o.relayAt.host, '--open', '--no-announce'] } : {});
   const proxies = [];
   let sender;
   let receiver;
