@@ -248,6 +248,10 @@ export class PeerLink {
     }
     const queued = this.queued;
     this.queued = [];
+    if (queued.length > 0) {
+      this.channel.heldUntilNow();
+      this.armChannelTimer();
+    }
     for (const payload of queued) this.sealAndSend(payload);
     for (const w of this.establishedWaiters.splice(0)) w();
     this.host.onEstablished(this);

@@ -284,6 +284,16 @@ export class ReliableChannel {
     this.ackDueAt = this.opts.now();
   }
 
+  /**
+   * What the channel has transmitted so far was held back by the link (no end-to-end keys yet)
+   * and goes on the wire only now: its send times start now, so the first RTT sample measures the
+   * path, not the handshake wait (which would inflate the RTO and slow every retry after it).
+   */
+  heldUntilNow(): void {
+    const now = this.opts.now();
+    for (const m of this.outgoing.values()) if (m.sentAt >= 0 && !m.lost) m.sentAt = now;
+  }
+
   /** Peer restarted: drop everything queued, unacked or buffered; both directions restart at 0. */
   reset(): void {
     this.nextSeq = 0;

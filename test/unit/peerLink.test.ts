@@ -93,6 +93,20 @@ describe('PeerLink', () => {
     assert.ok(a.link.established && b.link.established);
   });
 
+  it('a message typed before the keys measures the path, not the handshake wait, in its RTT sample', async () => {
+    // a's first hello is lost: the handshake waits for its resend (200 ms), the message with it.
+    const { a, b } = pair((from, kind, n) => from === 'a' && kind === Kind.PEER_HELLO && n === 1);
+    made.push(a.link, b.link);
+    const t0 = Date.now();
+    a.link.channel.send(Buffer.from('typed at once'));
+    a.link.armChannelTimer();
+    assert.ok(await until(() => b.received.length > 0 && a.link.channel.unacked === 0, 5_000));
+    const waited = Date.now() - t0;
+    assert.ok(waited >= 150, `the handshake waited for a resent hello (${waited} ms)`);
+    const srtt = a.link.channel.stats().srttMs;
+    assert.ok(srtt < waited / 2, `srtt ${srtt} ms is the in-memory path, not the ${waited} ms wait`);
+  });
+
   // The initiator installs its keys on the responder's hello and answers once; if that answer is
   // lost, both sides must keep resending until each has proof (src/crypto/peerHandshake.ts):
   // before, the initiator went quiet once it had keys and the responder never resent at all, so

@@ -268,6 +268,31 @@ describe('transport ReliableChannel', () => {
       assert.equal(a.unacked, 0);
     });
 
+    it('heldUntilNow(): a message held by the link during a handshake gives an RTT sample of the path, not of the wait', () => {
+      const rtts: number[] = [];
+      for (const held of [false, true]) {
+        let now = 0;
+        const wire: Frame[][] = [];
+        const a = new ReliableChannel({
+          now: () => now,
+          maxPayloadBytes: DEFAULT_DATAGRAM_BYTES - PACKET_OVERHEAD,
+          transmit: (frames) => wire.push(frames),
+          deliver: () => {},
+        });
+        a.send(Buffer.from('typed before the keys'));
+        a.flush();
+        assert.equal(wire.length, 1);
+        now += 1_500; // the handshake took 1.5 s; the link sends the held datagram only now
+        if (held) a.heldUntilNow();
+        now += 20; // one path round trip later the ack arrives
+        a.onFrame({ type: 'msgAck', next: 1, ranges: [] });
+        assert.equal(a.unacked, 0);
+        rtts.push(a.stats().srttMs);
+      }
+      assert.equal(rtts[0], 1_520, 'without it the sample holds the wait');
+      assert.equal(rtts[1], 20, 'with it, the path');
+    });
+
     it('reset() forgets: acks from before it no longer count (seqs restart at 0)', async () => {
       const sim = new Sim(11);
       const { a, b } = pair(sim, { delayMs: 5 });
