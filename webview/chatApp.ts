@@ -21,7 +21,7 @@ import type { CompletionContext } from './completion';
 import { Composer } from './composer';
 import { h, replaceChildren } from './dom';
 import { FindBar } from './findBar';
-import { fillJobCard } from './jobCard';
+import { fillJobCard, transferHead } from './jobCard';
 import { formatFullTime, formatTime, percent, transferStatusText, transferTitle } from './format';
 import { transferButtons } from './transferActions';
 import { renderChatMarkdown, snippetCodeBlock } from './markdown';
@@ -687,18 +687,9 @@ export class ChatApp {
         : h('progress', { className: 'transfer-progress', max: 100, value: p, 'aria-label': `Progress of ${title}` })
       : null;
     const spinner = t.status === 'waiting' ? h('vscode-progress-ring', { className: 'transfer-spinner', 'aria-hidden': 'true' }) : null;
-    const time = h('time', { className: 'msg-time', datetime: new Date(t.time).toISOString(), title: formatFullTime(t.time) }, formatTime(t.time));
     replaceChildren(
       card,
-      h(
-        'div',
-        { className: 'transfer-head' },
-        h('span', { className: 'transfer-arrow', 'aria-hidden': 'true' }, t.direction === 'receive' ? '↓' : '↑'),
-        h('span', { className: 'transfer-name', title: t.path ?? t.name }, t.name),
-        h('span', { className: 'transfer-peer' }, t.direction === 'receive' ? `from ${t.peer}` : `to ${t.peer}`),
-        h('span', { className: 'transfer-id', title: 'Transfer number, for /accept, /decline and /cancel' }, `#${shortTransferId(t.id)}`),
-        time,
-      ),
+      transferHead(t, 'Transfer number, for /accept, /decline and /cancel'),
       bar,
       h('div', { className: 'transfer-status', 'data-testid': 'transfer-status' }, spinner, transferStatusText(t)),
       actions.length > 0 ? h('div', { className: 'transfer-actions button-row' }, ...actions) : null,

@@ -42,6 +42,23 @@ function recipientText(t: TransferView, r: JobRecipientView): string {
 }
 
 /** One line saying where the whole job stands. */
+/**
+ * The head line of a transfer or job card: arrow, name, peer, `#id` (its tooltip `idTitle`) and
+ * the time.
+ */
+export function transferHead(t: TransferView, idTitle: string): HTMLElement {
+  const time = h('time', { className: 'msg-time', datetime: new Date(t.time).toISOString(), title: formatFullTime(t.time) }, formatTime(t.time));
+  return h(
+    'div',
+    { className: 'transfer-head' },
+    h('span', { className: 'transfer-arrow', 'aria-hidden': 'true' }, t.direction === 'receive' ? '↓' : '↑'),
+    h('span', { className: 'transfer-name', title: t.path ?? t.name }, t.name),
+    h('span', { className: 'transfer-peer' }, t.direction === 'receive' ? `from ${t.peer}` : `to ${t.peer}`),
+    h('span', { className: 'transfer-id', title: idTitle }, `#${shortTransferId(t.id)}`),
+    time,
+  );
+}
+
 export function jobStatusText(t: TransferView): string {
   const rs = t.job?.recipients ?? [];
   const done = rs.filter((r) => r.status === 'done').length;
@@ -108,18 +125,9 @@ export function fillJobCard(card: HTMLElement, t: TransferView, act: (action: Tr
           ),
         )
       : null;
-  const time = h('time', { className: 'msg-time', datetime: new Date(t.time).toISOString(), title: formatFullTime(t.time) }, formatTime(t.time));
   replaceChildren(
     card,
-    h(
-      'div',
-      { className: 'transfer-head' },
-      h('span', { className: 'transfer-arrow', 'aria-hidden': 'true' }, t.direction === 'receive' ? '↓' : '↑'),
-      h('span', { className: 'transfer-name', title: t.path ?? t.name }, t.name),
-      h('span', { className: 'transfer-peer' }, t.direction === 'receive' ? `from ${t.peer}` : `to ${t.peer}`),
-      h('span', { className: 'transfer-id', title: 'Job number, for /accept, /decline and /cancel' }, `#${shortTransferId(t.id)}`),
-      time,
-    ),
+    transferHead(t, 'Job number, for /accept, /decline and /cancel'),
     bar,
     h('div', { className: 'transfer-status', 'data-testid': 'job-status' }, jobStatusText(t)),
     lines,

@@ -157,6 +157,28 @@ interface Incoming {
   onDisk?: number;
 }
 
+/** The fields of an incoming transfer just offered: nothing received, open or timed yet. */
+function offeredState(): Pick<
+  Incoming,
+  'partial' | 'receiver' | 'records' | 'timers' | 'writer' | 'hasher' | 'state' | 'lastProgress' | 'lastStatsLog' | 'lastMapSave' | 'bytesSinceMapSave' | 'mapSaving' | 'writes'
+> {
+  return {
+    partial: null,
+    receiver: null,
+    records: null,
+    timers: null,
+    writer: null,
+    hasher: null,
+    state: 'offered',
+    lastProgress: 0,
+    lastStatsLog: 0,
+    lastMapSave: 0,
+    bytesSinceMapSave: 0,
+    mapSaving: false,
+    writes: Promise.resolve(),
+  };
+}
+
 /**
  * File offers, requests and transfers, from and to disk. Offers and answers ride the peer's
  * reliable channel; data rides the transfer engine (src/transport). Received bytes go to a
@@ -337,19 +359,7 @@ export class FileTransfers {
       sha256: f.sha256,
       requestId: 0,
       saveDir: f.saveDir,
-      partial: null,
-      receiver: null,
-      records: null,
-      timers: null,
-      writer: null,
-      hasher: null,
-      state: 'offered',
-      lastProgress: 0,
-      lastStatsLog: 0,
-      lastMapSave: 0,
-      bytesSinceMapSave: 0,
-      mapSaving: false,
-      writes: Promise.resolve(),
+      ...offeredState(),
       observer: f.observer,
       place: f.place,
     };
@@ -525,19 +535,7 @@ export class FileTransfers {
       sha256: m.sha256,
       requestId: m.requestId,
       saveDir: request?.saveDir ?? this.host.options.downloadDir,
-      partial: null,
-      receiver: null,
-      records: null,
-      timers: null,
-      writer: null,
-      hasher: null,
-      state: 'offered',
-      lastProgress: 0,
-      lastStatsLog: 0,
-      lastMapSave: 0,
-      bytesSinceMapSave: 0,
-      mapSaving: false,
-      writes: Promise.resolve(),
+      ...offeredState(),
     };
     this.replaceSameContent(link, m.sha256);
     this.incoming.set(key, t);

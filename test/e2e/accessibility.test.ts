@@ -19,43 +19,13 @@ import { AxeBuilder } from '@axe-core/playwright';
 import axeCore from 'axe-core';
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { CliProcess, startRelayProcess } from '../support/cliProcess';
-import {
-  ARTIFACTS_DIR,
-  dismissNotifications,
-  ensureE2eSetup,
-  findFrame,
-  openWorkbench,
-  quickInput,
-  quickPick,
-  runCommand,
-  screenshot,
-  startCodeServer,
-  waitForNotification,
-  waitForQuickInput,
-  type CodeServerHandle,
-  type Workbench,
-} from './harness';
-import { buildVsix } from './vsix';
+import { ARTIFACTS_DIR, dismissNotifications, openWorkbench, quickPick, runCommand, startCodeServer, waitForNotification, waitForQuickInput, type CodeServerHandle, type Workbench } from './harness';
+import { STEP_MS, composerFrame, endRun, joinChat, localRelaySettings, paletteRow, prepareRun, progressLog, reportFailure, shotNames, snapWithPanel, titleSlug, until, type ChatWindow } from './steps';
 
-const STEP_MS = 90_000;
-let T0 = Date.now();
-function progress(msg: string): void {
-  console.log(`      [a11y +${((Date.now() - T0) / 1000).toFixed(1)}s] ${msg}`);
-}
-
-async function until<T>(cond: () => T | Promise<T>, what: () => string | Promise<string>, timeoutMs = STEP_MS): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await cond();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${await what()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const progress = progressLog('a11y');
 
 describe('Chat panel: markdown, mentions, find, quote-reply, keyboard and axe in three themes (code-server + Chromium)', function () {
   let tmp = '';
@@ -64,13 +34,13 @@ describe('Chat panel: markdown, mentions, find, quote-reply, keyboard and axe in
   let server: CodeServerHandle | undefined;
   let wb: Workbench | undefined;
   let page: Page;
-  let shot = 0;
+  const shotName = shotNames('a11y');
   const reached = { joined: false, markdown: false };
 
   let chatFrame: Frame | undefined;
   async function chat(timeoutMs = STEP_MS): Promise<Frame> {
-    if (chatFrame && !chatFrame.isDetached() && (await chatFrame.$('#composer').catch(() => null))) return chatFrame;
-    chatFrame = await findFrame(page, '#composer', timeoutMs);
+    const w: ChatWindow = { page, frame: chatFrame };
+    chatFrame = await composerFrame(w, timeoutMs);
     return chatFrame;
   }
 
@@ -83,22 +53,7 @@ describe('Chat panel: markdown, mentions, find, quote-reply, keyboard and axe in
 
   /** The window, and the bottom panel (maximized for `big`), as PNGs. */
   async function snap(name: string, opts: { big?: boolean } = {}): Promise<void> {
-    const n = String(++shot).padStart(2, '0');
-    await screenshot(page, `a11y-${n}-${name}`);
-    const panel = page.locator('.monaco-workbench .part.panel').first();
-    if (await panel.isVisible().catch(() => false)) {
-      const before = (await panel.boundingBox())?.height ?? 0;
-      if (opts.big) {
-        await runCommand(page, 'View: Toggle Maximized Panel', STEP_MS);
-        await until(async () => ((await panel.boundingBox())?.height ?? 0) > before + 100, () => 'the panel to grow');
-      }
-      await panel.screenshot({ path: path.join(ARTIFACTS_DIR, `a11y-${n}-${name}-panel.png`) }).catch(() => undefined);
-      if (opts.big) {
-        await runCommand(page, 'View: Toggle Maximized Panel', STEP_MS);
-        await until(async () => Math.abs(((await panel.boundingBox())?.height ?? 0) - before) < 5, () => 'the panel to get its size back');
-      }
-    }
-    progress(`screenshot a11y-${n}-${name}`);
+    await snapWithPanel(page, shotName(name), progress, opts);
   }
 
   /** The composer's own <textarea> (inside the toolkit's shadow root). */
@@ -123,14 +78,13 @@ describe('Chat panel: markdown, mentions, find, quote-reply, keyboard and axe in
    */
   async function runPicker(title: string, placeholder: RegExp): Promise<void> {
     const input = page.locator('.quick-input-widget .quick-input-box input');
-    const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
     for (let attempt = 1; ; attempt++) {
       await page.locator('.monaco-workbench .part.statusbar').first().click({ position: { x: 2, y: 2 } }).catch(() => undefined);
       await page.keyboard.press('F1');
       const box = await waitForQuickInput(page, 5_000).catch(() => null);
       if (box) {
         await box.fill(`>${title}`);
-        const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exact }) });
+        const row = paletteRow(page, title);
         if (await row.first().waitFor({ timeout: 5_000 }).then(() => true, () => false)) {
           await row.first().click();
           const ok = await until(async () => placeholder.test((await input.getAttribute('placeholder').catch(() => '')) ?? ''), () => `the picker of ${title}`, 15_000).then(() => true, () => false);
@@ -154,12 +108,9 @@ describe('Chat panel: markdown, mentions, find, quote-reply, keyboard and axe in
 
   before(async function () {
     this.timeout(15 * 60_000);
-    T0 = Date.now();
-    ensureE2eSetup();
-    fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
-    for (const f of fs.readdirSync(ARTIFACTS_DIR)) if (/^a11y-.*\.(png|log|json)$/.test(f)) fs.rmSync(path.join(ARTIFACTS_DIR, f));
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'peerchat-e2e-a11y-'));
-    const vsix = buildVsix(tmp, progress);
+    const run = prepareRun('a11y', /^a11y-.*\.(png|log|json)$/, progress);
+    tmp = run.tmp;
+    const vsix = run.vsix;
     const workspace = path.join(tmp, 'project');
     fs.mkdirSync(workspace, { recursive: true });
     fs.writeFileSync(path.join(workspace, 'notes.md'), '# Notes\n');
@@ -173,18 +124,12 @@ describe('Chat panel: markdown, mentions, find, quote-reply, keyboard and axe in
       name: 'a11y',
       workspaceDir: workspace,
       vsixPath: vsix,
-      extraSettings: {
-        'peerchat.relayAddress': relayAddr,
-        'peerchat.autoStartRelay': 'never',
+      // Discovery off (localRelaySettings): Join Chat goes straight to the nickname.
+      extraSettings: localRelaySettings(relayAddr, {
         // Off: a mention must notify anyway.
         'peerchat.notifyPrivateMessages': false,
-        // No multicast DNS on this machine's real interfaces (discovery is tested in namespaces),
-        // and Join Chat goes straight to the nickname.
-        'peerchat.discovery': false,
         'peerchat.relayServe': 'thisMachine',
-        'workbench.panel.defaultLocation': 'bottom',
-        'window.commandCenter': false,
-      },
+      }),
     });
     wb = await openWorkbench(server, { viewport: { width: 1400, height: 900 } });
     page = wb.page;
@@ -193,19 +138,13 @@ describe('Chat panel: markdown, mentions, find, quote-reply, keyboard and axe in
   afterEach(async function () {
     const t = this.currentTest;
     if (!t || t.state !== 'failed' || !wb) return;
-    await screenshot(page, `a11y-failure-${t.title.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 60)}`).catch(() => undefined);
-    console.log(`----- Peer Chat log (last 3000 chars)\n${(server?.vscodeLogs('Peer Chat') ?? '').slice(-3000)}`);
-    console.log(`----- browser console (last 30)\n${wb.console.slice(-30).join('\n')}`);
+    await reportFailure({ page, server, wb }, `a11y-failure-${titleSlug(t.title, 60)}`, { logChars: 3000, consoleLines: 30 });
   });
 
   after(async function () {
     this.timeout(60_000);
     if (wb) fs.writeFileSync(path.join(ARTIFACTS_DIR, 'a11y-browser-console.log'), wb.console.join('\n') + '\n');
-    bob?.kill();
-    relay?.proc.kill('SIGKILL');
-    await wb?.close().catch(() => undefined);
-    await server?.stop().catch(() => undefined);
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    await endRun({ peers: [bob], relay, wb, server, tmp });
   });
 
   /** Welcome: Open Walkthrough… → Peer Chat's; resolves with the page once its steps show. */
@@ -229,11 +168,7 @@ describe('Chat panel: markdown, mentions, find, quote-reply, keyboard and axe in
 
   it('joins as alice', async function () {
     this.timeout(3 * STEP_MS);
-    await runCommand(page, 'Peer Chat: Join Chat', STEP_MS);
-    await waitForQuickInput(page, STEP_MS);
-    await quickInput(page, 'alice', STEP_MS);
-    const f = await chat();
-    await f.locator('[data-testid=connection-status][data-status=registered]').waitFor({ timeout: STEP_MS });
+    const f = await joinChat(page, 'alice', chat);
     await f.locator('button[data-testid=roster-item][data-nick=bob]').waitFor({ timeout: STEP_MS });
     reached.joined = true;
   });

@@ -21,40 +21,16 @@
 import { strict as assert } from 'node:assert';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { CliProcess, startRelayProcess } from '../support/cliProcess';
-import {
-  ARTIFACTS_DIR,
-  dismissNotifications,
-  ensureE2eSetup,
-  findFrame,
-  freePort,
-  openWorkbench,
-  quickInput,
-  quickPick,
-  runCommand,
-  screenshot,
-  startCodeServer,
-  waitForNotification,
-  waitForQuickInput,
-  type CodeServerHandle,
-  type Workbench,
-} from './harness';
-import { buildVsix } from './vsix';
+import { ARTIFACTS_DIR, dismissNotifications, freePort, openWorkbench, quickInput, quickPick, runCommand, startCodeServer, waitForNotification, waitForQuickInput, type CodeServerHandle, type Workbench } from './harness';
+import { STEP_MS, composerFrame, endRun, localRelaySettings, prepareRun, progressLog, reportFailure, runPickerCommand, shotNames, snapWithPanel, titleSlug, until, type ChatWindow } from './steps';
 
 /** The folder sent from the Explorer as one transfer job: relative path → size. */
 const ALBUM: Record<string, number> = { 'cover.bin': 40 * 1024 + 3, 'disc1/track01.bin': 220 * 1024, 'disc1/notes/liner.txt': 900, 'disc2/track01.bin': 130 * 1024 + 1 };
 
-/** Per-step wait on a loaded 2-core machine. */
-const STEP_MS = 90_000;
-
-let T0 = Date.now();
-/** Timestamped progress line in the test output (where the time goes on a loaded machine). */
-function progress(msg: string): void {
-  console.log(`      [e2e +${((Date.now() - T0) / 1000).toFixed(1)}s] ${msg}`);
-}
+const progress = progressLog('e2e');
 
 const sha256 = (buf: Buffer): string => createHash('sha256').update(buf).digest('hex');
 const sha256File = (file: string): string => sha256(fs.readFileSync(file));
@@ -94,17 +70,6 @@ function contrast(fg: string, bg: string): number {
   return (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
 }
 
-/** Waits until cond() is truthy (polling), or throws with what() describing the last state. */
-async function until<T>(cond: () => T | Promise<T>, what: () => string | Promise<string>, timeoutMs = STEP_MS): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await cond();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${await what()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 describe('VS Code extension end to end (code-server + Chromium)', function () {
   let tmp = '';
   let workspace = '';
@@ -119,15 +84,15 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
   let server: CodeServerHandle | undefined;
   let wb: Workbench | undefined;
   let page: Page;
-  let shot = 0;
+  const shotName = shotNames('ext');
   /** Steps that later steps depend on. */
   const reached = { joined: false };
 
   /** The chat view's document (re-found when the webview was recreated). */
   let chatFrame: Frame | undefined;
   async function chat(timeoutMs = STEP_MS): Promise<Frame> {
-    if (chatFrame && !chatFrame.isDetached() && (await chatFrame.$('#composer').catch(() => null))) return chatFrame;
-    chatFrame = await findFrame(page, '#composer', timeoutMs);
+    const w: ChatWindow = { page, frame: chatFrame };
+    chatFrame = await composerFrame(w, timeoutMs);
     return chatFrame;
   }
 
@@ -136,59 +101,11 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
    * `big`: the panel is maximized for the panel shot (and restored), so more of the chat shows.
    */
   async function snap(name: string, opts: { big?: boolean } = {}): Promise<string[]> {
-    const n = String(++shot).padStart(2, '0');
-    const files = [await screenshot(page, `ext-${n}-${name}`)];
-    const panel = page.locator('.monaco-workbench .part.panel').first();
-    if (await panel.isVisible().catch(() => false)) {
-      const before = (await panel.boundingBox())?.height ?? 0;
-      if (opts.big) {
-        await runCommand(page, 'View: Toggle Maximized Panel', STEP_MS);
-        await until(async () => ((await panel.boundingBox())?.height ?? 0) > before + 100, () => 'the panel to grow');
-        const f = await chat();
-        // The webview resized: let the message list settle at its end again.
-        await f.locator('#messages').evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
-      }
-      const file = path.join(ARTIFACTS_DIR, `ext-${n}-${name}-panel.png`);
-      await panel.screenshot({ path: file }).then(() => files.push(file)).catch(() => undefined);
-      if (opts.big) {
-        await runCommand(page, 'View: Toggle Maximized Panel', STEP_MS);
-        await until(async () => Math.abs(((await panel.boundingBox())?.height ?? 0) - before) < 5, () => 'the panel to get its size back');
-      }
-    }
-    progress(`screenshot ext-${n}-${name}`);
-    return files;
-  }
-
-  /**
-   * Runs a palette command that opens a quick pick of its own (runCommand waits for the palette
-   * to close, which such a command never does); resolves once the quick input's placeholder
-   * matches `placeholder`.
-   */
-  async function runPickerCommand(title: string, placeholder: RegExp): Promise<void> {
-    const deadline = Date.now() + STEP_MS;
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    for (;;) {
-      await page.locator('.monaco-workbench .part.statusbar').first().click({ position: { x: 2, y: 2 } }).catch(() => undefined);
-      await page.keyboard.press('F1');
-      // 5 s per attempt, then Escape and F1 again (see runCommand in harness.ts).
-      const box = await waitForQuickInput(page, 5_000).catch(() => null);
-      if (box === null) {
-        if (Date.now() > deadline) throw new Error(`the command palette did not open for "${title}"`);
-        await page.keyboard.press('Escape');
-        continue;
-      }
-      await box.fill(`>${title}`);
-      const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', {
-        has: page.locator('.label-name', { hasText: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }),
-      });
-      if (await row.first().waitFor({ timeout: 5_000 }).then(() => true, () => false)) {
-        await row.first().click();
-        await until(async () => placeholder.test((await input.getAttribute('placeholder').catch(() => '')) ?? ''), () => `a quick pick "${placeholder}" after ${title}`);
-        return;
-      }
-      await page.keyboard.press('Escape');
-      if (Date.now() > deadline) throw new Error(`command "${title}" not in the palette`);
-    }
+    return snapWithPanel(page, shotName(name), progress, {
+      big: opts.big,
+      // The webview resized: let the message list settle at its end again.
+      grown: async () => (await chat()).locator('#messages').evaluate((el) => el.scrollTo({ top: el.scrollHeight })),
+    });
   }
 
   /** Sets user settings the way a user does: the Settings editor, searched by id, one text field each. */
@@ -269,13 +186,9 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
 
   before(async function () {
     this.timeout(15 * 60_000); // first run on a fresh machine: apt + code-server install
-    T0 = Date.now();
-    ensureE2eSetup();
-    fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
-    for (const f of fs.readdirSync(ARTIFACTS_DIR)) if (/^ext-.*\.(png|log)$/.test(f)) fs.rmSync(path.join(ARTIFACTS_DIR, f));
-
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'peerchat-e2e-ext-'));
-    const vsix = buildVsix(tmp, progress);
+    const run = prepareRun('ext', /^ext-.*\.(png|log)$/, progress);
+    tmp = run.tmp;
+    const vsix = run.vsix;
     workspace = path.join(tmp, 'project');
     bobShare = path.join(tmp, 'bob-share');
     bobDownloads = path.join(tmp, 'bob-downloads');
@@ -305,17 +218,10 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
       vsixPath: vsix,
       // Where "Use My Identity in the Terminal" writes alice's key for her terminal client.
       env: { XDG_CONFIG_HOME: aliceConfig },
-      extraSettings: {
-        'peerchat.relayAddress': relayAddr,
-        'peerchat.autoStartRelay': 'never',
-        // This VS Code runs on the machine's own network: no mDNS there (discovery is tested in
-        // namespaces, test/integration/lanDiscovery.test.ts and test/e2e/team.test.ts), and
-        // Start Relay serves this machine only without asking.
-        'peerchat.discovery': false,
-        'peerchat.relayServe': 'thisMachine',
-        'workbench.panel.defaultLocation': 'bottom',
-        'window.commandCenter': false,
-      },
+      // This VS Code runs on the machine's own network: no mDNS there (discovery is tested in
+      // namespaces, test/integration/lanDiscovery.test.ts and test/e2e/team.test.ts), and
+      // Start Relay serves this machine only without asking.
+      extraSettings: localRelaySettings(relayAddr, { 'peerchat.relayServe': 'thisMachine' }),
     });
     wb = await openWorkbench(server, { viewport: { width: 1400, height: 900 } });
     page = wb.page;
@@ -324,24 +230,18 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
   afterEach(async function () {
     const t = this.currentTest;
     if (!t || t.state !== 'failed' || !wb) return;
-    const name = t.title.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 60);
-    await screenshot(page, `ext-failure-${name}`).catch(() => undefined);
-    const log = server?.vscodeLogs('Peer Chat') ?? '';
-    console.log(`----- Peer Chat log (last 4000 chars)\n${log.slice(-4000)}`);
-    console.log(`----- bob: last events\n${bob?.events.slice(-15).map((e) => JSON.stringify(e)).join('\n')}\nstderr: ${bob?.stderr.slice(-10).join('\n')}`);
-    console.log(`----- browser console (last 30)\n${wb.console.slice(-30).join('\n')}`);
+    await reportFailure({ page, server, wb }, `ext-failure-${titleSlug(t.title, 60)}`, {
+      logChars: 4000,
+      consoleLines: 30,
+      extra: () => `----- bob: last events\n${bob?.events.slice(-15).map((e) => JSON.stringify(e)).join('\n')}\nstderr: ${bob?.stderr.slice(-10).join('\n')}`,
+    });
   });
 
   after(async function () {
     this.timeout(60_000);
     if (wb) fs.writeFileSync(path.join(ARTIFACTS_DIR, 'ext-browser-console.log'), wb.console.join('\n') + '\n');
     if (server) fs.writeFileSync(path.join(ARTIFACTS_DIR, 'ext-peerchat.log'), server.vscodeLogs('Peer Chat'));
-    carol?.kill();
-    bob?.kill();
-    relay?.proc.kill('SIGKILL');
-    await wb?.close().catch(() => undefined);
-    await server?.stop().catch(() => undefined);
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    await endRun({ peers: [carol, bob], relay, wb, server, tmp });
   });
 
   it('joins from the command palette (Peer Chat: Join Chat → nickname alice) and bob sees her online', async function () {
@@ -757,7 +657,7 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
     ];
     const backgrounds = new Map<string, string>();
     for (const [theme, wbClass, webviewClass, name] of themes) {
-      await runPickerCommand('Preferences: Color Theme', /Select Color Theme/);
+      await runPickerCommand(page, 'Preferences: Color Theme', /Select Color Theme/);
       progress(`theme picker open (${theme})`);
       await quickPick(page, theme, { timeoutMs: STEP_MS });
       progress(`picked ${theme}`);

@@ -15,46 +15,16 @@
 import { strict as assert } from 'node:assert';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
 import { CliProcess, startRelayProcess } from '../support/cliProcess';
-import {
-  ARTIFACTS_DIR,
-  dismissNotifications,
-  ensureE2eSetup,
-  findFrame,
-  openWorkbench,
-  quickInput,
-  quickPick,
-  runCommand,
-  screenshot,
-  startCodeServer,
-  waitForQuickInput,
-  type CodeServerHandle,
-  type Workbench,
-} from './harness';
-import { buildVsix } from './vsix';
+import { ARTIFACTS_DIR, dismissNotifications, openWorkbench, quickPick, startCodeServer, waitForQuickInput, type CodeServerHandle, type Workbench } from './harness';
+import { STEP_MS, clickToastButton, composerFrame, endRun, joinChat, localRelaySettings, prepareRun, progressLog, reportFailure, shotNames, snapPage, titleSlug, toastSettled, until, type ChatWindow } from './steps';
 
-const STEP_MS = 90_000;
-
-let T0 = Date.now();
-function progress(msg: string): void {
-  console.log(`      [e2e +${((Date.now() - T0) / 1000).toFixed(1)}s] ${msg}`);
-}
+const progress = progressLog('e2e');
 
 const sha256 = (buf: Buffer | string): string => createHash('sha256').update(buf).digest('hex');
 const sha256File = (file: string): string => sha256(fs.readFileSync(file));
-
-async function until<T>(cond: () => T | Promise<T>, what: () => string | Promise<string>, timeoutMs = STEP_MS): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await cond();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${await what()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('Received files: compare with the workspace, save over / beside / discard, open, reveal (code-server + Chromium)', function () {
   let tmp = '';
@@ -66,7 +36,7 @@ describe('Received files: compare with the workspace, save over / beside / disca
   let server: CodeServerHandle | undefined;
   let wb: Workbench | undefined;
   let page: Page;
-  let shot = 0;
+  const shotName = shotNames('recv');
   const reached = { joined: false };
 
   const ours = {
@@ -83,16 +53,12 @@ describe('Received files: compare with the workspace, save over / beside / disca
 
   let chatFrame: Frame | undefined;
   async function chat(timeoutMs = STEP_MS): Promise<Frame> {
-    if (chatFrame && !chatFrame.isDetached() && (await chatFrame.$('#composer').catch(() => null))) return chatFrame;
-    chatFrame = await findFrame(page, '#composer', timeoutMs);
+    const w: ChatWindow = { page, frame: chatFrame };
+    chatFrame = await composerFrame(w, timeoutMs);
     return chatFrame;
   }
 
-  async function snap(name: string): Promise<string> {
-    const file = await screenshot(page, `recv-${String(++shot).padStart(2, '0')}-${name}`);
-    progress(`screenshot ${path.basename(file)}`);
-    return file;
-  }
+  const snap = (name: string): Promise<string> => snapPage(page, shotName(name), progress);
 
   /** The finished card of the received file `name`. */
   async function receivedCard(name: string): Promise<Locator> {
@@ -110,33 +76,6 @@ describe('Received files: compare with the workspace, save over / beside / disca
     await bob!.event('file-sent', (e) => e.to === 'alice' && e.name === name, STEP_MS);
   }
 
-  /** The notification toast whose message contains `text`. */
-  function toast(text: string): Locator {
-    return page.locator('.notifications-toasts .notification-toast', { has: page.locator('.notification-list-item-message', { hasText: text }) }).first();
-  }
-
-  /** Waits until a toast has slid in (same place twice in a row), so a screenshot shows it whole. */
-  async function settled(text: string): Promise<void> {
-    const t = toast(text);
-    await t.waitFor({ state: 'visible', timeout: STEP_MS });
-    let last = '';
-    await until(async () => {
-      const b = await t.boundingBox();
-      const now = JSON.stringify(b);
-      const same = now === last;
-      last = now;
-      await new Promise((r) => setTimeout(r, 250));
-      return same;
-    }, () => `the notification "${text}" to settle`);
-  }
-
-  async function clickToastButton(text: string, button: string): Promise<void> {
-    const t = toast(text);
-    await t.waitFor({ state: 'visible', timeout: STEP_MS });
-    await t.locator('.monaco-button', { hasText: new RegExp(`^${button}$`) }).first().click();
-    await t.waitFor({ state: 'hidden', timeout: STEP_MS });
-  }
-
   /** The diff editor is the active editor, titled for the received file, with bob's text on its left. */
   async function diffShows(name: string, leftText: string, rightText: string): Promise<void> {
     const tab = page.locator('.tabs-container .tab.active');
@@ -151,12 +90,9 @@ describe('Received files: compare with the workspace, save over / beside / disca
 
   before(async function () {
     this.timeout(15 * 60_000);
-    T0 = Date.now();
-    ensureE2eSetup();
-    fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
-    for (const f of fs.readdirSync(ARTIFACTS_DIR)) if (/^recv-.*\.png$/.test(f)) fs.rmSync(path.join(ARTIFACTS_DIR, f));
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'peerchat-e2e-recv-'));
-    const vsix = buildVsix(tmp, progress);
+    const run = prepareRun('recv', /^recv-.*\.png$/, progress);
+    tmp = run.tmp;
+    const vsix = run.vsix;
     workspace = path.join(tmp, 'project');
     downloads = path.join(workspace, 'PeerChat Downloads');
     bobFiles = path.join(tmp, 'bob-files');
@@ -179,15 +115,8 @@ describe('Received files: compare with the workspace, save over / beside / disca
       workspaceDir: workspace,
       vsixPath: vsix,
       env: { XDG_CONFIG_HOME: path.join(tmp, 'alice-config') },
-      extraSettings: {
-        'peerchat.relayAddress': relayAddr,
-        'peerchat.autoStartRelay': 'never',
-        'peerchat.discovery': false,
-        // Accepting by a click is tested in extension.test.ts; here the files land at once.
-        'peerchat.acceptFiles': 'always',
-        'workbench.panel.defaultLocation': 'bottom',
-        'window.commandCenter': false,
-      },
+      // Accepting by a click is tested in extension.test.ts; here the files land at once.
+      extraSettings: localRelaySettings(relayAddr, { 'peerchat.acceptFiles': 'always' }),
     });
     wb = await openWorkbench(server, { viewport: { width: 1400, height: 900 } });
     page = wb.page;
@@ -196,28 +125,18 @@ describe('Received files: compare with the workspace, save over / beside / disca
   afterEach(async function () {
     const t = this.currentTest;
     if (!t || t.state !== 'failed' || !wb) return;
-    await screenshot(page, `recv-failure-${t.title.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 60)}`).catch(() => undefined);
-    console.log(`----- Peer Chat log (last 4000 chars)\n${(server?.vscodeLogs('Peer Chat') ?? '').slice(-4000)}`);
-    console.log(`----- browser console (last 30)\n${wb.console.slice(-30).join('\n')}`);
+    await reportFailure({ page, server, wb }, `recv-failure-${titleSlug(t.title, 60)}`, { logChars: 4000, consoleLines: 30 });
   });
 
   after(async function () {
     this.timeout(60_000);
     if (server) fs.writeFileSync(path.join(ARTIFACTS_DIR, 'recv-peerchat.log'), server.vscodeLogs('Peer Chat'));
-    bob?.kill();
-    relay?.proc.kill('SIGKILL');
-    await wb?.close().catch(() => undefined);
-    await server?.stop().catch(() => undefined);
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    await endRun({ peers: [bob], relay, wb, server, tmp });
   });
 
   it('joins as alice', async function () {
     this.timeout(3 * STEP_MS);
-    await runCommand(page, 'Peer Chat: Join Chat', STEP_MS);
-    await waitForQuickInput(page, STEP_MS);
-    await quickInput(page, 'alice', STEP_MS);
-    const f = await chat();
-    await f.locator('[data-testid=connection-status][data-status=registered]').waitFor({ timeout: STEP_MS });
+    await joinChat(page, 'alice', chat);
     await bob!.event('presence', (e) => e.nick === 'alice' && e.online === true, STEP_MS);
     reached.joined = true;
   });
@@ -236,13 +155,13 @@ describe('Received files: compare with the workspace, save over / beside / disca
 
     await compare.click();
     await diffShows('notes.md', 'Bob added this line.', 'Alice keeps her notes here.');
-    await settled('notes.md from bob is shown beside notes.md');
+    await toastSettled(page, 'notes.md from bob is shown beside notes.md');
     // Nothing is saved before the user decides: the download is there, the workspace file is hers.
     assert.equal(sha256File(path.join(downloads, 'notes.md')), sha256(theirs.notes));
     assert.equal(sha256File(path.join(workspace, 'notes.md')), sha256(ours.notes));
     await snap('diff-notes-before-save-over');
 
-    await clickToastButton('notes.md from bob is shown beside notes.md', 'Save Over');
+    await clickToastButton(page, 'notes.md from bob is shown beside notes.md', 'Save Over');
     await until(() => sha256File(path.join(workspace, 'notes.md')) === sha256(theirs.notes), () => 'notes.md in the workspace to hold bob\'s bytes');
     // The workspace file is written first, then the download removed: never a moment without the bytes.
     await until(() => !fs.existsSync(path.join(downloads, 'notes.md')), () => 'notes.md to leave the download folder');
@@ -262,9 +181,9 @@ describe('Received files: compare with the workspace, save over / beside / disca
     const card = await receivedCard('guide.md');
     await card.locator('[data-testid=transfer-compare]').click();
     await diffShows('guide.md', 'Install Node first.', '1. Install.');
-    await settled('guide.md from bob is shown beside docs/guide.md');
+    await toastSettled(page, 'guide.md from bob is shown beside docs/guide.md');
     await snap('diff-guide-before-save-beside');
-    await clickToastButton('guide.md from bob is shown beside docs/guide.md', 'Save Beside');
+    await clickToastButton(page, 'guide.md from bob is shown beside docs/guide.md', 'Save Beside');
     const beside = path.join(workspace, 'docs', 'guide (1).md');
     await until(() => fs.existsSync(beside), () => `${beside} to exist`);
     assert.equal(sha256File(beside), sha256(theirs.guide));
@@ -293,7 +212,7 @@ describe('Received files: compare with the workspace, save over / beside / disca
     await snap('pick-among-matches');
     await quickPick(page, 'src/readme.txt', { timeoutMs: STEP_MS });
     await diffShows('readme.txt', "bob's readme", 'src readme');
-    await clickToastButton('readme.txt from bob is shown beside src/readme.txt', 'Save Over');
+    await clickToastButton(page, 'readme.txt from bob is shown beside src/readme.txt', 'Save Over');
     await until(() => sha256File(path.join(workspace, 'src', 'readme.txt')) === sha256(bobs), () => 'src/readme.txt to hold bob\'s bytes');
     assert.equal(fs.readFileSync(path.join(workspace, 'docs', 'readme.txt'), 'utf8'), 'docs readme\n', 'the file not picked is untouched');
   });
@@ -308,15 +227,15 @@ describe('Received files: compare with the workspace, save over / beside / disca
     // Someone edits todo.txt on disk while the question is open.
     const edited = 'buy milk\nfix the relay\nreview the PR\n';
     fs.writeFileSync(path.join(workspace, 'todo.txt'), edited);
-    await clickToastButton('todo.txt from bob is shown beside todo.txt', 'Save Over');
-    await settled('todo.txt changed since the comparison');
+    await clickToastButton(page, 'todo.txt from bob is shown beside todo.txt', 'Save Over');
+    await toastSettled(page, 'todo.txt changed since the comparison');
     assert.equal(fs.readFileSync(path.join(workspace, 'todo.txt'), 'utf8'), edited, 'the edit was not overwritten');
     assert.equal(sha256File(path.join(downloads, 'todo.txt')), sha256(theirs.todo), 'the download is kept');
     await snap('changed-meanwhile-asks-again');
 
-    await clickToastButton('todo.txt changed since the comparison', 'Compare Again');
+    await clickToastButton(page, 'todo.txt changed since the comparison', 'Compare Again');
     await diffShows('todo.txt', 'write the tests', 'review the PR');
-    await settled('todo.txt from bob is shown beside todo.txt');
+    await toastSettled(page, 'todo.txt from bob is shown beside todo.txt');
     await snap('diff-todo-compared-again');
     // This time from the diff's title bar, which offers the same three decisions.
     const titleAction = (label: string) => page.locator(`.editor-group-container.active .editor-actions .action-label[aria-label^="${label}"]`).first();
@@ -332,7 +251,7 @@ describe('Received files: compare with the workspace, save over / beside / disca
     await until(async () => (await page.locator('.monaco-diff-editor').count()) === 0, () => 'the diff editor to close');
     assert.equal(await titleAction('Discard Received File').count(), 0, 'the title-bar decisions are gone with the diff');
     // The notification still on screen finds nothing left to decide.
-    await clickToastButton('todo.txt from bob is shown beside todo.txt', 'Save Over');
+    await clickToastButton(page, 'todo.txt from bob is shown beside todo.txt', 'Save Over');
     assert.equal(fs.readFileSync(path.join(workspace, 'todo.txt'), 'utf8'), edited);
     await snap('card-discarded');
   });

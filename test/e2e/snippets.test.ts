@@ -15,43 +15,15 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import axeCore from 'axe-core';
-import type { Frame, Page } from 'playwright-core';
+import type { Frame } from 'playwright-core';
 import { CliProcess, startRelayProcess } from '../support/cliProcess';
-import {
-  ARTIFACTS_DIR,
-  ensureE2eSetup,
-  findFrame,
-  openWorkbench,
-  quickInput,
-  quickPick,
-  runCommand,
-  screenshot,
-  startCodeServer,
-  waitForQuickInput,
-  type CodeServerHandle,
-  type Workbench,
-} from './harness';
-import { buildVsix } from './vsix';
+import { ARTIFACTS_DIR, openWorkbench, quickInput, quickPick, startCodeServer, waitForQuickInput } from './harness';
+import { STEP_MS, composerFrame, joinChat, localRelaySettings, prepareRun, progressLog, reportFailure, shotNames, snapPage, titleSlug, until, type TestWindow } from './steps';
 
-const STEP_MS = 90_000;
-let T0 = Date.now();
-function progress(msg: string): void {
-  console.log(`      [e2e +${((Date.now() - T0) / 1000).toFixed(1)}s] ${msg}`);
-}
-
-async function until<T>(cond: () => T | Promise<T>, what: () => string | Promise<string>, timeoutMs = STEP_MS): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await cond();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${await what()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const progress = progressLog('e2e');
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'init.defaultBranch=main', ...args], {
@@ -86,13 +58,7 @@ const MATH_LINES = [
 ];
 
 /** One person's VS Code. */
-interface Window {
-  name: string;
-  server: CodeServerHandle;
-  wb: Workbench;
-  page: Page;
-  frame?: Frame;
-}
+type Window = TestWindow;
 
 describe('Code snippets end to end: Share Selection with Peer… and Open in another clone (two code-servers)', function () {
   let tmp = '';
@@ -102,46 +68,26 @@ describe('Code snippets end to end: Share Selection with Peer… and Open in ano
   let carol: CliProcess | undefined;
   let alice: Window | undefined;
   let bob: Window | undefined;
-  let shot = 0;
+  const shotName = shotNames('snip');
   const reached = { joined: false, shared: false };
 
-  async function chat(w: Window): Promise<Frame> {
-    if (w.frame && !w.frame.isDetached() && (await w.frame.$('#composer').catch(() => null))) return w.frame;
-    w.frame = await findFrame(w.page, '#composer', STEP_MS);
-    return w.frame;
-  }
-
-  async function snap(w: Window, name: string): Promise<string> {
-    const n = String(++shot).padStart(2, '0');
-    const file = await screenshot(w.page, `snip-${n}-${w.name}-${name}`);
-    progress(`screenshot ${path.basename(file)}`);
-    return file;
-  }
+  const chat = (w: Window): Promise<Frame> => composerFrame(w);
+  const snap = (w: Window, name: string): Promise<string> => snapPage(w.page, shotName(`${w.name}-${name}`), progress);
 
   async function open(name: string, workspaceDir: string, relayAddr: string, vsix: string): Promise<Window> {
     const server = await startCodeServer({
       name,
       workspaceDir,
       vsixPath: vsix,
-      extraSettings: {
-        'peerchat.relayAddress': relayAddr,
-        'peerchat.autoStartRelay': 'never',
-        // No mDNS on the machine's network (see extension.test.ts).
-        'peerchat.discovery': false,
-        'workbench.panel.defaultLocation': 'bottom',
-        'window.commandCenter': false,
-      },
+      // No mDNS on the machine's network (see extension.test.ts).
+      extraSettings: localRelaySettings(relayAddr),
     });
     const wb = await openWorkbench(server, { viewport: { width: 1400, height: 900 } });
     return { name, server, wb, page: wb.page };
   }
 
   async function join(w: Window): Promise<void> {
-    await runCommand(w.page, 'Peer Chat: Join Chat', STEP_MS);
-    await waitForQuickInput(w.page, STEP_MS);
-    await quickInput(w.page, w.name, STEP_MS);
-    const f = await chat(w);
-    await f.locator('[data-testid=connection-status][data-status=registered]').waitFor({ timeout: STEP_MS });
+    await joinChat(w.page, w.name, () => chat(w));
   }
 
   /** Opens a file of the workspace with Quick Open and waits for its editor. */
@@ -162,12 +108,9 @@ describe('Code snippets end to end: Share Selection with Peer… and Open in ano
 
   before(async function () {
     this.timeout(15 * 60_000);
-    T0 = Date.now();
-    ensureE2eSetup();
-    fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
-    for (const f of fs.readdirSync(ARTIFACTS_DIR)) if (/^snip-.*\.(png|log)$/.test(f)) fs.rmSync(path.join(ARTIFACTS_DIR, f));
-    tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'peerchat-e2e-snip-')));
-    const vsix = buildVsix(tmp, progress);
+    const run = prepareRun('snip', /^snip-.*\.(png|log)$/, progress, { realpath: true });
+    tmp = run.tmp;
+    const vsix = run.vsix;
 
     // One repository, a bare one as the remote, and a clone for each of alice and bob.
     bare = path.join(tmp, 'team.git');
@@ -195,9 +138,7 @@ describe('Code snippets end to end: Share Selection with Peer… and Open in ano
     if (!t || t.state !== 'failed') return;
     for (const w of [alice, bob]) {
       if (!w) continue;
-      await screenshot(w.page, `snip-failure-${w.name}-${t.title.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 50)}`).catch(() => undefined);
-      console.log(`----- ${w.name}: Peer Chat log (last 3000)\n${w.server.vscodeLogs('Peer Chat').slice(-3000)}`);
-      console.log(`----- ${w.name}: browser console (last 20)\n${w.wb.console.slice(-20).join('\n')}`);
+      await reportFailure(w, `snip-failure-${w.name}-${titleSlug(t.title, 50)}`, { logChars: 3000, consoleLines: 20, who: w.name });
     }
     console.log(`----- carol: last events\n${carol?.events.slice(-10).map((e) => JSON.stringify(e)).join('\n')}`);
   });

@@ -22,54 +22,24 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Frame, Page } from 'playwright-core';
+import type { Frame } from 'playwright-core';
 import { parseInvitation } from '../../src/shared/invitation';
 import { NetLab, prepareNetLab, type Host } from '../support/netLab';
 import { buildVsix } from './vsix';
-import {
-  ARTIFACTS_DIR,
-  chromiumInNamespace,
-  ensureE2eSetup,
-  findFrame,
-  openWorkbench,
-  quickInput,
-  runCommand,
-  screenshot,
-  startCodeServer,
-  waitForNotification,
-  waitForQuickInput,
-  type CodeServerHandle,
-  type Workbench,
-} from './harness';
+import { ARTIFACTS_DIR, chromiumInNamespace, ensureE2eSetup, openWorkbench, quickInput, runCommand, startCodeServer, waitForNotification, waitForQuickInput } from './harness';
+import { STEP_MS, clearArtifacts, composerFrame, progressLog, reportFailure, shotNames, snapWithPanel, titleSlug, type TestWindow, until as pollUntil } from './steps';
 
-/** Per-step wait on a loaded 2-core machine (two VS Code instances at once). */
-const STEP_MS = 90_000;
 /** The office LAN, inside the lab only (RFC 1918). */
 const OFFICE_LAN = '10.62.0.0/24';
 
-let T0 = Date.now();
-function progress(msg: string): void {
-  console.log(`      [team +${((Date.now() - T0) / 1000).toFixed(1)}s] ${msg}`);
-}
+const progress = progressLog('team');
 
-async function until<T>(cond: () => T | Promise<T>, what: () => string | Promise<string>, timeoutMs = STEP_MS): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await cond();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${await what()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+/** until() of steps.ts, polling every 250 ms (two VS Code instances at once). */
+const until = <T>(cond: () => T | Promise<T>, what: () => string | Promise<string>, timeoutMs = STEP_MS) => pollUntil(cond, what, timeoutMs, 250);
 
 /** One person: a VS Code in a namespace of its own. */
-interface Person {
-  name: string;
+interface Person extends TestWindow {
   host: Host;
-  server: CodeServerHandle;
-  wb: Workbench;
-  page: Page;
-  frame?: Frame;
 }
 
 describe('Team in one step: Start Relay for the network, invitation, second VS Code joins (code-server in namespaces)', function () {
@@ -78,24 +48,14 @@ describe('Team in one step: Start Relay for the network, invitation, second VS C
   const people: Person[] = [];
   let alice: Person;
   let bob: Person;
-  let shot = 0;
+  const shotName = shotNames('team');
   let invitation = '';
   const reached = { relay: false, invitation: false, joined: false };
 
-  async function chat(p: Person): Promise<Frame> {
-    if (p.frame && !p.frame.isDetached() && (await p.frame.$('#composer').catch(() => null))) return p.frame;
-    p.frame = await findFrame(p.page, '#composer', STEP_MS);
-    return p.frame;
-  }
+  const chat = (p: Person): Promise<Frame> => composerFrame(p);
 
   async function snap(p: Person, name: string): Promise<void> {
-    const n = String(++shot).padStart(2, '0');
-    await screenshot(p.page, `team-${n}-${p.name}-${name}`);
-    const panel = p.page.locator('.monaco-workbench .part.panel').first();
-    if (await panel.isVisible().catch(() => false)) {
-      await panel.screenshot({ path: path.join(ARTIFACTS_DIR, `team-${n}-${p.name}-${name}-panel.png`) }).catch(() => undefined);
-    }
-    progress(`screenshot team-${n}-${p.name}-${name}`);
+    await snapWithPanel(p.page, shotName(`${p.name}-${name}`), progress);
   }
 
   /** Types a line in the chat's composer and sends it. */
@@ -141,12 +101,11 @@ describe('Team in one step: Start Relay for the network, invitation, second VS C
 
   before(async function () {
     this.timeout(20 * 60_000); // a fresh machine: apt, code-server, nftables
-    T0 = Date.now();
+    progress.restart();
     ensureE2eSetup();
     const why = await prepareNetLab();
     if (why) throw new Error(`network lab unavailable: ${why}. Set up with \`sudo test/netlab/setup.sh\` and run the tests as root.`);
-    fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
-    for (const f of fs.readdirSync(ARTIFACTS_DIR)) if (/^team-.*\.(png|log)$/.test(f)) fs.rmSync(path.join(ARTIFACTS_DIR, f));
+    clearArtifacts(/^team-.*\.(png|log)$/);
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'peerchat-e2e-team-'));
     vsixFile = buildVsix(tmp, progress);
 
@@ -162,9 +121,7 @@ describe('Team in one step: Start Relay for the network, invitation, second VS C
     const t = this.currentTest;
     if (!t || t.state !== 'failed') return;
     for (const p of people) {
-      await screenshot(p.page, `team-failure-${p.name}-${t.title.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 50)}`).catch(() => undefined);
-      console.log(`----- ${p.name}: Peer Chat log (last 3000 chars)\n${p.server.vscodeLogs('Peer Chat').slice(-3000)}`);
-      console.log(`----- ${p.name}: browser console (last 15)\n${p.wb.console.slice(-15).join('\n')}`);
+      await reportFailure(p, `team-failure-${p.name}-${titleSlug(t.title, 50)}`, { logChars: 3000, consoleLines: 15, who: p.name });
     }
   });
 

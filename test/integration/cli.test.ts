@@ -1,35 +1,17 @@
 import { strict as assert } from 'node:assert';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CLI_JS, CliProcess, RELAY_JS, startRelayProcess } from '../support/cliProcess';
+import { relayPerTest } from '../support/cliSuite';
 
 /** Three terminal clients and a relay, all as the built programs a user runs. */
 describe('terminal client (dist/cli.js --json) with dist/relay.js', function () {
   this.timeout(60_000);
-  let relay: Awaited<ReturnType<typeof startRelayProcess>>;
-  const procs: CliProcess[] = [];
-
-  before(function () {
-    if (!existsSync(CLI_JS) || !existsSync(RELAY_JS)) throw new Error('run `npm run build` first (npm test does)');
-  });
-  beforeEach(async () => {
-    relay = await startRelayProcess();
-  });
-  afterEach(async () => {
-    for (const p of procs.splice(0)) p.kill();
-    relay.proc.kill('SIGTERM');
-  });
-
-  function cli(nick: string, extra: string[] = []): CliProcess {
-    const p = CliProcess.start(['--relay', `127.0.0.1:${relay.port}`, '--nick', nick, ...extra]);
-    procs.push(p);
-    return p;
-  }
+  const { relay, cli } = relayPerTest();
 
   it('prints "listening on HOST:PORT" first', () => {
-    assert.match(relay.firstLine, /^listening on 127\.0\.0\.1:\d+$/);
+    assert.match(relay().firstLine, /^listening on 127\.0\.0\.1:\d+$/);
   });
 
   it('chats, lists, sends and requests files, and leaves — as JSON events', async () => {

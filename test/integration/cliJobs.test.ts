@@ -7,31 +7,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CLI_JS, CliProcess, RELAY_JS, startRelayProcess } from '../support/cliProcess';
+import { relayPerTest } from '../support/cliSuite';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 describe('terminal client: transfer jobs (/sendfile with a folder, several members)', function () {
   this.timeout(60_000);
-  let relay: Awaited<ReturnType<typeof startRelayProcess>>;
-  const procs: CliProcess[] = [];
-
-  before(function () {
-    if (!existsSync(CLI_JS) || !existsSync(RELAY_JS)) throw new Error('run `npm run build` first (npm test does)');
-  });
-  beforeEach(async () => {
-    relay = await startRelayProcess();
-  });
-  afterEach(async () => {
-    for (const p of procs.splice(0)) p.kill();
-    relay.proc.kill('SIGTERM');
-  });
-
-  function cli(nick: string, extra: string[] = []): CliProcess {
-    const p = CliProcess.start(['--relay', `127.0.0.1:${relay.port}`, '--nick', nick, ...extra]);
-    procs.push(p);
-    return p;
-  }
+  const { cli } = relayPerTest();
 
   it('/sendfile @bob @carol with a folder and a file: each accepts or declines on its own; every event is one JSON line', async () => {
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'peerchat-clijob-'));

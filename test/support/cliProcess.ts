@@ -118,3 +118,6 @@ export async function startRelayProcess(
   if (!m) throw new Error(`unexpected first line: ${firstLine}`);
   return { port: Number(m[2]), proc, firstLine };
 }
+
+/** A relay started by startRelayProcess. */
+export type RelayProcess = Awaited<ReturnType<typeof startRelayProcess>>;
