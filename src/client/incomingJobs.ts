@@ -152,7 +152,7 @@ export class IncomingJobs {
     if (saveDir) job.dir = saveDir;
     try {
       await fs.mkdir(job.dir, { recursive: true });
-      if (job.loose) await this.findLooseDone(job);
+      if (job.loose) await this.countWholeFiles(job, job.dir);
       else await this.findEarlierFolder(job);
       const needed = job.totalBytes - job.doneBytes;
       const free = await (this.host.options.freeSpace ?? statfsFreeSpace)(job.dir);
@@ -205,31 +205,18 @@ export class IncomingJobs {
     }
     job.record = record;
     job.root = root;
-    for (let i = 0; i < job.checked.length; i++) {
-      const e = job.checked[i];
-      const target = path.join(root, ...e.segments);
-      try {
-        const st = await fs.lstat(target);
-        if (!st.isFile() || st.size !== e.bytes) continue;
-        if (!(await sha256File(target)).equals(e.sha256)) continue;
-      } catch {
-        continue;
-      }
-      job.done.add(i);
-      job.doneBytes += e.bytes;
-    }
+    await this.countWholeFiles(job, root);
   }
 
   /**
-   * Loose files (several files, no folder) land straight in the download folder under their own
-   * names: one already there whole (right size and SHA-256, a regular file) counts as done, so a
-   * job sent again after an interruption skips the files that finished, as a folder job does.
+   * Counts as done every entry already under `root` whole: a regular file of the right size and
+   * SHA-256, so a job sent again skips it. `root` is the job's earlier folder, or for loose files
+   * (one segment each, checked on offer) the download folder they land in.
    */
-  private async findLooseDone(job: InJob): Promise<void> {
+  private async countWholeFiles(job: InJob, root: string): Promise<void> {
     for (let i = 0; i < job.checked.length; i++) {
       const e = job.checked[i];
-      if (e.segments.length !== 1) continue;
-      const target = path.join(job.dir, e.segments[0]);
+      const target = path.join(root, ...e.segments);
       try {
         const st = await fs.lstat(target);
         if (!st.isFile() || st.size !== e.bytes) continue;

@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { RelayServer } from '../../src/relay/relayServer';
 import { TestClient } from '../support/testClient';
+import { diskFullFrom } from '../support/diskFull';
 
 const MiB = 1024 * 1024;
 
@@ -72,21 +73,8 @@ describe('download folder without room', function () {
 
   it('a disk that fills during the transfer fails it with NO_SPACE on both sides, naming the folder; the .part is kept and a resend after freeing space resumes from what arrived', async () => {
     // ENOSPC from every write at or beyond 1 MiB into any file (only bob writes files here).
-    const probe = await fsp.open(__filename, 'r');
-    const proto = Object.getPrototypeOf(probe) as { write: (...a: unknown[]) => Promise<unknown> };
-    await probe.close();
-    const realWrite = proto.write;
-    let full = true;
-    proto.write = function (this: unknown, ...args: unknown[]) {
-      const position = args[3];
-      if (full && typeof position === 'number' && position >= MiB) {
-        return Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
-      }
-      return realWrite.apply(this, args);
-    };
-    restore.push(() => {
-      proto.write = realWrite;
-    });
+    const disk = await diskFullFrom(MiB);
+    restore.push(disk.restore);
     const [alice, bob] = await pair({ freeSpace: async () => 100 * MiB, acceptFiles: 'always' });
     const { file, sha } = sourceFile(3 * MiB);
     const id = await alice.client.sendFile('bob', file);
@@ -102,7 +90,7 @@ describe('download folder without room', function () {
     const part = path.join(bob.downloadDir, '.peerchat-partial', `${sha}.part`);
     assert.ok(existsSync(part), 'the .part file is kept');
     // Room again: the same file sent again resumes from what reached the disk, and arrives whole.
-    full = false;
+    disk.free();
     await new Promise((r) => setTimeout(r, 500));
     const again = await alice.client.sendFile('bob', file);
     const got = await bob.waitFor('file-received', () => true, 30_000);

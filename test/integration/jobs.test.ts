@@ -15,6 +15,7 @@ import { RelayServer } from '../../src/relay/relayServer';
 import { sendControl } from '../../src/client/jobHost';
 import type { PeerLink } from '../../src/client/peerLink';
 import { TestClient } from '../support/testClient';
+import { diskFullFrom } from '../support/diskFull';
 import { MAX_UNANSWERED_JOBS_PER_DEVICE } from '../../src/client/incomingJobs';
 import { MAX_JOB_ENTRIES } from '../../src/protocol/limits';
 
@@ -254,18 +255,7 @@ describe('transfer jobs (folders, several files, several recipients)', function 
 
   it('a disk that fills during a job fails it with NO_SPACE; once there is room, the same job resumes per file', async () => {
     // ENOSPC from every write at or beyond 1 MiB into any file (only bob writes files here).
-    const probe = await fsp.open(__filename, 'r');
-    const proto = Object.getPrototypeOf(probe) as { write: (...a: unknown[]) => Promise<unknown> };
-    await probe.close();
-    const realWrite = proto.write;
-    let full = true;
-    proto.write = function (this: unknown, ...args: unknown[]) {
-      const position = args[3];
-      if (full && typeof position === 'number' && position >= MiB) {
-        return Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
-      }
-      return realWrite.apply(this, args);
-    };
+    const disk = await diskFullFrom(MiB);
     try {
       const alice = await join('alice');
       const bob = await join('bob', { acceptFiles: 'always', freeSpace: async () => 100 * MiB });
@@ -276,7 +266,7 @@ describe('transfer jobs (folders, several files, several recipients)', function 
       assert.equal(failed.code, 'NO_SPACE', failed.message);
       assert.ok(failed.message.includes(bob.downloadDir), failed.message);
       assert.equal((await alice.waitFor('job-failed', (j) => j.id === first, 30_000)).code, 'NO_SPACE');
-      full = false;
+      disk.free();
       await new Promise((r) => setTimeout(r, 500));
       const again = await alice.client.sendFiles(['bob'], [src.dir]);
       const done = await bob.waitFor('job-done', () => true, 30_000);
@@ -286,7 +276,7 @@ describe('transfer jobs (folders, several files, several recipients)', function 
       // a.bin was there whole; of b.bin, what reached the disk before it filled (about 1 MiB).
       assert.ok(sent.resumedBytes >= 200 * KiB + 700 * KiB && sent.resumedBytes < sent.bytes, `resumed ${sent.resumedBytes} of ${sent.bytes}`);
     } finally {
-      proto.write = realWrite;
+      disk.restore();
     }
   });
 

@@ -15,21 +15,10 @@ import {
   splitMessage,
 } from '../../src/protocol/messageParts';
 import { MAX_MESSAGE_BYTES } from '../../src/transport/limits';
+import { feedParts as feed } from '../support/parts';
 
 const chat = (text: string): Buffer => encodeControl({ type: ControlType.CHAT, bcastKeyId: 7, bcastNext: 3, text });
 const part = (more: boolean, data: Buffer): Buffer => Buffer.concat([Buffer.from([ControlType.PART, more ? PART_MORE : 0]), data]);
-
-/** Feeds every message and returns the whole messages and the drop reasons, in order. */
-function feed(a: PartAssembler, msgs: Buffer[]): { messages: Buffer[]; dropped: string[] } {
-  const messages: Buffer[] = [];
-  const dropped: string[] = [];
-  for (const m of msgs) {
-    const r = a.push(m);
-    if (r.dropped) dropped.push(r.dropped);
-    if (r.message) messages.push(r.message);
-  }
-  return { messages, dropped };
-}
 
 describe('protocol/messageParts', () => {
   it('a message that fits one MSG is sent as it is', () => {

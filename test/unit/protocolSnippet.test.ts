@@ -15,20 +15,10 @@ import {
 } from '../../src/protocol/messageParts';
 import { CodeSnippet, MAX_SNIPPET_TEXT_BYTES } from '../../src/shared/codeLink';
 import { MAX_MESSAGE_BYTES } from '../../src/transport/limits';
+import { feedParts as feed } from '../support/parts';
 
 const snippet: CodeSnippet = { text: 'const x = 1;', language: 'typescript', path: 'src/x.ts', startLine: 10, endLine: 10, repo: 'github.com/org/repo', commit: 'abc1234', branch: 'main', dirty: true };
 const enc = (s: CodeSnippet, mode: 0 | 1 | 2 = SnippetMode.PRIVATE, to = '') => encodeControl({ type: ControlType.SNIPPET, mode, to, keyId: 7, n: 3, snippet: s });
-
-function feed(a: PartAssembler, msgs: Buffer[]): { messages: Buffer[]; dropped: string[] } {
-  const messages: Buffer[] = [];
-  const dropped: string[] = [];
-  for (const m of msgs) {
-    const r = a.push(m);
-    if (r.dropped) dropped.push(r.dropped);
-    if (r.message) messages.push(r.message);
-  }
-  return { messages, dropped };
-}
 
 describe('protocol: SNIPPET', () => {
   it('golden bytes of a small private snippet', () => {
