@@ -22,6 +22,8 @@ export interface CliOptions {
   allowRequests: boolean;
   /** Never go direct: no candidates sent, everything through the relay (--relay-only). */
   relayOnly: boolean;
+  /** File data only as datagrams, never over a TCP stream lane (--udp-only). */
+  udpOnly: boolean;
   json: boolean;
   /** --identity FILE; undefined: the nickname's own key file in configDir (identityFiles.ts). */
   identityPath?: string;
@@ -51,6 +53,8 @@ Options:
   --accept-files        accept incoming files without asking
   --allow-requests      serve requests from the shared folder without asking
   --relay-only          never connect to peers directly: everything goes through the relay
+  --udp-only            send files only as UDP datagrams, never over a TCP lane (direct or
+                        through the relay's transit port)
                         (and no addresses of yours are given to peers)
   --json                read commands from stdin, write one JSON event per line to stdout
   --identity FILE       key file, pins.json beside it (default: one per nickname,
@@ -95,6 +99,7 @@ export function parseArgs(argv: string[]): CliOptions {
     acceptFiles: false,
     allowRequests: false,
     relayOnly: false,
+    udpOnly: false,
     json: false,
     configDir: configDir(),
     secret: process.env.PEERCHAT_RELAY_SECRET || undefined,
@@ -150,6 +155,9 @@ export function parseArgs(argv: string[]): CliOptions {
         break;
       case '--accept-files':
         o.acceptFiles = true;
+        break;
+      case '--udp-only':
+        o.udpOnly = true;
         break;
       case '--relay-only':
         o.relayOnly = true;

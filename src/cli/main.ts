@@ -25,7 +25,7 @@ import { snippetFromFile } from './snippetSource';
 
 const EVENTS: ClientEventName[] = [
   'registered', 'error', 'state', 'presence', 'roster', 'message', 'message-sent', 'file-offered', 'request-sent',
-  'whois', 'file-offer', 'file-request', 'transfer-started', 'transfer-progress', 'file-sent', 'file-received',
+  'whois', 'file-offer', 'file-request', 'transfer-started', 'transfer-progress', 'transfer-route', 'file-sent', 'file-received',
   'transfer-failed', 'request-denied', 'peer-key-changed', 'left', 'member-devices', 'message-delivered',
   'message-failed', 'waiting', 'path', 'job-offered', 'job-offer', 'job-started', 'job-progress', 'job-done', 'job-failed', 'snippet', 'snippet-sent',
 ];
@@ -145,6 +145,7 @@ export async function main(argv: string[]): Promise<number> {
       acceptFiles: opts.acceptFiles ? 'always' : 'ask',
       allowRequests: opts.allowRequests ? 'always' : 'ask',
       directConnections: !opts.relayOnly,
+      streamLanes: !opts.udpOnly,
       maxIncomingBytes: opts.maxIncomingBytes,
       secret: opts.secret,
       pins: new PinFile(files.pinsPath),
@@ -460,6 +461,12 @@ function humanWriter(rl: readline.Interface): Out {
         started.set(t.id, { at: Date.now(), resumedBytes: t.resumedBytes });
         const resumed = t.resumedBytes > 0 ? `, resuming at ${formatBytes(t.resumedBytes)}` : '';
         print(`${t.direction === 'send' ? 'Sending' : 'Receiving'} ${t.name} (${formatBytes(t.bytes)}${resumed}) [${t.id}]`);
+        break;
+      }
+      case 'transfer-route': {
+        const r = p as ClientEvents['transfer-route'];
+        const how = r.lane === 'tcp' ? (r.path === 'direct' ? 'a direct TCP connection' : "the relay's transit port (TCP)") : r.path === 'direct' ? 'direct UDP' : 'UDP through the relay';
+        print(`  [${r.id}] to ${r.peer} over ${how}`);
         break;
       }
       case 'transfer-progress': {

@@ -31,6 +31,7 @@ import { DeliveryOutcome, DeliveryTarget, DeliveryTracker } from './deliveryTrac
 import type { ActivePath, PathAddress } from '../transport/pathSet';
 import { DirectPaths } from './directPaths';
 import { FileTransfers } from './fileTransfers';
+import { LaneManager } from './laneManager';
 import { TransferJobs } from './transferJobs';
 import { promises as fsp } from 'node:fs';
 import { PeerLink, PeerLinkHost } from './peerLink';
@@ -76,6 +77,12 @@ export interface ChatClientOptions {
    * no candidates are given out (the terminal's --relay-only, the setting peerchat.directConnections).
    */
   directConnections?: boolean;
+  /**
+   * Send large files over TCP stream lanes where one opens (default true): straight to the peer
+   * on a validated direct path, else spliced by the relay's transit port (docs/protocol.md
+   * "Stream lanes"). false: file data only as datagrams (the terminal's --udp-only).
+   */
+  streamLanes?: boolean;
   pins?: PinStore;
   /** Free bytes in a download folder (default fs.statfs); a seam for tests. */
   freeSpace?: (dir: string) => Promise<number | undefined>;
@@ -164,6 +171,8 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
   private readonly links = new Map<string, PeerLink>();
   private readonly extras = new WeakMap<PeerLink, LinkExtras>();
   private readonly transfers: FileTransfers;
+  /** TCP stream lanes for file data (laneManager.ts). */
+  private readonly lanes: LaneManager;
   /** Folders and several files as one job (docs/protocol.md "Transfer jobs"). */
   private readonly jobs: TransferJobs;
   /** Devices with private messages (or copies) from us not yet acknowledged (see sendBroadcastNow). */
@@ -213,6 +222,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
       allowRequests: 'ask',
       maxIncomingBytes: DEFAULT_MAX_INCOMING_BYTES,
       directConnections: true,
+      streamLanes: true,
       ...opts,
     } as ChatClient['opts'];
     this.device = newDevice(opts.identity);
@@ -227,7 +237,22 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
       links: () => this.links.values(),
       onSwitch: (link, path, address) => this.onPathSwitch(link, path, address),
     });
+    this.lanes = new LaneManager({
+      lanes: this.opts.streamLanes,
+      direct: this.opts.directConnections,
+      myDevice: () => this.myTag,
+      link: (device) => this.links.get(device),
+      relay: () => this.relay?.relay ?? null,
+      sink: (link, lane) => this.transfers.laneSink(link, lane),
+      expecting: (link, lane) => this.transfers.laneExpected(link, lane),
+      inLaneClosed: (link, lane, reason) => {
+        this.log('debug', `lane from ${link.nick} (${link.device}) closed: ${reason}`);
+        this.transfers.laneClosed(link, lane);
+      },
+      log: (level, message) => this.log(level, message),
+    });
     this.transfers = new FileTransfers({
+      lane: (link) => this.lanes.lane(link),
       link: (device) => this.links.get(device),
       ensureLinks: (nick) => this.ensureLinks(nick),
       pathDatagramBytes: (link) => this.pathDatagramBytes(link),
@@ -297,6 +322,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     relay.on('error', (e) => this.onRelayError(e.code, e.message, e.refKind, e.refId));
     relay.on('peer', ({ header, datagram, from, direct }) => this.onPeerDatagram(header, datagram, direct ? from : undefined));
     await relay.register();
+    this.lanes.listen(relay.localPort, this.opts.relay.host.includes(':') ? 'IPv6' : 'IPv4');
   }
 
   /** The local UDP address this client sends from. */
@@ -829,6 +855,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     this.privatesInFlight.delete(link);
     this.transfers.peerGone(link, code, message);
     this.jobs.peerGone(link, code, message);
+    this.lanes.forget(link.device);
     this.deliveries.gone(link);
   }
 
@@ -991,6 +1018,9 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
       case ControlType.CANDIDATES:
         this.direct.onCandidates(link, m.candidates);
         break;
+      case ControlType.LANE_JOIN:
+        this.lanes.onJoin(link, m.laneId);
+        break;
       default:
         if (TransferJobs.isJobMessage(m)) this.jobs.onControl(link, m);
         else this.transfers.onControl(link, m);
@@ -1092,6 +1122,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
 
   onPeerRestart(link: PeerLink): void {
     this.transfers.peerGone(link, 'PEER_LEFT', `${link.nick} restarted; send the file again to resume.`);
+    this.lanes.forget(link.device);
     this.jobs.peerGone(link, 'PEER_LEFT', `${link.nick} restarted; send it again to resume.`);
     this.deliveries.gone(link);
     const ex = this.extras.get(link);
@@ -1120,6 +1151,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
   private onPathSwitch(link: PeerLink, path: ActivePath, address: string | undefined): void {
     this.log('info', `path to ${link.nick} (${link.device}): ${path.kind}${address ? ` ${address}` : ''}`);
     this.transfers.pathChanged(link);
+    this.lanes.pathChanged(link.device);
     link.channel.pathChanged();
     link.armChannelTimer();
     this.emit('path', { peer: link.nick, device: link.device, path: path.kind, address });
@@ -1199,6 +1231,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     if (this.waitingTimer) clearTimeout(this.waitingTimer);
     this.jobs.close();
     this.transfers.close();
+    this.lanes.close();
     // Give the cancel messages a moment to go out before the socket closes.
     await new Promise((r) => setTimeout(r, 50));
     if (this.bcastTimer) clearTimeout(this.bcastTimer);

@@ -52,6 +52,12 @@ export interface ClientEvents {
   'file-request': { id: string; from: string; name: string };
   'transfer-started': { id: string; direction: 'send' | 'receive'; peer: string; name: string; bytes: number; resumedBytes: number };
   'transfer-progress': { id: string; bytes: number; total: number; direction: 'send' | 'receive' };
+  /**
+   * How a file we send travels, once chosen and whenever it changes: `lane` 'tcp' is a stream
+   * lane (docs/protocol.md "Stream lanes"), 'udp' the datagram engine; `path` 'direct' straight
+   * to the peer, 'relay' through the relay (its transit port, or forwarded datagrams).
+   */
+  'transfer-route': { id: string; peer: string; path: 'direct' | 'relay'; lane: 'tcp' | 'udp' };
   'file-sent': { id: string; to: string; name: string; bytes: number; sha256: string };
   'file-received': { id: string; from: string; path: string; bytes: number; sha256: string };
   /**
@@ -133,6 +139,7 @@ export const CLIENT_EVENT_NAMES = Object.keys({
   'file-request': true,
   'transfer-started': true,
   'transfer-progress': true,
+  'transfer-route': true,
   'file-sent': true,
   'file-received': true,
   'transfer-failed': true,

@@ -23,6 +23,8 @@ import { FileRequests, type OutgoingRequest } from './fileRequests';
 import { RecordFragment, recordChunksFor } from '../protocol/peerPackets';
 import { RecordAssembler } from './recordAssembler';
 import { FreeSpace, checkSpace, isNoSpace, noSpaceMessage, statfsFreeSpace } from './diskSpace';
+import type { InLane, LaneRecordSink, OutLane } from './streamLane';
+import { LANE_MIN_BYTES, chunksOfRecord, sendOverLane } from './laneTransfers';
 
 /** File bytes per chunk when datagrams are `datagramBytes` long. */
 export function chunkSizeFor(datagramBytes: number): number {
@@ -43,6 +45,12 @@ const MIN_CHUNK_BYTES = 64;
 const MAX_CHUNK_BYTES = 65_536;
 /** Receiver window when the kernel would not tell us its buffer size. */
 const FALLBACK_WINDOW_BYTES = 1024 * 1024;
+/**
+ * A lane that closed under a transfer: the sender waits this long (ms) for the receiver's
+ * FILE_ACCEPT naming what it has, then sends the rest as datagrams anyway (what the receiver
+ * has already is acknowledged as duplicates).
+ */
+const LANE_FALLBACK_WAIT_MS = 1_500;
 
 /**
  * What a transfer job (src/client/transferJobs.ts) hears of one of its files, instead of the
@@ -74,6 +82,8 @@ export interface TransferHost {
   ensureLinks(nick: string): Promise<PeerLink[]>;
   /** Datagram size for file data to this peer (probed). */
   pathDatagramBytes(link: PeerLink): Promise<number>;
+  /** A stream lane to this device for file data, or null: datagrams (laneManager.ts decides). */
+  lane(link: PeerLink): Promise<OutLane | null>;
   emit<K extends keyof ClientEvents & string>(name: K, payload: ClientEvents[K]): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
   recvBufferBytes(): number;
@@ -117,6 +127,11 @@ interface Outgoing {
   lastStatsLog: number;
   /** A file of a transfer job: its events go to the job (transferJobs.ts), not to the client. */
   observer?: TransferObserver;
+  /** The stream lane the data goes on (null: datagrams, via `sender`). */
+  lane?: OutLane | null;
+  /** What the receiver had when it accepted (the datagram fallback starts from it). */
+  haveMap?: ChunkMap;
+  laneFallback?: NodeJS.Timeout | null;
 }
 
 interface Incoming {
@@ -150,6 +165,8 @@ interface Incoming {
   observer?: TransferObserver;
   /** Where a verified file goes (a job's folder); default: the save folder, under its offered name. */
   place?: (partial: PartialFile) => Promise<string>;
+  /** The stream lane its data came on last (a lane that closes under it makes us ask for the rest). */
+  lane?: InLane | null;
   /**
    * Bytes held when accepted: a full disk is reported as needing the rest of the file beyond them
    * (writes are buffered, so what reached the disk since is not known exactly).
@@ -193,6 +210,8 @@ export class FileTransfers {
   private readonly byLocalId = new Map<string, Outgoing | Incoming>();
   /** Requests for files, both ways (fileRequests.ts). */
   private readonly requests: FileRequests;
+  /** Undoes a transfer's hold on its lane (its user count and close listener). */
+  private readonly laneRelease = new WeakMap<Outgoing, () => void>();
 
   /**
    * All outgoing transfers share one scheduler: transmit opportunities go round-robin, so
@@ -423,7 +442,83 @@ export class FileTransfers {
     });
     const haveMap = new ChunkMap(Math.ceil(t.bytes / t.chunkSize));
     for (const [s, e] of have) for (let i = s; i < e && i < haveMap.size; i++) haveMap.set(i);
-    const reader = new BlockReader(t.handle);
+    t.haveMap = haveMap;
+    if (t.bytes - resumed >= LANE_MIN_BYTES) {
+      const lane = await this.host.lane(link);
+      // (A FILE_ACCEPT may have moved it to datagrams meanwhile.)
+      if (lane && !lane.closed && t.state === 'sending' && !t.sender) return this.sendOnLane(t, lane, resumed);
+    }
+    if (t.state === 'sending' && !t.sender) this.sendDatagrams(link, t, haveMap);
+  }
+
+  /**
+   * Sends the file's missing chunks over a stream lane; the receiver's FILE_RESULT ends it as it
+   * ends a transfer by datagrams. A lane that closes first hands the rest to datagrams.
+   */
+  private sendOnLane(t: Outgoing, lane: OutLane, resumed: number): void {
+    t.lane = lane;
+    lane.users++;
+    const onClosed = (): void => this.laneLost(t, lane);
+    lane.once('closed', onClosed);
+    const release = (): void => {
+      lane.users--;
+      lane.off('closed', onClosed);
+    };
+    this.laneRelease.set(t, release);
+    this.emitFor(t, 'transfer-route', { id: t.localId, peer: t.peer, path: lane.kind === 'direct' ? 'direct' : 'relay', lane: 'tcp' });
+    sendOverLane(lane, {
+      transferId: t.transferId,
+      bytes: t.bytes,
+      chunkSize: t.chunkSize,
+      handle: t.handle!,
+      missing: t.haveMap!.missingRanges(),
+      stillSending: () => t.state === 'sending' && t.lane === lane,
+      progress: (bytes) => this.progress(t, 'send', Math.min(t.bytes, resumed + bytes), t.bytes),
+    }).then(
+      (all) => {
+        if (all) this.host.log('debug', `transfer ${t.localId}: every chunk handed to the lane; waiting for the receiver's check`);
+      },
+      (err: Error) => this.failOutgoing(t, 'IO_ERROR', `Could not read ${t.name}: ${err.message}`, true),
+    );
+  }
+
+  /** Stops using the lane of `t` (done, failed, or moving to datagrams). */
+  private leaveLane(t: Outgoing): void {
+    t.lane = null;
+    if (t.laneFallback) clearTimeout(t.laneFallback);
+    t.laneFallback = null;
+    this.laneRelease.get(t)?.();
+    this.laneRelease.delete(t);
+  }
+
+  /** The lane closed before the receiver confirmed the file: the rest goes as datagrams. */
+  private laneLost(t: Outgoing, lane: OutLane): void {
+    if (t.lane !== lane || t.state !== 'sending') return;
+    this.leaveLane(t);
+    this.host.log('info', `the lane to ${t.peer} closed during ${t.name}; the rest goes as datagrams`);
+    t.laneFallback = setTimeout(() => {
+      t.laneFallback = null;
+      const link = this.host.link(t.device);
+      if (link && t.state === 'sending' && !t.sender) this.sendDatagrams(link, t, t.haveMap!);
+    }, LANE_FALLBACK_WAIT_MS);
+  }
+
+  /** A FILE_ACCEPT for a transfer already sending: the receiver lost its lane and says what it has. */
+  private resumeOnDatagrams(link: PeerLink, t: Outgoing, have: Array<[number, number]>): void {
+    if (t.state !== 'sending' || t.sender) return;
+    const lane = t.lane;
+    this.leaveLane(t);
+    if (lane && lane.users === 0) lane.close('the receiver left it');
+    const map = new ChunkMap(Math.ceil(t.bytes / t.chunkSize));
+    for (const [s, e] of have) for (let i = s; i < e && i < map.size; i++) map.set(i);
+    t.haveMap = map;
+    this.sendDatagrams(link, t, map);
+  }
+
+  /** Sends the file's missing chunks as datagrams (the transfer engine, src/transport). */
+  private sendDatagrams(link: PeerLink, t: Outgoing, haveMap: ChunkMap): void {
+    this.emitFor(t, 'transfer-route', { id: t.localId, peer: t.peer, path: link.paths?.path.kind ?? 'relay', lane: 'udp' });
+    const reader = new BlockReader(t.handle!);
     const chunksPerRecord = recordChunksFor(t.chunkSize); // below 2: one chunk per sealed packet
     const sender = new TransferSender({
       transferId: t.transferId,
@@ -483,6 +578,7 @@ export class FileTransfers {
   private failOutgoing(t: Outgoing, code: ErrorCode, message: string, tellPeer: boolean): void {
     if (t.state === 'done' || t.state === 'failed') return;
     t.state = 'failed';
+    this.leaveLane(t);
     t.sender?.cancel();
     if (t.sender) this.scheduler.remove(t.sender);
     void t.handle?.close().catch(() => undefined);
@@ -809,7 +905,8 @@ export class FileTransfers {
         break;
       case ControlType.FILE_ACCEPT: {
         const t = this.outgoing.get(`${link.device}/${m.transferId}`);
-        if (t) void this.startSending(link, t, m.have);
+        if (t?.state === 'sending') this.resumeOnDatagrams(link, t, m.have);
+        else if (t) void this.startSending(link, t, m.have);
         break;
       }
       case ControlType.FILE_DECLINE: {
@@ -833,6 +930,7 @@ export class FileTransfers {
         if (!t || t.state === 'done' || t.state === 'failed') break;
         if (m.code === 0 && m.sha256.equals(t.sha256)) {
           t.state = 'done';
+          this.leaveLane(t);
           t.sender?.cancel();
           if (t.sender) this.scheduler.remove(t.sender);
           void t.handle?.close().catch(() => undefined);
@@ -855,6 +953,51 @@ export class FileTransfers {
         break;
       default:
         break;
+    }
+  }
+
+  // ---- stream lanes (laneManager.ts) --------------------------------------------------
+
+  /** Where records from `link`'s device arriving on `lane` go: into the transfer they name. */
+  laneSink(link: PeerLink, lane: InLane): LaneRecordSink {
+    return (transferId, firstChunk, data) => {
+      const t = this.incoming.get(`${link.device}/${transferId}`);
+      if (!t?.receiver || t.state !== 'receiving') return null;
+      const chunks = chunksOfRecord(firstChunk, data, t.chunkSize, t.bytes);
+      if (!chunks) {
+        lane.close(`a record for ${t.name} that does not fit the file`);
+        return null;
+      }
+      t.lane = lane;
+      const writes: Array<Promise<void>> = [];
+      for (const [c, bytes] of chunks) {
+        const w = t.receiver.acceptStreamChunk(c, bytes);
+        if (w) writes.push(w);
+      }
+      t.timers?.poke();
+      return writes.length > 0 ? Promise.all(writes) : null;
+    };
+  }
+
+  /** Whether a transfer from this device is receiving on `lane` (a silent lane is then a dead one). */
+  laneExpected(link: PeerLink, lane: InLane): boolean {
+    for (const t of this.incoming.values()) if (t.device === link.device && t.lane === lane && t.state === 'receiving') return true;
+    return false;
+  }
+
+  /**
+   * A lane from this device closed: each transfer it carried asks for the rest again with a
+   * FILE_ACCEPT naming what it has, and the sender sends that as datagrams.
+   */
+  laneClosed(link: PeerLink, lane: InLane): void {
+    for (const t of this.incoming.values()) {
+      if (t.device !== link.device || t.lane !== lane) continue;
+      t.lane = null;
+      if (t.state !== 'receiving' || !t.receiver) continue;
+      this.host.log('info', `the lane from ${t.peer} closed during ${t.name}; asking for the rest as datagrams`);
+      t.receiver.announce();
+      t.timers?.poke();
+      this.control(link, { type: ControlType.FILE_ACCEPT, transferId: t.transferId, have: haveRanges(t.receiver.chunkMap()) });
     }
   }
 

@@ -403,6 +403,17 @@ export class PeerLink {
     return true;
   }
 
+  /** The lane key of the current session (src/crypto/laneAuth.ts), or null before keys exist. */
+  laneKey(): Buffer | null {
+    return this.closed ? null : (this.keys?.laneKey ?? null);
+  }
+
+  /** Lane keys a lane from this device may prove: the current session's, then the previous one's. */
+  laneKeys(): Buffer[] {
+    if (this.closed) return [];
+    return [this.keys, this.previousKeys].filter((k): k is SessionKeys => k !== null).map((k) => k.laneKey);
+  }
+
   /** Drives the reliable channel's retransmission and delayed-ack timer. */
   armChannelTimer(): void {
     if (this.closed) return;

@@ -54,6 +54,7 @@ import { createHash, createHmac, diffieHellman, generateKeyPairSync, timingSafeE
 import { PacketOpener, PacketSealer } from './aead';
 import { PUBLIC_KEY_BYTES, publicKeyFromRaw, rawPublicKey, uncachedPublicKeyFromRaw, type Identity } from './identity';
 import { deriveDirectionalKeys, HANDSHAKE_SALT, type DirectionalKeys } from './keySchedule';
+import { laneKeyFrom } from './laneAuth';
 import { ReplayWindow } from './replayWindow';
 
 /** X25519 public key length (RFC 7748 §6.1). */
@@ -120,6 +121,11 @@ export interface SessionKeys {
   sealer: PacketSealer;
   opener: PacketOpener;
   replay: ReplayWindow;
+  /**
+   * The pair's stream-lane key (src/crypto/laneAuth.ts): the same on both sides, derived from
+   * this session's confirmation key, so a lane proves possession of the session and nothing else.
+   */
+  laneKey: Buffer;
 }
 
 export interface HelloResult {
@@ -385,6 +391,7 @@ export class PeerHandshake {
         sealer: new PacketSealer(keys.send.key, keys.send.iv),
         opener: new PacketOpener(keys.recv.key, keys.recv.iv),
         replay: new ReplayWindow(),
+        laneKey: laneKeyFrom(keys.confirm),
       },
     };
     this.session = session;

@@ -38,6 +38,8 @@ export const ControlType = {
   JOB_ANSWER: 0x13,
   JOB_FILE: 0x14,
   JOB_CANCEL: 0x15,
+  /** Meet me at our relay's transit port for stream lane `laneId` (docs/protocol.md "Stream lanes"). */
+  LANE_JOIN: 0x16,
   BROADCAST_CHAT: 0x41,
   BROADCAST_BY_CHANNEL: 0x42,
 } as const;
@@ -128,6 +130,7 @@ export type ControlMessage =
    * list replaces the last. Never trusted as such: only an answered PATH_CHALLENGE makes one a path.
    */
   | { type: typeof ControlType.CANDIDATES; candidates: Array<{ address: string; port: number }> }
+  | { type: typeof ControlType.LANE_JOIN; laneId: number }
   /**
    * The text of the sender's broadcast `seq` (under key `keyId`), too long for one PEER_BROADCAST:
    * the broadcast datagram itself is a BROADCAST_BY_CHANNEL placeholder, delivered once this text
@@ -207,6 +210,9 @@ export function encodeControl(m: ControlMessage | BroadcastPlaintext): Buffer {
       break;
     case ControlType.REQUEST_CANCEL:
       w.u32(m.requestId).u16(m.code).str16(m.message, MAX_ERROR_MESSAGE_BYTES);
+      break;
+    case ControlType.LANE_JOIN:
+      w.u32(m.laneId);
       break;
     case ControlType.CANDIDATES:
       if (m.candidates.length > MAX_CANDIDATES_SENT) throw new RangeError('too many candidates');
@@ -322,6 +328,8 @@ function decodeBody(r: ByteReader): ControlMessage | BroadcastPlaintext | null {
       return { type, to: r.str8(NICK_MAX_BYTES), bcastKeyId: r.u32(), bcastNext: r.u64(), text: r.str16(MAX_MESSAGE_TEXT_BYTES) };
     case ControlType.REQUEST_CANCEL:
       return { type, requestId: r.u32(), code: r.u16(), message: r.str16(MAX_ERROR_MESSAGE_BYTES) };
+    case ControlType.LANE_JOIN:
+      return { type, laneId: r.u32() };
     case ControlType.CANDIDATES: {
       const n = r.u8();
       if (n > MAX_CANDIDATES_SENT) return null;

@@ -120,6 +120,7 @@ import { batchMaxFor, RelayTransport } from './relayTransport';
 import { Router } from './router';
 import type { Session } from './session';
 import { TokenBucket } from './tokenBucket';
+import { TransitServer } from './transit';
 
 export interface RelayOptions {
   /** Address to listen on (default 127.0.0.1). */
@@ -235,6 +236,8 @@ export class RelayServer extends EventEmitter<RelayEvents> {
   private internalErrors = 0;
   private answersSuppressed = 0;
   private readonly dropped = emptyDropCounts();
+  /** The transit port (null if TCP on the relay's port could not be bound). */
+  private transit: TransitServer | null = null;
 
   private constructor(
     private readonly socket: dgram.Socket,
@@ -328,7 +331,27 @@ export class RelayServer extends EventEmitter<RelayEvents> {
     server.log(
       `socket buffers: receive ${kib(buffers.recv)} KiB, send ${kib(buffers.send)} KiB (asked ${kib(asked)} KiB)`,
     );
+    await server.startTransit(host, socket.address().port);
     return server;
+  }
+
+  /**
+   * Opens the transit port (TCP on the relay's own address and port, docs/protocol.md "Stream
+   * lanes"). A port taken for TCP leaves the relay without transit (clients then send files as
+   * datagrams through it), never without its service.
+   */
+  private async startTransit(host: string, port: number): Promise<void> {
+    try {
+      this.transit = await TransitServer.start({ host, port, isClientAddress: (ip) => this.hasClientAt(ip), log: this.log });
+    } catch (err) {
+      this.log(`transit port unavailable (TCP ${host}:${port}: ${(err as Error).message}); files go through as datagrams`);
+    }
+  }
+
+  /** Whether a registered client of this relay sends from `ip`. */
+  private hasClientAt(ip: string): boolean {
+    for (const s of this.sessions.values()) if (s.address === ip) return true;
+    return false;
   }
 
   /** Where the relay listens (the real port when started with port 0). */
@@ -360,6 +383,7 @@ export class RelayServer extends EventEmitter<RelayEvents> {
       internalErrors: this.internalErrors,
       dropped: { ...this.dropped },
       socketBuffers: { ...this.socketBuffers },
+      transit: this.transit?.stats(),
       cluster:
         this.directory.relayId === ''
           ? undefined
@@ -417,6 +441,7 @@ export class RelayServer extends EventEmitter<RelayEvents> {
   private async shutdown(reason: string): Promise<void> {
     clearInterval(this.sweepTimer);
     this.fanout.stop();
+    void this.transit?.close();
     this.transport.stopReceiving();
     // What was queued this turn goes out before the BYEs, in order.
     this.transport.flushAll();

@@ -50,6 +50,8 @@ export const DROP_REASONS = [
 export type DropReason = (typeof DROP_REASONS)[number];
 
 /** A snapshot of the relay's counters (RelayServer.stats()). */
+import type { TransitStats } from './transit';
+
 export interface RelayStats {
   /** Registered sessions now. */
   clients: number;
@@ -82,6 +84,11 @@ export interface RelayStats {
   dropped: Record<DropReason, number>;
   /** Socket buffer sizes the kernel granted (bytes) and what was asked. */
   socketBuffers: { asked: number; recv: number; send: number };
+  /**
+   * The transit port (TCP, the relay's address and port): lanes spliced, open now, bytes copied,
+   * connections refused. Undefined if that port could not be bound (transit is then unavailable).
+   */
+  transit?: TransitStats;
   /** A relay of a cluster (--cluster): its part in it. Undefined for a relay on its own. */
   cluster?: ClusterStats;
 }

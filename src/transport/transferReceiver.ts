@@ -99,6 +99,8 @@ export interface TransferReceiverStats {
   /** Packets with a chunk index or length that does not fit the file. */
   malformed: number;
   acksSent: number;
+  /** Chunks that came over a stream lane (not counted in `packets`). */
+  streamChunks: number;
   chunksWritten: number;
   pendingWrites: number;
   maxChunk: number;
@@ -142,7 +144,7 @@ export class TransferReceiver extends EventEmitter<TransferReceiverEvents> {
   private lastDataAt: number;
   private repeatDelay = XFER_ACK_REPEAT_MIN_MS;
   private lastProgressAt = -Infinity;
-  private readonly counters = { packets: 0, duplicateChunks: 0, beyondCredit: 0, malformed: 0, acksSent: 0 };
+  private readonly counters = { packets: 0, duplicateChunks: 0, beyondCredit: 0, malformed: 0, acksSent: 0, streamChunks: 0 };
 
   constructor(opts: TransferReceiverOptions) {
     super();
@@ -201,7 +203,7 @@ export class TransferReceiver extends EventEmitter<TransferReceiverEvents> {
     } else {
       this.pending.add(c);
       this.missingBelow--;
-      this.write(c, frame);
+      void this.write(c, frame);
     }
     this.lastDataAt = now;
     this.repeatDelay = XFER_ACK_REPEAT_MIN_MS;
@@ -224,6 +226,37 @@ export class TransferReceiver extends EventEmitter<TransferReceiverEvents> {
     } else if (this.ackDueAt === null) {
       this.ackDueAt = now + XFER_MAX_ACK_DELAY_MS;
     }
+  }
+
+  /**
+   * A chunk that came over a stream lane (docs/protocol.md "Stream lanes"): TCP delivered it in
+   * order and the lane's own flow control paced it, so it carries no packet number, is never
+   * acknowledged and is not held to the credit. Returns the promise of its write (failures fail
+   * the transfer as any write's do), or null when it was not taken: not receiving, a chunk
+   * index or length that does not fit the file (`malformed`), or one already here.
+   */
+  acceptStreamChunk(c: number, data: Buffer): Promise<void> | null {
+    if (this.state !== 'receiving') return null;
+    if (!Number.isInteger(c) || c < 0 || c >= this.chunkCount || data.length !== this.chunkLength(c)) {
+      this.counters.malformed++;
+      return null;
+    }
+    this.lastDataAt = this.opts.now();
+    if (this.written.has(c) || this.pending.has(c)) {
+      this.counters.duplicateChunks++;
+      return null;
+    }
+    this.counters.streamChunks++;
+    this.pending.add(c);
+    if (c < this.maxChunk) this.missingBelow--;
+    return this.write(c, { type: 'xferData', transferId: this.transferId, pn: -1, chunk: c, data });
+  }
+
+  /** Makes an ack due now (a sender is about to send as datagrams: it needs the credit). */
+  announce(): void {
+    if (this.state !== 'receiving') return;
+    this.ackDueAt = this.opts.now();
+    this.repeatDelay = XFER_ACK_REPEAT_MIN_MS;
   }
 
   /** Answer a size probe (it must have arrived alone in its datagram). */
@@ -285,19 +318,20 @@ export class TransferReceiver extends EventEmitter<TransferReceiverEvents> {
   /** Move the credit up while the window has room (see the class comment). */
   private extendCredit(): void {
     while (this.maxChunk < this.chunkCount && this.missingBelow + this.pending.size < this.windowChunks) {
-      if (!this.written.has(this.maxChunk)) this.missingBelow++;
+      // A chunk pending already (one a stream lane brought beyond the credit) is not missing.
+      if (!this.written.has(this.maxChunk) && !this.pending.has(this.maxChunk)) this.missingBelow++;
       this.maxChunk++;
     }
   }
 
-  private write(c: number, frame: XferDataFrame): void {
+  private write(c: number, frame: XferDataFrame): Promise<void> {
     let p: Promise<void>;
     try {
       p = this.opts.writeChunk(c, frame.data, frame);
     } catch (err) {
       p = Promise.reject(err);
     }
-    p.then(
+    return p.then(
       () => this.onWritten(c),
       (err: unknown) => {
         const code = (err as { code?: unknown } | null)?.code;

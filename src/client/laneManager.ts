@@ -1,0 +1,271 @@
+/**
+ * Which stream lane (src/client/streamLane.ts) file data to a device takes, and the TCP side of
+ * the client: a listener on our UDP socket's port number for direct lanes, and the relay's
+ * transit port for relayed ones (docs/protocol.md "Stream lanes").
+ *
+ * The order, for a file to one device:
+ *   1. a direct lane: TCP to the address of the device's validated direct path (never an address
+ *      learned any other way), port = that path's port;
+ *   2. the direct UDP path, if one is validated (a relay must not carry what can go direct);
+ *   3. a transit lane through our relay (the peer is asked with LANE_JOIN to meet us there);
+ *   4. datagrams through the relay.
+ * A lane that fails to open is not tried again for that device for RETRY_AFTER_MS. --relay-only
+ * (directConnections off) skips 1 and 2; --udp-only (streamLanes off) skips 1 and 3.
+ */
+import { randomBytes } from 'node:crypto';
+import * as net from 'node:net';
+import { transitToken } from '../crypto/laneAuth';
+import { ControlType, encodeControl } from '../protocol/controlMessages';
+import { encodeTransitHello } from '../protocol/laneFrames';
+import type { PeerLink } from './peerLink';
+import { InLane, LaneRecordSink, OutLane } from './streamLane';
+
+/** A lane handshake (and the TCP connect before it) must finish within this (ms). */
+const DIRECT_OPEN_TIMEOUT_MS = 1_500;
+const TRANSIT_OPEN_TIMEOUT_MS = 3_000;
+/** A device whose lane failed to open is not tried again for this long (ms). */
+const RETRY_AFTER_MS = 60_000;
+/** Handshakes under way on our listener at most (anyone may connect to it). */
+const MAX_ACCEPTING = 16;
+/** An out lane nothing was sent on for this long is closed (ms). */
+const IDLE_CLOSE_MS = 30_000;
+
+export interface LaneHost {
+  /** Lanes allowed at all (false: --udp-only). */
+  lanes: boolean;
+  /** Direct paths allowed (false: --relay-only / peerchat.directConnections off). */
+  direct: boolean;
+  myDevice(): string;
+  link(device: string): PeerLink | undefined;
+  /** The relay in use now (its transit port is its own address and port). */
+  relay(): { host: string; port: number } | null;
+  /** Records that arrive on a lane from `link`'s device. */
+  sink(link: PeerLink, lane: InLane): LaneRecordSink;
+  /** Whether a transfer from this device waits for data on a lane now. */
+  expecting(link: PeerLink, lane: InLane): boolean;
+  /** A lane from this device closed (its transfers go on as datagrams). */
+  inLaneClosed(link: PeerLink, lane: InLane, reason: string): void;
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
+}
+
+export class LaneManager {
+  private server: net.Server | null = null;
+  private accepting = 0;
+  private readonly out = new Map<string, Promise<OutLane | null>>();
+  private readonly failedAt = new Map<string, { direct?: number; transit?: number }>();
+  private readonly inLanes = new Set<InLane>();
+  private readonly sockets = new Set<net.Socket>();
+  private closed = false;
+
+  constructor(private readonly host: LaneHost) {}
+
+  /** Listens for direct lanes on TCP `port` (our UDP port), all interfaces of `family`. */
+  listen(port: number, family: 'IPv4' | 'IPv6'): void {
+    if (!this.host.lanes || !this.host.direct || this.server || this.closed) return;
+    const server = net.createServer({ noDelay: true });
+    server.on('connection', (s) => this.onConnection(s));
+    server.on('error', (err) => {
+      this.host.log('debug', `no direct lanes: TCP port ${port}: ${err.message}`);
+      if (this.server === server) this.server = null;
+    });
+    server.listen({ port, host: family === 'IPv6' ? '::' : '0.0.0.0', exclusive: true });
+    server.unref();
+    this.server = server;
+  }
+
+  /**
+   * An open lane to `link`'s device for file data, or null: send as datagrams (on the direct
+   * UDP path if there is one, else through the relay).
+   */
+  lane(link: PeerLink): Promise<OutLane | null> {
+    if (!this.host.lanes || this.closed) return Promise.resolve(null);
+    const have = this.out.get(link.device);
+    if (have) return have;
+    const p = this.open(link).catch(() => null);
+    this.out.set(link.device, p);
+    void p.then((lane) => {
+      if (!lane) {
+        if (this.out.get(link.device) === p) this.out.delete(link.device);
+        return;
+      }
+      lane.once('closed', (reason) => {
+        if (this.out.get(link.device) === p) this.out.delete(link.device);
+        this.host.log('debug', `lane to ${link.nick} (${link.device}) closed: ${reason}`);
+      });
+      this.closeWhenIdle(lane);
+    });
+    return p;
+  }
+
+  /** Whether a lane to this device is open now (what `/who` and the bench report). */
+  openLaneKind(device: string): 'direct' | 'transit' | null {
+    return this.openKinds.get(device) ?? null;
+  }
+
+  private readonly openKinds = new Map<string, 'direct' | 'transit'>();
+
+  private async open(link: PeerLink): Promise<OutLane | null> {
+    const key = link.laneKey();
+    if (!key) return null;
+    const failed = this.failedAt.get(link.device) ?? {};
+    const now = Date.now();
+    const path = link.paths?.path;
+    if (this.host.direct && path?.kind === 'direct') {
+      if (failed.direct === undefined || now - failed.direct > RETRY_AFTER_MS) {
+        const lane = await this.openDirect(link, key, path.address).catch((err: Error) => {
+          this.host.log('debug', `no direct lane to ${link.nick} at ${path.address.address}:${path.address.port}: ${err.message}`);
+          this.failedAt.set(link.device, { ...failed, direct: Date.now() });
+          return null;
+        });
+        if (lane) return this.opened(link, lane);
+      }
+      return null; // the direct UDP path, rather than the relay
+    }
+    if (failed.transit !== undefined && now - failed.transit <= RETRY_AFTER_MS) return null;
+    const lane = await this.openTransit(link, key).catch((err: Error) => {
+      this.host.log('debug', `no transit lane to ${link.nick}: ${err.message}`);
+      this.failedAt.set(link.device, { ...failed, transit: Date.now() });
+      return null;
+    });
+    return lane ? this.opened(link, lane) : null;
+  }
+
+  private opened(link: PeerLink, lane: OutLane): OutLane {
+    this.openKinds.set(link.device, lane.kind);
+    lane.once('closed', () => {
+      if (this.openKinds.get(link.device) === lane.kind) this.openKinds.delete(link.device);
+    });
+    this.host.log('info', `file data to ${link.nick} (${link.device}) goes over a ${lane.kind} TCP lane`);
+    return lane;
+  }
+
+  private async openDirect(link: PeerLink, laneKey: Buffer, to: { address: string; port: number }): Promise<OutLane> {
+    const socket = await this.connect(to.address, to.port, DIRECT_OPEN_TIMEOUT_MS);
+    return OutLane.open(socket, { myDevice: this.host.myDevice(), laneId: randomBytes(4).readUInt32BE(0), laneKey, kind: 'direct', timeoutMs: DIRECT_OPEN_TIMEOUT_MS });
+  }
+
+  private async openTransit(link: PeerLink, laneKey: Buffer): Promise<OutLane> {
+    const relay = this.host.relay();
+    if (!relay) throw new Error('no relay');
+    const laneId = randomBytes(4).readUInt32BE(0);
+    link.channel.send(encodeControl({ type: ControlType.LANE_JOIN, laneId }));
+    link.armChannelTimer();
+    const socket = await this.connect(relay.host, relay.port, TRANSIT_OPEN_TIMEOUT_MS);
+    socket.write(encodeTransitHello(transitToken(laneKey, laneId)));
+    return OutLane.open(socket, { myDevice: this.host.myDevice(), laneId, laneKey, kind: 'transit', timeoutMs: TRANSIT_OPEN_TIMEOUT_MS });
+  }
+
+  /** The peer asks us to meet it at the relay's transit port for its lane `laneId`. */
+  onJoin(link: PeerLink, laneId: number): void {
+    if (!this.host.lanes || this.closed) return;
+    const relay = this.host.relay();
+    const key = link.laneKey();
+    if (!relay || !key) return;
+    void (async () => {
+      const socket = await this.connect(relay.host, relay.port, TRANSIT_OPEN_TIMEOUT_MS);
+      socket.write(encodeTransitHello(transitToken(key, laneId)));
+      const lane = await InLane.accept(socket, {
+        keysFor: (device) => (device === link.device ? link.laneKeys() : []),
+        timeoutMs: TRANSIT_OPEN_TIMEOUT_MS,
+      });
+      this.adopt(lane);
+    })().catch((err: Error) => this.host.log('debug', `transit lane from ${link.nick} not joined: ${err.message}`));
+  }
+
+  private onConnection(socket: net.Socket): void {
+    if (this.closed || this.accepting >= MAX_ACCEPTING) {
+      socket.destroy();
+      return;
+    }
+    socket.setNoDelay(true);
+    socket.on('error', () => socket.destroy());
+    this.accepting++;
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    InLane.accept(socket, { keysFor: (device) => this.host.link(device)?.laneKeys() ?? [], timeoutMs: DIRECT_OPEN_TIMEOUT_MS })
+      .then((lane) => this.adopt(lane))
+      .catch((err: Error) => this.host.log('debug', `refused a TCP connection from ${socket.remoteAddress}: ${err.message}`))
+      .finally(() => this.accepting--);
+  }
+
+  private adopt(lane: InLane): void {
+    const link = this.host.link(lane.device);
+    if (!link || this.closed) {
+      lane.close('unknown device');
+      return;
+    }
+    this.inLanes.add(lane);
+    lane.sink = this.host.sink(link, lane);
+    lane.expecting = () => this.host.expecting(link, lane);
+    lane.once('closed', (reason) => {
+      this.inLanes.delete(lane);
+      this.host.inLaneClosed(link, lane, reason);
+    });
+  }
+
+  private connect(host: string, port: number, timeoutMs: number): Promise<net.Socket> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host, port, noDelay: true });
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new Error(`TCP ${host}:${port} did not answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        resolve(socket);
+      });
+      socket.once('error', (err) => {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(err);
+      });
+    });
+  }
+
+  private closeWhenIdle(lane: OutLane): void {
+    let last = lane.socket.bytesWritten;
+    let quietSince = Date.now();
+    const timer = setInterval(() => {
+      const now = Date.now();
+      if (lane.socket.bytesWritten !== last) {
+        last = lane.socket.bytesWritten;
+        quietSince = now;
+      } else if (now - quietSince >= IDLE_CLOSE_MS && lane.users === 0) {
+        lane.close('idle');
+      }
+    }, IDLE_CLOSE_MS / 3);
+    timer.unref();
+    lane.once('closed', () => clearInterval(timer));
+  }
+
+  /**
+   * The path to a device changed: a lane no transfer uses closes, so that the next file takes
+   * the best lane of the new path (direct rather than transit).
+   */
+  pathChanged(device: string): void {
+    const p = this.out.get(device);
+    void p?.then((l) => {
+      if (l && l.users === 0) l.close('the path changed');
+    });
+  }
+
+  /** A device left or restarted: its lanes end (a new session needs new lane keys). */
+  forget(device: string): void {
+    this.failedAt.delete(device);
+    void this.out.get(device)?.then((l) => l?.close('the device left'));
+    this.out.delete(device);
+    for (const l of this.inLanes) if (l.device === device) l.close('the device left');
+  }
+
+  close(): void {
+    this.closed = true;
+    this.server?.close();
+    this.server = null;
+    for (const p of this.out.values()) void p.then((l) => l?.close('leaving'));
+    this.out.clear();
+    for (const l of this.inLanes) l.close('leaving');
+    for (const s of this.sockets) s.destroy();
+  }
+}

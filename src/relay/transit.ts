@@ -1,0 +1,208 @@
+/**
+ * The relay's transit port (docs/protocol.md "Stream lanes"): TCP on the relay's own address and
+ * port. Two devices that cannot reach each other directly each connect and present the same
+ * 32-byte token; the relay splices the two connections and copies bytes both ways, as
+ * magic-wormhole's transit relay does. What crosses is a lane's handshake and sealed records:
+ * the relay can neither read nor alter them unnoticed, and the token tells it nothing.
+ *
+ * Who may use it: only a connection from an IP address that has a registered session on this
+ * relay (its clients); at most MAX_WAITING connections wait for their partner at once (and
+ * MAX_WAITING_PER_IP per address), each at most PAIR_TIMEOUT_MS; a token is used once.
+ */
+import * as net from 'node:net';
+import { StreamCutter, TRANSIT_HELLO_BYTES, decodeTransitHello } from '../protocol/laneFrames';
+
+/** A connection waits this long for its hello and then for its partner (ms). */
+export const PAIR_TIMEOUT_MS = 10_000;
+export const MAX_WAITING = 256;
+export const MAX_WAITING_PER_IP = 16;
+/** Spliced lanes at most (each holds two connections). */
+export const MAX_SPLICED = 1_024;
+/** A spliced lane that carries nothing either way for this long is closed (ms). */
+export const SPLICE_IDLE_MS = 120_000;
+
+export interface TransitStats {
+  /** Lanes spliced since start, and open now. */
+  spliced: number;
+  open: number;
+  /** Bytes copied from one side to the other (both directions). */
+  bytes: number;
+  /** Connections closed unpaired: unknown address, bad hello, too many waiting, no partner in time. */
+  refused: number;
+}
+
+export interface TransitOptions {
+  host: string;
+  port: number;
+  /** Whether `ip` has a registered session here. */
+  isClientAddress(ip: string): boolean;
+  log?: (line: string) => void;
+}
+
+interface Waiting {
+  socket: net.Socket;
+  ip: string;
+  rest: Buffer;
+  timer: NodeJS.Timeout;
+  /** Releases its place in the per-address count of connections waiting. */
+  uncount: () => void;
+}
+
+export class TransitServer {
+  private readonly waiting = new Map<string, Waiting>();
+  private readonly perIp = new Map<string, number>();
+  private readonly counters: TransitStats = { spliced: 0, open: 0, bytes: 0, refused: 0 };
+  private readonly pending = new Set<net.Socket>();
+  private readonly splicedEnds = new Set<() => void>();
+
+  private constructor(
+    private readonly server: net.Server,
+    private readonly opts: TransitOptions,
+  ) {
+    server.on('connection', (s) => this.onConnection(s));
+  }
+
+  /** Listens on host:port (TCP). Rejects if that cannot be bound. */
+  static async start(opts: TransitOptions): Promise<TransitServer> {
+    const server = net.createServer({ noDelay: true });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: opts.host, port: opts.port, exclusive: true }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return new TransitServer(server, opts);
+  }
+
+  stats(): TransitStats {
+    return { ...this.counters };
+  }
+
+  /** Ends every lane, spliced or waiting (the clients carry on as datagrams). */
+  closeLanes(): void {
+    for (const w of this.waiting.values()) w.socket.destroy();
+    for (const s of this.pending) s.destroy();
+    for (const end of [...this.splicedEnds]) end();
+  }
+
+  close(): Promise<void> {
+    this.closeLanes();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private refuse(socket: net.Socket): void {
+    this.counters.refused++;
+    socket.destroy();
+  }
+
+  private onConnection(socket: net.Socket): void {
+    socket.on('error', () => socket.destroy());
+    const ip = normalizeIp(socket.remoteAddress ?? '');
+    if (!this.opts.isClientAddress(ip) || this.waiting.size + this.pending.size >= MAX_WAITING || (this.perIp.get(ip) ?? 0) >= MAX_WAITING_PER_IP) {
+      return this.refuse(socket);
+    }
+    if (this.counters.open >= MAX_SPLICED) return this.refuse(socket);
+    this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+    let counted = true;
+    const uncount = (): void => {
+      if (!counted) return;
+      counted = false;
+      const n = (this.perIp.get(ip) ?? 1) - 1;
+      if (n <= 0) this.perIp.delete(ip);
+      else this.perIp.set(ip, n);
+    };
+    socket.once('close', uncount);
+    this.pending.add(socket);
+    const cutter = new StreamCutter();
+    const timer = setTimeout(() => {
+      this.pending.delete(socket);
+      this.refuse(socket);
+    }, PAIR_TIMEOUT_MS);
+    timer.unref();
+    const onData = (d: Buffer): void => {
+      cutter.push(d);
+      const hello = cutter.take(TRANSIT_HELLO_BYTES);
+      if (!hello) return;
+      socket.off('data', onData);
+      socket.pause();
+      this.pending.delete(socket);
+      clearTimeout(timer);
+      const token = decodeTransitHello(hello);
+      if (!token) return this.refuse(socket);
+      this.onHello(socket, ip, token.toString('hex'), cutter.rest(), uncount);
+    };
+    socket.on('data', onData);
+  }
+
+  private onHello(socket: net.Socket, ip: string, token: string, rest: Buffer, uncount: () => void): void {
+    const partner = this.waiting.get(token);
+    if (!partner) {
+      const timer = setTimeout(() => {
+        if (this.waiting.get(token)?.socket === socket) this.waiting.delete(token);
+        this.refuse(socket);
+      }, PAIR_TIMEOUT_MS);
+      timer.unref();
+      this.waiting.set(token, { socket, ip, rest, timer, uncount });
+      socket.once('close', () => {
+        if (this.waiting.get(token)?.socket === socket) {
+          clearTimeout(timer);
+          this.waiting.delete(token);
+        }
+      });
+      return;
+    }
+    this.waiting.delete(token);
+    clearTimeout(partner.timer);
+    uncount();
+    partner.uncount();
+    this.splice(partner.socket, partner.rest, socket, rest);
+  }
+
+  private splice(a: net.Socket, aRest: Buffer, b: net.Socket, bRest: Buffer): void {
+    this.counters.spliced++;
+    this.counters.open++;
+    let closed = false;
+    let lastActive = Date.now();
+    const idle = setInterval(() => {
+      if (Date.now() - lastActive >= SPLICE_IDLE_MS) end();
+    }, SPLICE_IDLE_MS / 4);
+    idle.unref();
+    const end = (): void => {
+      if (closed) return;
+      closed = true;
+      this.splicedEnds.delete(end);
+      clearInterval(idle);
+      this.counters.open--;
+      a.destroy();
+      b.destroy();
+    };
+    const pipe = (from: net.Socket, to: net.Socket, first: Buffer): void => {
+      if (first.length > 0) {
+        this.counters.bytes += first.length;
+        to.write(first);
+      }
+      from.on('data', (d: Buffer) => {
+        lastActive = Date.now();
+        this.counters.bytes += d.length;
+        if (!to.write(d)) from.pause();
+      });
+      to.on('drain', () => from.resume());
+      from.on('end', () => to.end());
+      from.on('close', end);
+      from.on('error', end);
+    };
+    this.splicedEnds.add(end);
+    a.setNoDelay(true);
+    b.setNoDelay(true);
+    pipe(a, b, aRest);
+    pipe(b, a, bRest);
+    a.resume();
+    b.resume();
+  }
+}
+
+/** An IPv4 address as a dual-stack socket reports it ("::ffff:1.2.3.4") in its plain form. */
+export function normalizeIp(ip: string): string {
+  return ip.startsWith('::ffff:') && net.isIPv4(ip.slice(7)) ? ip.slice(7) : ip;
+}
