@@ -375,7 +375,7 @@ async function measureWormhole({ lab, hosts, servers, file, sha, bytes, relayed,
 // Ours
 
 /** One of our transfers alice → bob in the lab (measureTransfer with the lab's prefixes). */
-async function measureOursInLab({ lab, hosts, file, sha, bytes, relayed, workDir, timeoutMs, label }) {
+async function measureOursInLab({ lab, hosts, file, sha, bytes, relayed, udpOnly = false, workDir, timeoutMs, label }) {
   const row = await measureTransfer({
     label,
     file,
@@ -384,13 +384,13 @@ async function measureOursInLab({ lab, hosts, file, sha, bytes, relayed, workDir
     workDir,
     timeoutMs,
     path: relayed ? 'relay' : 'direct',
-    clientArgs: relayed ? ['--relay-only'] : [],
+    clientArgs: [...(relayed ? ['--relay-only'] : []), ...(udpOnly ? ['--udp-only'] : [])],
     relayAt: { prefix: lab.execPrefix(hosts.relay), host: hosts.relay.ip },
     clientsAt: { sender: { prefix: lab.execPrefix(hosts.alice) }, receiver: { prefix: lab.execPrefix(hosts.bob) } },
     counters: () => labCounters(lab, hosts),
   });
   row.tool = 'peerchat';
-  row.mode = relayed ? 'relayed (--relay-only)' : 'direct';
+  row.mode = (relayed ? 'relayed (--relay-only)' : 'direct') + (udpOnly ? ', --udp-only' : '');
   if (row.counters) {
     row.loss = measuredLoss(row.counters.before, row.counters.after);
     delete row.counters;
@@ -470,16 +470,24 @@ export async function runPathLabBench(o = {}) {
       const control = await cliDatagramControl();
       if (!control) throw new Error('dist/cli.js cannot be told a datagram size (PEERCHAT_DATAGRAM_BYTES)');
       const at1200 = { datagram: control.forSize(1200), forcedDatagramBytes: 1200 };
-      const direct = { ...common, ...at1200, label: 'lo-direct1200', path: 'direct' };
-      const relayed = { ...common, ...at1200, label: 'lo-relayed1200', path: 'relay', clientArgs: ['--relay-only'] };
-      const runs = { direct1200: [], relayed1200: [] };
-      log(`pathLab: loopback, ours at 1200 B, direct and relayed alternating (best of ${repeats} each)`);
+      // The datagram engine at 1200 B (--udp-only: what carries files where no TCP lane opens),
+      // and the default (large files over a TCP stream lane: direct, or the relay's transit port).
+      const cases = {
+        direct1200: { ...common, ...at1200, label: 'lo-direct1200', path: 'direct', clientArgs: ['--udp-only'] },
+        relayed1200: { ...common, ...at1200, label: 'lo-relayed1200', path: 'relay', clientArgs: ['--relay-only', '--udp-only'] },
+        directLane: { ...common, label: 'lo-directLane', path: 'direct' },
+        relayedLane: { ...common, label: 'lo-relayedLane', path: 'relay', clientArgs: ['--relay-only'] },
+      };
+      const runs = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+      log(`pathLab: loopback, ours: the datagram engine at 1200 B and the default TCP lanes, direct and relayed, rotating (best of ${repeats} each)`);
+      const keys = Object.keys(cases);
       for (let i = 0; i < repeats; i++) {
-        const order = i % 2 === 0 ? [['direct1200', direct], ['relayed1200', relayed]] : [['relayed1200', relayed], ['direct1200', direct]];
-        for (const [k, opts] of order) runs[k].push(await measureTransfer({ ...opts, label: `${opts.label}-${i}` }));
+        for (let j = 0; j < keys.length; j++) {
+          const k = keys[(i + j) % keys.length];
+          runs[k].push(await measureTransfer({ ...cases[k], label: `${cases[k].label}-${i}` }));
+        }
       }
-      lo.cases.direct1200 = bestOf(runs.direct1200);
-      lo.cases.relayed1200 = bestOf(runs.relayed1200);
+      for (const k of keys) lo.cases[k] = bestOf(runs[k]);
     }
 
     let lab = null;
@@ -521,6 +529,8 @@ export async function runPathLabBench(o = {}) {
         const kinds = [
           ['oursRelayed', (lbl) => measureOursInLab({ lab: lab.lab, hosts: lab.hosts, ...common, relayed: true, label: lbl })],
           ['oursDirect', (lbl) => measureOursInLab({ lab: lab.lab, hosts: lab.hosts, ...common, relayed: false, label: lbl })],
+          ['oursRelayedUdp', (lbl) => measureOursInLab({ lab: lab.lab, hosts: lab.hosts, ...common, relayed: true, udpOnly: true, label: lbl })],
+          ['oursDirectUdp', (lbl) => measureOursInLab({ lab: lab.lab, hosts: lab.hosts, ...common, relayed: false, udpOnly: true, label: lbl })],
           ['wormholeDirect', (lbl) => measureWormhole({ lab: lab.lab, hosts: lab.hosts, servers, ...common, dir: workDir, relayed: false, label: lbl })],
           ['wormholeRelayed', (lbl) => measureWormhole({ lab: lab.lab, hosts: lab.hosts, servers, ...common, dir: workDir, relayed: true, label: lbl })],
         ];
@@ -761,7 +771,7 @@ export function pathLabRows(r) {
     c && {
       where,
       case: name,
-      dgram: c.datagramBytes ?? '?',
+      dgram: c.lane?.endsWith('tcp') ? 'TCP lane' : c.datagramBytes ?? '?',
       goodput: mbs(good(c)) + (c.completed ? '' : ` (unfinished: ${mbs(c.goodputBps)})`),
       'CPU µs/dgram s/m/r': c.cpuUsPerDataDatagram ? `${c.cpuUsPerDataDatagram.sender}/${c.cpuUsPerDataDatagram.relay}/${c.cpuUsPerDataDatagram.receiver}` : '-',
       retx: c.engine ? `${c.engine.retransmittedPct} %` : '-',
@@ -774,8 +784,10 @@ export function pathLabRows(r) {
     for (const c of Object.values(lo.dropRate)) {
       rows.push({ where: 'loopback', case: `drop rate: unpaced raw dgram ${c.viaForwarder ? 'via forwarder' : '1 hop'} (not a ceiling)`, dgram: c.datagramSize, goodput: `${c.receiverMBps} MB/s`, 'CPU µs/dgram s/m/r': '-', retx: '-', sha256: '-', runs: '', note: `${c.lossPct} % of ${c.sent} datagrams lost (sender ${c.senderMBps} MB/s)` });
     }
-    rows.push(oursRow('loopback', 'ours, direct', lo.cases.direct1200));
-    rows.push(oursRow('loopback', 'ours, relayed (--relay-only)', lo.cases.relayed1200));
+    rows.push(oursRow('loopback', 'ours, datagram engine, direct (--udp-only)', lo.cases.direct1200));
+    rows.push(oursRow('loopback', 'ours, datagram engine, relayed (--relay-only --udp-only)', lo.cases.relayed1200));
+    rows.push(oursRow('loopback', 'ours, default: direct TCP lane', lo.cases.directLane));
+    rows.push(oursRow('loopback', 'ours, default: relay transit lane (--relay-only)', lo.cases.relayedLane));
   }
   const lab = r.lab;
   if (lab) {
@@ -786,8 +798,10 @@ export function pathLabRows(r) {
     }
     for (const [lossKey, cases] of Object.entries(lab.cases ?? {})) {
       const where = lossKey === 'lossless' ? 'lab' : `lab ${lab.lossPermille / 10} %`;
-      rows.push(oursRow(where, 'ours, relayed (--relay-only)', cases.oursRelayed));
-      rows.push(oursRow(where, 'ours, direct', cases.oursDirect));
+      rows.push(oursRow(where, 'ours, relayed (--relay-only): transit lane', cases.oursRelayed));
+      rows.push(oursRow(where, 'ours, direct: direct TCP lane', cases.oursDirect));
+      rows.push(oursRow(where, 'ours, relayed, datagram engine (--udp-only)', cases.oursRelayedUdp));
+      rows.push(oursRow(where, 'ours, direct, datagram engine (--udp-only)', cases.oursDirectUdp));
       for (const [k, name] of [['wormholeDirect', 'magic-wormhole, direct'], ['wormholeRelayed', 'magic-wormhole, via transit relay']]) {
         const c = cases[k];
         if (!c) continue;

@@ -39,7 +39,9 @@ async function resumeCase({ label, file, sha, bytes, killAt, timeoutMs, datagram
   try {
     relay = await startRelay();
     proxy = await startProxy({ target: { host: '127.0.0.1', port: relay.port }, seed: 1 });
-    const common = { extraArgs: ['--verbose', ...(datagram?.args ?? [])], env: datagram?.env ?? {} };
+    // --udp-only: the bytes counted are the datagram engine's through the proxy (a TCP lane would
+    // go round it, through the relay's transit port).
+    const common = { extraArgs: ['--verbose', '--udp-only', ...(datagram?.args ?? [])], env: datagram?.env ?? {} };
     const receiverSpec = { ...common, relayPort: proxy.port, nick: 'receiver', dir: path.join(workDir, `${label}-receiver`), acceptFiles: true };
     const [sender, receiver] = await startClients([{ ...common, relayPort: relay.port, nick: 'sender', dir: path.join(workDir, `${label}-sender`) }, receiverSpec]);
     clients.push(sender, receiver);

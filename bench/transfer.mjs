@@ -298,7 +298,10 @@ export async function measureTransfer(o) {
       probed: sender.pathDatagramBytes.receiver ?? null,
       meanSentBytes: engineSend?.sentPackets ? round(engineSend.sentBytes / engineSend.sentPackets, 0) : null,
     };
-    row.datagramBytes = row.datagram.forced ?? row.datagram.probed ?? (row.datagram.meanSentBytes ? Math.round(row.datagram.meanSentBytes) : DEFAULT_DATAGRAM);
+    // How the file went (transfer-route): a TCP lane has no datagram size.
+    row.routes = sender.all('transfer-route').map((e) => `${e.path} ${e.lane}`);
+    row.lane = row.routes.at(-1) ?? null;
+    row.datagramBytes = row.lane?.endsWith('tcp') ? null : row.datagram.forced ?? row.datagram.probed ?? (row.datagram.meanSentBytes ? Math.round(row.datagram.meanSentBytes) : DEFAULT_DATAGRAM);
     row.engine = engineSend
       ? {
           sentPackets: engineSend.sentPackets,
@@ -479,8 +482,10 @@ export async function runTransferBench(o = {}) {
     const sha = randomFile(file, bytes);
     // Every case here is relayed, as its name says: since direct paths (issue 12) two clients on
     // loopback would otherwise go direct a fraction of a second into the transfer, and the row
-    // would mix both paths. bench/pathLab.mjs measures the direct path on its own.
-    const common = { file, sha, bytes, workDir, timeoutMs, clientArgs: ['--relay-only'] };
+    // would mix both paths. bench/pathLab.mjs measures the direct path on its own. And every case
+    // measures the datagram engine (--udp-only): a large file would otherwise go over the relay's
+    // TCP transit port (stream lanes), past the proxies that make the loss; pathLab.mjs measures lanes.
+    const common = { file, sha, bytes, workDir, timeoutMs, clientArgs: ['--relay-only', '--udp-only'] };
     const at1200 = control ? { datagram: control.forSize(DEFAULT_DATAGRAM), forcedDatagramBytes: DEFAULT_DATAGRAM } : {};
     const noEngine = { sameAs: 'direct', note: 'same as 1200 (no probing yet): the client cannot be told a datagram size' };
 

@@ -54,13 +54,14 @@ export function transferStatusText(t: TransferView): string {
       return 'Starting…';
     case 'active': {
       const p = percent(t);
-      return p === undefined ? `${formatBytes(t.transferred)} so far` : `${p}% · ${formatBytes(t.transferred)} of ${size}`;
+      const via = routeText(t.route);
+      return (p === undefined ? `${formatBytes(t.transferred)} so far` : `${p}% · ${formatBytes(t.transferred)} of ${size}`) + (via ? ` · ${via}` : '');
     }
     case 'done': {
       const took = transferTiming(t);
       return t.direction === 'receive'
         ? `Received${size ? ` ${size}` : ''}${took}, SHA-256 verified.${receivedNote(t)}`
-        : `Sent${size ? ` ${size}` : ''}${took}, verified by ${t.peer}.`;
+        : `Sent${size ? ` ${size}` : ''}${took}${t.route ? ` ${routeText(t.route)}` : ''}, verified by ${t.peer}.`;
     }
     case 'declined':
       return t.error ? `Declined: ${t.error}` : 'Declined.';
@@ -89,6 +90,12 @@ function receivedNote(t: Pick<TransferView, 'resolution' | 'path' | 'workspaceMa
 function baseOf(p: string): string {
   const parts = p.split(/[\\/]/);
   return parts[parts.length - 1] || p;
+}
+
+/** "direct over TCP", "via the relay": how a file we send travels (TransferView.route). */
+export function routeText(r: TransferView['route']): string {
+  if (!r) return '';
+  return `${r.path === 'direct' ? 'direct' : 'via the relay'}${r.lane === 'tcp' ? ' over TCP' : ''}`;
 }
 
 /**

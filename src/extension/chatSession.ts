@@ -625,6 +625,10 @@ export class ChatSession extends Disposable implements TeamSession {
       const t = this.state.transferProgress(p);
       if (t) this.progress.update(t);
     });
+    on('transfer-route', (p) => {
+      const t = this.state.transferRoute(p);
+      if (t) this.progress.update(t);
+    });
     on('file-sent', (p) => {
       this.progress.finish(p.id);
       this.state.fileSent(p);

@@ -444,6 +444,13 @@ export class ChatState {
     return this.putTransfer({ ...t, bytes: ev.bytes, transferred: ev.resumedBytes, status: 'active', startedAt: this.now(), resumedBytes: ev.resumedBytes });
   }
 
+  /** How a file we send travels (it changes when a TCP lane dies and datagrams take over). */
+  transferRoute(ev: ClientEvents['transfer-route']): TransferView | undefined {
+    const t = this.transfers.get(ev.id);
+    if (!t || isFinalStatus(t.status)) return undefined;
+    return this.putTransfer({ ...t, route: { path: ev.path, lane: ev.lane } });
+  }
+
   transferProgress(ev: ClientEvents['transfer-progress']): TransferView | undefined {
     const t = this.transfers.get(ev.id);
     if (!t || isFinalStatus(t.status)) return undefined;

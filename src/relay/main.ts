@@ -231,6 +231,9 @@ export function formatStats(s: RelayStats): string {
     `clients ${s.clients}`,
     `forwarded ${s.forwarded} datagrams (${mb(s.forwardedBytes)}) to clients here`,
     `in ${s.datagramsIn} datagrams (${mb(s.bytesIn)}), out ${s.datagramsOut} (${mb(s.bytesOut)})`,
+    s.transit
+      ? `transit ${s.transit.open} lanes open, ${s.transit.spliced} spliced (${mb(s.transit.bytes)}), ${s.transit.refused} refused`
+      : 'no transit port',
   ];
   const c = s.cluster;
   if (c === undefined) {

@@ -108,6 +108,8 @@ export interface TransferView {
   finishedAt?: number;
   /** Bytes already there when this run started (a resumed transfer). */
   resumedBytes?: number;
+  /** How a file we send travels (the client's transfer-route): direct or through the relay, TCP lane or datagrams. */
+  route?: { path: 'direct' | 'relay'; lane: 'tcp' | 'udp' };
   /** Received files: the name the sender gave (offered name or requested path), when it differs from `name`. */
   sentAs?: string;
   /**

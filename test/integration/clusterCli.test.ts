@@ -14,8 +14,11 @@ import { TEST_CLUSTER_SECRET } from '../support/cluster';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** TCP sockets a process holds (its socket fds found in /proc/net/tcp and tcp6, this namespace's). */
-function tcpSocketsOf(pid: number): number {
+/**
+ * TCP sockets a process holds (its socket fds found in /proc/net/tcp and tcp6, this namespace's):
+ * `listening` those in state LISTEN (0A), else the others (connections).
+ */
+function tcpSocketsOf(pid: number, listening = false): number {
   const inodes = new Set<string>();
   for (const fd of readdirSync(`/proc/${pid}/fd`)) {
     try {
@@ -29,7 +32,7 @@ function tcpSocketsOf(pid: number): number {
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
     for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
       const cols = line.trim().split(/\s+/);
-      if (cols.length > 9 && inodes.has(cols[9])) n++;
+      if (cols.length > 9 && inodes.has(cols[9]) && (cols[3] === '0A') === listening) n++;
     }
   }
   return n;
@@ -102,7 +105,7 @@ describe('peerchat-relay --cluster (dist/relay.js)', function () {
     assert.match(r.stderr, /at least 16 characters/);
   });
 
-  it('without --cluster a relay opens no connection at all (no TCP socket); with it, its two to Redis', async () => {
+  it('without --cluster a relay opens no connection at all (only its transit port listens); with it, its two to Redis', async () => {
     const alone = await RelayProcess.start(['--stats', '1']);
     const clustered = await RelayProcess.start(['--cluster', redis.url, '--cluster-secret', TEST_CLUSTER_SECRET]);
     procs.push(alone, clustered);
@@ -110,7 +113,8 @@ describe('peerchat-relay --cluster (dist/relay.js)', function () {
     clients.push(c);
     await c.mustRegister('loner');
     await waitLine(alone, /stats: clients 1; /, 0, 5_000);
-    assert.equal(tcpSocketsOf(alone.child.pid!), 0, 'a relay on its own: UDP only');
+    assert.equal(tcpSocketsOf(alone.child.pid!), 0, 'a relay on its own: no connection');
+    assert.equal(tcpSocketsOf(alone.child.pid!, true), 1, 'its transit port (docs/protocol.md "Stream lanes")');
     assert.ok(!alone.lines.some((l) => /redis/i.test(l)), `nothing about Redis: ${alone.lines.join(' | ')}`);
     assert.equal(tcpSocketsOf(clustered.child.pid!), 2, 'a cluster relay: commands and subscription');
   });

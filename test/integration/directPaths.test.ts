@@ -125,6 +125,9 @@ describe('direct paths through real NATs (MTU 1500)', function () {
     const after = await lab.counter(relayHost);
     const carried = after.rxBytes - before.rxBytes;
     assert.ok(carried < FILE_BYTES / 20, `the relay received ${carried} bytes during a ${FILE_BYTES}-byte direct transfer`);
+    // TCP does not cross these NATs (no inbound mapping): the direct UDP path, not the relay's
+    // transit port (docs/protocol.md "Stream lanes": the relay never carries what can go direct).
+    assert.deepEqual(a.all('transfer-route').map((e) => [e.path, e.lane]), [['direct', 'udp']]);
     // /who says so too.
     a.send('/who');
     const who = await a.event('roster', (e) => Array.isArray(e.paths) && (e.paths as Array<{ path: string }>).length > 0);
@@ -135,13 +138,18 @@ describe('direct paths through real NATs (MTU 1500)', function () {
     const a = client(alice, 'alice');
     const c = client(carol, 'carol');
     await meet(a, 'alice', c, 'carol');
-    const { file: f, hash } = file('relayed.bin', 1024 * 1024);
-    const before = await lab.counter(relayHost);
-    a.send(`/sendfile @carol ${f}`);
-    const got = await c.event('file-received', () => true, TRANSFER_WAIT_MS);
-    assert.equal(sha256(readFileSync(String(got.path))), hash);
-    const after = await lab.counter(relayHost);
-    assert.ok(after.rxBytes - before.rxBytes > 1024 * 1024, 'the relay carried the file');
+    // 1 MiB goes as datagrams through the relay; 6 MiB (≥ LANE_MIN_BYTES) over a stream lane
+    // spliced by the relay's transit port, since TCP cannot go direct here either.
+    for (const [bytes, lane] of [[1024 * 1024, 'udp'], [6 * 1024 * 1024, 'tcp']] as const) {
+      const { file: f, hash } = file(`relayed-${bytes}.bin`, bytes);
+      const before = await lab.counter(relayHost);
+      a.send(`/sendfile @carol ${f}`);
+      const got = await c.event('file-received', (e) => e.bytes === bytes, TRANSFER_WAIT_MS);
+      assert.equal(sha256(readFileSync(String(got.path))), hash);
+      const after = await lab.counter(relayHost);
+      assert.ok(after.rxBytes - before.rxBytes > bytes, 'the relay carried the file');
+      assert.deepEqual(a.all('transfer-route').map((e) => [e.path, e.lane]).at(-1), ['relay', lane]);
+    }
     c.send('@alice still here');
     await a.event('message', (e) => e.text === 'still here');
     await sleep(4_000);

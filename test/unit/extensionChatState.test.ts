@@ -215,6 +215,19 @@ describe('extension/chatState: transfers', () => {
     assert.ok(t.startedAt !== undefined && t.finishedAt !== undefined && t.finishedAt > t.startedAt, `started ${t.startedAt}, finished ${t.finishedAt}`);
   });
 
+  it('records how a file we send travels, and its change when a lane dies; not after the end', () => {
+    const { state } = setup();
+    state.outgoingOffer({ id: 's~1', to: 'bob', name: 'big.iso', path: '/w/big.iso', bytes: 100 });
+    state.transferStarted({ id: 's~1', direction: 'send', peer: 'bob', name: 'big.iso', bytes: 100, resumedBytes: 0 });
+    state.transferRoute({ id: 's~1', peer: 'bob', path: 'relay', lane: 'tcp' });
+    assert.deepEqual(state.getTransfer('s~1')!.route, { path: 'relay', lane: 'tcp' });
+    state.transferRoute({ id: 's~1', peer: 'bob', path: 'relay', lane: 'udp' });
+    assert.deepEqual(state.getTransfer('s~1')!.route, { path: 'relay', lane: 'udp' });
+    state.fileSent({ id: 's~1', to: 'bob', name: 'big.iso', bytes: 100, sha256: 'ab' });
+    assert.equal(state.transferRoute({ id: 's~1', peer: 'bob', path: 'direct', lane: 'tcp' }), undefined);
+    assert.deepEqual(state.getTransfer('s~1')!.route, { path: 'relay', lane: 'udp' }, 'kept on the finished card');
+  });
+
   it('ignores progress for finished transfers', () => {
     const { state } = setup();
     state.fileOffered({ id: 'x~1', from: 'bob', name: 'a', bytes: 10, sha256: '', autoAccept: false });

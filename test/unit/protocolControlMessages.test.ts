@@ -152,6 +152,11 @@ const golden: Array<{ name: string; msg: Msg; hex: string }> = [
     hex: '0d | 02 | 08 31302e312e302e35 9c40 | 0b 3230332e302e3131332e37 0001',
   },
   {
+    name: 'LANE_JOIN',
+    msg: { type: ControlType.LANE_JOIN, laneId: 0xdeadbeef },
+    hex: '16 | deadbeef',
+  },
+  {
     name: 'BCAST_TEXT',
     // key id | seq 2^32 + 9 | text "long"
     msg: { type: ControlType.BCAST_TEXT, keyId: 0x01020304, seq: 2 ** 32 + 9, text: 'long' },
@@ -301,6 +306,7 @@ const arbByType: Record<string, fc.Arbitrary<Msg>> = {
   JOB_CANCEL: fc
     .tuple(u32, u16, utf8String(MAX_ERROR_MESSAGE_BYTES))
     .map(([jobId, code, message]): Msg => ({ type: ControlType.JOB_CANCEL, jobId, code, message })),
+  LANE_JOIN: u32.map((laneId): Msg => ({ type: ControlType.LANE_JOIN, laneId })),
 };
 const anyControl = fc.oneof(...Object.values(arbByType));
 
@@ -339,6 +345,7 @@ describe('protocol/controlMessages', () => {
         JOB_ANSWER: 0x13,
         JOB_FILE: 0x14,
         JOB_CANCEL: 0x15,
+        LANE_JOIN: 0x16,
         BROADCAST_CHAT: 0x41,
         BROADCAST_BY_CHANNEL: 0x42,
       },

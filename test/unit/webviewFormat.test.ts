@@ -61,6 +61,14 @@ describe('webview/format', () => {
     assert.match(transferStatusText(card({ status: 'waiting', direction: 'send' })), /Waiting for bob to accept/);
   });
 
+  it('a file we send says which way it travels: direct or via the relay, over TCP or as datagrams', () => {
+    const sending = card({ direction: 'send', status: 'active', transferred: 1_500_000 });
+    assert.equal(transferStatusText({ ...sending, route: { path: 'direct', lane: 'tcp' } }), '50% · 1.4 MiB of 2.9 MiB · direct over TCP');
+    assert.equal(transferStatusText({ ...sending, route: { path: 'relay', lane: 'udp' } }), '50% · 1.4 MiB of 2.9 MiB · via the relay');
+    const sent = card({ status: 'done', direction: 'send', bytes: 2 * 1024 * 1024, startedAt: 0, finishedAt: 500, route: { path: 'relay', lane: 'tcp' } });
+    assert.equal(transferStatusText(sent), 'Sent 2 MiB in 0.5 s (4 MiB/s) via the relay over TCP, verified by bob.');
+  });
+
   it('a received file says what it matches in the workspace, and what became of it after comparing', () => {
     const done = (over: Partial<TransferView>) => transferStatusText(card({ status: 'done', transferred: 3_000_000, path: '/w/PeerChat Downloads/big.bin', ...over }));
     assert.match(done({ workspaceMatch: 'docs/big.bin' }), /SHA-256 verified\. The workspace has docs\/big\.bin: compare before saving it there\.$/);

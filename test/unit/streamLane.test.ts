@@ -1,0 +1,292 @@
+/**
+ * Stream lanes in pieces (docs/protocol.md "Stream lanes"): the framing, the proofs, a lane over a
+ * real TCP connection on loopback (handshake, records, refusals), a record cut into chunks, the
+ * receiver taking chunks from a lane, and the relay's transit port.
+ */
+import { strict as assert } from 'node:assert';
+import { randomBytes } from 'node:crypto';
+import * as net from 'node:net';
+import { checkLaneProof, laneDataKeys, laneKeyFrom, laneProof, transitToken } from '../../src/crypto/laneAuth';
+import {
+  LANE_RECORD_HEADER_BYTES,
+  StreamCutter,
+  decodeInitiatorHello,
+  encodeInitiatorHello,
+  encodeTransitHello,
+} from '../../src/protocol/laneFrames';
+import { InLane, OutLane } from '../../src/client/streamLane';
+import { chunksOfRecord } from '../../src/client/laneTransfers';
+import { TransferReceiver } from '../../src/transport/transferReceiver';
+import { ChunkMap } from '../../src/transport/chunkMap';
+import { TransitServer } from '../../src/relay/transit';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A connected pair of TCP sockets on loopback. */
+async function socketPair(): Promise<[net.Socket, net.Socket, () => void]> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const accepted = new Promise<net.Socket>((r) => server.once('connection', r));
+  const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+  await new Promise<void>((r) => client.once('connect', () => r()));
+  return [client, await accepted, () => server.close()];
+}
+
+function record(chunks: number, chunkSize: number, fill: number): Buffer {
+  const b = Buffer.alloc(LANE_RECORD_HEADER_BYTES + chunks * chunkSize, fill);
+  return b;
+}
+
+describe('stream lanes', () => {
+  describe('StreamCutter', () => {
+    it('cuts fixed pieces and length-prefixed records across arbitrary chunk boundaries', () => {
+      const c = new StreamCutter();
+      const rec = Buffer.concat([Buffer.from([0, 0, 0, 20]), randomBytes(20)]);
+      const stream = Buffer.concat([Buffer.from('abcde'), rec, rec]);
+      for (let i = 0; i < stream.length; i += 3) c.push(stream.subarray(i, i + 3));
+      assert.equal(c.take(5)!.toString(), 'abcde');
+      const r1 = c.record(1000);
+      assert.ok(r1 && r1 !== 'bad');
+      assert.deepEqual(r1.sealed, rec.subarray(4));
+      assert.ok(c.record(1000) !== null);
+      assert.equal(c.record(1000), null, 'nothing left');
+      assert.equal(c.bufferedBytes, 0);
+    });
+
+    it('refuses a record longer than the bound or shorter than a tag', () => {
+      for (const len of [2_000_000, 3]) {
+        const c = new StreamCutter();
+        const head = Buffer.alloc(4);
+        head.writeUInt32BE(len);
+        c.push(head);
+        assert.equal(c.record(300_000), 'bad');
+      }
+    });
+  });
+
+  describe('proofs and keys', () => {
+    const key = laneKeyFrom(randomBytes(32));
+    const nR = randomBytes(16);
+    const nI = randomBytes(16);
+
+    it('a proof checks only with its key, role, nonces and lane id', () => {
+      const p = laneProof(key, 'initiator', nR, nI, 7);
+      assert.ok(checkLaneProof(key, 'initiator', nR, nI, 7, p));
+      assert.ok(!checkLaneProof(key, 'responder', nR, nI, 7, p), 'a reflected proof');
+      assert.ok(!checkLaneProof(key, 'initiator', randomBytes(16), nI, 7, p), 'replayed to a fresh responder nonce');
+      assert.ok(!checkLaneProof(key, 'initiator', nR, nI, 8, p));
+      assert.ok(!checkLaneProof(laneKeyFrom(randomBytes(32)), 'initiator', nR, nI, 7, p));
+      assert.ok(!checkLaneProof(key, 'initiator', nR, nI, 7, p.subarray(1)));
+    });
+
+    it('every lane gets its own data keys; the transit token depends on key and lane id only', () => {
+      assert.notDeepEqual(laneDataKeys(key, nR, nI).key, laneDataKeys(key, randomBytes(16), nI).key);
+      assert.deepEqual(transitToken(key, 1), transitToken(key, 1));
+      assert.notDeepEqual(transitToken(key, 1), transitToken(key, 2));
+    });
+
+    it('an initiator hello round-trips', () => {
+      const h = { device: '0123456789abcdef', laneId: 0xdeadbeef, nonceI: nI, proof: randomBytes(32) };
+      assert.deepEqual(decodeInitiatorHello(encodeInitiatorHello(h)), h);
+      assert.equal(decodeInitiatorHello(Buffer.alloc(10)), null);
+    });
+  });
+
+  describe('a lane over TCP', () => {
+    const key = laneKeyFrom(randomBytes(32));
+    const device = 'a1b2c3d4e5f60718';
+
+    async function openPair(initiatorKey = key): Promise<{ out: OutLane; inn: InLane; stop: () => void }> {
+      const [a, b, stop] = await socketPair();
+      const [out, inn] = await Promise.all([
+        OutLane.open(a, { myDevice: device, laneId: 5, laneKey: initiatorKey, kind: 'direct', timeoutMs: 2_000 }),
+        InLane.accept(b, { keysFor: (d) => (d === device ? [randomBytes(32), key] : []), timeoutMs: 2_000 }),
+      ]);
+      return { out, inn, stop };
+    }
+
+    it('carries records in order, each to the sink with its transfer and first chunk', async () => {
+      const { out, inn, stop } = await openPair();
+      const got: Array<[number, number, number]> = [];
+      inn.sink = (transferId, first, data) => {
+        got.push([transferId, first, data.length]);
+        return Promise.resolve();
+      };
+      assert.equal(inn.device, device);
+      for (let i = 0; i < 20; i++) out.sendChunks(9, i * 10, record(10, 1000, i));
+      await out.drained();
+      while (got.length < 20) await sleep(5);
+      assert.deepEqual(got, Array.from({ length: 20 }, (_, i) => [9, i * 10, 10_000]));
+      out.close('done');
+      inn.close('done');
+      stop();
+    });
+
+    it('refuses an initiator without the session key: the responder gets nothing to trust', async () => {
+      await assert.rejects(openPair(laneKeyFrom(randomBytes(32))), /did not prove|closed|timed out/);
+    });
+
+    it('a record altered on the way closes the lane; nothing of it reaches the sink', async () => {
+      const [a, b, stop] = await socketPair();
+      // A man in the middle: a proxy that flips one byte of the first record's ciphertext.
+      const [out, inn] = await Promise.all([
+        OutLane.open(a, { myDevice: device, laneId: 5, laneKey: key, kind: 'direct', timeoutMs: 2_000 }),
+        InLane.accept(b, { keysFor: () => [key], timeoutMs: 2_000 }),
+      ]);
+      let sunk = 0;
+      inn.sink = () => {
+        sunk++;
+        return null;
+      };
+      const closed = new Promise<string>((r) => inn.once('closed', r));
+      const realWrite = out.socket.write.bind(out.socket) as (b: Buffer) => boolean;
+      (out.socket as unknown as { write: (b: Buffer) => boolean }).write = (buf: Buffer) => {
+        const copy = Buffer.from(buf);
+        copy[40] ^= 1;
+        return realWrite(copy);
+      };
+      out.sendChunks(1, 0, record(4, 1000, 7));
+      assert.match(await closed, /did not authenticate/);
+      assert.equal(sunk, 0);
+      out.close('done');
+      stop();
+    });
+
+    it('a lane that goes silent while a transfer expects data is closed', async () => {
+      const { out, inn, stop } = await openPair();
+      inn.expecting = () => true;
+      const closed = new Promise<string>((r) => inn.once('closed', r));
+      const t0 = Date.now();
+      assert.match(await closed, /stopped moving data/);
+      assert.ok(Date.now() - t0 < 6_000);
+      out.close('done');
+      stop();
+    });
+  });
+
+  describe('chunksOfRecord', () => {
+    it('cuts a record into the chunks it covers, the last one short', () => {
+      const bytes = 10 * 100 + 37;
+      const all = chunksOfRecord(8, Buffer.alloc(2 * 100 + 37), 100, bytes)!;
+      assert.deepEqual(all.map(([c, b]) => [c, b.length]), [[8, 100], [9, 100], [10, 37]]);
+    });
+
+    it('refuses what does not fit the file', () => {
+      assert.equal(chunksOfRecord(11, Buffer.alloc(10), 100, 1037), null, 'beyond the last chunk');
+      assert.equal(chunksOfRecord(0, Buffer.alloc(150), 100, 1037), null, 'cuts a chunk');
+      assert.equal(chunksOfRecord(9, Buffer.alloc(200), 100, 1037), null, 'the last chunk is 37 bytes');
+      assert.equal(chunksOfRecord(0, Buffer.alloc(0), 100, 1037), null);
+    });
+  });
+
+  describe('TransferReceiver.acceptStreamChunk', () => {
+    function receiver(written: number[], windowBytes = 4 * 100) {
+      const acks: unknown[] = [];
+      const r = new TransferReceiver({
+        transferId: 1,
+        totalBytes: 10 * 100,
+        chunkSize: 100,
+        writeChunk: async (c) => {
+          written.push(c);
+        },
+        transmit: (f) => acks.push(...f),
+        now: () => Date.now(),
+        windowBytes,
+      });
+      return { r, acks };
+    }
+
+    it('takes chunks beyond the credit, skips duplicates, completes, and keeps the credit right', async () => {
+      const written: number[] = [];
+      const { r } = receiver(written);
+      let complete = false;
+      r.on('complete', () => (complete = true));
+      const ws = [];
+      for (let c = 9; c >= 0; c--) ws.push(r.acceptStreamChunk(c, Buffer.alloc(100)));
+      assert.equal(r.acceptStreamChunk(3, Buffer.alloc(100)), null, 'a duplicate');
+      assert.equal(r.acceptStreamChunk(10, Buffer.alloc(100)), null, 'beyond the file');
+      assert.equal(r.acceptStreamChunk(2, Buffer.alloc(99)), null, 'wrong length');
+      await Promise.all(ws);
+      assert.ok(complete);
+      assert.deepEqual(written.sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      assert.equal(r.stats().streamChunks, 10);
+      assert.equal(r.stats().malformed, 2);
+    });
+
+    it('half by lane, then the rest as datagrams: every chunk written once, the credit still opens', async () => {
+      const written: number[] = [];
+      const { r } = receiver(written);
+      await Promise.all([7, 8, 9, 2].map((c) => r.acceptStreamChunk(c, Buffer.alloc(100))));
+      const map: ChunkMap = r.chunkMap();
+      assert.equal(map.count, 4);
+      for (let pn = 0, c = 0; c < 10; c++) {
+        if (map.has(c)) continue;
+        // The credit (window of 4) must reach every missing chunk as earlier ones are written.
+        while (c >= r.stats().maxChunk) await sleep(1);
+        r.onData({ type: 'xferData', transferId: 1, pn: pn++, chunk: c, data: Buffer.alloc(100) });
+        await sleep(1);
+      }
+      while (!r.complete) await sleep(1);
+      assert.deepEqual(written.sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    });
+  });
+
+  describe('TransitServer', () => {
+    async function transit(isClient: (ip: string) => boolean): Promise<{ t: TransitServer; port: number }> {
+      const probe = net.createServer();
+      await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+      const port = (probe.address() as net.AddressInfo).port;
+      await new Promise<void>((r) => probe.close(() => r()));
+      return { t: await TransitServer.start({ host: '127.0.0.1', port, isClientAddress: isClient }), port };
+    }
+
+    function connect(port: number): Promise<net.Socket> {
+      return new Promise((resolve, reject) => {
+        const s = net.connect(port, '127.0.0.1', () => resolve(s));
+        s.once('error', reject);
+      });
+    }
+
+    const closedSoon = (s: net.Socket) => new Promise<void>((r) => (s.destroyed ? r() : s.once('close', () => r())));
+
+    it('splices two connections with the same token and copies bytes both ways', async () => {
+      const { t, port } = await transit(() => true);
+      const token = randomBytes(32);
+      const a = await connect(port);
+      const b = await connect(port);
+      a.write(Buffer.concat([encodeTransitHello(token), Buffer.from('early bytes ')]));
+      await sleep(20);
+      b.write(encodeTransitHello(token));
+      const atB = new Promise<string>((r) => {
+        let s = '';
+        b.on('data', (d) => {
+          s += d.toString();
+          if (s.includes('later')) r(s);
+        });
+      });
+      a.write('later');
+      assert.equal(await atB, 'early bytes later');
+      const atA = new Promise<string>((r) => a.once('data', (d) => r(d.toString())));
+      b.write('back');
+      assert.equal(await atA, 'back');
+      assert.equal(t.stats().spliced, 1);
+      a.destroy();
+      await closedSoon(b);
+      await t.close();
+    });
+
+    it('refuses an address without a session here, and a bad hello, and pairs nobody with them', async () => {
+      const { t, port } = await transit(() => false);
+      const s = await connect(port);
+      await closedSoon(s);
+      await t.close();
+      const open = await transit(() => true);
+      const bad = await connect(open.port);
+      bad.write(Buffer.concat([Buffer.from('HTTP'), randomBytes(32)]));
+      await closedSoon(bad);
+      assert.equal(open.t.stats().refused, 1);
+      assert.equal(open.t.stats().spliced, 0);
+      await open.t.close();
+    });
+  });
+});
