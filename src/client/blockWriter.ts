@@ -108,6 +108,39 @@ export class BlockWriter {
     }
   }
 
+  /**
+   * Writes consecutive whole chunks from `first` (the last may be the file's short one) straight
+   * to the file with one positional write, in order with the blocks: for bytes that arrive as a
+   * run already (stream lanes), where copying them into blocks would only cost. Resolves once
+   * they are on disk. The caller never passes a chunk it passed before or that a block holds.
+   */
+  async writeRun(first: number, data: Buffer): Promise<void> {
+    if (this.error) throw this.error;
+    while (this.queued.length >= MAX_QUEUED_BLOCKS) {
+      await this.queued[0];
+      if (this.error) throw this.error;
+    }
+    const offset = first * this.chunkSize;
+    const end = first + Math.ceil(data.length / this.chunkSize);
+    const done = this.writes.then(async () => {
+      try {
+        for (let w = 0; w < data.length; ) {
+          const { bytesWritten } = await this.handle.write(data, w, data.length - w, offset + w);
+          w += bytesWritten;
+        }
+        for (let c = first; c < end; c++) this.onDisk.set(c);
+        this.onWritten?.(offset, data, 0, data.length);
+      } catch (err) {
+        this.error = err as Error;
+      }
+      this.queued.shift();
+    });
+    this.queued.push(done);
+    this.writes = done;
+    await done;
+    if (this.error) throw this.error;
+  }
+
   /** Writes every buffered chunk; resolves when all writes so far are done. */
   async flush(): Promise<void> {
     for (const b of [...this.open.values()]) void this.writeBlock(b);

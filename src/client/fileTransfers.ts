@@ -24,7 +24,7 @@ import { RecordFragment, recordChunksFor } from '../protocol/peerPackets';
 import { RecordAssembler } from './recordAssembler';
 import { FreeSpace, checkSpace, isNoSpace, noSpaceMessage, statfsFreeSpace } from './diskSpace';
 import type { InLane, LaneRecordSink, OutLane } from './streamLane';
-import { LANE_MIN_BYTES, chunksOfRecord, sendOverLane } from './laneTransfers';
+import { LANE_MIN_BYTES, recordFits, sendOverLane } from './laneTransfers';
 
 /** File bytes per chunk when datagrams are `datagramBytes` long. */
 export function chunkSizeFor(datagramBytes: number): number {
@@ -733,27 +733,17 @@ export class FileTransfers {
           if (isNoSpace(err)) t.noSpace = true;
           throw err;
         }
-        t.bytesSinceMapSave += data.length;
-        const now = Date.now();
-        // Saved every MAP_SAVE_INTERVAL_MS or MAP_SAVE_EVERY_BYTES, whichever comes first: at
-        // 100 MB/s a quarter second is 25 MB that a crash would make us fetch again. One save at a
-        // time (two would race on the map's temp file).
-        if (!t.mapSaving && (now - t.lastMapSave > MAP_SAVE_INTERVAL_MS || t.bytesSinceMapSave >= MAP_SAVE_EVERY_BYTES)) {
-          t.lastMapSave = now;
-          t.bytesSinceMapSave = 0;
-          t.mapSaving = true;
-          // Only what is on disk may be claimed by the saved map: flush first.
-          const claimed = ChunkMap.deserialize(receiver.chunkMap().serialize());
-          t.writes = writer
-            .flush()
-            .then(async () => {
-              if (claimed) await saveMap(partial, t.bytes, t.chunkSize, claimed);
-            })
-            .catch(() => undefined)
-            .finally(() => {
-              t.mapSaving = false;
-            });
+        this.written(t, partial, receiver, data.length);
+      },
+      // A stream lane's run of chunks: one write, straight to the file.
+      writeRun: async (first: number, _count: number, data: Buffer) => {
+        try {
+          await writer.writeRun(first, data);
+        } catch (err) {
+          if (isNoSpace(err)) t.noSpace = true;
+          throw err;
         }
+        this.written(t, partial, receiver, data.length);
       },
       transmit: (frames: Frame[]) => this.host.link(t.device)?.sendFrames(frames),
       now: () => performance.now(),
@@ -773,6 +763,32 @@ export class FileTransfers {
     t.timers.poke();
     this.control(link, { type: ControlType.FILE_ACCEPT, transferId: t.transferId, have: haveRanges(partial.have) });
     if (partial.have.complete) void this.finishIncoming(t);
+  }
+
+  /**
+   * `n` more bytes were written: the chunk map is saved every MAP_SAVE_INTERVAL_MS or
+   * MAP_SAVE_EVERY_BYTES, whichever comes first (at 100 MB/s a quarter second is 25 MB that a
+   * crash would make us fetch again). One save at a time (two would race on the map's temp file).
+   */
+  private written(t: Incoming, partial: PartialFile, receiver: TransferReceiver, n: number): void {
+    t.bytesSinceMapSave += n;
+    const now = Date.now();
+    if (t.mapSaving || (now - t.lastMapSave <= MAP_SAVE_INTERVAL_MS && t.bytesSinceMapSave < MAP_SAVE_EVERY_BYTES)) return;
+    t.lastMapSave = now;
+    t.bytesSinceMapSave = 0;
+    t.mapSaving = true;
+    // Only what is on disk may be claimed by the saved map: flush first.
+    const claimed = ChunkMap.deserialize(receiver.chunkMap().serialize());
+    const writer = t.writer!;
+    t.writes = writer
+      .flush()
+      .then(async () => {
+        if (claimed) await saveMap(partial, t.bytes, t.chunkSize, claimed);
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        t.mapSaving = false;
+      });
   }
 
   private async finishIncoming(t: Incoming): Promise<void> {
@@ -963,19 +979,14 @@ export class FileTransfers {
     return (transferId, firstChunk, data) => {
       const t = this.incoming.get(`${link.device}/${transferId}`);
       if (!t?.receiver || t.state !== 'receiving') return null;
-      const chunks = chunksOfRecord(firstChunk, data, t.chunkSize, t.bytes);
-      if (!chunks) {
+      if (!recordFits(firstChunk, data.length, t.chunkSize, t.bytes)) {
         lane.close(`a record for ${t.name} that does not fit the file`);
         return null;
       }
       t.lane = lane;
-      const writes: Array<Promise<void>> = [];
-      for (const [c, bytes] of chunks) {
-        const w = t.receiver.acceptStreamChunk(c, bytes);
-        if (w) writes.push(w);
-      }
+      const written = t.receiver.acceptStreamRun(firstChunk, data);
       t.timers?.poke();
-      return writes.length > 0 ? Promise.all(writes) : null;
+      return written;
     };
   }
 

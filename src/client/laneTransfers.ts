@@ -59,21 +59,11 @@ export async function sendOverLane(lane: OutLane, s: LaneSend): Promise<boolean>
 }
 
 /**
- * The chunks of a record: [chunk, bytes] for each, views into `data`; null when the record does
- * not fit a file of `bytes` bytes in chunks of `chunkSize` (beyond its end, or a length that
- * cuts a chunk).
+ * Whether a record's bytes fit a file of `bytes` bytes in chunks of `chunkSize`: they start at a
+ * chunk inside the file and end at a chunk boundary or at the file's end.
  */
-export function chunksOfRecord(firstChunk: number, data: Buffer, chunkSize: number, bytes: number): Array<[number, Buffer]> | null {
-  const chunkCount = Math.ceil(bytes / chunkSize);
-  if (data.length === 0 || firstChunk >= chunkCount) return null;
-  const out: Array<[number, Buffer]> = [];
-  let o = 0;
-  for (let c = firstChunk; o < data.length; c++) {
-    if (c >= chunkCount) return null;
-    const len = c === chunkCount - 1 ? bytes - c * chunkSize : chunkSize;
-    if (o + len > data.length) return null;
-    out.push([c, data.subarray(o, o + len)]);
-    o += len;
-  }
-  return out;
+export function recordFits(firstChunk: number, length: number, chunkSize: number, bytes: number): boolean {
+  const start = firstChunk * chunkSize;
+  const end = start + length;
+  return length > 0 && start < bytes && end <= bytes && (end === bytes || length % chunkSize === 0);
 }

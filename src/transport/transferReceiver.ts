@@ -77,6 +77,11 @@ export interface TransferReceiverOptions {
    * WRITE_FAILED.
    */
   writeChunk(chunk: number, data: Buffer, frame: XferDataFrame): Promise<void>;
+  /**
+   * Positional write of `count` consecutive chunks from `first` (stream lanes, see
+   * acceptStreamRun); absent: one writeChunk per chunk.
+   */
+  writeRun?(first: number, count: number, data: Buffer): Promise<void>;
   /** Send one datagram holding these frames (the caller encodes, seals, sends). */
   transmit(frames: Frame[]): void;
   /** Clock in milliseconds. */
@@ -229,27 +234,84 @@ export class TransferReceiver extends EventEmitter<TransferReceiverEvents> {
   }
 
   /**
-   * A chunk that came over a stream lane (docs/protocol.md "Stream lanes"): TCP delivered it in
-   * order and the lane's own flow control paced it, so it carries no packet number, is never
-   * acknowledged and is not held to the credit. Returns the promise of its write (failures fail
-   * the transfer as any write's do), or null when it was not taken: not receiving, a chunk
-   * index or length that does not fit the file (`malformed`), or one already here.
+   * File bytes that came over a stream lane (docs/protocol.md "Stream lanes"): consecutive chunks
+   * from `first`, as one record carried them. TCP delivered them in order and the lane's own
+   * flow control paced them, so they carry no packet number, are never acknowledged and are not
+   * held to the credit. The chunks not here yet are written a run at a time (`writeRun`, one
+   * call per run rather than per chunk). Returns the promise of those writes (failures fail the
+   * transfer as any write's do), or null when nothing was taken: not receiving, every chunk here
+   * already, or bytes that do not fit the file (counted in `malformed`; nothing of them is kept).
    */
-  acceptStreamChunk(c: number, data: Buffer): Promise<void> | null {
+  acceptStreamRun(first: number, data: Buffer): Promise<void> | null {
     if (this.state !== 'receiving') return null;
-    if (!Number.isInteger(c) || c < 0 || c >= this.chunkCount || data.length !== this.chunkLength(c)) {
+    const ends: number[] = [];
+    let o = 0;
+    for (let c = first; o < data.length; c++) {
+      if (!Number.isInteger(c) || c < 0 || c >= this.chunkCount) break;
+      o += this.chunkLength(c);
+      ends.push(o);
+    }
+    if (data.length === 0 || o !== data.length) {
       this.counters.malformed++;
       return null;
     }
     this.lastDataAt = this.opts.now();
-    if (this.written.has(c) || this.pending.has(c)) {
-      this.counters.duplicateChunks++;
-      return null;
+    const writes: Array<Promise<void>> = [];
+    let runStart = -1;
+    const flushRun = (end: number): void => {
+      if (runStart < 0) return;
+      const from = runStart === first ? 0 : ends[runStart - first - 1];
+      writes.push(this.writeRunOf(runStart, end - runStart, data.subarray(from, ends[end - first - 1])));
+      runStart = -1;
+    };
+    for (let i = 0; i < ends.length; i++) {
+      const c = first + i;
+      if (this.written.has(c) || this.pending.has(c)) {
+        this.counters.duplicateChunks++;
+        flushRun(c);
+        continue;
+      }
+      this.counters.streamChunks++;
+      this.pending.add(c);
+      if (c < this.maxChunk) this.missingBelow--;
+      if (runStart < 0) runStart = c;
     }
-    this.counters.streamChunks++;
-    this.pending.add(c);
-    if (c < this.maxChunk) this.missingBelow--;
-    return this.write(c, { type: 'xferData', transferId: this.transferId, pn: -1, chunk: c, data });
+    flushRun(first + ends.length);
+    if (writes.length === 0) return null;
+    return writes.length === 1 ? writes[0] : Promise.all(writes).then(() => undefined);
+  }
+
+  /** Writes `count` pending chunks from `first` (one call when the caller can write a run). */
+  private writeRunOf(first: number, count: number, data: Buffer): Promise<void> {
+    let p: Promise<void>;
+    const run = this.opts.writeRun;
+    try {
+      if (run) {
+        p = run(first, count, data);
+      } else {
+        const parts: Array<Promise<void>> = [];
+        for (let i = 0, o = 0; i < count; i++) {
+          const len = this.chunkLength(first + i);
+          parts.push(this.opts.writeChunk(first + i, data.subarray(o, o + len), { type: 'xferData', transferId: this.transferId, pn: -1, chunk: first + i, data: data.subarray(o, o + len) }));
+          o += len;
+        }
+        p = Promise.all(parts).then(() => undefined);
+      }
+    } catch (err) {
+      p = Promise.reject(err);
+    }
+    return p.then(
+      () => {
+        if (this.state !== 'receiving') return;
+        for (let c = first; c < first + count; c++) {
+          this.pending.delete(c);
+          this.written.set(c);
+        }
+        this.bytesWritten += data.length;
+        this.afterWrites();
+      },
+      (err: unknown) => this.fail('WRITE_FAILED', `writing chunks ${first}–${first + count - 1} failed: ${err instanceof Error ? err.message : String(err)}`),
+    );
   }
 
   /** Makes an ack due now (a sender is about to send as datagrams: it needs the credit). */
@@ -346,6 +408,11 @@ export class TransferReceiver extends EventEmitter<TransferReceiverEvents> {
     this.pending.delete(c);
     this.written.set(c);
     this.bytesWritten += this.chunkLength(c);
+    this.afterWrites();
+  }
+
+  /** Chunks reached the disk: credit, completion, progress, a window update. */
+  private afterWrites(): void {
     this.extendCredit();
     const now = this.opts.now();
     if (this.written.complete) {

@@ -15,7 +15,7 @@ import {
   encodeTransitHello,
 } from '../../src/protocol/laneFrames';
 import { InLane, OutLane } from '../../src/client/streamLane';
-import { chunksOfRecord } from '../../src/client/laneTransfers';
+import { recordFits } from '../../src/client/laneTransfers';
 import { TransferReceiver } from '../../src/transport/transferReceiver';
 import { ChunkMap } from '../../src/transport/chunkMap';
 import { TransitServer } from '../../src/relay/transit';
@@ -164,70 +164,76 @@ describe('stream lanes', () => {
     });
   });
 
-  describe('chunksOfRecord', () => {
-    it('cuts a record into the chunks it covers, the last one short', () => {
-      const bytes = 10 * 100 + 37;
-      const all = chunksOfRecord(8, Buffer.alloc(2 * 100 + 37), 100, bytes)!;
-      assert.deepEqual(all.map(([c, b]) => [c, b.length]), [[8, 100], [9, 100], [10, 37]]);
+  describe('recordFits', () => {
+    it('takes whole chunks inside the file, the last one short', () => {
+      assert.ok(recordFits(8, 2 * 100 + 37, 100, 1037));
+      assert.ok(recordFits(0, 300, 100, 1037));
+      assert.ok(recordFits(10, 37, 100, 1037));
     });
 
     it('refuses what does not fit the file', () => {
-      assert.equal(chunksOfRecord(11, Buffer.alloc(10), 100, 1037), null, 'beyond the last chunk');
-      assert.equal(chunksOfRecord(0, Buffer.alloc(150), 100, 1037), null, 'cuts a chunk');
-      assert.equal(chunksOfRecord(9, Buffer.alloc(200), 100, 1037), null, 'the last chunk is 37 bytes');
-      assert.equal(chunksOfRecord(0, Buffer.alloc(0), 100, 1037), null);
+      assert.ok(!recordFits(11, 10, 100, 1037), 'beyond the last chunk');
+      assert.ok(!recordFits(0, 150, 100, 1037), 'cuts a chunk');
+      assert.ok(!recordFits(9, 200, 100, 1037), 'past the end: the last chunk is 37 bytes');
+      assert.ok(!recordFits(0, 0, 100, 1037), 'empty');
     });
   });
 
-  describe('TransferReceiver.acceptStreamChunk', () => {
-    function receiver(written: number[], windowBytes = 4 * 100) {
-      const acks: unknown[] = [];
-      const r = new TransferReceiver({
+  describe('TransferReceiver.acceptStreamRun', () => {
+    function receiver(writes: Array<[number, number]>, opts: { runs: boolean }) {
+      return new TransferReceiver({
         transferId: 1,
-        totalBytes: 10 * 100,
+        totalBytes: 10 * 100 + 37,
         chunkSize: 100,
-        writeChunk: async (c) => {
-          written.push(c);
+        writeChunk: async (c, data) => {
+          writes.push([c, data.length]);
         },
-        transmit: (f) => acks.push(...f),
+        writeRun: opts.runs
+          ? async (first, count, data) => {
+              writes.push([first, data.length]);
+              assert.equal(data.length, count * 100 - (first + count === 11 ? 63 : 0));
+            }
+          : undefined,
+        transmit: () => undefined,
         now: () => Date.now(),
-        windowBytes,
+        windowBytes: 4 * 100,
       });
-      return { r, acks };
     }
 
-    it('takes chunks beyond the credit, skips duplicates, completes, and keeps the credit right', async () => {
-      const written: number[] = [];
-      const { r } = receiver(written);
+    it('writes a record as one run, beyond the credit, and completes; duplicates and misfits are not taken', async () => {
+      const writes: Array<[number, number]> = [];
+      const r = receiver(writes, { runs: true });
       let complete = false;
       r.on('complete', () => (complete = true));
-      const ws = [];
-      for (let c = 9; c >= 0; c--) ws.push(r.acceptStreamChunk(c, Buffer.alloc(100)));
-      assert.equal(r.acceptStreamChunk(3, Buffer.alloc(100)), null, 'a duplicate');
-      assert.equal(r.acceptStreamChunk(10, Buffer.alloc(100)), null, 'beyond the file');
-      assert.equal(r.acceptStreamChunk(2, Buffer.alloc(99)), null, 'wrong length');
-      await Promise.all(ws);
-      assert.ok(complete);
-      assert.deepEqual(written.sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-      assert.equal(r.stats().streamChunks, 10);
+      await r.acceptStreamRun(6, Buffer.alloc(4 * 100 + 37));
+      await r.acceptStreamRun(0, Buffer.alloc(300));
+      assert.equal(r.acceptStreamRun(1, Buffer.alloc(100)), null, 'a duplicate');
+      assert.equal(r.acceptStreamRun(10, Buffer.alloc(100)), null, 'past the end');
+      assert.equal(r.acceptStreamRun(2, Buffer.alloc(99)), null, 'cuts a chunk');
       assert.equal(r.stats().malformed, 2);
+      // A record overlapping what is here: only the missing chunks are written, as one run.
+      await r.acceptStreamRun(2, Buffer.alloc(5 * 100));
+      assert.deepEqual(writes, [[6, 437], [0, 300], [3, 300]]);
+      assert.ok(complete);
+      assert.equal(r.stats().streamChunks, 11);
     });
 
     it('half by lane, then the rest as datagrams: every chunk written once, the credit still opens', async () => {
-      const written: number[] = [];
-      const { r } = receiver(written);
-      await Promise.all([7, 8, 9, 2].map((c) => r.acceptStreamChunk(c, Buffer.alloc(100))));
+      const writes: Array<[number, number]> = [];
+      const r = receiver(writes, { runs: false });
+      await r.acceptStreamRun(7, Buffer.alloc(300));
+      await r.acceptStreamRun(2, Buffer.alloc(100));
       const map: ChunkMap = r.chunkMap();
       assert.equal(map.count, 4);
-      for (let pn = 0, c = 0; c < 10; c++) {
+      for (let pn = 0, c = 0; c < 11; c++) {
         if (map.has(c)) continue;
-        // The credit (window of 4) must reach every missing chunk as earlier ones are written.
+        // The credit (a window of 4) must reach every missing chunk as earlier ones are written.
         while (c >= r.stats().maxChunk) await sleep(1);
-        r.onData({ type: 'xferData', transferId: 1, pn: pn++, chunk: c, data: Buffer.alloc(100) });
+        r.onData({ type: 'xferData', transferId: 1, pn: pn++, chunk: c, data: Buffer.alloc(c === 10 ? 37 : 100) });
         await sleep(1);
       }
       while (!r.complete) await sleep(1);
-      assert.deepEqual(written.sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      assert.deepEqual(writes.map(([c]) => c).sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     });
   });
 
