@@ -141,10 +141,16 @@ export class OutLane extends EventEmitter<LaneEvents> {
     if (this.closedReason !== null) return false;
     record.writeUInt32BE(transferId >>> 0, 0);
     record.writeUInt32BE(firstChunk >>> 0, 4);
-    const out = Buffer.allocUnsafe(LANE_RECORD_LENGTH_BYTES + record.length + AEAD_TAG_BYTES);
-    out.writeUInt32BE(record.length + AEAD_TAG_BYTES, 0);
-    this.sealer.seal(this.next++, out.subarray(0, LANE_RECORD_LENGTH_BYTES), record, out, LANE_RECORD_LENGTH_BYTES);
-    return this.socket.write(out);
+    const length = Buffer.allocUnsafe(LANE_RECORD_LENGTH_BYTES);
+    length.writeUInt32BE(record.length + AEAD_TAG_BYTES, 0);
+    const sealed = this.sealer.sealParts(this.next++, length, [record]);
+    // Length, ciphertext and tag in one writev, without copying them into one buffer.
+    this.socket.cork();
+    this.socket.write(length);
+    this.socket.write(sealed.parts[0]);
+    const more = this.socket.write(sealed.tag);
+    this.socket.uncork();
+    return more;
   }
 
   /** Resolves when the lane can take more (or has closed). */

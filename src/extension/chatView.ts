@@ -21,7 +21,7 @@ import { renderChatHtml, makeNonce } from './chatHtml';
 import type { ChatState, StateChange } from './chatState';
 import { Disposable, toDisposable } from './dispose';
 import { errorText } from './errorMessages';
-import { ProgressThrottle } from '../shared/progressThrottle';
+import { CARD_UPDATE_INTERVAL_MS, ProgressThrottle } from '../shared/progressThrottle';
 
 /** What the view asks of the rest of the extension. */
 export interface ChatViewHandler {
@@ -40,7 +40,7 @@ export class ChatView extends Disposable implements vscode.WebviewViewProvider {
 
   private view: vscode.WebviewView | undefined;
   private readonly viewDisposables: vscode.Disposable[] = [];
-  private readonly progressPosts = new ProgressThrottle<TransferView>((t) => this.post({ type: 'transferChanged', transfer: t }));
+  private readonly progressPosts = new ProgressThrottle<TransferView>((t) => this.post({ type: 'transferChanged', transfer: t }), CARD_UPDATE_INTERVAL_MS);
   private pendingFocus: { text?: string } | undefined;
   private pendingFind = false;
   /** The current document has said `ready` (it is reloaded whenever the view was hidden). */

@@ -25,7 +25,7 @@ export const LANE_RECORD_LENGTH_BYTES = 4;
 /** transferId u32 || firstChunk u32 before the file bytes of a record. */
 export const LANE_RECORD_HEADER_BYTES = 8;
 /** File bytes in one record at most (a record is sealed and opened as one AEAD message). */
-export const MAX_LANE_RECORD_DATA_BYTES = 256 * 1024;
+export const MAX_LANE_RECORD_DATA_BYTES = 64 * 1024 - LANE_RECORD_HEADER_BYTES;
 /** Largest sealed record a responder accepts; a longer length field ends the lane. */
 export const MAX_LANE_RECORD_BYTES = LANE_RECORD_HEADER_BYTES + MAX_LANE_RECORD_DATA_BYTES + 16;
 
