@@ -47,6 +47,9 @@ export class BlockWriter {
   /** Completion of each block handed to the disk, oldest first (at most MAX_QUEUED_BLOCKS). */
   private readonly queued: Promise<void>[] = [];
   private writes: Promise<void> = Promise.resolve();
+  /** Runs (writeRun) waiting for the next batch, and whether that batch is in the chain already. */
+  private runs: Array<{ first: number; data: Buffer; done: () => void }> = [];
+  private runsScheduled = false;
   private error: Error | null = null;
   /**
    * Chunks whose bytes a write has put in the file (plus those that were there when we started).
@@ -110,8 +113,10 @@ export class BlockWriter {
 
   /**
    * Writes consecutive whole chunks from `first` (the last may be the file's short one) straight
-   * to the file with one positional write, in order with the blocks: for bytes that arrive as a
-   * run already (stream lanes), where copying them into blocks would only cost. Resolves once
+   * to the file, in order with the blocks: for bytes that arrive as a run already (stream lanes),
+   * where copying them into blocks would only cost. Runs that arrive while a write is under way
+   * go out together with the next one (one `writev` per stretch of adjacent runs), so the cost
+   * of a write's round trip to the thread pool is paid per batch, not per record. Resolves once
    * they are on disk. The caller never passes a chunk it passed before or that a block holds.
    */
   async writeRun(first: number, data: Buffer): Promise<void> {
@@ -120,25 +125,50 @@ export class BlockWriter {
       await this.queued[0];
       if (this.error) throw this.error;
     }
-    const offset = first * this.chunkSize;
-    const end = first + Math.ceil(data.length / this.chunkSize);
-    const done = this.writes.then(async () => {
+    await new Promise<void>((resolve) => {
+      this.runs.push({ first, data, done: resolve });
+      if (this.runsScheduled) return;
+      this.runsScheduled = true;
+      const done = this.writes.then(() => this.writeRuns());
+      this.queued.push(done);
+      this.writes = done;
+    });
+    if (this.error) throw this.error;
+  }
+
+  /** Writes every run waiting: adjacent ones with one writev each. */
+  private async writeRuns(): Promise<void> {
+    this.runsScheduled = false; // runs from now on go in the next batch
+    const batch = this.runs.sort((a, b) => a.first - b.first);
+    this.runs = [];
+    for (let i = 0; i < batch.length && !this.error; ) {
+      const offset = batch[i].first * this.chunkSize;
+      let end = offset + batch[i].data.length;
+      let j = i + 1;
+      while (j < batch.length && batch[j].first * this.chunkSize === end) {
+        end += batch[j].data.length;
+        j++;
+      }
+      const group = batch.slice(i, j);
       try {
-        for (let w = 0; w < data.length; ) {
-          const { bytesWritten } = await this.handle.write(data, w, data.length - w, offset + w);
+        let buffers = group.map((g) => g.data);
+        for (let w = offset; w < end; ) {
+          const { bytesWritten } = await this.handle.writev(buffers, w);
           w += bytesWritten;
+          buffers = remainingAfter(buffers, bytesWritten);
         }
-        for (let c = first; c < end; c++) this.onDisk.set(c);
-        this.onWritten?.(offset, data, 0, data.length);
+        for (const g of group) {
+          const last = g.first + Math.ceil(g.data.length / this.chunkSize);
+          for (let c = g.first; c < last; c++) this.onDisk.set(c);
+          this.onWritten?.(g.first * this.chunkSize, g.data, 0, g.data.length);
+        }
       } catch (err) {
         this.error = err as Error;
       }
-      this.queued.shift();
-    });
-    this.queued.push(done);
-    this.writes = done;
-    await done;
-    if (this.error) throw this.error;
+      i = j;
+    }
+    for (const g of batch) g.done();
+    this.queued.shift();
   }
 
   /** Writes every buffered chunk; resolves when all writes so far are done. */
@@ -185,4 +215,18 @@ export class BlockWriter {
     this.writes = done;
     return this.writes;
   }
+}
+
+/** `buffers` without their first `n` bytes (after a partial writev). */
+function remainingAfter(buffers: Buffer[], n: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (const b of buffers) {
+    if (n >= b.length) {
+      n -= b.length;
+      continue;
+    }
+    out.push(n > 0 ? b.subarray(n) : b);
+    n = 0;
+  }
+  return out;
 }

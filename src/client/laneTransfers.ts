@@ -25,35 +25,55 @@ export interface LaneSend {
   progress(bytes: number): void;
 }
 
+/** Records read ahead of the socket (the reads go to libuv's thread pool and overlap). */
+const READ_AHEAD_RECORDS = 8;
+/** Bytes queued in the lane's socket before the sender waits for it to drain. */
+const QUEUE_BYTES = 1024 * 1024;
+
 /**
  * Sends every missing chunk over `lane`. Resolves true when all were queued, false when it
- * stopped (the transfer ended or the lane closed); rejects when the file cannot be read.
+ * stopped (the transfer ended or the lane closed); rejects when the file cannot be read. Reads
+ * run READ_AHEAD_RECORDS ahead, and up to QUEUE_BYTES wait in the socket, so reading, sealing and
+ * the kernel's sending overlap instead of taking turns.
  */
 export async function sendOverLane(lane: OutLane, s: LaneSend): Promise<boolean> {
   const perRecord = Math.max(1, Math.floor(MAX_LANE_RECORD_DATA_BYTES / s.chunkSize));
-  let queued = 0;
-  for (const [first, last] of s.missing) {
-    for (let c = first; c <= last; c += perRecord) {
-      const n = Math.min(perRecord, last + 1 - c);
-      const from = c * s.chunkSize;
-      const length = Math.min(s.bytes, (c + n) * s.chunkSize) - from;
-      const record = Buffer.allocUnsafe(LANE_RECORD_HEADER_BYTES + length);
-      let got = 0;
-      while (got < length) {
-        const { bytesRead } = await s.handle.read(record, LANE_RECORD_HEADER_BYTES + got, length - got, from + got);
-        if (bytesRead === 0) throw new Error('the file is shorter than when it was offered');
-        got += bytesRead;
-      }
-      if (!s.stillSending() || lane.closed) return false;
-      queued += length;
-      if (!lane.sendChunks(s.transferId, c, record)) {
-        if (lane.closed) return false;
-        s.progress(Math.max(0, queued - lane.queuedBytes));
-        await lane.drained();
-        if (!s.stillSending() || lane.closed) return false;
-      }
-      s.progress(Math.max(0, queued - lane.queuedBytes));
+  const records: Array<[number, number]> = []; // [first chunk, chunks]
+  for (const [first, last] of s.missing) for (let c = first; c <= last; c += perRecord) records.push([c, Math.min(perRecord, last + 1 - c)]);
+  const read = async ([c, n]: [number, number]): Promise<Buffer> => {
+    const from = c * s.chunkSize;
+    const length = Math.min(s.bytes, (c + n) * s.chunkSize) - from;
+    const record = Buffer.allocUnsafe(LANE_RECORD_HEADER_BYTES + length);
+    for (let got = 0; got < length; ) {
+      const { bytesRead } = await s.handle.read(record, LANE_RECORD_HEADER_BYTES + got, length - got, from + got);
+      if (bytesRead === 0) throw new Error('the file is shorter than when it was offered');
+      got += bytesRead;
     }
+    return record;
+  };
+  const ahead: Array<Promise<Buffer>> = [];
+  let next = 0;
+  const fill = (): void => {
+    while (ahead.length < READ_AHEAD_RECORDS && next < records.length) {
+      const p = read(records[next++]);
+      p.catch(() => undefined); // awaited in order below; a rejection is not unhandled meanwhile
+      ahead.push(p);
+    }
+  };
+  let queued = 0;
+  for (let i = 0; i < records.length; i++) {
+    fill();
+    const record = await ahead.shift()!;
+    if (!s.stillSending() || lane.closed) return false;
+    lane.sendChunks(s.transferId, records[i][0], record);
+    queued += record.length - LANE_RECORD_HEADER_BYTES;
+    if (lane.queuedBytes > QUEUE_BYTES) {
+      s.progress(Math.max(0, queued - lane.queuedBytes));
+      fill();
+      await lane.drained();
+      if (!s.stillSending() || lane.closed) return false;
+    }
+    s.progress(Math.max(0, queued - lane.queuedBytes));
   }
   return true;
 }
