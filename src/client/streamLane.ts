@@ -34,7 +34,7 @@ import {
 /** A lane that moved no byte for this long while it had bytes to move is taken for dead (ms). */
 export const LANE_STALL_MS = 2_500;
 /** The responder stops reading while this many received bytes wait for the disk. */
-const MAX_PENDING_WRITE_BYTES = 16 * 1024 * 1024;
+const MAX_PENDING_WRITE_BYTES = 4 * 1024 * 1024;
 
 export interface LaneEvents {
   closed: [reason: string];
