@@ -234,6 +234,9 @@ export async function runExtensionTransferBench({ quick = isQuick(), pairs, mib,
         'peerchat.relayAddress': `127.0.0.1:${relay.port}`,
         'peerchat.autoStartRelay': 'never',
         'peerchat.directConnections': direct,
+        // Join Chat then asks the nickname at once (with discovery on it first lists the relays
+        // found on the LAN; the bench's relay is the configured one).
+        'peerchat.discovery': false,
         'workbench.panel.defaultLocation': 'bottom',
         'window.commandCenter': false,
       },
