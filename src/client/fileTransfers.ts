@@ -719,6 +719,17 @@ export class FileTransfers {
     });
     const records = new RecordAssembler((...record) => this.host.link(t.device)?.openRecord(...record) ?? null);
     t.records = records;
+    // A write of `bytes` file bytes: a full disk is remembered (the transfer fails with NO_SPACE),
+    // and what was written counts towards the next save of the chunk map.
+    const toDisk = async (write: Promise<void>, bytes: number): Promise<void> => {
+      try {
+        await write;
+      } catch (err) {
+        if (isNoSpace(err)) t.noSpace = true;
+        throw err;
+      }
+      this.written(t, partial, receiver, bytes);
+    };
     const receiver = new TransferReceiver({
       transferId: t.transferId,
       totalBytes: t.bytes,
@@ -727,24 +738,10 @@ export class FileTransfers {
       writeChunk: async (chunk: number, data: Buffer, frame: XferDataFrame) => {
         const fragment = (frame as RecordDataFrame).fragment;
         if (fragment !== undefined) data = await records.stage(fragment); // ciphertext until then
-        try {
-          await writer.write(chunk, data);
-        } catch (err) {
-          if (isNoSpace(err)) t.noSpace = true;
-          throw err;
-        }
-        this.written(t, partial, receiver, data.length);
+        await toDisk(writer.write(chunk, data), data.length);
       },
       // A stream lane's run of chunks: one write, straight to the file.
-      writeRun: async (first: number, _count: number, data: Buffer) => {
-        try {
-          await writer.writeRun(first, data);
-        } catch (err) {
-          if (isNoSpace(err)) t.noSpace = true;
-          throw err;
-        }
-        this.written(t, partial, receiver, data.length);
-      },
+      writeRun: (first: number, _count: number, data: Buffer) => toDisk(writer.writeRun(first, data), data.length),
       transmit: (frames: Frame[]) => this.host.link(t.device)?.sendFrames(frames),
       now: () => performance.now(),
       // Linux reports twice the usable buffer and charges each datagram about twice its size:
