@@ -41,6 +41,8 @@ const BRIDGE_NF_SYSCTL = '/proc/sys/net/bridge/bridge-nf-call-iptables';
 const FILTER_TABLE = 'labfw';
 const NAT_TABLE = 'labnat';
 const COUNT_TABLE = 'labcount';
+/** A host's own firewall (block/unblock). */
+const BLOCK_TABLE = 'labblock';
 const LOSS_TABLE = 'lablossy';
 
 export type NatType = 'cone' | 'symmetric';
@@ -277,6 +279,32 @@ export class NetLab {
       await run('ip', ['netns', 'exec', router.ns, 'nft', 'delete', 'rule', 'inet', FILTER_TABLE, 'forward', 'handle', String(handle)]);
     }
     this.cuts.delete(key);
+  }
+
+  /**
+   * A firewall on `host` itself: every packet to or from `ip` is dropped (both directions, TCP and
+   * UDP alike) until unblock(host). One blocked address per host.
+   */
+  async block(host: Host, ip: string): Promise<void> {
+    await nft(host.ns, [
+      `add table inet ${BLOCK_TABLE}`,
+      `delete table inet ${BLOCK_TABLE}`,
+      `table inet ${BLOCK_TABLE} {`,
+      '  chain input {',
+      '    type filter hook input priority filter - 10; policy accept;',
+      `    ip saddr ${ip} drop`,
+      '  }',
+      '  chain output {',
+      '    type filter hook output priority filter - 10; policy accept;',
+      `    ip daddr ${ip} drop`,
+      '  }',
+      '}',
+    ]);
+  }
+
+  /** Undoes block(host, …). */
+  async unblock(host: Host): Promise<void> {
+    await nft(host.ns, [`add table inet ${BLOCK_TABLE}`, `delete table inet ${BLOCK_TABLE}`]);
   }
 
   /** Forgets every NAT mapping and tracked flow on the router (as a router reboot would). */
