@@ -27,6 +27,8 @@ const TRANSIT_OPEN_TIMEOUT_MS = 3_000;
 const RETRY_AFTER_MS = 60_000;
 /** Handshakes under way on our listener at most (anyone may connect to it). */
 const MAX_ACCEPTING = 16;
+/** Transit lanes a device may have us join at once (a peer sending LANE_JOIN after LANE_JOIN gets no more). */
+export const MAX_JOINS_PER_DEVICE = 4;
 /** An out lane nothing was sent on for this long is closed (ms). */
 const IDLE_CLOSE_MS = 30_000;
 
@@ -55,6 +57,8 @@ export class LaneManager {
   private readonly failedAt = new Map<string, { direct?: number; transit?: number }>();
   private readonly inLanes = new Set<InLane>();
   private readonly sockets = new Set<net.Socket>();
+  /** LANE_JOINs being answered, per device. */
+  private readonly joining = new Map<string, number>();
   private closed = false;
 
   constructor(private readonly host: LaneHost) {}
@@ -161,6 +165,12 @@ export class LaneManager {
     const relay = this.host.relay();
     const key = link.laneKey();
     if (!relay || !key) return;
+    const busy = this.joining.get(link.device) ?? 0;
+    if (busy >= MAX_JOINS_PER_DEVICE) {
+      this.host.log('warn', `ignored a transit lane request from ${link.nick}: ${busy} already under way`);
+      return;
+    }
+    this.joining.set(link.device, busy + 1);
     void (async () => {
       const socket = await this.connect(relay.host, relay.port, TRANSIT_OPEN_TIMEOUT_MS);
       socket.write(encodeTransitHello(transitToken(key, laneId)));
@@ -169,7 +179,13 @@ export class LaneManager {
         timeoutMs: TRANSIT_OPEN_TIMEOUT_MS,
       });
       this.adopt(lane);
-    })().catch((err: Error) => this.host.log('debug', `transit lane from ${link.nick} not joined: ${err.message}`));
+    })()
+      .catch((err: Error) => this.host.log('debug', `transit lane from ${link.nick} not joined: ${err.message}`))
+      .finally(() => {
+        const n = (this.joining.get(link.device) ?? 1) - 1;
+        if (n <= 0) this.joining.delete(link.device);
+        else this.joining.set(link.device, n);
+      });
   }
 
   private onConnection(socket: net.Socket): void {

@@ -15,6 +15,8 @@ import {
   encodeTransitHello,
 } from '../../src/protocol/laneFrames';
 import { InLane, OutLane } from '../../src/client/streamLane';
+import { LaneManager, MAX_JOINS_PER_DEVICE } from '../../src/client/laneManager';
+import type { PeerLink } from '../../src/client/peerLink';
 import { recordFits } from '../../src/client/laneTransfers';
 import { TransferReceiver } from '../../src/transport/transferReceiver';
 import { ChunkMap } from '../../src/transport/chunkMap';
@@ -294,5 +296,38 @@ describe('stream lanes', () => {
       assert.equal(open.t.stats().spliced, 0);
       await open.t.close();
     });
+  });
+});
+
+describe('LaneManager', () => {
+  it('answers at most MAX_JOINS_PER_DEVICE transit requests of one device at once', async () => {
+    // A "relay" that takes connections and never pairs them.
+    const seen: net.Socket[] = [];
+    const relay = net.createServer((s) => seen.push(s));
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', () => r()));
+    const port = (relay.address() as net.AddressInfo).port;
+    const key = laneKeyFrom(randomBytes(32));
+    const link = { device: '0011223344556677', nick: 'mallory', laneKey: () => key, laneKeys: () => [key] } as unknown as PeerLink;
+    const warnings: string[] = [];
+    const lanes = new LaneManager({
+      lanes: true,
+      direct: true,
+      myDevice: () => 'aabbccddeeff0011',
+      link: () => link,
+      relay: () => ({ host: '127.0.0.1', port }),
+      sink: () => () => null,
+      expecting: () => false,
+      inLaneClosed: () => undefined,
+      log: (level, m) => {
+        if (level === 'warn') warnings.push(m);
+      },
+    });
+    for (let i = 0; i < 10; i++) lanes.onJoin(link, i);
+    await sleep(300);
+    assert.equal(seen.length, MAX_JOINS_PER_DEVICE);
+    assert.equal(warnings.length, 10 - MAX_JOINS_PER_DEVICE);
+    lanes.close();
+    for (const s of seen) s.destroy();
+    await new Promise<void>((r) => relay.close(() => r()));
   });
 });
