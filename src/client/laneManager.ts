@@ -101,13 +101,6 @@ export class LaneManager {
     return p;
   }
 
-  /** Whether a lane to this device is open now (what `/who` and the bench report). */
-  openLaneKind(device: string): 'direct' | 'transit' | null {
-    return this.openKinds.get(device) ?? null;
-  }
-
-  private readonly openKinds = new Map<string, 'direct' | 'transit'>();
-
   private async open(link: PeerLink): Promise<OutLane | null> {
     const key = link.laneKey();
     if (!key) return null;
@@ -116,7 +109,7 @@ export class LaneManager {
     const path = link.paths?.path;
     if (this.host.direct && path?.kind === 'direct') {
       if (failed.direct === undefined || now - failed.direct > RETRY_AFTER_MS) {
-        const lane = await this.openDirect(link, key, path.address).catch((err: Error) => {
+        const lane = await this.openDirect(key, path.address).catch((err: Error) => {
           this.host.log('debug', `no direct lane to ${link.nick} at ${path.address.address}:${path.address.port}: ${err.message}`);
           this.failedAt.set(link.device, { ...failed, direct: Date.now() });
           return null;
@@ -135,15 +128,11 @@ export class LaneManager {
   }
 
   private opened(link: PeerLink, lane: OutLane): OutLane {
-    this.openKinds.set(link.device, lane.kind);
-    lane.once('closed', () => {
-      if (this.openKinds.get(link.device) === lane.kind) this.openKinds.delete(link.device);
-    });
     this.host.log('info', `file data to ${link.nick} (${link.device}) goes over a ${lane.kind} TCP lane`);
     return lane;
   }
 
-  private async openDirect(link: PeerLink, laneKey: Buffer, to: { address: string; port: number }): Promise<OutLane> {
+  private async openDirect(laneKey: Buffer, to: { address: string; port: number }): Promise<OutLane> {
     const socket = await this.connect(to.address, to.port, DIRECT_OPEN_TIMEOUT_MS);
     return OutLane.open(socket, { myDevice: this.host.myDevice(), laneId: randomBytes(4).readUInt32BE(0), laneKey, kind: 'direct', timeoutMs: DIRECT_OPEN_TIMEOUT_MS });
   }

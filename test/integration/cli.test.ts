@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { online } from '../support/cliProcess';
 import { relayPerTest } from '../support/cliSuite';
 
 /** Three terminal clients and a relay, all as the built programs a user runs. */
@@ -30,8 +31,7 @@ describe('terminal client (dist/cli.js --json) with dist/relay.js', function () 
       assert.match(String(r.fingerprint), /^[0-9a-f]{4}( [0-9a-f]{4}){4}$/);
     }
     // alice learns of the others either from her first roster or from later join announcements.
-    const seen = (nick: string) => (e: { event: string } & Record<string, unknown>) =>
-      (e.event === 'roster' && (e.nicks as string[]).includes(nick)) || (e.event === 'presence' && e.nick === nick && e.online === true);
+    const seen = online;
     await alice.waitFor(seen('bob'), 'bob online');
     await alice.waitFor(seen('carol'), 'carol online');
 

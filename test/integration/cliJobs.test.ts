@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { online } from '../support/cliProcess';
 import { relayPerTest } from '../support/cliSuite';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -32,8 +33,7 @@ describe('terminal client: transfer jobs (/sendfile with a folder, several membe
     const bob = cli('bob', ['--download-dir', bobDl]);
     const carol = cli('carol', ['--download-dir', carolDl]);
     for (const p of [alice, bob, carol]) await p.event('registered');
-    const seen = (nick: string) => (e: { event: string } & Record<string, unknown>) =>
-      (e.event === 'roster' && (e.nicks as string[]).includes(nick)) || (e.event === 'presence' && e.nick === nick && e.online === true);
+    const seen = online;
     await alice.waitFor(seen('bob'), 'bob online');
     await alice.waitFor(seen('carol'), 'carol online');
 

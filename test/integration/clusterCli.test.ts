@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { CliProcess } from '../support/cliProcess';
+import { CliProcess, online } from '../support/cliProcess';
 import { RawClient } from '../support/rawClient';
 import { freePort, RedisServer } from '../support/redisServer';
 import { RELAY_BUNDLE, RelayProcess } from '../support/relayProcess';
@@ -131,8 +131,6 @@ describe('peerchat-relay --cluster (dist/relay.js)', function () {
     try {
       assert.equal((await alice.event('registered')).nick, 'alice');
       await bob.event('registered');
-      const online = (nick: string) => (e: { event: string } & Record<string, unknown>) =>
-        (e.event === 'roster' && (e.nicks as string[]).includes(nick)) || (e.event === 'presence' && e.nick === nick && e.online === true);
       await bob.waitFor(online('alice'), 'alice online');
       await alice.waitFor(online('bob'), 'bob online');
       const registrations = alice.all('registered').length;

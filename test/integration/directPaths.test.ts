@@ -10,7 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CLI_JS, CliProcess, RELAY_JS, startRelayProcess, type JsonLine } from '../support/cliProcess';
+import { CLI_JS, CliProcess, RELAY_JS, startRelayProcess, online } from '../support/cliProcess';
 import { NetLab, prepareNetLab, type Host, type NatRouter } from '../support/netLab';
 import { UDP_AGENT_SOURCE, UdpAgent } from '../support/udpAgent';
 
@@ -23,8 +23,6 @@ const PROBES_PER_ROUND = 8 * 7;
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const online = (nick: string) => (e: JsonLine) =>
-  (e.event === 'roster' && (e.nicks as string[]).includes(nick)) || (e.event === 'presence' && e.nick === nick && e.online === true);
 
 describe('direct paths through real NATs (MTU 1500)', function () {
   this.timeout(120_000);

@@ -11,13 +11,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CLI_JS, CliProcess, RELAY_JS, startRelayProcess, type JsonLine } from '../support/cliProcess';
+import { CLI_JS, CliProcess, RELAY_JS, startRelayProcess, online } from '../support/cliProcess';
 import { NetLab, prepareNetLab, type Host } from '../support/netLab';
 
 const FILE_BYTES = 192 * 1024 * 1024;
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-const online = (nick: string) => (e: JsonLine) =>
-  (e.event === 'roster' && (e.nicks as string[]).includes(nick)) || (e.event === 'presence' && e.nick === nick && e.online === true);
 
 describe('stream lanes on a LAN (MTU 1500)', function () {
   this.timeout(180_000);

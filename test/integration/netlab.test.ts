@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CLI_JS, CliProcess, RELAY_JS, startRelayProcess, type JsonLine } from '../support/cliProcess';
+import { CLI_JS, CliProcess, RELAY_JS, startRelayProcess, type JsonLine, online } from '../support/cliProcess';
 import { NetLab, prepareNetLab, type Host, type NatRouter, type Segment } from '../support/netLab';
 import { UDP_AGENT_SOURCE, UdpAgent } from '../support/udpAgent';
 
@@ -44,8 +44,6 @@ function sha256(data: Buffer): string {
 }
 
 /** `nick` is online for `p`: in a roster or announced. */
-const online = (nick: string) => (e: JsonLine) =>
-  (e.event === 'roster' && (e.nicks as string[]).includes(nick)) || (e.event === 'presence' && e.nick === nick && e.online === true);
 
 /** The messages a client showed, as [from, text, private]. */
 function messages(p: CliProcess): Array<[unknown, unknown, unknown]> {

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { identityFingerprint } from '../../src/client/fingerprints';
 import { generateIdentity, serializeIdentity } from '../../src/crypto/identity';
-import { CLI_JS, CliProcess, JsonLine, RELAY_JS, startRelayProcess } from '../support/cliProcess';
+import { CLI_JS, CliProcess, RELAY_JS, online, startRelayProcess } from '../support/cliProcess';
 
 /**
  * The README's quick start as a newcomer types it: a relay, then `node dist/cli.js --nick alice`
@@ -44,8 +44,7 @@ describe('quick start: two terminals, one HOME, default identity', function () {
     return p;
   }
 
-  const sees = (nick: string) => (e: JsonLine) =>
-    (e.event === 'roster' && (e.nicks as string[]).includes(nick)) || (e.event === 'presence' && e.nick === nick && e.online === true);
+  const sees = online;
 
   it('alice and bob are two people who see each other and chat both ways, without flapping', async () => {
     const alice = terminal('alice');

@@ -9,7 +9,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CLI_JS, CliProcess, RELAY_JS, startRelayProcess } from '../support/cliProcess';
+import { CLI_JS, CliProcess, RELAY_JS, online, startRelayProcess } from '../support/cliProcess';
 import { TestClient } from '../support/testClient';
 import { ControlType, SnippetMode, encodeControl } from '../../src/protocol/controlMessages';
 import type { CodeSnippet } from '../../src/shared/codeLink';
@@ -65,7 +65,7 @@ describe('terminal /snippet (dist/cli.js --json)', function () {
     // alice learns of the others from her first roster or from later join announcements.
     for (const nick of ['bob', 'carol']) {
       await alice.waitFor(
-        (e) => (e.event === 'roster' && (e.nicks as string[]).includes(nick)) || (e.event === 'presence' && e.nick === nick && e.online === true),
+        online(nick),
         `${nick} online`,
       );
     }

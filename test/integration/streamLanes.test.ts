@@ -12,13 +12,11 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RelayServer } from '../../src/relay/relayServer';
-import { CLI_JS, CliProcess, type JsonLine } from '../support/cliProcess';
+import { CLI_JS, CliProcess, online } from '../support/cliProcess';
 
 const FILE_BYTES = 24 * 1024 * 1024;
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const online = (nick: string) => (e: JsonLine) =>
-  (e.event === 'roster' && (e.nicks as string[]).includes(nick)) || (e.event === 'presence' && e.nick === nick && e.online === true);
 
 /** How alice's transfers went, in order: [path, lane] of each transfer-route event. */
 const routes = (p: CliProcess): Array<[unknown, unknown]> => p.all('transfer-route').map((e) => [e.path, e.lane]);

@@ -10,6 +10,10 @@ export const RELAY_JS = path.join(REPO, 'dist', 'relay.js');
 
 export type JsonLine = { event: string } & Record<string, unknown>;
 
+/** The event that says `nick` is online: in a roster, or announced as joining. */
+export const online = (nick: string) => (e: JsonLine): boolean =>
+  (e.event === 'roster' && (e.nicks as string[]).includes(nick)) || (e.event === 'presence' && e.nick === nick && e.online === true);
+
 /**
  * The built terminal client (`node dist/cli.js --json`) as a child process: write command
  * lines, read its JSON events. What a script sees is exactly what these tests see.
