@@ -7,11 +7,11 @@
  */
 import { strict as assert } from 'node:assert';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CLI_JS, CliProcess, RELAY_JS, startRelayProcess, online } from '../support/cliProcess';
-import { NetLab, prepareNetLab, type Host, type NatRouter } from '../support/netLab';
+import { CliProcess, requireBuild, startRelayProcess, online } from '../support/cliProcess';
+import { NetLab, requireNetLab, type Host, type NatRouter } from '../support/netLab';
 import { UDP_AGENT_SOURCE, UdpAgent } from '../support/udpAgent';
 
 const FILE_BYTES = 4 * 1024 * 1024;
@@ -42,9 +42,8 @@ describe('direct paths through real NATs (MTU 1500)', function () {
 
   before(async function () {
     this.timeout(5 * 60_000);
-    const why = await prepareNetLab();
-    if (why) throw new Error(`network lab unavailable: ${why}. Run as root; see docs/testing.md.`);
-    if (!existsSync(CLI_JS) || !existsSync(RELAY_JS)) throw new Error('run `npm run build` first (npm test does)');
+    await requireNetLab();
+    requireBuild();
     lab = await NetLab.create({ prefix: 'ndp' });
     const wan = await lab.publicSegment();
     relayHost = await lab.addHost('relay', { segment: wan });

@@ -8,11 +8,11 @@
  */
 import { strict as assert } from 'node:assert';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CLI_JS, CliProcess, RELAY_JS, startRelayProcess, online } from '../support/cliProcess';
-import { NetLab, prepareNetLab, type Host } from '../support/netLab';
+import { CliProcess, requireBuild, startRelayProcess, online } from '../support/cliProcess';
+import { NetLab, requireNetLab, type Host } from '../support/netLab';
 
 const FILE_BYTES = 192 * 1024 * 1024;
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -29,9 +29,8 @@ describe('stream lanes on a LAN (MTU 1500)', function () {
 
   before(async function () {
     this.timeout(5 * 60_000);
-    const why = await prepareNetLab();
-    if (why) throw new Error(`network lab unavailable: ${why}. Run as root; see docs/testing.md.`);
-    if (!existsSync(CLI_JS) || !existsSync(RELAY_JS)) throw new Error('run `npm run build` first (npm test does)');
+    await requireNetLab();
+    requireBuild();
     lab = await NetLab.create({ prefix: 'nll' });
     const lan = await lab.addLan('office', { cidr: '10.79.0.0/24' });
     relayHost = await lab.addHost('relay', { segment: lan });

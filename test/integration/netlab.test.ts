@@ -1,10 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CLI_JS, CliProcess, RELAY_JS, startRelayProcess, type JsonLine, online } from '../support/cliProcess';
-import { NetLab, prepareNetLab, type Host, type NatRouter, type Segment } from '../support/netLab';
+import { CliProcess, requireBuild, startRelayProcess, type JsonLine, online } from '../support/cliProcess';
+import { NetLab, requireNetLab, type Host, type NatRouter, type Segment } from '../support/netLab';
 import { UDP_AGENT_SOURCE, UdpAgent } from '../support/udpAgent';
 
 /**
@@ -34,9 +34,8 @@ const SETUP_TIMEOUT_MS = 5 * 60_000;
 /** Fails (never skips) with the reason when the lab cannot run here; installs its packages if root. */
 async function requireLab(ctx: Mocha.Context): Promise<void> {
   ctx.timeout(SETUP_TIMEOUT_MS);
-  const why = await prepareNetLab();
-  if (why) throw new Error(`network lab unavailable: ${why}. Set up with \`sudo test/netlab/setup.sh\` and run the tests as root (docs/testing.md).`);
-  if (!existsSync(CLI_JS) || !existsSync(RELAY_JS)) throw new Error('run `npm run build` first (npm test does)');
+  await requireNetLab();
+  requireBuild();
 }
 
 function sha256(data: Buffer): string {

@@ -1,5 +1,5 @@
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
@@ -7,6 +7,11 @@ import * as readline from 'node:readline';
 export const REPO = path.resolve(__dirname, '..', '..');
 export const CLI_JS = path.join(REPO, 'dist', 'cli.js');
 export const RELAY_JS = path.join(REPO, 'dist', 'relay.js');
+
+/** Throws unless dist/cli.js and dist/relay.js are built (tests that spawn them call it first). */
+export function requireBuild(): void {
+  if (!existsSync(CLI_JS) || !existsSync(RELAY_JS)) throw new Error('run `npm run build` first (npm test does)');
+}
 
 export type JsonLine = { event: string } & Record<string, unknown>;
 

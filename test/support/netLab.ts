@@ -109,6 +109,15 @@ export async function prepareNetLab(): Promise<string | null> {
   return netLabAvailable();
 }
 
+/**
+ * For a test's `before`: the lab's packages (installed if root), or an error that says how to get
+ * them — a test that needs the lab fails, it never skips.
+ */
+export async function requireNetLab(): Promise<void> {
+  const why = await prepareNetLab();
+  if (why) throw new Error(`network lab unavailable: ${why}. Set up with \`sudo test/netlab/setup.sh\` and run the tests as root (docs/testing.md).`);
+}
+
 /** Why the lab cannot run here, or null if it can. */
 export async function netLabAvailable(): Promise<string | null> {
   if (process.platform !== 'linux') return `the network lab needs Linux (this is ${process.platform})`;
