@@ -453,6 +453,25 @@ export async function waitForQuickInputClosed(page: Page, timeoutMs = 10_000): P
   await page.waitForSelector(QUICK_INPUT, { state: 'hidden', timeout: timeoutMs });
 }
 
+/**
+ * Waits until the palette that ran a command is gone: the quick input hidden, or showing something
+ * else than `typed` — a command that opens its own input box (Join Chat asks the nickname) reuses
+ * the widget at once, sometimes without a frame in which it is hidden (one CI run waited 90 s for
+ * that frame).
+ */
+async function waitForPaletteGone(page: Page, typed: string, timeoutMs: number): Promise<void> {
+  await page.waitForFunction(
+    ({ widget, box, typed }) => {
+      const w = document.querySelector(widget) as HTMLElement | null;
+      if (!w || w.style.display === 'none' || w.offsetParent === null) return true;
+      const input = document.querySelector(box) as HTMLInputElement | null;
+      return input !== null && input.value !== typed;
+    },
+    { widget: QUICK_INPUT, box: QUICK_INPUT_BOX, typed },
+    { timeout: timeoutMs, polling: 100 },
+  );
+}
+
 /** Index of the first quick-input row labelled exactly `label` (else containing it), or -1. */
 async function findQuickRow(page: Page, label: string): Promise<number> {
   // No named functions inside evaluate callbacks: tsx/esbuild would wrap them in
@@ -516,7 +535,7 @@ export async function runCommand(page: Page, title: string, timeoutMs = 60_000):
     }
     await box.fill(`>${title}`);
     if (await clickQuickRow(page, title, Math.min(3000, left(0)))) {
-      await waitForQuickInputClosed(page, left(1000));
+      await waitForPaletteGone(page, `>${title}`, left(1000));
       return;
     }
     if (Date.now() > deadline) {
