@@ -113,6 +113,10 @@ export function tempDir(prefix = 'peerchat-bench-') {
  * elsewhere and execs it, such as `ip netns exec NS`: the child's pid is node's own).
  */
 export function spawnNode(args, options = {}, prefix = []) {
+  // PEERCHAT_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": profile every process a
+  // benchmark starts (flags NODE_OPTIONS does not allow). Never set by the benchmarks themselves.
+  const extra = process.env.PEERCHAT_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  args = [...extra, ...args];
   return prefix.length
     ? spawnTracked(prefix[0], [...prefix.slice(1), process.execPath, ...args], options)
     : spawnTracked(process.execPath, args, options);

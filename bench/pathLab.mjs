@@ -52,6 +52,8 @@
 // rate), the packet loss the lab's counters measured, and the paced ceiling on the same path.
 //
 //   node bench/pathLab.mjs [--quick] [--only loopback|lab] [--repeats N] [--write] [--json]
+//                          [--kinds oursDirect,wormholeDirect,…] [--loss lossless|loss1pct]
+// (--kinds and --loss run a part of the lab, without its ceilings: for profiling one case.)
 //
 // Needs root (namespaces) and the packages of bench/pathlab/setup.sh (run automatically when
 // something is missing). Reports, never asserts.
@@ -409,7 +411,7 @@ const bestOf = (runs, key = 'goodputBps') => {
 };
 
 /**
- * @param {{ quick?: boolean, only?: string[], repeats?: number, labRepeats?: number, log?: (s: string) => void }} [o]
+ * @param {{ quick?: boolean, only?: string[], repeats?: number, labRepeats?: number, kinds?: string[], loss?: string, log?: (s: string) => void }} [o]
  */
 export async function runPathLabBench(o = {}) {
   const quick = o.quick ?? isQuick();
@@ -509,7 +511,7 @@ export async function runPathLabBench(o = {}) {
         servers = await startWormholeServers(lab.lab, lab.hosts, whDir);
         const { alice, bob, relay } = lab.hosts;
         const at = (h) => ({ prefix: lab.lab.execPrefix(h), ip: h.ip });
-        for (const [key, c] of [
+        for (const [key, c] of o.kinds ? [] : [
           ['paced1472', { datagramSize: LAB_DATAGRAM, at: { sender: at(alice), receiver: at(bob) } }],
           ['pacedForwarder1472', { datagramSize: LAB_DATAGRAM, forwarder: true, at: { sender: at(alice), forwarder: at(relay), receiver: at(bob) } }],
         ]) {
@@ -521,12 +523,12 @@ export async function runPathLabBench(o = {}) {
           }
         }
         log('pathLab: lab, one Node TCP connection alice→bob, lossless (what the kernel\'s TCP gives Node on this path)');
-        try {
+        if (!o.kinds) try {
           out.lab.ceilings.tcpNode = await measureTcpStream({ bytes, at: { sender: at(alice), receiver: at(bob) } });
         } catch (err) {
           out.errors['lab.tcpNode'] = String(err?.stack ?? err);
         }
-        const kinds = [
+        const allKinds = [
           ['oursRelayed', (lbl) => measureOursInLab({ lab: lab.lab, hosts: lab.hosts, ...common, relayed: true, label: lbl })],
           ['oursDirect', (lbl) => measureOursInLab({ lab: lab.lab, hosts: lab.hosts, ...common, relayed: false, label: lbl })],
           ['oursRelayedUdp', (lbl) => measureOursInLab({ lab: lab.lab, hosts: lab.hosts, ...common, relayed: true, udpOnly: true, label: lbl })],
@@ -534,8 +536,10 @@ export async function runPathLabBench(o = {}) {
           ['wormholeDirect', (lbl) => measureWormhole({ lab: lab.lab, hosts: lab.hosts, servers, ...common, dir: workDir, relayed: false, label: lbl })],
           ['wormholeRelayed', (lbl) => measureWormhole({ lab: lab.lab, hosts: lab.hosts, servers, ...common, dir: workDir, relayed: true, label: lbl })],
         ];
+        const kinds = o.kinds ? allKinds.filter(([k]) => o.kinds.includes(k)) : allKinds;
         for (const permille of [0, LOSS_PERMILLE]) {
           const lossKey = permille === 0 ? 'lossless' : 'loss1pct';
+          if (o.loss && o.loss !== lossKey) continue;
           await lab.lab.setLoss(alice, permille);
           await lab.lab.setLoss(bob, permille);
           const runs = Object.fromEntries(kinds.map(([k]) => [k, []]));
@@ -852,7 +856,8 @@ const isMain = process.argv[1] && pathToFileURL(process.argv[1]).href === import
 if (isMain) {
   const only = argValue('--only')?.split(',').map((s) => s.trim());
   const rep = argValue('--repeats') ? Number(argValue('--repeats')) : undefined;
-  const res = await runPathLabBench({ quick: isQuick(), only, repeats: rep, labRepeats: rep });
+  const kinds = argValue('--kinds')?.split(',').map((s) => s.trim());
+  const res = await runPathLabBench({ quick: isQuick(), only, repeats: rep, labRepeats: rep, kinds, loss: argValue('--loss') });
   printPathLab(res);
   if (process.argv.includes('--json')) console.log(JSON.stringify(res, null, 2));
   if (process.argv.includes('--write')) console.error(`wrote ${writeResult('pathLab', res)}`);

@@ -77,7 +77,7 @@ import {
   udpSnmpDelta,
 } from './harness.mjs';
 import { buildCipherPair, buildCliPair } from './lib/nullCipherBuild.mjs';
-import { cpuSeconds, peakRssBytes, procStatus, run, runQueueWaitSeconds } from './lib/procs.mjs';
+import { cpuSeconds, cpuSplit, peakRssBytes, procStatus, run, runQueueWaitSeconds } from './lib/procs.mjs';
 import { MB, MiB, fmtRate, isQuick, loadAvg, round, table, writeResult } from './lib/stats.mjs';
 
 /** Per-datagram bytes that are not file data: relay header 12 + seal 12 + tag 16 + XFER_DATA header 13. */
@@ -188,6 +188,12 @@ export async function measureTransfer(o) {
     row.rssAtStartBytes = { sender: rssNow(sender.pid), relay: rssNow(relay.pid), receiver: rssNow(receiver.pid) };
     const snmpBefore = udpSnmp();
     const cpuBefore = { sender: cpuSeconds(sender.pid), relay: cpuSeconds(relay.pid), receiver: cpuSeconds(receiver.pid) };
+    const kernelBefore = { sender: cpuSplit(sender.pid)?.kernel, relay: cpuSplit(relay.pid)?.kernel, receiver: cpuSplit(receiver.pid)?.kernel };
+    const mainOf = (pid) => {
+      const c = cpuSplit(pid, pid);
+      return c ? c.user + c.kernel : undefined;
+    };
+    const mainBefore = { sender: mainOf(sender.pid), relay: mainOf(relay.pid), receiver: mainOf(receiver.pid) };
     const waitBefore = { sender: runQueueWaitSeconds(sender.pid), relay: runQueueWaitSeconds(relay.pid), receiver: runQueueWaitSeconds(receiver.pid) };
     const proxyBefore = o.proxied ? await Promise.all(proxies.map((p) => p.stats())) : null;
     const countersBefore = o.counters ? await o.counters() : null;
@@ -238,6 +244,21 @@ export async function measureTransfer(o) {
       relay: round(cpuSeconds(relay.pid) - cpuBefore.relay, 2),
       receiver: round(cpuSeconds(receiver.pid) - cpuBefore.receiver, 2),
     };
+    // The kernel's share of that (system calls, and the network stack's work done in them).
+    row.kernelCpuSeconds = Object.fromEntries(
+      Object.entries({ sender: sender.pid, relay: relay.pid, receiver: receiver.pid }).map(([k, pid]) => {
+        const now = cpuSplit(pid)?.kernel;
+        return [k, now !== undefined && kernelBefore[k] !== undefined ? round(now - kernelBefore[k], 2) : null];
+      }),
+    );
+    // The main thread's part of it (JavaScript, and the system calls made from it): a main
+    // thread busy for the whole transfer is what limits it.
+    row.mainThreadCpuSeconds = Object.fromEntries(
+      Object.entries({ sender: sender.pid, relay: relay.pid, receiver: receiver.pid }).map(([k, pid]) => {
+        const now = mainOf(pid);
+        return [k, now !== undefined && mainBefore[k] !== undefined ? round(now - mainBefore[k], 2) : null];
+      }),
+    );
     // Time each main thread was ready to run but had no CPU (others' load on this shared machine).
     row.runQueueWaitSeconds = Object.fromEntries(
       Object.entries({ sender: sender.pid, relay: relay.pid, receiver: receiver.pid }).map(([k, pid]) => {

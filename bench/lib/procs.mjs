@@ -290,16 +290,24 @@ export function peakRssBytes(pid) {
 
 /** CPU time (user + system, seconds) used so far by `pid`, from /proc/<pid>/stat; null if gone. */
 export function cpuSeconds(pid) {
+  const s = cpuSplit(pid);
+  return s === null ? null : s.user + s.kernel;
+}
+
+/**
+ * User and kernel CPU seconds of a process so far ({ user, kernel }), or null if it is gone;
+ * with `thread`, of that one thread (the main thread's id is the process id).
+ */
+export function cpuSplit(pid, thread) {
   let text;
   try {
-    text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    text = fs.readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
   } catch {
     return null;
   }
   // Fields after the parenthesised command name; utime and stime are fields 14 and 15 (1-based).
   const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(rest[11]) + Number(rest[12]);
-  return ticks / 100; // USER_HZ is 100 on Linux
+  return { user: Number(rest[11]) / 100, kernel: Number(rest[12]) / 100 }; // USER_HZ is 100 on Linux
 }
 
 /**

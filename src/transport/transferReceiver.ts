@@ -149,6 +149,13 @@ export class TransferReceiver extends EventEmitter<TransferReceiverEvents> {
   private lastDataAt: number;
   private repeatDelay = XFER_ACK_REPEAT_MIN_MS;
   private lastProgressAt = -Infinity;
+  /**
+   * The last data came over a stream lane: the sender is not waiting for credit, so the
+   * receiver does not send window updates (one ack per quarter window was ~500 datagrams and
+   * their handling per 256 MiB); the repeat acks of `onTimer` still go. Datagram data, or an
+   * `announce()`, ends it.
+   */
+  private streaming = false;
   private readonly counters = { packets: 0, duplicateChunks: 0, beyondCredit: 0, malformed: 0, acksSent: 0, streamChunks: 0 };
 
   constructor(opts: TransferReceiverOptions) {
@@ -204,6 +211,7 @@ export class TransferReceiver extends EventEmitter<TransferReceiverEvents> {
       this.counters.duplicateChunks++;
     } else if (c >= this.maxChunk) {
       this.counters.beyondCredit++;
+      this.streaming = false; // a sender on datagrams again: it needs the window updates
       return; // not acknowledged: the sender will resend it within credit
     } else {
       this.pending.add(c);
@@ -211,6 +219,7 @@ export class TransferReceiver extends EventEmitter<TransferReceiverEvents> {
       void this.write(c, frame);
     }
     this.lastDataAt = now;
+    this.streaming = false;
     this.repeatDelay = XFER_ACK_REPEAT_MIN_MS;
     const largestBefore = this.received.largest;
     if (!this.received.add(frame.pn)) return; // a duplicated datagram: acked already
@@ -256,6 +265,7 @@ export class TransferReceiver extends EventEmitter<TransferReceiverEvents> {
       return null;
     }
     this.lastDataAt = this.opts.now();
+    this.streaming = true;
     const writes: Array<Promise<void>> = [];
     let runStart = -1;
     const flushRun = (end: number): void => {
@@ -317,6 +327,7 @@ export class TransferReceiver extends EventEmitter<TransferReceiverEvents> {
   /** Makes an ack due now (a sender is about to send as datagrams: it needs the credit). */
   announce(): void {
     if (this.state !== 'receiving') return;
+    this.streaming = false;
     this.ackDueAt = this.opts.now();
     this.repeatDelay = XFER_ACK_REPEAT_MIN_MS;
   }
@@ -425,7 +436,7 @@ export class TransferReceiver extends EventEmitter<TransferReceiverEvents> {
         this.emit('progress', this.bytesWritten, this.totalBytes);
       }
       // A window update worth telling the sender about now rather than with the next ack.
-      if (this.maxChunk - this.advertisedMaxChunk >= Math.max(1, this.windowChunks >> 2)) this.sendAck(now);
+      if (!this.streaming && this.maxChunk - this.advertisedMaxChunk >= Math.max(1, this.windowChunks >> 2)) this.sendAck(now);
     }
     this.opts.onTimerUpdate?.();
   }

@@ -237,6 +237,27 @@ describe('stream lanes', () => {
       while (!r.complete) await sleep(1);
       assert.deepEqual(writes.map(([c]) => c).sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     });
+    it('sends no window updates while a lane brings the data, and does again once datagrams come', async () => {
+      const acks: number[] = [];
+      const r = new TransferReceiver({
+        transferId: 1,
+        totalBytes: 40 * 100,
+        chunkSize: 100,
+        writeChunk: async () => undefined,
+        writeRun: async () => undefined,
+        transmit: (frames) => {
+          for (const f of frames) if (f.type === 'xferAck') acks.push(f.maxChunk);
+        },
+        now: () => Date.now(),
+        windowBytes: 8 * 100,
+      });
+      for (let c = 0; c < 24; c += 4) await r.acceptStreamRun(c, Buffer.alloc(400));
+      await sleep(5);
+      assert.deepEqual(acks, [], 'credit moved 24 chunks with no ack');
+      r.onData({ type: 'xferData', transferId: 1, pn: 0, chunk: 24, data: Buffer.alloc(100) });
+      await sleep(5);
+      assert.ok(acks.length > 0 && acks[acks.length - 1] > 24, `a window update once datagrams came (${acks})`);
+    });
   });
 
   describe('TransitServer', () => {
