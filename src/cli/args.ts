@@ -53,9 +53,9 @@ Options:
   --accept-files        accept incoming files without asking
   --allow-requests      serve requests from the shared folder without asking
   --relay-only          never connect to peers directly: everything goes through the relay
-  --udp-only            send files only as UDP datagrams, never over a TCP lane (direct or
-                        through the relay's transit port)
                         (and no addresses of yours are given to peers)
+  --udp-only            files only as UDP datagrams, never over a TCP lane (direct or through
+                        the relay's transit port), sending or receiving
   --json                read commands from stdin, write one JSON event per line to stdout
   --identity FILE       key file, pins.json beside it (default: one per nickname,
                         ~/.config/peerchat/identities/NICK/identity.json, created if missing)

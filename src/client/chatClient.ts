@@ -1021,6 +1021,9 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
       case ControlType.LANE_JOIN:
         this.lanes.onJoin(link, m.laneId);
         break;
+      case ControlType.LANE_REFUSE:
+        this.lanes.onRefuse(link, m.laneId);
+        break;
       default:
         if (TransferJobs.isJobMessage(m)) this.jobs.onControl(link, m);
         else this.transfers.onControl(link, m);

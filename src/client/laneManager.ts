@@ -7,7 +7,8 @@
  *   1. a direct lane: TCP to the address of the device's validated direct path (never an address
  *      learned any other way), port = that path's port;
  *   2. the direct UDP path, if one is validated (a relay must not carry what can go direct);
- *   3. a transit lane through our relay (the peer is asked with LANE_JOIN to meet us there);
+ *   3. a transit lane through our relay (the peer is asked with LANE_JOIN to meet us there; one
+ *      that will not answers LANE_REFUSE);
  *   4. datagrams through the relay.
  * A lane that fails to open is not tried again for that device for RETRY_AFTER_MS. --relay-only
  * (directConnections off) skips 1 and 2; --udp-only (streamLanes off) skips 1 and 3.
@@ -57,6 +58,8 @@ export class LaneManager {
   private readonly failedAt = new Map<string, { direct?: number; transit?: number }>();
   private readonly inLanes = new Set<InLane>();
   private readonly sockets = new Set<net.Socket>();
+  /** Our transit lanes waiting for the peer, by `device/laneId`: call to give up (LANE_REFUSE). */
+  private readonly transitWaits = new Map<string, (reason: string) => void>();
   /** LANE_JOINs being answered, per device. */
   private readonly joining = new Map<string, number>();
   private closed = false;
@@ -141,24 +144,51 @@ export class LaneManager {
     const relay = this.host.relay();
     if (!relay) throw new Error('no relay');
     const laneId = randomBytes(4).readUInt32BE(0);
-    link.channel.send(encodeControl({ type: ControlType.LANE_JOIN, laneId }));
-    link.armChannelTimer();
-    const socket = await this.connect(relay.host, relay.port, TRANSIT_OPEN_TIMEOUT_MS);
-    socket.write(encodeTransitHello(transitToken(laneKey, laneId)));
-    return OutLane.open(socket, { myDevice: this.host.myDevice(), laneId, laneKey, kind: 'transit', timeoutMs: TRANSIT_OPEN_TIMEOUT_MS });
+    // A LANE_REFUSE for this lane ends the wait at once (the socket, if any, with it).
+    const wait = { refused: null as string | null, socket: null as net.Socket | null };
+    const waitKey = `${link.device}/${laneId}`;
+    this.transitWaits.set(waitKey, (reason) => {
+      wait.refused = reason;
+      wait.socket?.destroy(new Error(reason));
+    });
+    try {
+      link.channel.send(encodeControl({ type: ControlType.LANE_JOIN, laneId }));
+      link.armChannelTimer();
+      const socket = await this.connect(relay.host, relay.port, TRANSIT_OPEN_TIMEOUT_MS);
+      wait.socket = socket;
+      if (wait.refused !== null) {
+        socket.destroy();
+        throw new Error(wait.refused);
+      }
+      socket.write(encodeTransitHello(transitToken(laneKey, laneId)));
+      return await OutLane.open(socket, { myDevice: this.host.myDevice(), laneId, laneKey, kind: 'transit', timeoutMs: TRANSIT_OPEN_TIMEOUT_MS });
+    } finally {
+      this.transitWaits.delete(waitKey);
+    }
   }
 
-  /** The peer asks us to meet it at the relay's transit port for its lane `laneId`. */
+  /** The peer will not meet us for lane `laneId`: stop waiting for it at the transit port. */
+  onRefuse(link: PeerLink, laneId: number): void {
+    this.transitWaits.get(`${link.device}/${laneId}`)?.(`${link.nick} refused the transit lane (TCP lanes off there, or busy)`);
+  }
+
+  /**
+   * The peer asks us to meet it at the relay's transit port for its lane `laneId`. When we will
+   * not (lanes off here, no relay, too many joins of that device under way), we say so with
+   * LANE_REFUSE, so that it sends as datagrams at once instead of waiting for us.
+   */
   onJoin(link: PeerLink, laneId: number): void {
-    if (!this.host.lanes || this.closed) return;
+    const refuse = (why: string, level: 'debug' | 'warn' = 'debug'): void => {
+      this.host.log(level, `refused a transit lane request from ${link.nick}: ${why}`);
+      link.channel.send(encodeControl({ type: ControlType.LANE_REFUSE, laneId }));
+      link.armChannelTimer();
+    };
+    if (!this.host.lanes || this.closed) return refuse('TCP lanes are off');
     const relay = this.host.relay();
     const key = link.laneKey();
-    if (!relay || !key) return;
+    if (!relay || !key) return refuse('no relay or no session key');
     const busy = this.joining.get(link.device) ?? 0;
-    if (busy >= MAX_JOINS_PER_DEVICE) {
-      this.host.log('warn', `ignored a transit lane request from ${link.nick}: ${busy} already under way`);
-      return;
-    }
+    if (busy >= MAX_JOINS_PER_DEVICE) return refuse(`${busy} already under way`, 'warn');
     this.joining.set(link.device, busy + 1);
     void (async () => {
       const socket = await this.connect(relay.host, relay.port, TRANSIT_OPEN_TIMEOUT_MS);

@@ -40,6 +40,8 @@ export const ControlType = {
   JOB_CANCEL: 0x15,
   /** Meet me at our relay's transit port for stream lane `laneId` (docs/protocol.md "Stream lanes"). */
   LANE_JOIN: 0x16,
+  /** I will not meet you for stream lane `laneId` (lanes off here, or too many at once): send as datagrams. */
+  LANE_REFUSE: 0x17,
   BROADCAST_CHAT: 0x41,
   BROADCAST_BY_CHANNEL: 0x42,
 } as const;
@@ -131,6 +133,7 @@ export type ControlMessage =
    */
   | { type: typeof ControlType.CANDIDATES; candidates: Array<{ address: string; port: number }> }
   | { type: typeof ControlType.LANE_JOIN; laneId: number }
+  | { type: typeof ControlType.LANE_REFUSE; laneId: number }
   /**
    * The text of the sender's broadcast `seq` (under key `keyId`), too long for one PEER_BROADCAST:
    * the broadcast datagram itself is a BROADCAST_BY_CHANNEL placeholder, delivered once this text
@@ -212,6 +215,7 @@ export function encodeControl(m: ControlMessage | BroadcastPlaintext): Buffer {
       w.u32(m.requestId).u16(m.code).str16(m.message, MAX_ERROR_MESSAGE_BYTES);
       break;
     case ControlType.LANE_JOIN:
+    case ControlType.LANE_REFUSE:
       w.u32(m.laneId);
       break;
     case ControlType.CANDIDATES:
@@ -329,6 +333,7 @@ function decodeBody(r: ByteReader): ControlMessage | BroadcastPlaintext | null {
     case ControlType.REQUEST_CANCEL:
       return { type, requestId: r.u32(), code: r.u16(), message: r.str16(MAX_ERROR_MESSAGE_BYTES) };
     case ControlType.LANE_JOIN:
+    case ControlType.LANE_REFUSE:
       return { type, laneId: r.u32() };
     case ControlType.CANDIDATES: {
       const n = r.u8();

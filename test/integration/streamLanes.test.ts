@@ -51,11 +51,11 @@ describe('stream lanes: large files over TCP, datagrams as the fallback', functi
     await relay.close();
   });
 
-  async function pair(extra: string[]): Promise<{ alice: CliProcess; bob: CliProcess; bobDl: string }> {
+  async function pair(extra: string[], bobExtra = extra): Promise<{ alice: CliProcess; bob: CliProcess; bobDl: string }> {
     const addr = `127.0.0.1:${relay.address().port}`;
     const bobDl = mkdtempSync(path.join(tmp, 'bob-dl-'));
     const alice = CliProcess.start(['--relay', addr, '--nick', 'alice', ...extra]);
-    const bob = CliProcess.start(['--relay', addr, '--nick', 'bob', '--accept-files', '--download-dir', bobDl, ...extra]);
+    const bob = CliProcess.start(['--relay', addr, '--nick', 'bob', '--accept-files', '--download-dir', bobDl, ...bobExtra]);
     procs.push(alice, bob);
     await alice.event('registered');
     await bob.event('registered');
@@ -105,6 +105,21 @@ describe('stream lanes: large files over TCP, datagrams as the fallback', functi
     assert.deepEqual(routes(alice), [['relay', 'udp']]);
     assert.equal(after.transit?.spliced ?? 0, 0);
     assert.ok(after.forwardedBytes - before.forwardedBytes >= FILE_BYTES, 'the relay forwarded the file as datagrams');
+  });
+
+  it('a receiver with --udp-only refuses the transit lane: the sender goes to datagrams without waiting for it', async () => {
+    const { alice, bob, bobDl } = await pair(['--relay-only', '--verbose'], ['--relay-only', '--udp-only']);
+    const before = relay.stats();
+    await sendAndCheck(alice, bob, bobDl);
+    const after = relay.stats();
+    assert.deepEqual(routes(alice), [['relay', 'udp']]);
+    assert.equal(after.transit?.spliced ?? 0, 0);
+    assert.ok(after.forwardedBytes - before.forwardedBytes >= FILE_BYTES, 'the relay forwarded the file as datagrams');
+    // The wait ended on bob's LANE_REFUSE, not on the transit port's timeout.
+    assert.ok(
+      alice.stderr.some((l) => /bob refused the transit lane/.test(l)),
+      `alice's log names the refusal: ${alice.stderr.filter((l) => /lane/.test(l)).join(' | ')}`,
+    );
   });
 
   it('a transit lane cut mid-transfer: the rest goes as datagrams, the file arrives intact', async () => {

@@ -157,6 +157,11 @@ const golden: Array<{ name: string; msg: Msg; hex: string }> = [
     hex: '16 | deadbeef',
   },
   {
+    name: 'LANE_REFUSE',
+    msg: { type: ControlType.LANE_REFUSE, laneId: 0x01020304 },
+    hex: '17 | 01020304',
+  },
+  {
     name: 'BCAST_TEXT',
     // key id | seq 2^32 + 9 | text "long"
     msg: { type: ControlType.BCAST_TEXT, keyId: 0x01020304, seq: 2 ** 32 + 9, text: 'long' },
@@ -307,6 +312,7 @@ const arbByType: Record<string, fc.Arbitrary<Msg>> = {
     .tuple(u32, u16, utf8String(MAX_ERROR_MESSAGE_BYTES))
     .map(([jobId, code, message]): Msg => ({ type: ControlType.JOB_CANCEL, jobId, code, message })),
   LANE_JOIN: u32.map((laneId): Msg => ({ type: ControlType.LANE_JOIN, laneId })),
+  LANE_REFUSE: u32.map((laneId): Msg => ({ type: ControlType.LANE_REFUSE, laneId })),
 };
 const anyControl = fc.oneof(...Object.values(arbByType));
 
@@ -346,6 +352,7 @@ describe('protocol/controlMessages', () => {
         JOB_FILE: 0x14,
         JOB_CANCEL: 0x15,
         LANE_JOIN: 0x16,
+        LANE_REFUSE: 0x17,
         BROADCAST_CHAT: 0x41,
         BROADCAST_BY_CHANNEL: 0x42,
       },

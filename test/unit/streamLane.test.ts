@@ -21,6 +21,7 @@ import { recordFits } from '../../src/client/laneTransfers';
 import { TransferReceiver } from '../../src/transport/transferReceiver';
 import { ChunkMap } from '../../src/transport/chunkMap';
 import { TransitServer } from '../../src/relay/transit';
+import { ControlType, decodeControl } from '../../src/protocol/controlMessages';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -328,7 +329,15 @@ describe('LaneManager', () => {
     await new Promise<void>((r) => relay.listen(0, '127.0.0.1', () => r()));
     const port = (relay.address() as net.AddressInfo).port;
     const key = laneKeyFrom(randomBytes(32));
-    const link = { device: '0011223344556677', nick: 'mallory', laneKey: () => key, laneKeys: () => [key] } as unknown as PeerLink;
+    const sent: Array<ReturnType<typeof decodeControl>> = [];
+    const link = {
+      device: '0011223344556677',
+      nick: 'mallory',
+      laneKey: () => key,
+      laneKeys: () => [key],
+      channel: { send: (b: Buffer) => sent.push(decodeControl(b)) },
+      armChannelTimer: () => undefined,
+    } as unknown as PeerLink;
     const warnings: string[] = [];
     const lanes = new LaneManager({
       lanes: true,
@@ -347,8 +356,61 @@ describe('LaneManager', () => {
     await sleep(300);
     assert.equal(seen.length, MAX_JOINS_PER_DEVICE);
     assert.equal(warnings.length, 10 - MAX_JOINS_PER_DEVICE);
+    // The ones beyond the cap are refused, so mallory's client need not wait for them.
+    assert.deepEqual(
+      sent.map((m) => m && m.type === ControlType.LANE_REFUSE && m.laneId),
+      Array.from({ length: 10 - MAX_JOINS_PER_DEVICE }, (_, i) => MAX_JOINS_PER_DEVICE + i),
+    );
     lanes.close();
     for (const s of seen) s.destroy();
+    await new Promise<void>((r) => relay.close(() => r()));
+  });
+
+  it('gives up a transit lane when the peer refuses it, closing its connection to the transit port', async () => {
+    let connections = 0;
+    let closed = 0;
+    const relay = net.createServer((s) => {
+      connections++;
+      s.resume();
+      s.on('close', () => closed++);
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', () => r()));
+    const port = (relay.address() as net.AddressInfo).port;
+    const key = laneKeyFrom(randomBytes(32));
+    const logs: string[] = [];
+    let lanes: LaneManager | null = null;
+    const link = {
+      device: '0011223344556677',
+      nick: 'bob',
+      laneKey: () => key,
+      laneKeys: () => [key],
+      paths: { path: { kind: 'relay' } },
+      // bob answers the LANE_JOIN at once with a refusal, as a --udp-only client does
+      channel: {
+        send: (b: Buffer) => {
+          const m = decodeControl(b);
+          if (m?.type === ControlType.LANE_JOIN) setImmediate(() => lanes!.onRefuse(link, m.laneId));
+        },
+      },
+      armChannelTimer: () => undefined,
+    } as unknown as PeerLink;
+    lanes = new LaneManager({
+      lanes: true,
+      direct: false,
+      myDevice: () => 'aabbccddeeff0011',
+      link: () => link,
+      relay: () => ({ host: '127.0.0.1', port }),
+      sink: () => () => null,
+      expecting: () => false,
+      inLaneClosed: () => undefined,
+      log: (_level, m) => logs.push(m),
+    });
+    assert.equal(await lanes.lane(link), null, 'no lane: send as datagrams');
+    assert.ok(logs.some((m) => /no transit lane to bob: bob refused the transit lane/.test(m)), logs.join(' | '));
+    assert.ok(!logs.some((m) => /did not answer|timed out/.test(m)), 'not a timeout');
+    await sleep(50);
+    assert.equal(closed, connections, 'the transit connection, if made, was closed');
+    lanes.close();
     await new Promise<void>((r) => relay.close(() => r()));
   });
 });
