@@ -45,6 +45,18 @@ export async function main(argv: string[]): Promise<number> {
   // Interactive on a terminal: readline echoes what is typed and draws the "> " prompt, both on
   // stdout (without `output` it would do neither and typing would be invisible).
   const interactive = !opts.json && process.stdin.isTTY === true && process.stdout.isTTY === true;
+  // Whoever reads our output went away (a closed pipe: `| head`, a script that died): leave the
+  // relay as `exit` would, quietly, instead of dying on an unhandled EPIPE with a stack trace.
+  let leaveQuietly: () => Promise<void> = async () => undefined;
+  let leavingOnEpipe = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+    if (leavingOnEpipe) return;
+    leavingOnEpipe = true;
+    void leaveQuietly()
+      .catch(() => undefined)
+      .finally(() => process.exit(0));
+  });
   const rl = readline.createInterface({ input: process.stdin, output: interactive ? process.stdout : undefined, terminal: interactive });
   const out = opts.json ? jsonWriter() : humanWriter(rl);
   const lines = lineQueue(rl);
@@ -170,6 +182,7 @@ export async function main(argv: string[]): Promise<number> {
     await client!.leave();
     rl.close();
   };
+  leaveQuietly = stop;
   process.once('SIGINT', () => void stop().then(() => process.exit(0)));
   process.once('SIGTERM', () => void stop().then(() => process.exit(0)));
 

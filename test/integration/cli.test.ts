@@ -90,6 +90,20 @@ describe('terminal client (dist/cli.js --json) with dist/relay.js', function () 
     await alice.event('presence', (e) => e.nick === 'carol' && e.online === false);
   });
 
+  it('leaves quietly when whatever reads its output goes away (a closed pipe), as exit does', async () => {
+    const erin = cli('erin');
+    const frank = cli('frank');
+    await erin.event('registered');
+    await frank.waitFor(online('erin'), 'erin online');
+    erin.proc.stdout.destroy(); // the reader is gone: the next line erin writes meets EPIPE
+    erin.send('/who');
+    erin.send('hello?');
+    assert.equal(await erin.exited, 0, `erin's stderr: ${erin.stderr.join(' | ')}`);
+    assert.ok(!erin.stderr.some((l) => /EPIPE|Unhandled|at .*\(/.test(l)), `no crash: ${erin.stderr.join(' | ')}`);
+    // It left the relay (a LEAVE), rather than vanishing until the relay's timeout.
+    await frank.event('presence', (e) => e.nick === 'erin' && e.online === false, 5_000);
+  });
+
   it('exits non-zero with NICK_TAKEN when the nickname is in use', async () => {
     const a = cli('dave');
     await a.event('registered');
