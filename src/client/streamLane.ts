@@ -133,21 +133,27 @@ export class OutLane extends EventEmitter<LaneEvents> {
   }
 
   /**
-   * Seals one record and queues it: `record[LANE_RECORD_HEADER_BYTES..]` holds the bytes of
-   * consecutive chunks from `firstChunk` (read there by the caller, no copy); the header is
-   * written here. False when the lane is closed or its buffer is full (wait for `drained()`).
+   * Seals one record and queues it: `data` holds the bytes of consecutive chunks from
+   * `firstChunk` (a view of the caller's read buffer: it may be reused once this returns, the
+   * record is sealed by then). False when the lane is closed or its buffer is full (wait for
+   * `drained()`).
    */
-  sendChunks(transferId: number, firstChunk: number, record: Buffer): boolean {
+  sendChunks(transferId: number, firstChunk: number, data: Buffer): boolean {
     if (this.closedReason !== null) return false;
-    record.writeUInt32BE(transferId >>> 0, 0);
-    record.writeUInt32BE(firstChunk >>> 0, 4);
-    const length = Buffer.allocUnsafe(LANE_RECORD_LENGTH_BYTES);
-    length.writeUInt32BE(record.length + AEAD_TAG_BYTES, 0);
-    const sealed = this.sealer.sealParts(this.next++, length, [record]);
+    const head = Buffer.allocUnsafe(LANE_RECORD_LENGTH_BYTES + LANE_RECORD_HEADER_BYTES);
+    const length = head.subarray(0, LANE_RECORD_LENGTH_BYTES);
+    const header = head.subarray(LANE_RECORD_LENGTH_BYTES);
+    length.writeUInt32BE(LANE_RECORD_HEADER_BYTES + data.length + AEAD_TAG_BYTES, 0);
+    header.writeUInt32BE(transferId >>> 0, 0);
+    header.writeUInt32BE(firstChunk >>> 0, 4);
+    // Header and file bytes sealed as one record without copying the file bytes next to the
+    // header: the same bytes on the wire as sealing header ‖ data.
+    const sealed = this.sealer.sealParts(this.next++, length, [header, data], true);
     // Length, ciphertext and tag in one writev, without copying them into one buffer.
     this.socket.cork();
     this.socket.write(length);
     this.socket.write(sealed.parts[0]);
+    this.socket.write(sealed.parts[1]);
     const more = this.socket.write(sealed.tag);
     this.socket.uncork();
     return more;

@@ -161,3 +161,50 @@ export class ChunkMap {
     this.lowestMissing = this.nextMissing(this.lowestMissing);
   }
 }
+
+/**
+ * A set of chunk indices below `size`, as a bitmap: add, delete, has and size without allocating.
+ * For sets that grow and shrink all the time, such as the chunks a receiver is writing: a `Set`
+ * of numbers reallocates its table as it does, and past ~128 KiB V8 puts each new table in the
+ * old generation — in the lab a receiver whose disk fell behind spent more CPU in the resulting
+ * mark-compact collections (23 in one 256 MiB transfer, none in another) than in decryption.
+ */
+export class ChunkSet {
+  private readonly words: Uint32Array;
+  private count = 0;
+
+  constructor(readonly capacity: number) {
+    this.words = new Uint32Array(Math.ceil(capacity / 32));
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  has(i: number): boolean {
+    if (!(i >= 0 && i < this.capacity)) return false;
+    return (this.words[i >>> 5] & (1 << (i & 31))) !== 0;
+  }
+
+  /** Adds `i` (ignored outside 0..capacity−1); true if it was not there. */
+  add(i: number): boolean {
+    if (!(i >= 0 && i < this.capacity)) return false;
+    const w = i >>> 5;
+    const bit = 1 << (i & 31);
+    if ((this.words[w] & bit) !== 0) return false;
+    this.words[w] |= bit;
+    this.count++;
+    return true;
+  }
+
+  /** Removes `i`; true if it was there. */
+  delete(i: number): boolean {
+    if (!(i >= 0 && i < this.capacity)) return false;
+    const w = i >>> 5;
+    const bit = 1 << (i & 31);
+    if ((this.words[w] & bit) === 0) return false;
+    this.words[w] &= ~bit;
+    this.count--;
+    return true;
+  }
+}

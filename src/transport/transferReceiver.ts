@@ -30,7 +30,7 @@
  * the control channel) so that retransmissions caused by lost final acks are answered.
  */
 import { EventEmitter } from 'node:events';
-import { ChunkMap } from './chunkMap';
+import { ChunkMap, ChunkSet } from './chunkMap';
 import {
   Frame,
   XFER_PROBE_HEADER_BYTES,
@@ -135,7 +135,8 @@ export class TransferReceiver extends EventEmitter<TransferReceiverEvents> {
   private state: ReceiverState = 'receiving';
   private completeEmitted = false;
   private readonly written: ChunkMap;
-  private readonly pending = new Set<number>();
+  /** Chunks handed to the disk and not yet written. */
+  private readonly pending: ChunkSet;
   private bytesWritten = 0;
   private maxChunk = 0;
   /** Chunks below maxChunk neither written nor pending. */
@@ -174,6 +175,7 @@ export class TransferReceiver extends EventEmitter<TransferReceiverEvents> {
     this.totalBytes = totalBytes;
     this.chunkSize = chunkSize;
     this.chunkCount = chunkCount;
+    this.pending = new ChunkSet(chunkCount);
     this.windowChunks = Math.max(MIN_RECEIVE_WINDOW_CHUNKS, Math.floor(opts.windowBytes / chunkSize));
     this.written = opts.have ?? new ChunkMap(chunkCount);
     this.bytesWritten = this.written.count * chunkSize;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ChunkMap } from '../../src/transport/chunkMap';
+import { ChunkMap, ChunkSet } from '../../src/transport/chunkMap';
 import { PacketNumberRanges } from '../../src/transport/packetNumberRanges';
 
 describe('transport ChunkMap', () => {
@@ -86,6 +86,26 @@ describe('transport ChunkMap', () => {
       const expected = [Math.floor(start / 1000), Math.floor(end / 1000)].every((c) => old.has(c));
       assert.equal(smaller.has(j), expected, `chunk ${j}`);
     }
+  });
+});
+
+describe('transport ChunkSet', () => {
+  it('behaves as a Set of the indices below its capacity, whatever the order of adds and deletes', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 300 }), fc.array(fc.tuple(fc.boolean(), fc.integer({ min: -5, max: 310 })), { maxLength: 400 }), (capacity, ops) => {
+        const bits = new ChunkSet(capacity);
+        const model = new Set<number>();
+        for (const [add, i] of ops) {
+          const inRange = Number.isInteger(i) && i >= 0 && i < capacity;
+          if (add) assert.equal(bits.add(i), inRange && !model.has(i));
+          else assert.equal(bits.delete(i), model.has(i));
+          if (add && inRange) model.add(i);
+          if (!add) model.delete(i);
+          assert.equal(bits.size, model.size);
+        }
+        for (let i = -2; i < capacity + 2; i++) assert.equal(bits.has(i), model.has(i), `has(${i})`);
+      }),
+    );
   });
 });
 
