@@ -18,6 +18,17 @@ export const MAX_WAITING = 256;
 export const MAX_WAITING_PER_IP = 16;
 /** Spliced lanes at most (each holds two connections). */
 export const MAX_SPLICED = 1_024;
+/**
+ * Bytes a spliced lane may hold in the relay, per direction, before it stops reading the sending
+ * side. Node's default (16 KiB) tied the two TCP connections together: whenever the far one
+ * slowed for a loss, the near one stopped at once. At 1 % packet loss in the lab, 256 KiB took a
+ * relayed lane from 97–133 to 142–178 MB/s (4 runs each; 1 MiB did no better).
+ */
+export const SPLICE_BUFFER_BYTES = 256 * 1024;
+/** …and all spliced lanes together, both directions: each lane's share shrinks as more are open. */
+export const SPLICE_BUDGET_BYTES = 64 * 1024 * 1024;
+/** The least a lane may hold, however many are open (Node's own default). */
+const MIN_SPLICE_BUFFER_BYTES = 16 * 1024;
 /** A spliced lane that carries nothing either way for this long is closed (ms). */
 export const SPLICE_IDLE_MS = 120_000;
 
@@ -27,6 +38,8 @@ export interface TransitStats {
   open: number;
   /** Bytes copied from one side to the other (both directions). */
   bytes: number;
+  /** Bytes the relay holds now, read from one side and not yet taken by the other's kernel. */
+  buffered: number;
   /** Connections closed unpaired: unknown address, bad hello, too many waiting, no partner in time. */
   refused: number;
 }
@@ -51,7 +64,8 @@ interface Waiting {
 export class TransitServer {
   private readonly waiting = new Map<string, Waiting>();
   private readonly perIp = new Map<string, number>();
-  private readonly counters: TransitStats = { spliced: 0, open: 0, bytes: 0, refused: 0 };
+  private readonly counters: Omit<TransitStats, 'buffered'> = { spliced: 0, open: 0, bytes: 0, refused: 0 };
+  private readonly splicedSockets = new Set<net.Socket>();
   private readonly pending = new Set<net.Socket>();
   private readonly splicedEnds = new Set<() => void>();
 
@@ -76,7 +90,15 @@ export class TransitServer {
   }
 
   stats(): TransitStats {
-    return { ...this.counters };
+    let buffered = 0;
+    for (const s of this.splicedSockets) buffered += s.writableLength;
+    return { ...this.counters, buffered };
+  }
+
+  /** What one direction of a spliced lane may hold now (see SPLICE_BUFFER_BYTES). */
+  private spliceLimit(): number {
+    const share = Math.floor(SPLICE_BUDGET_BYTES / (2 * Math.max(1, this.counters.open)));
+    return Math.max(MIN_SPLICE_BUFFER_BYTES, Math.min(SPLICE_BUFFER_BYTES, share));
   }
 
   /** Ends every lane, spliced or waiting (the clients carry on as datagrams). */
@@ -174,6 +196,8 @@ export class TransitServer {
       this.splicedEnds.delete(end);
       clearInterval(idle);
       this.counters.open--;
+      this.splicedSockets.delete(a);
+      this.splicedSockets.delete(b);
       a.destroy();
       b.destroy();
     };
@@ -185,7 +209,8 @@ export class TransitServer {
       from.on('data', (d: Buffer) => {
         lastActive = Date.now();
         this.counters.bytes += d.length;
-        if (!to.write(d)) from.pause();
+        to.write(d);
+        if (to.writableLength >= this.spliceLimit()) from.pause();
       });
       to.on('drain', () => from.resume());
       from.on('end', () => to.end());
@@ -193,6 +218,8 @@ export class TransitServer {
       from.on('error', end);
     };
     this.splicedEnds.add(end);
+    this.splicedSockets.add(a);
+    this.splicedSockets.add(b);
     a.setNoDelay(true);
     b.setNoDelay(true);
     pipe(a, b, aRest);

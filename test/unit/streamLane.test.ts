@@ -20,7 +20,7 @@ import type { PeerLink } from '../../src/client/peerLink';
 import { recordFits } from '../../src/client/laneTransfers';
 import { TransferReceiver } from '../../src/transport/transferReceiver';
 import { ChunkMap } from '../../src/transport/chunkMap';
-import { TransitServer } from '../../src/relay/transit';
+import { SPLICE_BUFFER_BYTES, TransitServer } from '../../src/relay/transit';
 import { ControlType, decodeControl } from '../../src/protocol/controlMessages';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -300,6 +300,45 @@ describe('stream lanes', () => {
       b.write('back');
       assert.equal(await atA, 'back');
       assert.equal(t.stats().spliced, 1);
+      a.destroy();
+      await closedSoon(b);
+      await t.close();
+    });
+
+    it('holds a bounded amount for a side that does not read, and delivers all of it once it does', async () => {
+      const { t, port } = await transit(() => true);
+      const token = randomBytes(32);
+      const a = await connect(port);
+      const b = await connect(port);
+      b.pause(); // bob stops reading: the relay must stop reading alice instead of queueing all she sends
+      a.write(encodeTransitHello(token));
+      b.write(encodeTransitHello(token));
+      const total = 64 * 1024 * 1024;
+      const block = Buffer.alloc(1024 * 1024, 7);
+      let written = 0;
+      while (written < total) {
+        written += block.length;
+        if (!a.write(block)) {
+          await Promise.race([new Promise((r) => a.once('drain', r)), sleep(200)]);
+          if (a.writableLength > 0 && t.stats().buffered > 0) break; // alice is held back
+        }
+      }
+      await sleep(200);
+      const held = t.stats().buffered;
+      assert.ok(held <= SPLICE_BUFFER_BYTES + 64 * 1024, `the relay holds ${held} bytes for bob`);
+      assert.ok(a.writableLength > 0 || written < total, 'alice was held back, not everything taken');
+      // bob reads again: every byte alice wrote arrives
+      let got = 0;
+      const done = new Promise<void>((r) => {
+        b.on('data', (d: Buffer) => {
+          got += d.length;
+          if (got >= written) r();
+        });
+      });
+      b.resume();
+      while (a.writableLength > 0) await new Promise((r) => a.once('drain', r));
+      await done;
+      assert.equal(got, written);
       a.destroy();
       await closedSoon(b);
       await t.close();
