@@ -22,7 +22,9 @@ describe('resuming a transfer', function () {
     const src = path.join(mkdtempSync(path.join(os.tmpdir(), 'peerchat-resume-src-')), 'big.bin');
     const data = randomBytes(24 * 1024 * 1024);
     writeFileSync(src, data);
-    const alice = await TestClient.join({ relay: relay.address(), nick: 'alice' });
+    // Through the relay as datagrams: the proxy then sees every byte bob gets, and the transfer
+    // is slow enough to be caught at 40 % (over a direct TCP lane 24 MiB take ~0.1 s).
+    const alice = await TestClient.join({ relay: relay.address(), nick: 'alice', streamLanes: false, directConnections: false });
     let bob = await TestClient.join({ relay: proxy.address(), nick: 'bob', acceptFiles: 'always', downloadDir }, bobKey);
     try {
       await alice.waitForPeers(['bob']);
@@ -89,7 +91,10 @@ describe('resuming with another datagram size', function () {
     const src = path.join(mkdtempSync(path.join(os.tmpdir(), 'peerchat-rechunk-src-')), 'big.bin');
     const data = randomBytes(24 * 1024 * 1024);
     writeFileSync(src, data);
-    const alice = await TestClient.join({ relay: relay.address(), nick: 'alice' });
+    // Datagrams through the relay, whose size is what this is about: over a TCP lane the file
+    // is across in ~0.1 s, often before bob's first progress event past 40 % (they come every
+    // 100 ms), and the "interrupted" transfer had completed when bob left.
+    const alice = await TestClient.join({ relay: relay.address(), nick: 'alice', streamLanes: false, directConnections: false });
     let bob = await TestClient.join({ relay: relay.address(), nick: 'bob', acceptFiles: 'always', downloadDir }, bobKey);
     const saved = process.env.PEERCHAT_DATAGRAM_BYTES;
     try {
@@ -98,6 +103,7 @@ describe('resuming with another datagram size', function () {
       await alice.client.sendFile('bob', src);
       await bob.waitFor('transfer-progress', (p) => p.direction === 'receive' && p.bytes >= data.length * 0.4, 60_000);
       await bob.leave();
+      assert.equal(bob.all('file-received').length, 0, 'the first transfer was interrupted, not complete');
       await alice.waitFor('presence', (p) => p.nick === 'bob' && !p.online, 20_000);
       bob = await TestClient.join({ relay: relay.address(), nick: 'bob', acceptFiles: 'always', downloadDir }, bobKey);
       await alice.waitForPeers(['bob']);
