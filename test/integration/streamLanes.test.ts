@@ -97,24 +97,24 @@ describe('stream lanes: large files over TCP, datagrams as the fallback', functi
     assert.ok(after.forwardedBytes - before.forwardedBytes < FILE_BYTES / 20, `relay forwarded ${after.forwardedBytes - before.forwardedBytes} bytes as datagrams`);
   });
 
-  it('--relay-only --udp-only: datagrams through the relay, no lane', async () => {
-    const { alice, bob, bobDl } = await pair(['--relay-only', '--udp-only']);
+  /** The file goes, and it went as datagrams through the relay, with no lane spliced. */
+  async function sendAsRelayedDatagrams(alice: CliProcess, bob: CliProcess, bobDl: string): Promise<void> {
     const before = relay.stats();
     await sendAndCheck(alice, bob, bobDl);
     const after = relay.stats();
     assert.deepEqual(routes(alice), [['relay', 'udp']]);
     assert.equal(after.transit?.spliced ?? 0, 0);
     assert.ok(after.forwardedBytes - before.forwardedBytes >= FILE_BYTES, 'the relay forwarded the file as datagrams');
+  }
+
+  it('--relay-only --udp-only: datagrams through the relay, no lane', async () => {
+    const { alice, bob, bobDl } = await pair(['--relay-only', '--udp-only']);
+    await sendAsRelayedDatagrams(alice, bob, bobDl);
   });
 
   it('a receiver with --udp-only refuses the transit lane: the sender goes to datagrams without waiting for it', async () => {
     const { alice, bob, bobDl } = await pair(['--relay-only', '--verbose'], ['--relay-only', '--udp-only']);
-    const before = relay.stats();
-    await sendAndCheck(alice, bob, bobDl);
-    const after = relay.stats();
-    assert.deepEqual(routes(alice), [['relay', 'udp']]);
-    assert.equal(after.transit?.spliced ?? 0, 0);
-    assert.ok(after.forwardedBytes - before.forwardedBytes >= FILE_BYTES, 'the relay forwarded the file as datagrams');
+    await sendAsRelayedDatagrams(alice, bob, bobDl);
     // The wait ended on bob's LANE_REFUSE, not on the transit port's timeout.
     assert.ok(
       alice.stderr.some((l) => /bob refused the transit lane/.test(l)),

@@ -361,6 +361,21 @@ describe('stream lanes', () => {
 });
 
 describe('LaneManager', () => {
+  /** A LaneManager whose only peer is `link` and whose relay's transit port is 127.0.0.1:`port`. */
+  function manager(link: PeerLink, port: number, o: { direct: boolean }, log: (level: string, m: string) => void): LaneManager {
+    return new LaneManager({
+      lanes: true,
+      direct: o.direct,
+      myDevice: () => 'aabbccddeeff0011',
+      link: () => link,
+      relay: () => ({ host: '127.0.0.1', port }),
+      sink: () => () => null,
+      expecting: () => false,
+      inLaneClosed: () => undefined,
+      log,
+    });
+  }
+
   it('answers at most MAX_JOINS_PER_DEVICE transit requests of one device at once', async () => {
     // A "relay" that takes connections and never pairs them.
     const seen: net.Socket[] = [];
@@ -378,18 +393,8 @@ describe('LaneManager', () => {
       armChannelTimer: () => undefined,
     } as unknown as PeerLink;
     const warnings: string[] = [];
-    const lanes = new LaneManager({
-      lanes: true,
-      direct: true,
-      myDevice: () => 'aabbccddeeff0011',
-      link: () => link,
-      relay: () => ({ host: '127.0.0.1', port }),
-      sink: () => () => null,
-      expecting: () => false,
-      inLaneClosed: () => undefined,
-      log: (level, m) => {
-        if (level === 'warn') warnings.push(m);
-      },
+    const lanes = manager(link, port, { direct: true }, (level, m) => {
+      if (level === 'warn') warnings.push(m);
     });
     for (let i = 0; i < 10; i++) lanes.onJoin(link, i);
     await sleep(300);
@@ -433,17 +438,7 @@ describe('LaneManager', () => {
       },
       armChannelTimer: () => undefined,
     } as unknown as PeerLink;
-    lanes = new LaneManager({
-      lanes: true,
-      direct: false,
-      myDevice: () => 'aabbccddeeff0011',
-      link: () => link,
-      relay: () => ({ host: '127.0.0.1', port }),
-      sink: () => () => null,
-      expecting: () => false,
-      inLaneClosed: () => undefined,
-      log: (_level, m) => logs.push(m),
-    });
+    lanes = manager(link, port, { direct: false }, (_level, m) => logs.push(m));
     assert.equal(await lanes.lane(link), null, 'no lane: send as datagrams');
     assert.ok(logs.some((m) => /no transit lane to bob: bob refused the transit lane/.test(m)), logs.join(' | '));
     assert.ok(!logs.some((m) => /did not answer|timed out/.test(m)), 'not a timeout');
