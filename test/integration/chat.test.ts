@@ -5,6 +5,8 @@ import { TestClient } from '../support/testClient';
 
 /** A harsh path: 20 % loss, duplicates, reordering, bit flips and a little delay both ways. */
 const HARSH = { loss: 0.2, duplicate: 0.05, reorder: 0.05, corrupt: 0.02, delayMs: 1, jitterMs: 1 };
+/** The impairment proxies' seeds start here (PEERCHAT_CHAT_SEED: to sweep for a rare failure). */
+const SEED_BASE = Number(process.env.PEERCHAT_CHAT_SEED ?? 1000);
 
 describe('chat through the relay', function () {
   this.timeout(60_000);
@@ -25,7 +27,7 @@ describe('chat through the relay', function () {
   async function join(nick: string, impaired = false): Promise<TestClient> {
     let addr = relay.address();
     if (impaired) {
-      const proxy = await ImpairmentProxy.start({ target: addr, seed: 1000 + clients.length, upstream: HARSH, downstream: HARSH });
+      const proxy = await ImpairmentProxy.start({ target: addr, seed: SEED_BASE + clients.length, upstream: HARSH, downstream: HARSH });
       proxies.push(proxy);
       addr = proxy.address();
     }
