@@ -6,7 +6,7 @@ import { signData } from '../crypto/identity';
 import { Device, DeviceCertificate, freshCertificate } from '../crypto/deviceCertificate';
 import { secretProof } from '../relay/secretProof';
 import { ErrorCode, ERROR_HINTS, PeerChatError, errorCodeFromWire } from '../protocol/errors';
-import { Header, Kind, isPeerKind, readHeader } from '../protocol/header';
+import { FLAG_CHECKED, Header, Kind, isPeerKind, readHeader } from '../protocol/header';
 import { DST_RELAY, KEEPALIVE_INTERVAL_MS, MAX_DATAGRAM_BYTES } from '../protocol/limits';
 import { decodeBatch } from '../protocol/relayBatch';
 import {
@@ -14,6 +14,7 @@ import {
   RelayMessage,
   RosterEntry,
   SECRET_PROOF_BYTES,
+  appendCheck,
   decodeRelayMessage,
   encodeRelayMessage,
   registerSignedBytes,
@@ -265,7 +266,7 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
           return;
         }
         if (this.registered) {
-          this.send(encodeRelayMessage({ kind: Kind.KEY_REQ, id, nick: id ? '' : nick }, this.session, DST_RELAY));
+          this.send(encodeRelayMessage({ kind: Kind.KEY_REQ, id, nick: id ? '' : nick }, this.session, DST_RELAY, this.relayChecks));
         }
         setTimeout(ask, Math.min(RETRY_INITIAL_MS * 2 ** tries, RETRY_MAX_MS)).unref();
       };
@@ -290,7 +291,7 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
         this.byeResolve = resolve;
         setTimeout(resolve, 600).unref();
       });
-      const leaveMsg = encodeRelayMessage({ kind: Kind.LEAVE }, this.session, DST_RELAY);
+      const leaveMsg = encodeRelayMessage({ kind: Kind.LEAVE }, this.session, DST_RELAY, this.relayChecks);
       for (const delay of [0, 150, 350]) setTimeout(() => this.phase === 'left' && this.trySend(leaveMsg), delay).unref();
       await bye;
     }
@@ -302,6 +303,12 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     }
   }
   private byeResolve: (() => void) | null = null;
+  /**
+   * The relay checks its messages (its COOKIE came with FLAG_CHECKED): ours to it are checked too
+   * (docs/protocol.md "Checked relay messages"). An older relay answers without it, and then
+   * nothing is (our HELLO is checked either way: every relay takes trailing bytes on a HELLO).
+   */
+  private relayChecks = false;
 
   private trySend(buf: Buffer): void {
     try {
@@ -330,7 +337,7 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
 
   private sendHello(): void {
     if (this.phase !== 'hello') return;
-    this.send(encodeRelayMessage({ kind: Kind.HELLO, token: this.helloToken }));
+    this.send(encodeRelayMessage({ kind: Kind.HELLO, token: this.helloToken }, 0, DST_RELAY, true));
     this.liveness.probeSent();
     this.scheduleRetry(() => this.sendHello());
   }
@@ -341,16 +348,19 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
   }
 
-  private onCookie(token: Buffer, cookie: Buffer): void {
+  /** `checked`: the COOKIE came checked, so this relay checks its messages (and ours) from now on. */
+  private onCookie(token: Buffer, cookie: Buffer, checked: boolean): void {
     if (this.phase !== 'hello' || !token.equals(this.helloToken)) return;
+    this.relayChecks = checked;
     const device = this.opts.device;
     const cert = freshCertificate(device);
     const proof = this.opts.secret
       ? secretProof(this.opts.secret, cookie, cert.deviceSign)
       : Buffer.alloc(SECRET_PROOF_BYTES);
     const body = { kind: Kind.REGISTER, cookie, cert, secretProof: proof, nick: this.nick } as const;
-    const signed = registerSignedBytes(body);
-    this.registerDatagram = Buffer.concat([signed, signData(device.keys, signed)]);
+    const signed = registerSignedBytes(body, checked);
+    const register = Buffer.concat([signed, signData(device.keys, signed)]);
+    this.registerDatagram = checked ? appendCheck(register) : register;
     this.phase = 'register';
     this.retryMs = RETRY_INITIAL_MS;
     this.sendRegister();
@@ -408,10 +418,10 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     switch (this.phase) {
       case 'registered':
         this.pingToken = (this.pingToken + 1) >>> 0;
-        this.send(encodeRelayMessage({ kind: Kind.PING, token: this.pingToken }, this.session, DST_RELAY));
+        this.send(encodeRelayMessage({ kind: Kind.PING, token: this.pingToken }, this.session, DST_RELAY, this.relayChecks));
         return;
       case 'hello':
-        this.send(encodeRelayMessage({ kind: Kind.HELLO, token: this.helloToken }));
+        this.send(encodeRelayMessage({ kind: Kind.HELLO, token: this.helloToken }, 0, DST_RELAY, true));
         return;
       case 'register':
         if (this.registerDatagram) this.send(this.registerDatagram);
@@ -458,7 +468,7 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
   private retryRosterFetch(delay: number): void {
     const f = this.rosterFetch;
     if (!f || this.phase !== 'registered') return;
-    this.send(encodeRelayMessage({ kind: Kind.ROSTER_REQ, offset: f.offset }, this.session, DST_RELAY));
+    this.send(encodeRelayMessage({ kind: Kind.ROSTER_REQ, offset: f.offset }, this.session, DST_RELAY, this.relayChecks));
     if (this.rosterTimer) clearTimeout(this.rosterTimer);
     this.rosterTimer = setTimeout(() => this.retryRosterFetch(Math.min(delay * 2, RETRY_MAX_MS)), delay);
   }
@@ -594,7 +604,7 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     const m = d.msg;
     switch (m.kind) {
       case Kind.COOKIE:
-        this.onCookie(m.token, m.cookie);
+        this.onCookie(m.token, m.cookie, (d.header.flags & FLAG_CHECKED) !== 0);
         break;
       case Kind.REGISTERED:
         this.onRegistered(m);

@@ -48,6 +48,14 @@ export function isPeerKind(kind: number): boolean {
  * destination session id (0 = the relay, 0xFFFFFFFF = broadcast). The relay routes on this
  * header only; everything between peers after it is sealed end to end.
  */
+/**
+ * Header flag: a relay message (kinds 0x01–0x3F) that ends with a CRC-32C of every byte before it
+ * (docs/protocol.md "Checked relay messages"). Peer datagrams are sealed and never carry it.
+ */
+export const FLAG_CHECKED = 0x01;
+/** Bytes of the CRC-32C trailer of a checked relay message. */
+export const CHECK_BYTES = 4;
+
 export interface Header {
   kind: number;
   flags: number;

@@ -1,5 +1,6 @@
 import { ByteReader, ByteWriter, Truncated } from './bytes';
-import { Header, Kind, datagram, readHeader } from './header';
+import { CHECK_BYTES, FLAG_CHECKED, Header, Kind, datagram, readHeader } from './header';
+import { crc32c } from './crc32c';
 import type { DeviceCertificate } from '../crypto/deviceCertificate';
 import {
   COOKIE_MAC_BYTES,
@@ -136,24 +137,59 @@ export function encodeRelayBody(m: RelayMessage): Buffer {
   return w.finish();
 }
 
-/** A whole datagram: header + body. `src`/`dst` default to 0 (unregistered client → relay). */
-export function encodeRelayMessage(m: RelayMessage, src = 0, dst = DST_RELAY): Buffer {
-  return datagram({ kind: m.kind, flags: 0, src, dst }, encodeRelayBody(m));
+/**
+ * A whole datagram: header + body. `src`/`dst` default to 0 (unregistered client → relay).
+ * `checked`: with FLAG_CHECKED and the CRC-32C trailer (docs/protocol.md "Checked relay messages").
+ */
+export function encodeRelayMessage(m: RelayMessage, src = 0, dst = DST_RELAY, checked = false): Buffer {
+  const plain = datagram({ kind: m.kind, flags: checked ? FLAG_CHECKED : 0, src, dst }, encodeRelayBody(m));
+  return checked ? appendCheck(plain) : plain;
+}
+
+/** `buf`, a whole datagram whose header has FLAG_CHECKED already, with its CRC-32C appended. */
+export function appendCheck(buf: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(buf.length + CHECK_BYTES);
+  buf.copy(out);
+  out.writeUInt32BE(crc32c(buf), buf.length);
+  return out;
 }
 
 /**
- * Bytes of a REGISTER datagram that its signature covers (everything before the signature).
- * The client signs these; the relay verifies `signed` from the decoded message.
+ * The checked form of a relay message encoded without the flag: what the relay sends a client
+ * that asked for checks (a presence datagram is built once for every client). A copy; a datagram
+ * that is checked already, or a peer datagram (kind 0x40 and up, sealed), comes back as it is.
  */
-export function registerSignedBytes(m: Omit<Extract<RelayMessage, { kind: 3 }>, 'signature' | 'signed'>): Buffer {
-  const full = encodeRelayMessage({ ...m, signature: Buffer.alloc(SIGNATURE_BYTES), signed: Buffer.alloc(0) });
-  return full.subarray(0, full.length - SIGNATURE_BYTES);
+export function withCheck(buf: Buffer): Buffer {
+  if (buf.length < HEADER_BYTES || buf[2] >= 0x40 || (buf[3] & FLAG_CHECKED) !== 0) return buf;
+  const out = Buffer.allocUnsafe(buf.length + CHECK_BYTES);
+  buf.copy(out);
+  out[3] |= FLAG_CHECKED;
+  out.writeUInt32BE(crc32c(out, 0, buf.length), buf.length);
+  return out;
+}
+
+/**
+ * Bytes of a REGISTER datagram that its signature covers: everything before the signature, the
+ * header's flags included. The client signs these, then appends the signature (and, `checked`,
+ * the CRC-32C: appendCheck); the relay verifies `signed` from the decoded message.
+ */
+export function registerSignedBytes(m: Omit<Extract<RelayMessage, { kind: 3 }>, 'signature' | 'signed'>, checked = false): Buffer {
+  const full = encodeRelayMessage({ ...m, signature: Buffer.alloc(SIGNATURE_BYTES), signed: Buffer.alloc(0) }, 0, DST_RELAY, checked);
+  return full.subarray(0, full.length - SIGNATURE_BYTES - (checked ? CHECK_BYTES : 0));
 }
 
 /** Decodes a relay-control datagram. Never throws: malformed input gives `{ ok: false }`. */
 export function decodeRelayMessage(buf: Buffer): Decoded<RelayMessage> {
   const h = readHeader(buf);
   if (!h.ok) return { ok: false, reason: h.reason };
+  if ((h.header.flags & FLAG_CHECKED) !== 0) {
+    // A flipped bit anywhere makes the message invalid instead of wrong (the flag's own bit too:
+    // without it the trailer is trailing bytes, refused below).
+    if (buf.length < HEADER_BYTES + CHECK_BYTES) return { ok: false, reason: 'truncated' };
+    const end = buf.length - CHECK_BYTES;
+    if (crc32c(buf, 0, end) !== buf.readUInt32BE(end)) return { ok: false, reason: 'checksum' };
+    buf = buf.subarray(0, end);
+  }
   const r = new ByteReader(buf, HEADER_BYTES);
   try {
     const msg = decodeBody(h.header.kind, r, buf);

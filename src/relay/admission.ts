@@ -114,14 +114,15 @@ export class Admission {
     return this.unvalidated.admit(ip, performance.now());
   }
 
-  onHello(m: RelayMsg<typeof Kind.HELLO>, bytes: number, rinfo: dgram.RemoteInfo): void {
+  /** `checked`: the HELLO asked for checked relay messages; the COOKIE says we check them too. */
+  onHello(m: RelayMsg<typeof Kind.HELLO>, bytes: number, rinfo: dgram.RemoteInfo, checked = false): void {
     if (!this.admit(rinfo.address)) {
       this.dropped.rateLimited++;
       return;
     }
     const addr = this.credit(rinfo, bytes);
     const cookie = this.cookies.mint(rinfo.address, rinfo.port, Date.now());
-    this.sendUnvalidated(encodeRelayMessage({ kind: Kind.COOKIE, token: m.token, cookie }), addr, rinfo);
+    this.sendUnvalidated(encodeRelayMessage({ kind: Kind.COOKIE, token: m.token, cookie }, 0, 0, checked), addr, rinfo);
   }
 
   /** Runs admission's REGISTER checks; on a refusal it answers (or drops) and returns undefined. */

@@ -79,7 +79,7 @@ import * as dgram from 'node:dgram';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { ErrorCode, ERROR_HINTS, errorCodeToWire } from '../protocol/errors';
-import { FIRST_PEER_KIND, Kind, LAST_PEER_KIND } from '../protocol/header';
+import { FIRST_PEER_KIND, FLAG_CHECKED, Kind, LAST_PEER_KIND } from '../protocol/header';
 import {
   BROADCAST_RATE_BURST,
   BROADCAST_RATE_PER_SEC,
@@ -133,6 +133,12 @@ export interface RelayOptions {
   log?: (line: string) => void;
   /** Drop clients silent for this long (default CLIENT_IDLE_TIMEOUT_MS). */
   idleTimeoutMs?: number;
+  /**
+   * Check our own messages for the clients that ask (default true; docs/protocol.md "Checked
+   * relay messages"). False makes this relay answer as one from before them did: for tests that
+   * a new client still works with an old relay.
+   */
+  checkedMessages?: boolean;
   /** Keepalive interval told to clients (default min(KEEPALIVE_INTERVAL_MS, idleTimeoutMs / 4)). */
   keepaliveMs?: number;
   /** Most registered clients (default MAX_CLIENTS). */
@@ -227,6 +233,7 @@ export class RelayServer extends EventEmitter<RelayEvents> {
   private readonly idleTimeoutMs: number;
   private readonly keepaliveMs: number;
   private readonly maxClients: number;
+  private readonly checksMessages: boolean;
   private readonly clientRate: { perSec: number; burst: number };
   private readonly broadcastRate: { perSec: number; burst: number };
 
@@ -255,6 +262,7 @@ export class RelayServer extends EventEmitter<RelayEvents> {
       'keepaliveMs',
     );
     this.maxClients = positive(opts.maxClients, MAX_CLIENTS, 'maxClients');
+    this.checksMessages = opts.checkedMessages !== false;
     const unreg = opts.unregisteredRate ?? { perSec: UNREGISTERED_RATE_PER_SEC, burst: UNREGISTERED_RATE_BURST };
     this.clientRate = opts.clientRate ?? { perSec: CLIENT_RATE_PER_SEC, burst: CLIENT_RATE_BURST };
     this.broadcastRate = opts.broadcastRate ?? { perSec: BROADCAST_RATE_PER_SEC, burst: BROADCAST_RATE_BURST };
@@ -453,7 +461,7 @@ export class RelayServer extends EventEmitter<RelayEvents> {
       const timer = setTimeout(resolve, CLOSE_FLUSH_TIMEOUT_MS);
       timer.unref();
       clients.forEach((s, i) => {
-        const bye = encodeRelayMessage({ kind: Kind.BYE, code }, 0, s.id);
+        const bye = encodeRelayMessage({ kind: Kind.BYE, code }, 0, s.id, s.checked === true);
         const last = i === clients.length - 1;
         // Sends leave in order, so when the last one's callback runs the others have gone.
         const done = last
@@ -510,10 +518,10 @@ export class RelayServer extends EventEmitter<RelayEvents> {
     const m = d.msg;
     switch (m.kind) {
       case Kind.HELLO:
-        this.admission.onHello(m, buf.length, rinfo);
+        this.admission.onHello(m, buf.length, rinfo, this.checksMessages && (d.header.flags & FLAG_CHECKED) !== 0);
         return;
       case Kind.REGISTER:
-        this.onRegister(m, buf.length, rinfo);
+        this.onRegister(m, buf.length, rinfo, this.checksMessages && (d.header.flags & FLAG_CHECKED) !== 0);
         return;
       case Kind.PING:
       case Kind.ROSTER_REQ:
@@ -559,7 +567,8 @@ export class RelayServer extends EventEmitter<RelayEvents> {
   // ---------------------------------------------------------------------------------------------
   // Registration
 
-  private onRegister(m: RelayMsg<typeof Kind.REGISTER>, bytes: number, rinfo: dgram.RemoteInfo): void {
+  /** `checked`: the REGISTER asked for checked relay messages (docs/protocol.md "Checked relay messages"). */
+  private onRegister(m: RelayMsg<typeof Kind.REGISTER>, bytes: number, rinfo: dgram.RemoteInfo, checked: boolean): void {
     const a = this.admission.checkRegister(m, bytes, rinfo);
     if (a === undefined) return;
     const now = performance.now();
@@ -575,6 +584,7 @@ export class RelayServer extends EventEmitter<RelayEvents> {
         if (moving) local.cookieSeconds = a.cookieSeconds;
         this.directory.renewCertificate(local.id, a.cert);
         this.bindAddress(local, rinfo, now);
+        local.checked = checked;
         this.sendRegistered(local, this.directory.view.member(a.ownerKey)?.devices.size ?? 1, rinfo);
         return;
       }
@@ -603,7 +613,7 @@ export class RelayServer extends EventEmitter<RelayEvents> {
     this.directory.register(request).then(
       (outcome) => {
         settled();
-        this.guard(() => this.registered(outcome, a, rinfo));
+        this.guard(() => this.registered(outcome, a, rinfo, checked));
       },
       (err: unknown) => {
         settled();
@@ -616,7 +626,7 @@ export class RelayServer extends EventEmitter<RelayEvents> {
   }
 
   /** The directory's answer to a REGISTER. */
-  private registered(outcome: RegisterOutcome, a: AdmittedRegister, rinfo: dgram.RemoteInfo): void {
+  private registered(outcome: RegisterOutcome, a: AdmittedRegister, rinfo: dgram.RemoteInfo, checked: boolean): void {
     if (this.closing !== undefined) return;
     if (!outcome.ok) {
       const [reason, message] = refusalText(outcome);
@@ -643,6 +653,7 @@ export class RelayServer extends EventEmitter<RelayEvents> {
       }
     }
     s.cookieSeconds = Math.max(s.cookieSeconds, a.cookieSeconds);
+    s.checked = checked;
     this.sendRegistered(s, outcome.devices, rinfo);
   }
 

@@ -24,6 +24,7 @@ import * as dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { HEADER_BYTES } from '../protocol/limits';
 import { BATCH_LENGTH_BYTES, encodeBatchInto } from '../protocol/relayBatch';
+import { withCheck } from '../protocol/relayMessages';
 import {
   BATCH_MAX_BYTES,
   FLUSH_DEFER_MIN_CLIENTS,
@@ -53,6 +54,11 @@ export interface Outbound {
   outListed: boolean;
   /** Largest BATCH for this address: BATCH_MAX_BYTES, or LOOPBACK_BATCH_MAX_BYTES on loopback. */
   batchMax: number;
+  /**
+   * The client asked for checked relay messages (its REGISTER had FLAG_CHECKED): every relay
+   * message to it leaves with the CRC-32C trailer (docs/protocol.md "Checked relay messages").
+   */
+  checked?: boolean;
 }
 
 // Hot-path copies of imported constants: a module-local const is a plain load, while an
@@ -148,6 +154,7 @@ export class RelayTransport {
    * Hot path: no allocation (the queue array is reused), no closure per datagram.
    */
   deliver(s: Outbound, buf: Buffer): boolean {
+    if (s.checked === true && buf[2] < 0x40) buf = this.checkedForm(buf);
     const len = buf.length;
     if (len > HOT_MAX_COALESCED) {
       // Bulk data: queues wait no longer than MAX_QUEUE_HOLD_MS for the turn's end; this
@@ -178,6 +185,21 @@ export class RelayTransport {
     }
     return true;
   }
+
+  /**
+   * withCheck(buf), remembering the last one: a presence datagram goes to every client in a row,
+   * so it is checked once for all those that asked.
+   */
+  private checkedForm(buf: Buffer): Buffer {
+    if (buf !== this.lastPlain) {
+      this.lastPlain = buf;
+      this.lastChecked = withCheck(buf);
+    }
+    return this.lastChecked!;
+  }
+
+  private lastPlain: Buffer | null = null;
+  private lastChecked: Buffer | null = null;
 
   /** Sends one datagram now, not queued (unvalidated addresses, the mesh). */
   sendRaw(buf: Buffer, port: number, address: string): void {

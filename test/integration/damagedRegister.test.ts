@@ -7,16 +7,20 @@
 import { strict as assert } from 'node:assert';
 import * as dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
-import { Kind } from '../../src/protocol/header';
+import { CHECK_BYTES, FLAG_CHECKED, Kind } from '../../src/protocol/header';
+import { crc32c } from '../../src/protocol/crc32c';
 import { RelayServer } from '../../src/relay/relayServer';
 import { PeerChatError } from '../../src/protocol/errors';
 import { TestClient } from '../support/testClient';
 
 /**
- * A forwarder between one client and the relay that flips the last byte (inside the signature)
- * of the first `damage` REGISTER datagrams, and counts the REGISTERs it saw.
+ * A forwarder between one client and the relay that flips the last byte of the signature of the
+ * first `damage` REGISTER datagrams, and counts the REGISTERs it saw. A checked REGISTER
+ * (docs/protocol.md "Checked relay messages") gets its CRC-32C computed again (`recheck`), so
+ * that the relay sees a bad signature and refuses it, as it would a damage its check cannot see;
+ * without `recheck` the CRC catches the damage and the relay drops the datagram unanswered.
  */
-async function damagingForwarder(relay: { host: string; port: number }, damage: number) {
+async function damagingForwarder(relay: { host: string; port: number }, damage: number, recheck = true) {
   const front = dgram.createSocket('udp4');
   const back = dgram.createSocket('udp4');
   let client: { address: string; port: number } | null = null;
@@ -25,7 +29,12 @@ async function damagingForwarder(relay: { host: string; port: number }, damage: 
     client = { address: rinfo.address, port: rinfo.port };
     if (msg.length > 12 && msg[2] === Kind.REGISTER) {
       registers++;
-      if (registers <= damage) msg[msg.length - 1] ^= 0x01;
+      const checked = (msg[3] & FLAG_CHECKED) !== 0;
+      const end = checked ? msg.length - CHECK_BYTES : msg.length;
+      if (registers <= damage) {
+        msg[end - 1] ^= 0x01;
+        if (checked && recheck) msg.writeUInt32BE(crc32c(msg, 0, end), end);
+      }
     }
     back.send(msg, relay.port, relay.host);
   });
@@ -71,6 +80,15 @@ describe('a REGISTER damaged in transit', function () {
     alice.client.sendPrivate('bob', 'hello after a damaged REGISTER');
     const got = await bob.waitFor('message', (m) => m.text === 'hello after a damaged REGISTER');
     assert.equal(got.from, 'alice');
+  });
+
+  it('a damaged REGISTER its CRC-32C catches is dropped unanswered, and the resend joins', async () => {
+    const fwd = await damagingForwarder(relay.address(), 1, false);
+    closers.push(fwd.close);
+    const alice = await TestClient.join({ relay: fwd.address, nick: 'alice' });
+    clients.push(alice);
+    assert.equal(fwd.registers(), 2, 'the damaged REGISTER and its resend');
+    assert.deepEqual(alice.all('error'), [], 'no refusal came back for the damaged one');
   });
 
   it('a refusal that comes back every time still ends the join with its code, after three REGISTERs', async () => {

@@ -21,13 +21,16 @@ import {
   KEY_BYTES,
   SECRET_PROOF_BYTES,
   SIGNATURE_BYTES,
+  appendCheck,
   clip,
   decodeRelayMessage,
   encodeRelayBody,
   encodeRelayMessage,
   registerSignedBytes,
+  withCheck,
   type RelayMessage,
 } from '../../src/protocol/relayMessages';
+import { crc32c } from '../../src/protocol/crc32c';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/[\s|]+/g, ''), 'hex');
 const fill = (byte: string, n: number): string => byte.repeat(n);
@@ -831,6 +834,56 @@ describe('protocol/relayMessages', () => {
     });
     it('ERROR refKind 256 throws RangeError instead of being sent as 0', () => {
       assert.throws(() => encodeRelayMessage({ kind: Kind.ERROR, code: 1, refKind: 256, refId: 0, message: '' }), RangeError);
+    });
+  });
+
+  describe('checked relay messages (FLAG_CHECKED, CRC-32C trailer)', () => {
+    it('CRC-32C is the Castagnoli CRC (RFC 3720 check value)', () => {
+      assert.equal(crc32c(Buffer.from('123456789')), 0xe3069283);
+      assert.equal(crc32c(Buffer.alloc(32)), 0x8a9136aa);
+    });
+
+    it('a checked PRESENCE: the flag set, the CRC of every byte before it last, decoded as the plain one', () => {
+      const m: RelayMessage = { kind: Kind.PRESENCE, version: 9, changes: [{ online: true, id: 7, device: Buffer.alloc(DEVICE_TAG_BYTES, 1), nick: 'bob' }] };
+      const plain = encodeRelayMessage(m, 0, 0xffffffff);
+      const checked = encodeRelayMessage(m, 0, 0xffffffff, true);
+      assert.equal(checked.length, plain.length + 4);
+      assert.equal(checked[3], 0x01);
+      assert.equal(checked.readUInt32BE(plain.length), crc32c(checked, 0, plain.length));
+      assert.deepEqual(withCheck(plain), checked, 'the relay adds the check to a datagram built without it');
+      assert.equal(withCheck(checked), checked, 'once only');
+      const d = decodeRelayMessage(checked);
+      assert.ok(d.ok);
+      assert.deepEqual(d.msg, m);
+      assert.equal(d.header.flags, 0x01);
+    });
+
+    it('refuses a checked message with any one bit flipped, the flag bit included', () => {
+      const m: RelayMessage = { kind: Kind.ROSTER, version: 3, total: 2, offset: 0, entries: [{ id: 0xf01a674b, device: Buffer.from('23a38154849fea6c', 'hex'), nick: 'carol' }] };
+      const checked = encodeRelayMessage(m, 0, 5, true);
+      for (let bit = 0; bit < checked.length * 8; bit++) {
+        const b = Buffer.from(checked);
+        b[bit >> 3] ^= 1 << (bit & 7);
+        const d = decodeRelayMessage(b);
+        assert.ok(!d.ok, `bit ${bit} flipped was taken as ${JSON.stringify(d)}`);
+      }
+    });
+
+    it('a peer datagram is never given a check (it is sealed end to end)', () => {
+      const peer = Buffer.from('c702410000000001000000020102030405', 'hex');
+      assert.equal(withCheck(peer), peer);
+    });
+
+    it('a checked REGISTER: signed with the flag, CRC after the signature, the signature verifies', () => {
+      const id = generateIdentity();
+      const device = newDevice(id);
+      const body = { kind: Kind.REGISTER, cookie: Buffer.alloc(COOKIE_BYTES, 3), cert: device.certificate, secretProof: Buffer.alloc(SECRET_PROOF_BYTES), nick: "alice" } as const;
+      const signed = registerSignedBytes(body, true);
+      assert.equal(signed[3], 0x01, 'the flag is under the signature');
+      const dgram = appendCheck(Buffer.concat([signed, signData(device.keys, signed)]));
+      const d = decodeRelayMessage(dgram);
+      assert.ok(d.ok && d.msg.kind === Kind.REGISTER);
+      assert.ok(verifySignature(device.certificate.deviceSign, d.msg.signed, d.msg.signature));
     });
   });
 });
