@@ -266,7 +266,7 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
           return;
         }
         if (this.registered) {
-          this.send(encodeRelayMessage({ kind: Kind.KEY_REQ, id, nick: id ? '' : nick }, this.session, DST_RELAY, this.relayChecks));
+          this.send(this.toRelay({ kind: Kind.KEY_REQ, id, nick: id ? '' : nick }));
         }
         setTimeout(ask, Math.min(RETRY_INITIAL_MS * 2 ** tries, RETRY_MAX_MS)).unref();
       };
@@ -291,7 +291,7 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
         this.byeResolve = resolve;
         setTimeout(resolve, 600).unref();
       });
-      const leaveMsg = encodeRelayMessage({ kind: Kind.LEAVE }, this.session, DST_RELAY, this.relayChecks);
+      const leaveMsg = this.toRelay({ kind: Kind.LEAVE });
       for (const delay of [0, 150, 350]) setTimeout(() => this.phase === 'left' && this.trySend(leaveMsg), delay).unref();
       await bye;
     }
@@ -309,6 +309,11 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
    * nothing is (our HELLO is checked either way: every relay takes trailing bytes on a HELLO).
    */
   private relayChecks = false;
+
+  /** A relay message from our session, checked if the relay checks. */
+  private toRelay(m: RelayMessage): Buffer {
+    return encodeRelayMessage(m, this.session, DST_RELAY, this.relayChecks);
+  }
 
   private trySend(buf: Buffer): void {
     try {
@@ -418,7 +423,7 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
     switch (this.phase) {
       case 'registered':
         this.pingToken = (this.pingToken + 1) >>> 0;
-        this.send(encodeRelayMessage({ kind: Kind.PING, token: this.pingToken }, this.session, DST_RELAY, this.relayChecks));
+        this.send(this.toRelay({ kind: Kind.PING, token: this.pingToken }));
         return;
       case 'hello':
         this.send(encodeRelayMessage({ kind: Kind.HELLO, token: this.helloToken }, 0, DST_RELAY, true));
@@ -468,7 +473,7 @@ export class RelayConnection extends TypedEmitter<RelayConnectionEvents> {
   private retryRosterFetch(delay: number): void {
     const f = this.rosterFetch;
     if (!f || this.phase !== 'registered') return;
-    this.send(encodeRelayMessage({ kind: Kind.ROSTER_REQ, offset: f.offset }, this.session, DST_RELAY, this.relayChecks));
+    this.send(this.toRelay({ kind: Kind.ROSTER_REQ, offset: f.offset }));
     if (this.rosterTimer) clearTimeout(this.rosterTimer);
     this.rosterTimer = setTimeout(() => this.retryRosterFetch(Math.min(delay * 2, RETRY_MAX_MS)), delay);
   }

@@ -148,9 +148,15 @@ export function encodeRelayMessage(m: RelayMessage, src = 0, dst = DST_RELAY, ch
 
 /** `buf`, a whole datagram whose header has FLAG_CHECKED already, with its CRC-32C appended. */
 export function appendCheck(buf: Buffer): Buffer {
+  return checkedCopy(buf, false);
+}
+
+/** A copy of `buf` with FLAG_CHECKED (set here if `setFlag`) and the CRC-32C of it all appended. */
+function checkedCopy(buf: Buffer, setFlag: boolean): Buffer {
   const out = Buffer.allocUnsafe(buf.length + CHECK_BYTES);
   buf.copy(out);
-  out.writeUInt32BE(crc32c(buf), buf.length);
+  if (setFlag) out[3] |= FLAG_CHECKED;
+  out.writeUInt32BE(crc32c(out, 0, buf.length), buf.length);
   return out;
 }
 
@@ -161,11 +167,7 @@ export function appendCheck(buf: Buffer): Buffer {
  */
 export function withCheck(buf: Buffer): Buffer {
   if (buf.length < HEADER_BYTES || buf[2] >= 0x40 || (buf[3] & FLAG_CHECKED) !== 0) return buf;
-  const out = Buffer.allocUnsafe(buf.length + CHECK_BYTES);
-  buf.copy(out);
-  out[3] |= FLAG_CHECKED;
-  out.writeUInt32BE(crc32c(out, 0, buf.length), buf.length);
-  return out;
+  return checkedCopy(buf, true);
 }
 
 /**
