@@ -125,17 +125,43 @@ describe('file transfer', function () {
   });
 
   it('lets the receiver cancel mid-transfer; the sender hears CANCELLED and nothing is published', async () => {
+    // As datagrams through the relay: over a direct TCP lane on loopback the whole 64 MiB can be
+    // across before bob's first progress event, and there would be nothing left to cancel.
+    const slow = { streamLanes: false, directConnections: false } as const;
+    const [alice, bob] = await pair(slow, slow);
+    const src = path.join(tempDir('src'), 'long.bin');
+    writeFileSync(src, randomBytes(64 * 1024 * 1024));
+    const id = await alice.client.sendFile('bob', src);
+    const offer = await bob.waitFor('file-offer');
+    await bob.client.accept(offer.id);
+    const progress = await bob.waitFor('transfer-progress', (p) => p.bytes > 0, 30_000);
+    assert.ok(progress.bytes < progress.total, `bob had ${progress.bytes} of ${progress.total} bytes at his first progress event: nothing left to cancel`);
+    bob.client.cancel(offer.id);
+    const failed = await alice.waitFor('transfer-failed', (f) => f.id === id, 20_000);
+    assert.equal(failed.code, 'CANCELLED');
+    assert.ok(!readdirSync(bob.downloadDir).includes('long.bin'));
+    assert.equal(bob.all('file-received').length, 0);
+  });
+
+  it('lets the receiver cancel as soon as data starts, with default settings (a TCP lane); nothing is published', async () => {
     const [alice, bob] = await pair();
     const src = path.join(tempDir('src'), 'long.bin');
     writeFileSync(src, randomBytes(64 * 1024 * 1024));
     const id = await alice.client.sendFile('bob', src);
     const offer = await bob.waitFor('file-offer');
     await bob.client.accept(offer.id);
-    await bob.waitFor('transfer-progress', (p) => p.bytes > 0, 30_000);
+    const [route] = await Promise.all([
+      alice.waitFor('transfer-route', (r) => r.id === id, 30_000),
+      bob.waitFor('transfer-started', (t) => t.id === offer.id, 30_000),
+    ]);
+    assert.equal(route.lane, 'tcp');
     bob.client.cancel(offer.id);
     const failed = await alice.waitFor('transfer-failed', (f) => f.id === id, 20_000);
     assert.equal(failed.code, 'CANCELLED');
+    const bobFailed = await bob.waitFor('transfer-failed', (f) => f.id === offer.id, 20_000);
+    assert.equal(bobFailed.code, 'CANCELLED');
     assert.ok(!readdirSync(bob.downloadDir).includes('long.bin'));
+    assert.equal(bob.all('file-received').length, 0);
   });
 
   describe('requests', () => {

@@ -2,17 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ChatClient, ChatClientOptions } from '../../src/client/chatClient';
-import { ClientEventName, ClientEvents } from '../../src/client/events';
+import { CLIENT_EVENT_NAMES, ClientEventName, ClientEvents } from '../../src/client/events';
 import { Identity, generateIdentity } from '../../src/crypto/identity';
 
 type Recorded = { [K in ClientEventName]: { name: K; payload: ClientEvents[K] } }[ClientEventName];
 
-const ALL_EVENTS: ClientEventName[] = [
-  'registered', 'error', 'state', 'presence', 'roster', 'message', 'message-sent', 'file-offered', 'request-sent',
-  'whois', 'file-offer', 'file-request', 'transfer-started', 'transfer-progress', 'file-sent', 'file-received',
-  'transfer-failed', 'request-denied', 'peer-key-changed', 'left', 'member-devices', 'message-delivered',
-  'message-failed', 'waiting', 'job-offered', 'job-offer', 'job-started', 'job-progress', 'job-done', 'job-failed', 'snippet', 'snippet-sent',
-];
+/** Every event a ChatClient emits (src/client/events.ts), so that none goes unrecorded. */
+const ALL_EVENTS: readonly ClientEventName[] = CLIENT_EVENT_NAMES;
 
 /**
  * An in-process ChatClient that records every event it emits, for integration tests:
