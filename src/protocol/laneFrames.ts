@@ -3,6 +3,7 @@
  * direction of file data between two devices, straight or spliced by the relay's transit port.
  *
  *   transit (client → relay, relayed lanes only):  "PCT1" || token (32)
+ *   bridge (relay → relay of one cluster):          "PCB1" || token (32) || HMAC-SHA256(bridge key, token) (32)
  *   responder hello:                               "PCL1" || nonceR (16)
  *   initiator hello:                               device tag (8) || laneId u32 || nonceI (16) || proof (32)
  *   responder proof:                               proof (32)
@@ -11,6 +12,7 @@
  *     length field; plaintext = transferId u32 || firstChunk u32 || file bytes of consecutive
  *     chunks from firstChunk on.
  */
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { DEVICE_TAG_BYTES } from './limits';
 
 export const TRANSIT_MAGIC = Buffer.from('PCT1', 'latin1');
@@ -18,6 +20,9 @@ export const LANE_MAGIC = Buffer.from('PCL1', 'latin1');
 const NONCE_BYTES = 16;
 const PROOF_BYTES = 32;
 export const TRANSIT_HELLO_BYTES = TRANSIT_MAGIC.length + 32;
+/** A relay of a cluster bringing the other end of a lane to the relay that holds its token. */
+export const BRIDGE_MAGIC = Buffer.from('PCB1', 'latin1');
+export const BRIDGE_HELLO_BYTES = BRIDGE_MAGIC.length + 32 + 32;
 export const RESPONDER_HELLO_BYTES = LANE_MAGIC.length + NONCE_BYTES;
 export const INITIATOR_HELLO_BYTES = DEVICE_TAG_BYTES + 4 + NONCE_BYTES + PROOF_BYTES;
 export const RESPONDER_PROOF_BYTES = PROOF_BYTES;
@@ -78,6 +83,27 @@ export function encodeTransitHello(token: Buffer): Buffer {
 export function decodeTransitHello(b: Buffer): Buffer | null {
   if (b.length !== TRANSIT_HELLO_BYTES || !b.subarray(0, 4).equals(TRANSIT_MAGIC)) return null;
   return Buffer.from(b.subarray(4));
+}
+
+/** The key of bridge hellos between the relays of a cluster (from the cluster secret). */
+export function bridgeKey(clusterSecret: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', Buffer.from(clusterSecret, 'utf8'), 'peerchat transit bridge', 'v1', 32));
+}
+
+function bridgeMac(key: Buffer, token: Buffer): Buffer {
+  return createHmac('sha256', key).update(BRIDGE_MAGIC).update(token).digest();
+}
+
+export function encodeBridgeHello(key: Buffer, token: Buffer): Buffer {
+  if (token.length !== 32) throw new RangeError('transit token must be 32 bytes');
+  return Buffer.concat([BRIDGE_MAGIC, token, bridgeMac(key, token)]);
+}
+
+/** The token of a bridge hello made with `key`, or null (another key, altered, or not one). */
+export function decodeBridgeHello(key: Buffer, b: Buffer): Buffer | null {
+  if (b.length !== BRIDGE_HELLO_BYTES || !b.subarray(0, 4).equals(BRIDGE_MAGIC)) return null;
+  const token = b.subarray(4, 36);
+  return timingSafeEqual(bridgeMac(key, token), b.subarray(36)) ? Buffer.from(token) : null;
 }
 
 /**
@@ -145,7 +171,9 @@ export class StreamCutter {
     return { lengthField, sealed: this.take(length)! };
   }
 
-  private peek(n: number): Buffer {
+  /** The next `n` bytes without taking them (at least `n` must be buffered). */
+  peek(n: number): Buffer {
+    if (this.buffered < n) throw new RangeError(`peek(${n}) with ${this.buffered} bytes buffered`);
     const first = this.chunks[0];
     if (first.length >= n) return first.subarray(0, n);
     const out = Buffer.allocUnsafe(n);

@@ -4,11 +4,13 @@
  * relays (mesh.ts). README "Several relays"; docs/protocol.md "Several relays".
  */
 import { networkInterfaces } from 'node:os';
+import { bridgeKey } from '../protocol/laneFrames';
 import { meshKey } from '../protocol/meshDatagram';
 import { NICK_RESERVE_MS } from './relayLimits';
 import { Mesh } from './mesh';
 import { RedisDirectory } from './redisDirectory';
 import { ClusterOptions, RelayOptions, RelayServer } from './relayServer';
+import { PAIR_TIMEOUT_MS, TransitMeeting, normalizeIp } from './transit';
 
 /** The cluster secret must be at least this long: it keys the HMAC of every datagram between relays. */
 export const MIN_CLUSTER_SECRET_CHARS = 16;
@@ -22,14 +24,29 @@ export async function startClusterRelay(opts: RelayOptions, cluster: ClusterOpti
   const log = opts.log ?? (() => {});
   const directory = await RedisDirectory.connect({ url: cluster.url, nickReserveMs: opts.nickReserveMs ?? NICK_RESERVE_MS, log });
   let relay: RelayServer;
+  let mesh: Mesh | undefined;
+  // The two ends of a transit lane may reach different relays: the first relay to see its token
+  // claims it, the other bridges its end there (transit.ts).
+  const meeting: TransitMeeting = {
+    key: bridgeKey(cluster.secret),
+    claim: async (token) => {
+      const owner = await directory.claimTransit(token, PAIR_TIMEOUT_MS);
+      if (owner === null || owner === directory.relayId) return null;
+      const r = mesh?.relays().find((x) => x.id === owner);
+      if (!r) throw new Error(`relay ${owner} holds the lane but its address is not known here yet`);
+      return { host: r.host, port: r.port };
+    },
+    isRelayAddress: (ip) => mesh?.relays().some((r) => normalizeIp(r.host) === ip) ?? false,
+  };
   try {
     relay = await RelayServer.start({ ...opts, cluster: undefined }, {
       directory,
+      meeting,
       attach: ({ relay: r, transport, router, admission, dropped }) => {
-        const mesh = new Mesh(transport, router, admission, meshKey(cluster.secret), directory.relayId, dropped);
+        mesh = new Mesh(transport, router, admission, meshKey(cluster.secret), directory.relayId, dropped);
         router.mesh = mesh;
         r.onMesh = mesh.receive;
-        directory.on('relays', (relays) => mesh.setRelays(relays));
+        directory.on('relays', (relays) => mesh?.setRelays(relays));
         directory.bindLocal({ has: (id) => router.sessions.has(id), ids: () => router.sessions.keys() });
       },
     });

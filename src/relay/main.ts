@@ -232,7 +232,7 @@ export function formatStats(s: RelayStats): string {
     `forwarded ${s.forwarded} datagrams (${mb(s.forwardedBytes)}) to clients here`,
     `in ${s.datagramsIn} datagrams (${mb(s.bytesIn)}), out ${s.datagramsOut} (${mb(s.bytesOut)})`,
     s.transit
-      ? `transit ${s.transit.open} lanes open (${mb(s.transit.buffered)} held), ${s.transit.spliced} spliced (${mb(s.transit.bytes)}), ${s.transit.refused} refused`
+      ? `transit ${s.transit.open} lanes open (${mb(s.transit.buffered)} held), ${s.transit.spliced} spliced (${mb(s.transit.bytes)})${s.transit.bridged > 0 ? `, ${s.transit.bridged} bridged to other relays` : ''}, ${s.transit.refused} refused`
       : 'no transit port',
   ];
   const c = s.cluster;

@@ -311,6 +311,20 @@ export class RedisDirectory extends EventEmitter<DirectoryEvents> implements Dir
     return { nickReservations: -1, relays: [...this.relays.values()], available: this.available };
   }
 
+  /**
+   * Claims a transit lane's token for this relay for `ttlMs` (transit.ts, "meeting"): returns the
+   * id of the relay that holds it, this one's if the claim was first. Rejects while Redis is
+   * unreachable (the lane then waits on this relay alone).
+   */
+  async claimTransit(token: string, ttlMs: number): Promise<string | null> {
+    if (!/^[0-9a-f]{64}$/.test(token)) throw new RangeError('a transit token is 32 bytes in hex');
+    const key = `{peerchat}:transit:${token}`;
+    const set = await this.cmd.sendCommand(['SET', key, this.relayId, 'NX', 'PX', String(Math.max(1, Math.round(ttlMs)))]);
+    if (set === 'OK') return this.relayId;
+    const owner = await this.cmd.sendCommand(['GET', key]);
+    return typeof owner === 'string' ? owner : null;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -120,7 +120,7 @@ import { batchMaxFor, RelayTransport } from './relayTransport';
 import { Router } from './router';
 import type { Session } from './session';
 import { TokenBucket } from './tokenBucket';
-import { TransitServer } from './transit';
+import { TransitMeeting, TransitServer } from './transit';
 
 export interface RelayOptions {
   /** Address to listen on (default 127.0.0.1). */
@@ -204,6 +204,8 @@ export interface RelayParts {
   directory?: Directory;
   /** Called once the socket is bound and the parts exist (the cluster attaches its mesh here). */
   attach?: (internals: RelayInternals) => void;
+  /** A relay of a cluster: how its transit port meets lanes with the other relays (transit.ts). */
+  meeting?: TransitMeeting;
 }
 
 /** A relay of a cluster of relays sharing one Redis (docs/protocol.md "Several relays"). */
@@ -339,7 +341,7 @@ export class RelayServer extends EventEmitter<RelayEvents> {
     server.log(
       `socket buffers: receive ${kib(buffers.recv)} KiB, send ${kib(buffers.send)} KiB (asked ${kib(asked)} KiB)`,
     );
-    await server.startTransit(host, socket.address().port);
+    await server.startTransit(host, socket.address().port, parts.meeting);
     return server;
   }
 
@@ -348,9 +350,9 @@ export class RelayServer extends EventEmitter<RelayEvents> {
    * lanes"). A port taken for TCP leaves the relay without transit (clients then send files as
    * datagrams through it), never without its service.
    */
-  private async startTransit(host: string, port: number): Promise<void> {
+  private async startTransit(host: string, port: number, meeting: TransitMeeting | undefined): Promise<void> {
     try {
-      this.transit = await TransitServer.start({ host, port, isClientAddress: (ip) => this.hasClientAt(ip), log: this.log });
+      this.transit = await TransitServer.start({ host, port, isClientAddress: (ip) => this.hasClientAt(ip), meeting, log: this.log });
     } catch (err) {
       this.log(`transit port unavailable (TCP ${host}:${port}: ${(err as Error).message}); files go through as datagrams`);
     }

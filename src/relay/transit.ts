@@ -8,9 +8,24 @@
  * Who may use it: only a connection from an IP address that has a registered session on this
  * relay (its clients); at most MAX_WAITING connections wait for their partner at once (and
  * MAX_WAITING_PER_IP per address), each at most PAIR_TIMEOUT_MS; a token is used once.
+ *
+ * In a cluster the two ends of a lane may reach different relays (each device connects to its
+ * own). The relays meet them (TransitMeeting): the first relay to see a token claims it in the
+ * directory; a relay that finds it claimed by another dials that relay's transit port, presents
+ * the token in a bridge hello (MACed under the cluster secret, so only a relay of the cluster
+ * can), and splices its client's connection to that one.
  */
 import * as net from 'node:net';
-import { StreamCutter, TRANSIT_HELLO_BYTES, decodeTransitHello } from '../protocol/laneFrames';
+import {
+  BRIDGE_HELLO_BYTES,
+  BRIDGE_MAGIC,
+  StreamCutter,
+  TRANSIT_HELLO_BYTES,
+  TRANSIT_MAGIC,
+  decodeBridgeHello,
+  decodeTransitHello,
+  encodeBridgeHello,
+} from '../protocol/laneFrames';
 
 /** A connection waits this long for its hello and then for its partner (ms). */
 export const PAIR_TIMEOUT_MS = 10_000;
@@ -31,6 +46,8 @@ export const SPLICE_BUDGET_BYTES = 64 * 1024 * 1024;
 const MIN_SPLICE_BUFFER_BYTES = 16 * 1024;
 /** A spliced lane that carries nothing either way for this long is closed (ms). */
 export const SPLICE_IDLE_MS = 120_000;
+/** A claim the directory has not answered within this long leaves the connection waiting here (ms). */
+export const CLAIM_TIMEOUT_MS = 2_000;
 
 export interface TransitStats {
   /** Lanes spliced since start, and open now. */
@@ -42,6 +59,21 @@ export interface TransitStats {
   buffered: number;
   /** Connections closed unpaired: unknown address, bad hello, too many waiting, no partner in time. */
   refused: number;
+  /** Lanes whose other end was on another relay of the cluster: spliced to a connection to it. */
+  bridged: number;
+}
+
+/** How the relays of a cluster meet the two ends of a lane that reached different relays. */
+export interface TransitMeeting {
+  /** Keys the bridge hellos between the cluster's relays (laneFrames.bridgeKey). */
+  key: Buffer;
+  /**
+   * Claims `token` (hex) for this relay for PAIR_TIMEOUT_MS: null if it is ours (its other end
+   * will come here), else the transit address of the relay that claimed it first.
+   */
+  claim(token: string): Promise<{ host: string; port: number } | null>;
+  /** Whether `ip` is the address of another relay of the cluster (it may bring a lane's other end). */
+  isRelayAddress(ip: string): boolean;
 }
 
 export interface TransitOptions {
@@ -49,6 +81,8 @@ export interface TransitOptions {
   port: number;
   /** Whether `ip` has a registered session here. */
   isClientAddress(ip: string): boolean;
+  /** A relay of a cluster: meets lanes with the other relays. */
+  meeting?: TransitMeeting;
   log?: (line: string) => void;
 }
 
@@ -64,7 +98,7 @@ interface Waiting {
 export class TransitServer {
   private readonly waiting = new Map<string, Waiting>();
   private readonly perIp = new Map<string, number>();
-  private readonly counters: Omit<TransitStats, 'buffered'> = { spliced: 0, open: 0, bytes: 0, refused: 0 };
+  private readonly counters: Omit<TransitStats, 'buffered'> = { spliced: 0, open: 0, bytes: 0, refused: 0, bridged: 0 };
   private readonly splicedSockets = new Set<net.Socket>();
   private readonly pending = new Set<net.Socket>();
   private readonly splicedEnds = new Set<() => void>();
@@ -121,7 +155,10 @@ export class TransitServer {
   private onConnection(socket: net.Socket): void {
     socket.on('error', () => socket.destroy());
     const ip = normalizeIp(socket.remoteAddress ?? '');
-    if (!this.opts.isClientAddress(ip) || this.waiting.size + this.pending.size >= MAX_WAITING || (this.perIp.get(ip) ?? 0) >= MAX_WAITING_PER_IP) {
+    const client = this.opts.isClientAddress(ip);
+    const meeting = this.opts.meeting;
+    const relay = meeting?.isRelayAddress(ip) ?? false;
+    if (!(client || relay) || this.waiting.size + this.pending.size >= MAX_WAITING || (this.perIp.get(ip) ?? 0) >= MAX_WAITING_PER_IP) {
       return this.refuse(socket);
     }
     if (this.counters.open >= MAX_SPLICED) return this.refuse(socket);
@@ -144,20 +181,31 @@ export class TransitServer {
     timer.unref();
     const onData = (d: Buffer): void => {
       cutter.push(d);
-      const hello = cutter.take(TRANSIT_HELLO_BYTES);
+      if (cutter.bufferedBytes < 4) return;
+      // A client's transit hello, or (from another relay of the cluster) a bridge hello.
+      const head = cutter.peek(4);
+      const bridge = head.equals(BRIDGE_MAGIC);
+      if (!bridge && !head.equals(TRANSIT_MAGIC)) return this.badHello(socket, timer);
+      const hello = cutter.take(bridge ? BRIDGE_HELLO_BYTES : TRANSIT_HELLO_BYTES);
       if (!hello) return;
       socket.off('data', onData);
       socket.pause();
       this.pending.delete(socket);
       clearTimeout(timer);
-      const token = decodeTransitHello(hello);
+      const token = bridge ? (meeting && relay ? decodeBridgeHello(meeting.key, hello) : null) : client ? decodeTransitHello(hello) : null;
       if (!token) return this.refuse(socket);
-      this.onHello(socket, ip, token.toString('hex'), cutter.rest(), uncount);
+      this.onHello(socket, ip, token.toString('hex'), cutter.rest(), uncount, bridge);
     };
     socket.on('data', onData);
   }
 
-  private onHello(socket: net.Socket, ip: string, token: string, rest: Buffer, uncount: () => void): void {
+  private badHello(socket: net.Socket, timer: NodeJS.Timeout): void {
+    this.pending.delete(socket);
+    clearTimeout(timer);
+    this.refuse(socket);
+  }
+
+  private onHello(socket: net.Socket, ip: string, token: string, rest: Buffer, uncount: () => void, bridged: boolean): void {
     const partner = this.waiting.get(token);
     if (!partner) {
       const timer = setTimeout(() => {
@@ -172,6 +220,9 @@ export class TransitServer {
           this.waiting.delete(token);
         }
       });
+      // A client's end with no partner here: its partner may be on another relay of the cluster.
+      // (A bridged end is never bridged on: the relay that sent it holds the other end.)
+      if (this.opts.meeting && !bridged) this.meet(this.opts.meeting, token, socket);
       return;
     }
     this.waiting.delete(token);
@@ -179,6 +230,65 @@ export class TransitServer {
     uncount();
     partner.uncount();
     this.splice(partner.socket, partner.rest, socket, rest);
+  }
+
+  /**
+   * Claims `token` in the cluster's directory. Ours: the connection waits here for its partner
+   * (from this relay's clients, or bridged by another relay). Another relay's: the connection is
+   * bridged to it. A directory that fails or is slow leaves it waiting here (a partner on this
+   * relay still pairs; one on another relay does not, and both clients send as datagrams).
+   */
+  private meet(meeting: TransitMeeting, token: string, socket: net.Socket): void {
+    let timer: NodeJS.Timeout | undefined;
+    const slow = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), CLAIM_TIMEOUT_MS);
+      timer.unref();
+    });
+    Promise.race([meeting.claim(token), slow])
+      .then(
+        (owner) => {
+          if (owner) this.bridge(meeting, token, socket, owner);
+        },
+        (err: Error) => this.opts.log?.(`transit: a lane's token could not be claimed (${err.message}); it waits here`),
+      )
+      .finally(() => clearTimeout(timer));
+  }
+
+  /** Takes the waiting connection of `token` to the relay at `to` and splices the two. */
+  private bridge(meeting: TransitMeeting, token: string, socket: net.Socket, to: { host: string; port: number }): void {
+    const w = this.waiting.get(token);
+    if (!w || w.socket !== socket) return; // paired here meanwhile, or gone
+    this.waiting.delete(token);
+    clearTimeout(w.timer);
+    const out = net.connect({ host: to.host, port: to.port, noDelay: true });
+    this.pending.add(out);
+    const fail = (why: string): void => {
+      clearTimeout(timer);
+      this.pending.delete(out);
+      out.destroy();
+      this.opts.log?.(`transit: could not bridge a lane to the relay at ${to.host}:${to.port} (${why})`);
+      this.refuse(socket);
+    };
+    const timer = setTimeout(() => fail(`no answer within ${PAIR_TIMEOUT_MS} ms`), PAIR_TIMEOUT_MS);
+    timer.unref();
+    out.once('error', (err) => fail(err.message));
+    socket.once('close', () => {
+      if (this.pending.has(out)) fail('its client left');
+    });
+    out.once('connect', () => {
+      clearTimeout(timer);
+      this.pending.delete(out);
+      out.removeAllListeners('error');
+      out.on('error', () => out.destroy());
+      if (socket.destroyed) {
+        out.destroy();
+        return;
+      }
+      out.write(encodeBridgeHello(meeting.key, Buffer.from(token, 'hex')));
+      w.uncount();
+      this.counters.bridged++;
+      this.splice(w.socket, w.rest, out, Buffer.alloc(0));
+    });
   }
 
   private splice(a: net.Socket, aRest: Buffer, b: net.Socket, bRest: Buffer): void {

@@ -33,7 +33,7 @@ describe('several relays on one Redis: members on different relays', function ()
     await Promise.all(clients.splice(0).map((c) => c.leave().catch(() => undefined)));
   });
 
-  async function join(nick: string, relay: number, opts: { acceptFiles?: 'always' } = {}): Promise<TestClient> {
+  async function join(nick: string, relay: number, opts: { acceptFiles?: 'always'; directConnections?: boolean } = {}): Promise<TestClient> {
     const c = await TestClient.join({ relay: cluster.relays[relay].address(), nick, ...opts });
     clients.push(c);
     return c;
@@ -103,6 +103,52 @@ describe('several relays on one Redis: members on different relays', function ()
     const gotSmall = await alice.waitFor('file-received', () => true, 60_000);
     assert.equal(sha256(readFileSync(gotBig.path)), sha256(big));
     assert.equal(sha256(readFileSync(gotSmall.path)), sha256(small));
+  });
+
+  /** alice on relay `a`, bob on relay `b`, neither going direct; a random file of `bytes` for alice to send. */
+  async function relayOnlyPair(a: number, b: number, bytes: number) {
+    const alice = await join('alice', a, { directConnections: false });
+    const bob = await join('bob', b, { acceptFiles: 'always', directConnections: false });
+    await alice.waitForPeers(['bob']);
+    await bob.waitForPeers(['alice']);
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'peerchat-cluster-lane-')), 'big.bin');
+    const big = randomBytes(bytes);
+    writeFileSync(file, big);
+    return { alice, bob, file, big, before: cluster.relays.map((r) => r.stats().transit!) };
+  }
+
+  it('a large file between members on different relays goes over one TCP lane that their two relays bridge (relay-only)', async () => {
+    const { alice, bob, file, big, before } = await relayOnlyPair(0, 1, 24 * 1024 * 1024 + 4321);
+    const id = await alice.client.sendFile('bob', file);
+    const route = await alice.waitFor('transfer-route', (r) => r.id === id, 20_000);
+    assert.deepEqual([route.path, route.lane], ['relay', 'tcp']);
+    const got = await bob.waitFor('file-received', () => true, 60_000);
+    assert.equal(sha256(readFileSync(got.path)), sha256(big));
+    const after = cluster.relays.map((r) => r.stats().transit!);
+    const delta = (i: number, k: 'bridged' | 'spliced' | 'bytes') => after[i][k] - before[i][k];
+    assert.equal(delta(0, 'bridged') + delta(1, 'bridged'), 1, 'one relay bridged the lane to the other');
+    assert.equal(delta(0, 'spliced'), 1);
+    assert.equal(delta(1, 'spliced'), 1);
+    // Both relays carried the file: it crossed as a lane, not as datagrams over the mesh.
+    assert.ok(delta(0, 'bytes') > big.length && delta(1, 'bytes') > big.length, `relay 0 carried ${delta(0, 'bytes')}, relay 1 ${delta(1, 'bytes')} bytes`);
+    assert.equal(alice.all('transfer-route').filter((r) => r.id === id && r.lane === 'udp').length, 0, 'no part of it went as datagrams');
+  });
+
+  it('with Redis stopped the relays cannot meet a lane: the file goes as datagrams over the mesh and arrives intact', async () => {
+    const { alice, bob, file, big, before } = await relayOnlyPair(0, 2, 6 * 1024 * 1024 + 99);
+    cluster.redis.pause();
+    try {
+      const id = await alice.client.sendFile('bob', file);
+      const got = await bob.waitFor('file-received', () => true, 60_000);
+      assert.equal(sha256(readFileSync(got.path)), sha256(big));
+      const routes = alice.all('transfer-route').filter((r) => r.id === id);
+      assert.deepEqual(routes.map((r) => [r.path, r.lane]), [['relay', 'udp']]);
+      const after = cluster.relays.map((r) => r.stats().transit!);
+      assert.equal(after.reduce((n, t, i) => n + t.bridged - before[i].bridged, 0), 0);
+    } finally {
+      cluster.redis.resume();
+    }
+    await cluster.settle(10_000);
   });
 
   it('MESH datagrams are taken only under the cluster key, each counter once: forged, altered and replayed ones reach nobody', async () => {

@@ -98,7 +98,8 @@ describe('relay command line arguments', () => {
       socketBuffers: { asked: 1, recv: 1, send: 1 },
     };
     assert.match(formatStats(base), /^stats: clients 3; forwarded 80 datagrams \(1\.5 MB\).*; no transit port; no cluster$/);
-    assert.match(formatStats({ ...base, transit: { spliced: 4, open: 1, bytes: 3e6, buffered: 2.5e5, refused: 2 } }), /; transit 1 lanes open \(0\.3 MB held\), 4 spliced \(3\.0 MB\), 2 refused; /);
+    assert.match(formatStats({ ...base, transit: { spliced: 4, open: 1, bytes: 3e6, buffered: 2.5e5, refused: 2, bridged: 0 } }), /; transit 1 lanes open \(0\.3 MB held\), 4 spliced \(3\.0 MB\), 2 refused; /);
+    assert.match(formatStats({ ...base, transit: { spliced: 4, open: 1, bytes: 3e6, buffered: 0, refused: 0, bridged: 3 } }), /, 4 spliced \(3\.0 MB\), 3 bridged to other relays, 0 refused; /);
     const line = formatStats({
       ...base,
       cluster: {

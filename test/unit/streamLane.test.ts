@@ -11,6 +11,7 @@ import {
   LANE_RECORD_HEADER_BYTES,
   StreamCutter,
   decodeInitiatorHello,
+  encodeBridgeHello,
   encodeInitiatorHello,
   encodeTransitHello,
 } from '../../src/protocol/laneFrames';
@@ -20,7 +21,7 @@ import type { PeerLink } from '../../src/client/peerLink';
 import { recordFits } from '../../src/client/laneTransfers';
 import { TransferReceiver } from '../../src/transport/transferReceiver';
 import { ChunkMap } from '../../src/transport/chunkMap';
-import { SPLICE_BUFFER_BYTES, TransitServer } from '../../src/relay/transit';
+import { SPLICE_BUFFER_BYTES, TransitMeeting, TransitServer } from '../../src/relay/transit';
 import { ControlType, decodeControl } from '../../src/protocol/controlMessages';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -262,12 +263,67 @@ describe('stream lanes', () => {
   });
 
   describe('TransitServer', () => {
-    async function transit(isClient: (ip: string) => boolean): Promise<{ t: TransitServer; port: number }> {
+    async function freePort(): Promise<number> {
       const probe = net.createServer();
       await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
       const port = (probe.address() as net.AddressInfo).port;
       await new Promise<void>((r) => probe.close(() => r()));
-      return { t: await TransitServer.start({ host: '127.0.0.1', port, isClientAddress: isClient }), port };
+      return port;
+    }
+
+    async function transit(isClient: (ip: string) => boolean, meeting?: TransitMeeting): Promise<{ t: TransitServer; port: number }> {
+      const port = await freePort();
+      return { t: await TransitServer.start({ host: '127.0.0.1', port, isClientAddress: isClient, meeting }), port };
+    }
+
+    /** A transit port for clients of any address whose meeting claims tokens with `claim`; its log lines. */
+    async function transitLogging(claim: TransitMeeting['claim']): Promise<{ t: TransitServer; port: number; logs: string[] }> {
+      const logs: string[] = [];
+      const port = await freePort();
+      const meeting: TransitMeeting = { key: randomBytes(32), claim, isRelayAddress: () => false };
+      const t = await TransitServer.start({ host: '127.0.0.1', port, isClientAddress: () => true, meeting, log: (l) => logs.push(l) });
+      return { t, port, logs };
+    }
+
+    /** Two relays of a "cluster" whose directory is a Map: the first to claim a token holds it. */
+    async function twoRelays(key = randomBytes(32)): Promise<{ a: { t: TransitServer; port: number }; b: { t: TransitServer; port: number }; claims: Map<string, number> }> {
+      const claims = new Map<string, number>();
+      const ports: number[] = [];
+      const meetingOf = (i: number): TransitMeeting => ({
+        key,
+        claim: async (token) => {
+          await sleep(5);
+          if (!claims.has(token)) claims.set(token, i);
+          const owner = claims.get(token)!;
+          return owner === i ? null : { host: '127.0.0.1', port: ports[owner] };
+        },
+        isRelayAddress: () => true,
+      });
+      const a = await transit(() => true, meetingOf(0));
+      const b = await transit(() => true, meetingOf(1));
+      ports.push(a.port, b.port);
+      return { a, b, claims };
+    }
+
+    /** Everything `s` receives until it has received `marker`. */
+    function readUntil(s: net.Socket, marker: string): Promise<string> {
+      return new Promise<string>((r) => {
+        let got = '';
+        s.on('data', (d) => {
+          got += d.toString();
+          if (got.includes(marker)) r(got);
+        });
+      });
+    }
+
+    /** `out` from x to y (y receives `arrives`, bytes sent before included), then `back` from y to x. */
+    async function exchange(x: net.Socket, y: net.Socket, out = 'ping', back = 'pong', arrives = out): Promise<void> {
+      const atY = readUntil(y, out);
+      x.write(out);
+      assert.equal(await atY, arrives);
+      const atX = new Promise<string>((r) => x.once('data', (d) => r(d.toString())));
+      y.write(back);
+      assert.equal(await atX, back);
     }
 
     function connect(port: number): Promise<net.Socket> {
@@ -287,18 +343,7 @@ describe('stream lanes', () => {
       a.write(Buffer.concat([encodeTransitHello(token), Buffer.from('early bytes ')]));
       await sleep(20);
       b.write(encodeTransitHello(token));
-      const atB = new Promise<string>((r) => {
-        let s = '';
-        b.on('data', (d) => {
-          s += d.toString();
-          if (s.includes('later')) r(s);
-        });
-      });
-      a.write('later');
-      assert.equal(await atB, 'early bytes later');
-      const atA = new Promise<string>((r) => a.once('data', (d) => r(d.toString())));
-      b.write('back');
-      assert.equal(await atA, 'back');
+      await exchange(a, b, 'later', 'back', 'early bytes later');
       assert.equal(t.stats().spliced, 1);
       a.destroy();
       await closedSoon(b);
@@ -341,6 +386,108 @@ describe('stream lanes', () => {
       assert.equal(got, written);
       a.destroy();
       await closedSoon(b);
+      await t.close();
+    });
+
+    it('meets the two ends of a lane that reached two relays of a cluster: the later one bridges to the relay that claimed the token', async () => {
+      const { a, b, claims } = await twoRelays();
+      const token = randomBytes(32);
+      const alice = await connect(a.port);
+      alice.write(encodeTransitHello(token));
+      await sleep(50); // relay a claims the token first
+      const bob = await connect(b.port);
+      bob.write(encodeTransitHello(token));
+      await exchange(alice, bob);
+      assert.equal(claims.get(token.toString('hex')), 0);
+      assert.equal(b.t.stats().bridged, 1, 'relay b took bob to relay a');
+      assert.equal(a.t.stats().bridged, 0);
+      assert.equal(a.t.stats().spliced, 1);
+      assert.equal(b.t.stats().spliced, 1);
+      // Bytes both ways, in bulk, through both relays.
+      const big = randomBytes(4 * 1024 * 1024);
+      const got: Buffer[] = [];
+      let n = 0;
+      const all = new Promise<void>((r) => {
+        bob.on('data', (d: Buffer) => {
+          got.push(d);
+          n += d.length;
+          if (n >= big.length) r();
+        });
+      });
+      alice.write(big);
+      await all;
+      assert.ok(Buffer.concat(got).equals(big));
+      alice.destroy();
+      await closedSoon(bob);
+      await a.t.close();
+      await b.t.close();
+    });
+
+    it('two ends on one relay of a cluster pair there, without a bridge', async () => {
+      const { a, b } = await twoRelays();
+      const token = randomBytes(32);
+      const x = await connect(a.port);
+      const y = await connect(a.port);
+      x.write(encodeTransitHello(token));
+      y.write(encodeTransitHello(token));
+      await exchange(x, y);
+      assert.equal(a.t.stats().bridged + b.t.stats().bridged, 0);
+      x.destroy();
+      await closedSoon(y);
+      await a.t.close();
+      await b.t.close();
+    });
+
+    it('takes a bridge hello only under the cluster key and only from a relay address; a client cannot send one', async () => {
+      const key = randomBytes(32);
+      const meeting = (isRelay: boolean): TransitMeeting => ({ key, claim: async () => null, isRelayAddress: () => isRelay });
+      const token = randomBytes(32);
+      // From a relay's address, under another key: refused.
+      const r = await transit(() => false, meeting(true));
+      const forged = await connect(r.port);
+      forged.write(encodeBridgeHello(randomBytes(32), token));
+      await closedSoon(forged);
+      assert.equal(r.t.stats().refused, 1);
+      // A client's hello from a relay's address that is no client: refused.
+      const asClient = await connect(r.port);
+      asClient.write(encodeTransitHello(token));
+      await closedSoon(asClient);
+      assert.equal(r.t.stats().refused, 2);
+      await r.t.close();
+      // The right key from a client that is not a relay: refused.
+      const c = await transit(() => true, meeting(false));
+      const client = await connect(c.port);
+      client.write(encodeBridgeHello(key, token));
+      await closedSoon(client);
+      assert.equal(c.t.stats().refused, 1);
+      assert.equal(c.t.stats().spliced, 0);
+      await c.t.close();
+    });
+
+    it('a directory that fails leaves the end waiting on its relay: a partner there still pairs', async () => {
+      const { t, port, logs } = await transitLogging(() => Promise.reject(new Error('Redis is down')));
+      const token = randomBytes(32);
+      const x = await connect(port);
+      x.write(encodeTransitHello(token));
+      await sleep(50);
+      const y = await connect(port);
+      y.write(encodeTransitHello(token));
+      await exchange(x, y);
+      assert.ok(logs.some((l) => l.includes('Redis is down')), logs.join('\n'));
+      x.destroy();
+      await closedSoon(y);
+      await t.close();
+    });
+
+    it('a relay holding the token that cannot be reached: the end is closed at once (its client sends as datagrams)', async () => {
+      const dead = await freePort(); // nobody listens there
+      const { t, port, logs } = await transitLogging(async () => ({ host: '127.0.0.1', port: dead }));
+      const x = await connect(port);
+      x.write(encodeTransitHello(randomBytes(32)));
+      await closedSoon(x);
+      assert.equal(t.stats().refused, 1);
+      assert.equal(t.stats().bridged, 0);
+      assert.ok(logs.some((l) => l.includes('could not bridge')), logs.join('\n'));
       await t.close();
     });
 
