@@ -11,6 +11,9 @@ import {
   LANE_RECORD_HEADER_BYTES,
   StreamCutter,
   decodeInitiatorHello,
+  BRIDGE_HELLO_BYTES,
+  bridgeKey,
+  decodeBridgeHello,
   encodeBridgeHello,
   encodeInitiatorHello,
   encodeTransitHello,
@@ -93,6 +96,23 @@ describe('stream lanes', () => {
       const h = { device: '0123456789abcdef', laneId: 0xdeadbeef, nonceI: nI, proof: randomBytes(32) };
       assert.deepEqual(decodeInitiatorHello(encodeInitiatorHello(h)), h);
       assert.equal(decodeInitiatorHello(Buffer.alloc(10)), null);
+    });
+
+    it('a bridge hello round-trips under the cluster key only; any flipped bit, another key or length is refused', () => {
+      const key = bridgeKey('test-cluster-secret-0123456789abcdef');
+      assert.ok(!key.equals(bridgeKey('another-cluster-secret-0123456789')));
+      const token = randomBytes(32);
+      const hello = encodeBridgeHello(key, token);
+      assert.equal(hello.length, BRIDGE_HELLO_BYTES);
+      assert.deepEqual(decodeBridgeHello(key, hello), token);
+      assert.equal(decodeBridgeHello(bridgeKey('another-cluster-secret-0123456789'), hello), null);
+      for (let bit = 0; bit < hello.length * 8; bit += 7) {
+        const bad = Buffer.from(hello);
+        bad[bit >> 3] ^= 1 << (bit & 7);
+        assert.equal(decodeBridgeHello(key, bad), null, `bit ${bit}`);
+      }
+      assert.equal(decodeBridgeHello(key, hello.subarray(0, BRIDGE_HELLO_BYTES - 1)), null);
+      assert.equal(decodeBridgeHello(key, encodeTransitHello(token)), null);
     });
   });
 
