@@ -12,9 +12,9 @@
 //   register   REGISTER latency (HELLO → REGISTERED, p50/p99) of 1,000 clients (quick: 300), 64 in
 //              flight, on one relay of a cluster (a Lua script in Redis per REGISTER) against a relay
 //              without a cluster.
-//   goodput    a 64 MiB file (quick: 16) between two `dist/cli.js --json` clients of the cluster,
-//              sender and receiver on different relays against both on one relay (engine size:
-//              the client probes the path; 65,000-byte datagrams on loopback).
+//   goodput    a 64 MiB file (quick: 16) between two `dist/cli.js --json --relay-only` clients of the
+//              cluster, sender and receiver on different relays (a TCP lane the two relays bridge)
+//              against both on one relay (a lane that relay splices); the route each took is shown.
 //   failover   30 ChatClients (quick: 12) with the relay list, 10 per relay, each messaging another
 //              every 100 ms; relay 0 is killed with SIGKILL: time from the kill to each of its
 //              clients registered on another relay (p50, p99, max, over all runs), and the messages
@@ -169,18 +169,21 @@ async function registerCase({ quick, log }) {
 }
 
 async function transferOnce(relays, fromRelay, toRelay, file, bytes, dir, tag) {
-  const sender = Cli.start({ relayPort: relays[fromRelay].port, nick: `s${tag}`, dir: path.join(dir, `s${tag}`) });
-  const receiver = Cli.start({ relayPort: relays[toRelay].port, nick: `r${tag}`, dir: path.join(dir, `r${tag}`), acceptFiles: true });
+  // --relay-only: two clients on one machine would otherwise go direct and leave the relays out.
+  const extraArgs = ['--relay-only'];
+  const sender = Cli.start({ relayPort: relays[fromRelay].port, nick: `s${tag}`, dir: path.join(dir, `s${tag}`), extraArgs });
+  const receiver = Cli.start({ relayPort: relays[toRelay].port, nick: `r${tag}`, dir: path.join(dir, `r${tag}`), acceptFiles: true, extraArgs });
   try {
     await Promise.all([sender, receiver].map((c) => c.event('registered', () => true, 20_000)));
     await sender.waitSees([`r${tag}`], 20_000);
     await receiver.waitSees([`s${tag}`], 20_000);
     sender.send(`/sendfile @r${tag} ${file}`);
     const started = await receiver.event('transfer-started', () => true, 60_000);
+    const route = await sender.event('transfer-route', () => true, 60_000);
     const done = await receiver.event('file-received', () => true, 300_000);
     const seconds = (done._rx - started._rx) / 1000;
     const intact = (await sha256File(done.path)) === (await sha256File(file));
-    return { goodputBps: Math.round(bytes / seconds), seconds: round(seconds, 3), intact, loadAvg: loadAvg() };
+    return { goodputBps: Math.round(bytes / seconds), seconds: round(seconds, 3), intact, route: `${route.path} ${route.lane}`, loadAvg: loadAvg() };
   } finally {
     await Promise.all([sender.stop(), receiver.stop()]);
   }
@@ -370,8 +373,8 @@ export function printCluster(r) {
   if (r.goodput) {
     const t = r.goodput;
     table([
-      { path: 'same relay', goodput: fmtRate(t.sameRelay.goodputBps), intact: t.sameRelay.intact, runs: t.sameRelay.runs.map(fmtRate).join(' / ') },
-      { path: 'relay 0 → relay 1', goodput: fmtRate(t.crossRelay.goodputBps), intact: t.crossRelay.intact, runs: t.crossRelay.runs.map(fmtRate).join(' / ') },
+      { path: 'same relay', route: t.sameRelay.route, goodput: fmtRate(t.sameRelay.goodputBps), intact: t.sameRelay.intact, runs: t.sameRelay.runs.map(fmtRate).join(' / ') },
+      { path: 'relay 0 → relay 1', route: t.crossRelay.route, goodput: fmtRate(t.crossRelay.goodputBps), intact: t.crossRelay.intact, runs: t.crossRelay.runs.map(fmtRate).join(' / ') },
     ]);
   }
   if (r.failover) {
