@@ -110,19 +110,41 @@ describe('VS Code extension end to end (code-server + Chromium)', function () {
 
   /** Sets user settings the way a user does: the Settings editor, searched by id, one text field each. */
   async function setUserSettings(values: Record<string, string>): Promise<void> {
+    // The Settings editor saves a value after a debounce, and searching for the next setting can
+    // drop an edit not saved yet (seen: relayListenAddress typed, then lost when the search changed
+    // to relayAddress, so Start Relay listened on the old address). So each value is read back from
+    // settings.json before the next one is typed.
+    const file = path.join(server!.userDataDir, 'User', 'settings.json');
+    const saved = (): Record<string, unknown> => {
+      try {
+        return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+      } catch {
+        return {};
+      }
+    };
     await runCommand(page, 'Preferences: Open User Settings', STEP_MS);
     const editor = page.locator('.settings-editor');
     await editor.waitFor({ state: 'visible', timeout: STEP_MS });
     for (const [key, value] of Object.entries(values)) {
       const search = editor.locator('.settings-header .suggest-input-container');
-      await search.click();
-      await page.keyboard.press('Control+A'); // the search box is a Monaco editor, not an <input>
-      await page.keyboard.type(key);
+      const searchText = async (): Promise<string> => (await search.locator('.view-lines').innerText().catch(() => '')).trim();
+      // The search box is a Monaco editor, not an <input>: click, select all, type, and check that
+      // it took (a click right after a save can land before the box takes focus).
+      await until(async () => {
+        await search.click();
+        await page.keyboard.press('Control+A');
+        await page.keyboard.type(key);
+        return (await searchText()) === key;
+      }, async () => `the settings search to read ${key} (it reads ${JSON.stringify(await searchText())})`);
       const field = editor.locator(`.setting-item-contents[data-key="${key}"] input[aria-label="${key}"]`);
       await field.waitFor({ state: 'visible', timeout: STEP_MS });
       await field.fill(value);
       await field.press('Tab'); // commit (the editor also saves after a short debounce)
       await until(async () => (await field.inputValue()) === value, () => `${key} to read ${value} in the Settings editor`);
+      await until(
+        async () => saved()[key] === value,
+        () => `settings.json to hold ${key} = ${value} (it holds ${JSON.stringify(saved())})`,
+      );
     }
     await snap('settings-editor');
   }
