@@ -64,6 +64,15 @@ export class BlockReader {
     return entry;
   }
 
+  /**
+   * Drops every block and spare buffer: the transfer is over. A read still under way finishes
+   * into its own block, which is then nobody's; a later read works, with fresh buffers.
+   */
+  release(): void {
+    this.blocks = [];
+    this.spare.length = 0;
+  }
+
   /** An evicted block whose disk read is over and that nobody is copying from gives its buffer back. */
   private recycle(b: ReadBlock): void {
     if (!b.evicted || !b.loaded || b.readers > 0 || this.spare.length >= READ_BLOCKS_KEPT) return;

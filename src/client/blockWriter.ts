@@ -171,6 +171,14 @@ export class BlockWriter {
     this.queued.shift();
   }
 
+  /**
+   * Drops the spare block buffers (up to MAX_OPEN_BLOCKS + MAX_QUEUED_BLOCKS of 256 KiB): the
+   * transfer is over. A write after this still works, with fresh buffers.
+   */
+  release(): void {
+    this.pool.length = 0;
+  }
+
   /** Writes every buffered chunk; resolves when all writes so far are done. */
   async flush(): Promise<void> {
     for (const b of [...this.open.values()]) void this.writeBlock(b);

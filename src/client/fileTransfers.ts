@@ -109,6 +109,10 @@ interface OfferGroup {
 
 interface Outgoing {
   localId: string;
+  /** Reads the file for the datagram engine (released when the transfer ends). */
+  reader?: BlockReader;
+  /** When the sweep first saw it ended (done or failed): it is forgotten FORGET_AFTER_MS later. */
+  endedAt?: number;
   transferId: number;
   /** The member's nickname (shown), and the device this offer went to (routes). */
   peer: string;
@@ -135,6 +139,8 @@ interface Outgoing {
 }
 
 interface Incoming {
+  /** When the sweep first saw it ended (done or failed): it is forgotten FORGET_AFTER_MS later. */
+  endedAt?: number;
   localId: string;
   transferId: number;
   peer: string;
@@ -201,6 +207,15 @@ function offeredState(): Pick<
  * reliable channel; data rides the transfer engine (src/transport). Received bytes go to a
  * .part file that is published under its final name only after its SHA-256 matches the offer.
  */
+/**
+ * An ended transfer (done or failed) is forgotten this long after the sweep first sees it: well
+ * past the 2 s in which a receiver still answers retransmitted data. Control messages about it
+ * that come later find nothing and are ignored, as for any unknown transfer.
+ */
+export const FORGET_AFTER_MS = 10_000;
+/** Local ids of forgotten transfers remembered (for /cancel), the oldest dropped first. */
+const FORGOTTEN_IDS_KEPT = 10_000;
+
 export class FileTransfers {
   private nextLocal = 1;
   private readonly outgoing = new Map<string, Outgoing>(); // key: device/transferId
@@ -219,8 +234,14 @@ export class FileTransfers {
    */
   private readonly scheduler: SendScheduler;
   private readonly schedulerTimer: TimerDriver;
+  /** Forgets ended transfers (forgetEnded). */
+  private readonly forgetTimer: NodeJS.Timeout;
+  /** Local ids of the transfers forgotten lately (a /cancel of one is a no-op, not an error). */
+  private readonly forgotten = new Set<string>();
 
   constructor(private readonly host: TransferHost) {
+    this.forgetTimer = setInterval(() => this.forgetEnded(Date.now()), FORGET_AFTER_MS / 2);
+    this.forgetTimer.unref();
     this.requests = new FileRequests(host, {
       newLocalId: () => this.newLocalId(),
       control: (link, m) => this.control(link, m),
@@ -519,6 +540,7 @@ export class FileTransfers {
   private sendDatagrams(link: PeerLink, t: Outgoing, haveMap: ChunkMap): void {
     this.emitFor(t, 'transfer-route', { id: t.localId, peer: t.peer, path: link.paths?.path.kind ?? 'relay', lane: 'udp' });
     const reader = new BlockReader(t.handle!);
+    t.reader = reader;
     const chunksPerRecord = recordChunksFor(t.chunkSize); // below 2: one chunk per sealed packet
     const sender = new TransferSender({
       transferId: t.transferId,
@@ -581,6 +603,7 @@ export class FileTransfers {
     this.leaveLane(t);
     t.sender?.cancel();
     if (t.sender) this.scheduler.remove(t.sender);
+    t.reader?.release();
     void t.handle?.close().catch(() => undefined);
     const link = this.host.link(t.device);
     if (tellPeer && link) {
@@ -803,6 +826,7 @@ export class FileTransfers {
     try {
       await t.writer?.flush();
       await t.writes;
+      t.writer?.release(); // every chunk is in the file: its block buffers can go now
       await partial.handle.datasync();
       const actual = t.hasher ? await t.hasher.digest() : await sha256File(partial.partPath);
       if (!actual.equals(t.sha256)) {
@@ -853,7 +877,10 @@ export class FileTransfers {
         if (writer) await saveMap(partial, t.bytes, t.chunkSize, writer.onDisk);
       })
       .catch(() => undefined)
-      .finally(() => partial.handle.close().catch(() => undefined))
+      .finally(() => {
+        writer?.release();
+        return partial.handle.close().catch(() => undefined);
+      })
       .finally(() => this.partialsClosing.delete(closing));
     this.partialsClosing.add(closing);
   }
@@ -906,6 +933,8 @@ export class FileTransfers {
     const t = this.byLocalId.get(localId);
     if (t && 'sender' in t) return this.failGroup(t, 'CANCELLED', 'Cancelled by the sender.');
     if (t && 'receiver' in t) return this.failIncoming(t, 'CANCELLED', 'Cancelled by the receiver.', true);
+    // One that ended and was forgotten (forgetEnded): nothing to cancel, as when it had just ended.
+    if (this.forgotten.has(localId)) return;
     throw new PeerChatError('BAD_COMMAND', `No transfer with id ${localId}.`);
   }
 
@@ -946,6 +975,7 @@ export class FileTransfers {
           this.leaveLane(t);
           t.sender?.cancel();
           if (t.sender) this.scheduler.remove(t.sender);
+          t.reader?.release();
           void t.handle?.close().catch(() => undefined);
           this.progress(t, 'send', t.bytes, t.bytes, true);
           this.emitFor(t, 'file-sent', { id: t.localId, to: t.peer, name: t.name, bytes: t.bytes, sha256: t.sha256.toString('hex') });
@@ -1046,8 +1076,40 @@ export class FileTransfers {
     this.requests.peerGone(device, code, message);
   }
 
+  /**
+   * Drops the transfers that ended at least FORGET_AFTER_MS ago (seen ended by an earlier sweep).
+   * Each one held its engine, its disk buffers (a receiver's block pool: up to 8 MiB) and its
+   * chunk map: kept for good, a long session grew by megabytes per file. An offer to several
+   * devices is kept, under its local id, until every offer of it ended. Returns how many went.
+   */
+  forgetEnded(now: number): number {
+    const ended = (t: Outgoing | Incoming): boolean => t.state === 'done' || t.state === 'failed';
+    const ripe = (t: Outgoing | Incoming): boolean => {
+      if (!ended(t)) return false;
+      t.endedAt ??= now;
+      return now - t.endedAt >= FORGET_AFTER_MS;
+    };
+    let n = 0;
+    for (const [key, t] of this.outgoing) if (ripe(t)) this.outgoing.delete(key), n++;
+    for (const [key, t] of this.incoming) if (ripe(t)) this.incoming.delete(key), n++;
+    for (const [id, t] of this.byLocalId) {
+      const done = 'group' in t ? t.group.offers.every((o) => ripe(o)) : ripe(t);
+      if (!done) continue;
+      this.byLocalId.delete(id);
+      this.forgotten.add(id);
+      if (this.forgotten.size > FORGOTTEN_IDS_KEPT) this.forgotten.delete(this.forgotten.values().next().value as string);
+    }
+    return n;
+  }
+
+  /** Transfers known (tests: forgetEnded leaves only those not ended long enough). */
+  get known(): number {
+    return this.outgoing.size + this.incoming.size;
+  }
+
   /** Stops everything (leaving): partial files keep their maps for a later resume. */
   close(): void {
+    clearInterval(this.forgetTimer);
     this.schedulerTimer.stop();
     for (const t of this.outgoing.values()) if (t.state === 'offered' || t.state === 'sending') this.failOutgoing(t, 'CANCELLED', 'You left.', true);
     for (const t of this.incoming.values()) if (t.state === 'receiving' || t.state === 'offered') this.failIncoming(t, 'CANCELLED', 'You left.', true);

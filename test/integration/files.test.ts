@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { FORGET_AFTER_MS, type FileTransfers } from '../../src/client/fileTransfers';
 import { RelayServer } from '../../src/relay/relayServer';
 import { ImpairmentProxy } from '../support/impairmentProxy';
 import { TestClient } from '../support/testClient';
@@ -162,6 +163,38 @@ describe('file transfer', function () {
     assert.equal(bobFailed.code, 'CANCELLED');
     assert.ok(!readdirSync(bob.downloadDir).includes('long.bin'));
     assert.equal(bob.all('file-received').length, 0);
+  });
+
+  it('forgets transfers once they ended: a long session keeps no engine, buffers or map per file, and what ended can still be "cancelled"', async () => {
+    const slow = { streamLanes: false } as const; // the datagram engine: the receiver's block buffers
+    const [alice, bob] = await pair(slow, { ...slow, acceptFiles: 'always' });
+    const transfers = (c: TestClient): FileTransfers => (c.client as unknown as { transfers: FileTransfers }).transfers;
+    const dir = tempDir('many');
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const f = path.join(dir, `f${i}.bin`);
+      writeFileSync(f, randomBytes(1024 * 1024 + i));
+      ids.push(await alice.client.sendFile('bob', f));
+      await alice.waitFor('file-sent', (e) => e.id === ids[i], 20_000);
+      await bob.waitFor('file-received', (e) => path.basename(e.path) === `f${i}.bin`, 20_000);
+    }
+    assert.equal(transfers(alice).known, 3, 'kept right after they ended (late acks and answers still find them)');
+    assert.equal(transfers(bob).known, 3);
+    const now = Date.now();
+    for (const c of [alice, bob]) {
+      transfers(c).forgetEnded(now); // first seen ended
+      assert.equal(transfers(c).known, 3);
+      transfers(c).forgetEnded(now + FORGET_AFTER_MS);
+      assert.equal(transfers(c).known, 0, `${c.client.nick} forgot every ended transfer`);
+    }
+    alice.client.cancel(ids[0]); // a finished transfer: nothing to do, no error
+    assert.throws(() => alice.client.cancel('999999'), /No transfer with id 999999/);
+    // The session goes on: the next file is offered, sent and checked as before.
+    const next = path.join(dir, 'next.bin');
+    writeFileSync(next, randomBytes(300_000));
+    await alice.client.sendFile('bob', next);
+    const got = await bob.waitFor('file-received', (e) => path.basename(e.path) === 'next.bin', 20_000);
+    assert.deepEqual(readFileSync(got.path), readFileSync(next));
   });
 
   describe('requests', () => {
