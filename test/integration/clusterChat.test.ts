@@ -134,6 +134,30 @@ describe('several relays on one Redis: members on different relays', function ()
     assert.equal(alice.all('transfer-route').filter((r) => r.id === id && r.lane === 'udp').length, 0, 'no part of it went as datagrams');
   });
 
+  it('a bridged lane cut mid-transfer (the bridging relay closes its lanes): the rest goes as datagrams over the mesh, the file arrives intact', async () => {
+    const { alice, bob, file, big, before } = await relayOnlyPair(0, 1, 48 * 1024 * 1024 + 17);
+    const id = await alice.client.sendFile('bob', file);
+    const route = await alice.waitFor('transfer-route', (r) => r.id === id, 20_000);
+    assert.deepEqual([route.path, route.lane], ['relay', 'tcp']);
+    // Whichever relay bridged, cut there once a quarter of the file has crossed.
+    const started = Date.now();
+    const carried = () => cluster.relays[1].stats().transit!.bytes - before[1].bytes;
+    while (carried() < big.length / 4) {
+      assert.ok(Date.now() - started < 30_000, 'the bridged lane carried a quarter of the file');
+      await sleep(2);
+    }
+    const bridging = cluster.relays.findIndex((r, i) => r.stats().transit!.bridged > before[i].bridged);
+    assert.ok(bridging >= 0, 'one relay bridged the lane');
+    (cluster.relays[bridging] as unknown as { transit: { closeLanes(): void } }).transit.closeLanes();
+    const got = await bob.waitFor('file-received', () => true, 90_000);
+    assert.equal(sha256(readFileSync(got.path)), sha256(big), 'the bytes on disk');
+    await alice.waitFor('file-sent', (e) => e.id === id, 20_000);
+    assert.deepEqual(
+      alice.all('transfer-route').filter((r) => r.id === id).map((r) => [r.path, r.lane]),
+      [['relay', 'tcp'], ['relay', 'udp']],
+    );
+  });
+
   it('with Redis stopped the relays cannot meet a lane: the file goes as datagrams over the mesh and arrives intact', async () => {
     const { alice, bob, file, big, before } = await relayOnlyPair(0, 2, 6 * 1024 * 1024 + 99);
     cluster.redis.pause();
