@@ -8,6 +8,9 @@ import { RelayServer } from '../../src/relay/relayServer';
 import { ImpairmentProxy } from '../support/impairmentProxy';
 import { TestClient } from '../support/testClient';
 
+/** The impairment proxy's seed (PEERCHAT_FILES_SEED: to sweep the lossy-path tests for a rare failure). */
+const PROXY_SEED = Number(process.env.PEERCHAT_FILES_SEED ?? 7);
+
 function sha256(b: Buffer): string {
   return createHash('sha256').update(b).digest('hex');
 }
@@ -39,7 +42,7 @@ describe('file transfer', function () {
   ): Promise<[TestClient, TestClient]> {
     let addr = relay.address();
     if (impairment) {
-      const proxy = await ImpairmentProxy.start({ target: addr, seed: 7, upstream: impairment, downstream: impairment });
+      const proxy = await ImpairmentProxy.start({ target: addr, seed: PROXY_SEED, upstream: impairment, downstream: impairment });
       proxies.push(proxy);
       addr = proxy.address();
     }
