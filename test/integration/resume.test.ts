@@ -26,12 +26,20 @@ describe('resuming a transfer', function () {
     // is slow enough to be caught at 40 % (over a direct TCP lane 24 MiB take ~0.1 s).
     const alice = await TestClient.join({ relay: relay.address(), nick: 'alice', streamLanes: false, directConnections: false });
     let bob = await TestClient.join({ relay: proxy.address(), nick: 'bob', acceptFiles: 'always', downloadDir }, bobKey);
+    const saved = process.env.PEERCHAT_DATAGRAM_BYTES;
     try {
       await alice.waitForPeers(['bob']);
+      // 4 KiB datagrams for the first attempt: at the engine's 65,000 bytes on loopback the whole
+      // file could be across before bob's first progress event past 40 % (they come every 100 ms),
+      // and there was nothing left to resume (seen once in a clean-clone run: alice got file-sent).
+      process.env.PEERCHAT_DATAGRAM_BYTES = '4096';
       const first = await alice.client.sendFile('bob', src);
       await bob.waitFor('transfer-progress', (p) => p.direction === 'receive' && p.bytes >= data.length * 0.4, 60_000);
+      if (saved === undefined) delete process.env.PEERCHAT_DATAGRAM_BYTES;
+      else process.env.PEERCHAT_DATAGRAM_BYTES = saved;
       // Bob's client goes away (its transfer state and socket with it); his .part and map stay.
       await bob.leave();
+      assert.equal(bob.all('file-received').length, 0, 'the first transfer was interrupted, not complete');
       await alice.waitFor('transfer-failed', (f) => f.id === first, 40_000);
       await alice.waitFor('presence', (p) => p.nick === 'bob' && !p.online, 20_000);
       const partial = readdirSync(path.join(downloadDir, '.peerchat-partial'));
@@ -49,6 +57,8 @@ describe('resuming a transfer', function () {
       assert.ok(secondWire < data.length * 0.75, `the second attempt moved ${secondWire} bytes for a ${data.length}-byte file`);
       assert.ok(!existsSync(path.join(downloadDir, '.peerchat-partial')), 'partial files are cleaned up');
     } finally {
+      if (saved === undefined) delete process.env.PEERCHAT_DATAGRAM_BYTES;
+      else process.env.PEERCHAT_DATAGRAM_BYTES = saved;
       await alice.leave();
       await bob.leave().catch(() => undefined);
       await proxy.close();
