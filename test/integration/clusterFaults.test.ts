@@ -166,7 +166,10 @@ describe('several relays on one Redis: faults', function () {
       const members: TestClient[] = [];
       for (const [i, nick] of nicks.entries()) {
         const first = Math.floor(i / 2);
-        const c = await TestClient.join({ relay: relayTarget([0, 1, 2].map((k) => addrs[(first + k) % 3])), nick, acceptFiles: 'always' });
+        // a0 → a1 carries the file: through the relays, as datagrams (on one machine they would
+        // otherwise go direct, or over a TCP lane in seconds, and the kill would not cut it).
+        const viaRelays = nick === 'a0' || nick === 'a1' ? { directConnections: false, streamLanes: false } : {};
+        const c = await TestClient.join({ relay: relayTarget([0, 1, 2].map((k) => addrs[(first + k) % 3])), nick, acceptFiles: 'always', ...viaRelays });
         clients.push(c);
         members.push(c);
       }
@@ -198,6 +201,8 @@ describe('several relays on one Redis: faults', function () {
         conversation.start(100);
         const transferId = await sendWhenJoined(a0, 'a1', path.join(dir, 'big.bin'));
         await a1.waitFor('transfer-progress', (p) => p.direction === 'receive' && p.bytes > data.length / 10, 60_000);
+        assert.equal(a1.all('file-received').length, 0, 'the file is still on its way when the relay dies');
+        assert.deepEqual(a0.all('transfer-route').map((r) => [r.path, r.lane]), [['relay', 'udp']]);
 
         const victims = [a0, b0];
         const before = victims.map((v) => ({ session: sessionOf(v), nick: v.client.nick }));
