@@ -185,8 +185,12 @@ describe('Received files: compare with the workspace, save over / beside / disca
     await snap('diff-guide-before-save-beside');
     await clickToastButton(page, 'guide.md from bob is shown beside docs/guide.md', 'Save Beside');
     const beside = path.join(workspace, 'docs', 'guide (1).md');
-    await until(() => fs.existsSync(beside), () => `${beside} to exist`);
-    assert.equal(sha256File(beside), sha256(theirs.guide));
+    // The name is claimed first (created empty, never overwriting), then the bytes are copied in:
+    // wait for the bytes, not just the name (a clean-clone run once hashed the empty file).
+    await until(
+      () => fs.existsSync(beside) && sha256File(beside) === sha256(theirs.guide),
+      () => `${beside} to hold bob's bytes (it ${fs.existsSync(beside) ? `holds ${fs.statSync(beside).size} bytes` : 'does not exist'})`,
+    );
     assert.equal(sha256File(path.join(workspace, 'docs', 'guide.md')), sha256(ours.guide), 'the workspace file is untouched');
     await until(() => !fs.existsSync(path.join(downloads, 'guide.md')), () => 'guide.md to leave the download folder');
     const done = (await chat()).locator('[data-testid=transfer-card][data-name="guide.md"][data-resolution=savedBeside]');
