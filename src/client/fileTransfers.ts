@@ -203,11 +203,6 @@ function offeredState(): Pick<
 }
 
 /**
- * File offers, requests and transfers, from and to disk. Offers and answers ride the peer's
- * reliable channel; data rides the transfer engine (src/transport). Received bytes go to a
- * .part file that is published under its final name only after its SHA-256 matches the offer.
- */
-/**
  * An ended transfer (done or failed) is forgotten this long after the sweep first sees it: well
  * past the 2 s in which a receiver still answers retransmitted data. Control messages about it
  * that come later find nothing and are ignored, as for any unknown transfer.
@@ -216,6 +211,11 @@ export const FORGET_AFTER_MS = 10_000;
 /** Local ids of forgotten transfers remembered (for /cancel), the oldest dropped first. */
 const FORGOTTEN_IDS_KEPT = 10_000;
 
+/**
+ * File offers, requests and transfers, from and to disk. Offers and answers ride the peer's
+ * reliable channel; data rides the transfer engine (src/transport). Received bytes go to a
+ * .part file that is published under its final name only after its SHA-256 matches the offer.
+ */
 export class FileTransfers {
   private nextLocal = 1;
   private readonly outgoing = new Map<string, Outgoing>(); // key: device/transferId
@@ -1080,18 +1080,16 @@ export class FileTransfers {
    * Drops the transfers that ended at least FORGET_AFTER_MS ago (seen ended by an earlier sweep).
    * Each one held its engine, its disk buffers (a receiver's block pool: up to 8 MiB) and its
    * chunk map: kept for good, a long session grew by megabytes per file. An offer to several
-   * devices is kept, under its local id, until every offer of it ended. Returns how many went.
+   * devices is kept, under its local id, until every offer of it ended.
    */
-  forgetEnded(now: number): number {
-    const ended = (t: Outgoing | Incoming): boolean => t.state === 'done' || t.state === 'failed';
+  forgetEnded(now: number): void {
     const ripe = (t: Outgoing | Incoming): boolean => {
-      if (!ended(t)) return false;
+      if (t.state !== 'done' && t.state !== 'failed') return false;
       t.endedAt ??= now;
       return now - t.endedAt >= FORGET_AFTER_MS;
     };
-    let n = 0;
-    for (const [key, t] of this.outgoing) if (ripe(t)) this.outgoing.delete(key), n++;
-    for (const [key, t] of this.incoming) if (ripe(t)) this.incoming.delete(key), n++;
+    for (const [key, t] of this.outgoing) if (ripe(t)) this.outgoing.delete(key);
+    for (const [key, t] of this.incoming) if (ripe(t)) this.incoming.delete(key);
     for (const [id, t] of this.byLocalId) {
       const done = 'group' in t ? t.group.offers.every((o) => ripe(o)) : ripe(t);
       if (!done) continue;
@@ -1099,7 +1097,6 @@ export class FileTransfers {
       this.forgotten.add(id);
       if (this.forgotten.size > FORGOTTEN_IDS_KEPT) this.forgotten.delete(this.forgotten.values().next().value as string);
     }
-    return n;
   }
 
   /** Transfers known (tests: forgetEnded leaves only those not ended long enough). */
