@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ErrorCode, ERROR_HINTS, PeerChatError, errorCodeFromWire, errorCodeToWire } from '../protocol/errors';
-import { ControlMessage, ControlType, MAX_RESUME_RANGES, encodeControl } from '../protocol/controlMessages';
+import { ControlMessage, ControlType, MAX_RESEND_CHUNKS, MAX_RESUME_RANGES, RESEND_NO_RECORD, encodeControl } from '../protocol/controlMessages';
 import { ChunkMap } from '../transport/chunkMap';
 import { Frame, XferAckFrame, XferDataFrame } from '../transport/frames';
 import { TransferReceiver } from '../transport/transferReceiver';
@@ -208,6 +208,11 @@ function offeredState(): Pick<
  * that come later find nothing and are ignored, as for any unknown transfer.
  */
 export const FORGET_AFTER_MS = 10_000;
+/**
+ * A record none of whose missing fragments came for this long is given up and asked for again:
+ * well past the few round trips a lost fragment takes to be resent, or a path switch.
+ */
+export const RECORD_STALL_MS = 5_000;
 /** Local ids of forgotten transfers remembered (for /cancel), the oldest dropped first. */
 const FORGOTTEN_IDS_KEPT = 10_000;
 
@@ -236,12 +241,16 @@ export class FileTransfers {
   private readonly schedulerTimer: TimerDriver;
   /** Forgets ended transfers (forgetEnded). */
   private readonly forgetTimer: NodeJS.Timeout;
+  /** Gives up records that stopped growing (expireStalledRecords). */
+  private readonly stallTimer: NodeJS.Timeout;
   /** Local ids of the transfers forgotten lately (a /cancel of one is a no-op, not an error). */
   private readonly forgotten = new Set<string>();
 
   constructor(private readonly host: TransferHost) {
     this.forgetTimer = setInterval(() => this.forgetEnded(Date.now()), FORGET_AFTER_MS / 2);
     this.forgetTimer.unref();
+    this.stallTimer = setInterval(() => this.expireStalledRecords(), RECORD_STALL_MS / 5);
+    this.stallTimer.unref();
     this.requests = new FileRequests(host, {
       newLocalId: () => this.newLocalId(),
       control: (link, m) => this.control(link, m),
@@ -740,7 +749,17 @@ export class FileTransfers {
       bytes: t.bytes,
       resumedBytes: Math.min(t.bytes, partial.resumedChunks * t.chunkSize),
     });
-    const records = new RecordAssembler((...record) => this.host.link(t.device)?.openRecord(...record) ?? null);
+    const records = new RecordAssembler({
+      open: (...record) => this.host.link(t.device)?.openRecord(...record) ?? null,
+      now: () => performance.now(),
+      // A record that did not arrive intact: its fragments were acknowledged, so the sender
+      // would never send those chunks again unless asked (docs/protocol.md "Records").
+      onResend: (record, chunks, why) => {
+        const to = this.host.link(t.device);
+        this.host.log('warn', `transfer ${t.localId}: record ${record} from ${t.peer} not used (${why}); asking for its chunks again`);
+        if (to) this.control(to, { type: ControlType.FILE_RESEND, transferId: t.transferId, record, chunks });
+      },
+    });
     t.records = records;
     // A write of `bytes` file bytes: a full disk is remembered (the transfer fails with NO_SPACE),
     // and what was written counts towards the next save of the chunk map.
@@ -967,6 +986,19 @@ export class FileTransfers {
         if (inc) this.failIncoming(inc, asCode(errorCodeFromWire(m.code) ?? 'CANCELLED'), m.message, false);
         break;
       }
+      case ControlType.FILE_RESEND: {
+        const t = this.outgoing.get(`${link.device}/${m.transferId}`);
+        const sender = t?.sender;
+        if (!t || !sender || (t.state !== 'sending' && t.state !== 'verifying')) break;
+        const n = sender.resend(m.record, m.chunks);
+        this.host.log('warn', `transfer ${t.localId}: ${link.nick} asked for record ${m.record} of ${t.name} again (${n} chunks)`);
+        if (sender.status === 'running') {
+          t.state = 'sending'; // a sender that was done runs again
+          this.scheduler.add(sender);
+          this.schedulerTimer.poke();
+        }
+        break;
+      }
       case ControlType.FILE_RESULT: {
         const t = this.outgoing.get(`${link.device}/${m.transferId}`);
         if (!t || t.state === 'done' || t.state === 'failed') break;
@@ -1099,6 +1131,25 @@ export class FileTransfers {
     }
   }
 
+  /**
+   * Once a second: a record whose fragments stopped coming for RECORD_STALL_MS is given up and
+   * asked for again (RecordAssembler.expire): a fragment whose clear header was corrupted in
+   * transit went to another record or chunk, and was acknowledged there. A transfer that got no
+   * new chunk for as long asks for its lowest missing chunks (FILE_RESEND without a record).
+   */
+  private expireStalledRecords(): void {
+    for (const t of this.incoming.values()) {
+      if (t.state !== 'receiving' || !t.receiver) continue;
+      t.records?.expire(RECORD_STALL_MS);
+      // For a chunk merely in flight, or not sent yet, the sender does nothing (TransferSender.resend).
+      const missing = t.receiver.stalledChunks(RECORD_STALL_MS, MAX_RESEND_CHUNKS);
+      const link = this.host.link(t.device);
+      if (missing.length === 0 || !link) continue;
+      this.host.log('warn', `transfer ${t.localId}: nothing new from ${t.peer} for ${RECORD_STALL_MS / 1000} s; asking for chunks ${missing.join(', ')} again`);
+      this.control(link, { type: ControlType.FILE_RESEND, transferId: t.transferId, record: RESEND_NO_RECORD, chunks: missing });
+    }
+  }
+
   /** Transfers known (tests: forgetEnded leaves only those not ended long enough). */
   get known(): number {
     return this.outgoing.size + this.incoming.size;
@@ -1107,6 +1158,7 @@ export class FileTransfers {
   /** Stops everything (leaving): partial files keep their maps for a later resume. */
   close(): void {
     clearInterval(this.forgetTimer);
+    clearInterval(this.stallTimer);
     this.schedulerTimer.stop();
     for (const t of this.outgoing.values()) if (t.state === 'offered' || t.state === 'sending') this.failOutgoing(t, 'CANCELLED', 'You left.', true);
     for (const t of this.incoming.values()) if (t.state === 'receiving' || t.state === 'offered') this.failIncoming(t, 'CANCELLED', 'You left.', true);

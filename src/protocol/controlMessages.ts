@@ -42,6 +42,11 @@ export const ControlType = {
   LANE_JOIN: 0x16,
   /** I will not meet you for stream lane `laneId` (lanes off here, or too many at once): send as datagrams. */
   LANE_REFUSE: 0x17,
+  /**
+   * From a receiver: a record of this transfer did not arrive intact (it failed authentication, or
+   * never completed): send its chunks again (docs/protocol.md "Records").
+   */
+  FILE_RESEND: 0x18,
   BROADCAST_CHAT: 0x41,
   BROADCAST_BY_CHANNEL: 0x42,
 } as const;
@@ -88,6 +93,10 @@ export const MAX_SNIPPET_MESSAGE_BYTES =
 export const MAX_RESUME_RANGES = 100;
 /** Bytes of a JOB_ANSWER's done map at most: one bit per entry. */
 export const MAX_JOB_DONE_BYTES = Math.ceil(MAX_JOB_ENTRIES / 8);
+/** Chunks named in one FILE_RESEND at most (a record holds at most 16). */
+export const MAX_RESEND_CHUNKS = 16;
+/** FILE_RESEND's record when it names no record, only chunks (a receiver that stopped making progress). */
+export const RESEND_NO_RECORD = Number.MAX_SAFE_INTEGER;
 /** JOB_OFFER flag: the files go straight into the download folder, not into a folder of the job's name. */
 export const JOB_LOOSE = 0x01;
 
@@ -134,6 +143,12 @@ export type ControlMessage =
   | { type: typeof ControlType.CANDIDATES; candidates: Array<{ address: string; port: number }> }
   | { type: typeof ControlType.LANE_JOIN; laneId: number }
   | { type: typeof ControlType.LANE_REFUSE; laneId: number }
+  /**
+   * From the receiver of transfer `transferId`: record `record` did not arrive intact; send again
+   * every chunk the sender sealed in it, and `chunks` (what the receiver had staged from it). With
+   * `record` = RESEND_NO_RECORD: the receiver got nothing new for a while and lacks `chunks`.
+   */
+  | { type: typeof ControlType.FILE_RESEND; transferId: number; record: number; chunks: number[] }
   /**
    * The text of the sender's broadcast `seq` (under key `keyId`), too long for one PEER_BROADCAST:
    * the broadcast datagram itself is a BROADCAST_BY_CHANNEL placeholder, delivered once this text
@@ -217,6 +232,11 @@ export function encodeControl(m: ControlMessage | BroadcastPlaintext): Buffer {
     case ControlType.LANE_JOIN:
     case ControlType.LANE_REFUSE:
       w.u32(m.laneId);
+      break;
+    case ControlType.FILE_RESEND:
+      if (m.chunks.length > MAX_RESEND_CHUNKS) throw new RangeError('too many chunks to resend');
+      w.u32(m.transferId).u64(m.record).u8(m.chunks.length);
+      for (const c of m.chunks) w.u32(c);
       break;
     case ControlType.CANDIDATES:
       if (m.candidates.length > MAX_CANDIDATES_SENT) throw new RangeError('too many candidates');
@@ -335,6 +355,15 @@ function decodeBody(r: ByteReader): ControlMessage | BroadcastPlaintext | null {
     case ControlType.LANE_JOIN:
     case ControlType.LANE_REFUSE:
       return { type, laneId: r.u32() };
+    case ControlType.FILE_RESEND: {
+      const transferId = r.u32();
+      const record = r.u64();
+      const n = r.u8();
+      if (n > MAX_RESEND_CHUNKS) return null;
+      const chunks: number[] = [];
+      for (let i = 0; i < n; i++) chunks.push(r.u32());
+      return { type, transferId, record, chunks };
+    }
     case ControlType.CANDIDATES: {
       const n = r.u8();
       if (n > MAX_CANDIDATES_SENT) return null;

@@ -57,6 +57,15 @@ export class ChunkMap {
     return (this.words[i >>> 5] & (1 << (i & 31))) !== 0;
   }
 
+  /** Unmark chunk i (a sender's chunk whose record the receiver could not use); true if it was set. */
+  unset(i: number): boolean {
+    if (!this.has(i)) return false;
+    this.words[i >>> 5] &= ~(1 << (i & 31));
+    this.setCount--;
+    if (i < this.lowestMissing) this.lowestMissing = i;
+    return true;
+  }
+
   get count(): number {
     return this.setCount;
   }

@@ -152,6 +152,12 @@ export const XFER_ACK_BATCH_MAX_PACKETS = 8;
  */
 export const XFER_TRACKED_PN_RANGES = 256;
 /**
+ * A transfer packet number more than this far beyond the largest received is not believed (a
+ * record fragment's clear header corrupted in transit): a million packets lost in a row is not
+ * a transfer still running.
+ */
+export const MAX_PN_JUMP = 1 << 20;
+/**
  * An incomplete receiver that hears nothing re-sends its ack (credit) with backoff from
  * XFER_ACK_REPEAT_MIN_MS to XFER_ACK_REPEAT_MAX_MS, so a lost window update or a lost first
  * ack cannot stall a sender that has nothing in flight (RFC 9000 §4.1 leaves blocked-sender

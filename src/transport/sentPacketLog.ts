@@ -22,6 +22,11 @@ export enum PacketFlag {
   /** A newer packet carries the same chunk (a PTO probe): losing this one queues nothing. */
   Superseded = 2,
   Retransmission = 4,
+  /**
+   * Its chunk was sent again from scratch after the receiver gave up the record it was in
+   * (TransferSender.resend): an ack of this packet no longer means the chunk arrived.
+   */
+  Void = 8,
 }
 
 const INITIAL_CAPACITY = 1024;

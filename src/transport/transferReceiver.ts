@@ -41,6 +41,7 @@ import {
 } from './frames';
 import {
   MAX_CHUNK_COUNT,
+  MAX_PN_JUMP,
   MAX_XFER_ACK_RANGES,
   MIN_RECEIVE_WINDOW_CHUNKS,
   PACKET_OVERHEAD,
@@ -73,6 +74,7 @@ export interface TransferReceiverOptions {
   /**
    * Positional write of one chunk; see "Buffer ownership" above. `frame` is the frame it came
    * in (a caller whose frames carry ciphertext decrypts first, see RecordAssembler). A rejection
+   * whose `code` is 'RESEND' leaves the chunk missing (it will come again in another packet); one
    * whose `code` is a TransferFailureCode fails the transfer with that code, any other with
    * WRITE_FAILED.
    */
@@ -101,11 +103,13 @@ export interface TransferReceiverStats {
   duplicateChunks: number;
   /** Chunks dropped because they were at or beyond the credit (a misbehaving sender). */
   beyondCredit: number;
-  /** Packets with a chunk index or length that does not fit the file. */
+  /** Packets with a chunk index or length that does not fit the file, or an implausible packet number. */
   malformed: number;
   acksSent: number;
   /** Chunks that came over a stream lane (not counted in `packets`). */
   streamChunks: number;
+  /** Chunks taken, then not written: they will come again (`writeChunk` rejected with code RESEND). */
+  unstaged: number;
   chunksWritten: number;
   pendingWrites: number;
   maxChunk: number;
@@ -148,6 +152,8 @@ export class TransferReceiver extends EventEmitter<TransferReceiverEvents> {
   private ackDueAt: number | null;
   private lastAckSentAt: number;
   private lastDataAt: number;
+  /** When a chunk not held before last came (stalledChunks). */
+  private lastNewChunkAt: number;
   private repeatDelay = XFER_ACK_REPEAT_MIN_MS;
   private lastProgressAt = -Infinity;
   /**
@@ -157,7 +163,7 @@ export class TransferReceiver extends EventEmitter<TransferReceiverEvents> {
    * `announce()`, ends it.
    */
   private streaming = false;
-  private readonly counters = { packets: 0, duplicateChunks: 0, beyondCredit: 0, malformed: 0, acksSent: 0, streamChunks: 0 };
+  private readonly counters = { packets: 0, duplicateChunks: 0, beyondCredit: 0, malformed: 0, acksSent: 0, streamChunks: 0, unstaged: 0 };
 
   constructor(opts: TransferReceiverOptions) {
     super();
@@ -189,6 +195,7 @@ export class TransferReceiver extends EventEmitter<TransferReceiverEvents> {
     this.ackDueAt = now; // announce the credit at once
     this.lastAckSentAt = now;
     this.lastDataAt = now;
+    this.lastNewChunkAt = now;
   }
 
   get complete(): boolean {
@@ -205,7 +212,9 @@ export class TransferReceiver extends EventEmitter<TransferReceiverEvents> {
     const now = this.opts.now();
     this.counters.packets++;
     const c = frame.chunk;
-    if (c >= this.chunkCount || frame.data.length !== this.chunkLength(c)) {
+    // A packet number far beyond any sent so far is a record fragment's clear header corrupted in
+    // transit (docs/protocol.md "Records"): acknowledged, it would hide every real ack beneath it.
+    if (c >= this.chunkCount || frame.data.length !== this.chunkLength(c) || frame.pn > Math.max(0, this.received.largest) + MAX_PN_JUMP) {
       this.counters.malformed++;
       return; // not acknowledged: nothing of it was kept
     }
@@ -218,6 +227,7 @@ export class TransferReceiver extends EventEmitter<TransferReceiverEvents> {
     } else {
       this.pending.add(c);
       this.missingBelow--;
+      this.lastNewChunkAt = now;
       void this.write(c, frame);
     }
     this.lastDataAt = now;
@@ -284,6 +294,7 @@ export class TransferReceiver extends EventEmitter<TransferReceiverEvents> {
         continue;
       }
       this.counters.streamChunks++;
+      this.lastNewChunkAt = this.lastDataAt;
       this.pending.add(c);
       if (c < this.maxChunk) this.missingBelow--;
       if (runStart < 0) runStart = c;
@@ -324,6 +335,28 @@ export class TransferReceiver extends EventEmitter<TransferReceiverEvents> {
       },
       (err: unknown) => this.fail('WRITE_FAILED', `writing chunks ${first}–${first + count - 1} failed: ${err instanceof Error ? err.message : String(err)}`),
     );
+  }
+
+  /**
+   * When no new chunk came for `stallMs` (none since the last call that answered): up to `limit`
+   * chunks the sender may send (below the credit), neither written nor being written, lowest
+   * first, to ask for again (FILE_RESEND). A clear header corrupted in transit can have a chunk
+   * acknowledged that never arrived (docs/protocol.md "Records"). Else, or when not receiving: [].
+   */
+  stalledChunks(stallMs: number, limit: number): number[] {
+    const now = this.opts.now();
+    if (this.state !== 'receiving' || now - this.lastNewChunkAt < stallMs) return [];
+    this.lastNewChunkAt = now;
+    return this.missingChunks(limit);
+  }
+
+  /** Up to `limit` chunks below the credit, neither written nor being written, lowest first. */
+  missingChunks(limit: number): number[] {
+    const out: number[] = [];
+    for (let c = this.written.nextMissing(0); c < this.maxChunk && out.length < limit; c = this.written.nextMissing(c + 1)) {
+      if (!this.pending.has(c)) out.push(c);
+    }
+    return out;
   }
 
   /** Makes an ack due now (a sender is about to send as datagrams: it needs the credit). */
@@ -410,10 +443,21 @@ export class TransferReceiver extends EventEmitter<TransferReceiverEvents> {
       () => this.onWritten(c),
       (err: unknown) => {
         const code = (err as { code?: unknown } | null)?.code;
-        if (code === 'TAMPERED') this.fail('TAMPERED', `chunk ${c}: ${(err as Error).message}`);
+        if (code === 'RESEND') this.unstage(c);
+        else if (code === 'TAMPERED') this.fail('TAMPERED', `chunk ${c}: ${(err as Error).message}`);
         else this.fail('WRITE_FAILED', `writing chunk ${c} failed: ${err instanceof Error ? err.message : String(err)}`);
       },
     );
+  }
+
+  /**
+   * Chunk `c` was not written and will come again (its record was given up and asked for again,
+   * see RecordAssembler): it is missing once more, and a later packet with it is taken.
+   */
+  private unstage(c: number): void {
+    if (this.state !== 'receiving' || !this.pending.delete(c)) return;
+    if (c < this.maxChunk) this.missingBelow++;
+    this.counters.unstaged++;
   }
 
   private onWritten(c: number): void {

@@ -150,6 +150,8 @@ export type TransferSenderState = 'created' | 'running' | 'done' | 'failed' | 'c
 export interface SealedRecord {
   /** Wire bytes of each fragment's datagram (for congestion control and pacing). */
   readonly wireBytes: readonly number[];
+  /** The record's number, as a receiver's FILE_RESEND names it. */
+  readonly record: number;
 }
 
 /** The sealing layer's side of records (see the class comment). */
@@ -162,9 +164,12 @@ export interface RecordSealer {
   send(record: SealedRecord, index: number, pn: number): void;
 }
 
-/** A record is kept while any fragment refers to it (fragmentOf and the send queues). */
+/** A record is kept while any fragment refers to it (fragmentOf and the send queues), and in recentRecords. */
 interface RecordState {
   sealed: SealedRecord;
+  chunks: number[];
+  /** The receiver gave it up (resend): none of its fragments goes out again. */
+  dropped: boolean;
 }
 
 /** One chunk's fragment, ready to go out. */
@@ -190,6 +195,16 @@ interface Slot {
 
 /** Buffers kept back from new-chunk reads so a retransmission never waits for the pool. */
 const RESERVED_RETRANSMIT_SLOTS = 1;
+/**
+ * Records remembered by number for a receiver's FILE_RESEND, the newest ones (a receiver asks
+ * within a round trip of a record's last fragment, or RECORD_STALL_MS later).
+ */
+const RECORDS_REMEMBERED = 4096;
+/**
+ * FILE_RESENDs a transfer honours beyond one per record sealed; the next one fails it (TAMPERED:
+ * a receiver that keeps asking for the same records again is broken, or the path keeps corrupting).
+ */
+export const EXTRA_RECORD_RESENDS = 64;
 
 export class TransferSender extends EventEmitter<TransferSenderEvents> {
   readonly transferId: number;
@@ -217,6 +232,9 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
   private readonly newFragments: Fragment[] = [];
   private newFragmentsHead = 0;
   private readonly retxFragments: Fragment[] = [];
+  /** Records by number, the newest RECORDS_REMEMBERED (resend). */
+  private readonly recentRecords = new Map<number, RecordState>();
+  private resends = 0;
   /** Reused by sealNextRecord. */
   private readonly recordChunks: number[] = [];
   private readonly recordData: Buffer[] = [];
@@ -352,8 +370,59 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
     if (this.state !== 'running') return;
     const now = this.opts.now();
     this.lastAckAt = now;
-    if (ack.ranges.length > 0 && ack.largest < this.log.next) this.processAckRanges(ack, now);
+    if (ack.ranges.length > 0) this.processAckRanges(ack, now);
     if (this.state === 'running') this.pump();
+  }
+
+  /**
+   * The receiver gave up record `record` (it failed authentication, or never completed: see
+   * docs/protocol.md "Records") and asks for it again (FILE_RESEND): every chunk sealed in it,
+   * and each of `chunks` (what the receiver staged from it) that was acknowledged or sent in a
+   * record, is read afresh and sent one per sealed packet. Acks still to come for their earlier
+   * packets no longer count (PacketFlag.Void). A sender that was done runs again (the caller
+   * schedules it again). Past one per record sealed, plus EXTRA_RECORD_RESENDS, the transfer fails
+   * with TAMPERED. Returns how many chunks go again.
+   */
+  resend(record: number, chunks: readonly number[]): number {
+    if (this.state !== 'running' && this.state !== 'done') return 0;
+    if (++this.resends > this.counters.records + EXTRA_RECORD_RESENDS) {
+      if (this.state === 'done') this.state = 'running';
+      this.fail('TAMPERED', `the receiver asked for ${this.resends} records again: the path corrupts or forges data`);
+      return 0;
+    }
+    const again = new Set<number>();
+    const dropRecord = (rec: RecordState | undefined): void => {
+      if (rec === undefined || rec.dropped) return;
+      rec.dropped = true;
+      for (const c of rec.chunks) again.add(c);
+    };
+    dropRecord(this.recentRecords.get(record));
+    for (const c of chunks) {
+      if (!(Number.isInteger(c) && c >= 0 && c < this.chunkCount)) continue;
+      dropRecord(this.fragmentOf.get(c)?.rec);
+      again.add(c);
+    }
+    const reopened = new Set<number>();
+    for (const c of again) {
+      const inRecord = this.fragmentOf.delete(c);
+      const wasAcked = this.acked.unset(c);
+      if (!inRecord && !wasAcked) continue; // not sent yet, or in flight on its own: it goes as any chunk
+      if (wasAcked) this.bytesAcked -= this.chunkLength(c);
+      reopened.add(c);
+      this.retx.push(c);
+    }
+    if (reopened.size === 0) return 0;
+    const log = this.log;
+    for (let pn = log.base; pn < log.next; pn++) {
+      const s = log.slot(pn);
+      if (log.state[s] !== PacketState.Empty && reopened.has(log.chunk[s])) log.flags[s] |= PacketFlag.Void | PacketFlag.Superseded;
+    }
+    if (this.state === 'done') {
+      this.state = 'running';
+      this.lastAckAt = this.opts.now();
+    }
+    this.pump();
+    return reopened.size;
   }
 
   nextTimerAt(): number | null {
@@ -508,15 +577,18 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
   private nextFragment(): Fragment | null {
     let f: Fragment | undefined;
     while ((f = this.retxFragments.shift()) !== undefined) {
-      if (!this.acked.has(f.chunk)) return f;
+      if (!this.acked.has(f.chunk) && !f.rec.dropped) return f;
     }
     if (this.readyRetx.length > 0) return null;
-    if (this.newFragmentsHead >= this.newFragments.length) {
-      this.newFragments.length = 0;
-      this.newFragmentsHead = 0;
-      if (!this.sealNextRecord()) return null;
+    for (;;) {
+      if (this.newFragmentsHead >= this.newFragments.length) {
+        this.newFragments.length = 0;
+        this.newFragmentsHead = 0;
+        if (!this.sealNextRecord()) return null;
+      }
+      f = this.newFragments[this.newFragmentsHead++];
+      if (!f.rec.dropped) return f;
     }
-    return this.newFragments[this.newFragmentsHead++];
   }
 
   /** Seals up to maxChunks ready new chunks as one record and queues its fragments. */
@@ -545,7 +617,9 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
       data.length = 0;
     }
     this.counters.records++;
-    const rec: RecordState = { sealed };
+    const rec: RecordState = { sealed, chunks: chunks.slice(), dropped: false };
+    this.recentRecords.set(sealed.record, rec);
+    if (this.recentRecords.size > RECORDS_REMEMBERED) this.recentRecords.delete(this.recentRecords.keys().next().value as number);
     for (let i = 0; i < chunks.length; i++) {
       const f: Fragment = { rec, index: i, chunk: chunks[i], retransmit: false };
       this.fragmentOf.set(chunks[i], f);
@@ -558,8 +632,10 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
   private nextWireBytes(): number {
     if (this.records !== null) {
       // Lost fragments acknowledged meanwhile (spurious losses) go: the head is what is sent next.
-      while (this.retxFragments.length > 0 && this.acked.has(this.retxFragments[0].chunk)) this.retxFragments.shift();
-      if (this.retxFragments.length > 0) return this.retxFragments[0].rec.sealed.wireBytes[this.retxFragments[0].index];
+      const retx = this.retxFragments;
+      while (retx.length > 0 && (this.acked.has(retx[0].chunk) || retx[0].rec.dropped)) retx.shift();
+      if (retx.length > 0) return retx[0].rec.sealed.wireBytes[retx[0].index];
+      while (this.newFragmentsHead < this.newFragments.length && this.newFragments[this.newFragmentsHead].rec.dropped) this.newFragmentsHead++;
       if (this.readyRetx.length === 0 && this.newFragmentsHead < this.newFragments.length) {
         const f = this.newFragments[this.newFragmentsHead];
         return f.rec.sealed.wireBytes[f.index];
@@ -574,7 +650,7 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
     this.fragmentOf.delete(c);
   }
 
-  /** Drops every record (the transfer is over). */
+  /** Drops every record in flight (the transfer is over; recentRecords stay for a resend). */
   private dropRecords(): void {
     this.fragmentOf.clear();
     this.newFragments.length = 0;
@@ -724,7 +800,7 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
             this.delivered += size;
             if (pn > newest) newest = pn;
             const c = log.chunk[slot];
-            if (this.acked.set(c)) {
+            if ((log.flags[slot] & PacketFlag.Void) === 0 && this.acked.set(c)) {
               this.bytesAcked += this.chunkLength(c);
               this.releaseFragment(c);
             }
@@ -732,7 +808,7 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
             log.state[slot] = PacketState.Acked;
             this.counters.spuriousLosses++;
             const c = log.chunk[slot];
-            if (this.acked.set(c)) {
+            if ((log.flags[slot] & PacketFlag.Void) === 0 && this.acked.set(c)) {
               this.bytesAcked += this.chunkLength(c);
               this.releaseFragment(c);
             }
@@ -747,13 +823,17 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
       return;
     }
     this.deliveredTime = now;
-    if (ack.largest > this.largestAcked) this.largestAcked = ack.largest;
+    // An ack may name packet numbers we never sent: a record fragment's transfer packet number
+    // is in clear (docs/protocol.md "Records"), and one corrupted in transit is acknowledged as
+    // it arrived. Only what we sent counts; ignoring the whole ack would stall the transfer.
+    const largest = Math.min(ack.largest, log.next - 1);
+    if (largest > this.largestAcked) this.largestAcked = largest;
 
     // RFC 9002 §5.1: an RTT sample only when the largest acknowledged is newly acknowledged.
     let rttSample: number | null = null;
     const ackDelay = Math.min(ack.ackDelayUs / 1000, this.peerMaxAckDelay);
     const ns = log.slot(newest);
-    if (newest === ack.largest) {
+    if (newest === largest) {
       rttSample = now - log.sentTime[ns];
       this.rtt.update(rttSample, ackDelay, this.peerMaxAckDelay);
     }

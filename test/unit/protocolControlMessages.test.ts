@@ -162,6 +162,12 @@ const golden: Array<{ name: string; msg: Msg; hex: string }> = [
     hex: '17 | 01020304',
   },
   {
+    name: 'FILE_RESEND',
+    // transfer | record 2^32 + 7 | 2 chunks: 5, 0x01020304
+    msg: { type: ControlType.FILE_RESEND, transferId: 0x0a0b0c0d, record: 2 ** 32 + 7, chunks: [5, 0x01020304] },
+    hex: '18 | 0a0b0c0d | 00000001 00000007 | 02 | 00000005 01020304',
+  },
+  {
     name: 'BCAST_TEXT',
     // key id | seq 2^32 + 9 | text "long"
     msg: { type: ControlType.BCAST_TEXT, keyId: 0x01020304, seq: 2 ** 32 + 9, text: 'long' },
@@ -313,6 +319,9 @@ const arbByType: Record<string, fc.Arbitrary<Msg>> = {
     .map(([jobId, code, message]): Msg => ({ type: ControlType.JOB_CANCEL, jobId, code, message })),
   LANE_JOIN: u32.map((laneId): Msg => ({ type: ControlType.LANE_JOIN, laneId })),
   LANE_REFUSE: u32.map((laneId): Msg => ({ type: ControlType.LANE_REFUSE, laneId })),
+  FILE_RESEND: fc
+    .tuple(u32, fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.array(u32, { maxLength: 16 }))
+    .map(([transferId, record, chunks]): Msg => ({ type: ControlType.FILE_RESEND, transferId, record, chunks })),
 };
 const anyControl = fc.oneof(...Object.values(arbByType));
 
@@ -353,6 +362,7 @@ describe('protocol/controlMessages', () => {
         JOB_CANCEL: 0x15,
         LANE_JOIN: 0x16,
         LANE_REFUSE: 0x17,
+        FILE_RESEND: 0x18,
         BROADCAST_CHAT: 0x41,
         BROADCAST_BY_CHANNEL: 0x42,
       },
@@ -580,6 +590,7 @@ describe('protocol/controlMessages', () => {
       ['REQUEST_CANCEL message of 301 bytes', { type: ControlType.REQUEST_CANCEL, requestId: 1, code: 19, message: 'm'.repeat(301) }],
       ['REQUEST_CANCEL code 65536', { type: ControlType.REQUEST_CANCEL, requestId: 1, code: 0x1_0000, message: '' }],
       ['REQUEST_CANCEL requestId -1', { type: ControlType.REQUEST_CANCEL, requestId: -1, code: 19, message: '' }],
+      ['FILE_RESEND of 17 chunks', { type: ControlType.FILE_RESEND, transferId: 1, record: 0, chunks: Array.from({ length: 17 }, (_, i) => i) }],
     ];
     for (const [what, m] of cases) {
       it(`throws RangeError for ${what}`, () => {
@@ -595,6 +606,10 @@ describe('protocol/controlMessages', () => {
     it('accepts a CHAT_COPY with an addressee of exactly 64 bytes and a text of exactly 16 KiB', () => {
       const m: Msg = { type: ControlType.CHAT_COPY, to: 'é'.repeat(32), bcastKeyId: 0, bcastNext: 0, text: '李'.repeat(5461) + 'a' };
       assert.deepEqual(decodeControl(encodeControl(m)), m);
+    });
+
+    it('refuses a FILE_RESEND that claims more than 16 chunks', () => {
+      assert.equal(decodeControl(hex('18 | 00000001 | 0000000000000000 | 11 | ' + fill('00000000', 17))), null);
     });
 
     it('truncates FILE_ACCEPT to the first 100 resume ranges (documented: keeps it inside one message)', () => {

@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { PacketOpener, PacketSealer } from '../../src/crypto/aead';
-import { RecordAssembler, RecordOpener, RecordRejected } from '../../src/client/recordAssembler';
+import { RecordAssembler, RecordOpener, RecordRejected, RecordResend } from '../../src/client/recordAssembler';
 import { Kind } from '../../src/protocol/header';
 import {
   MAX_RECORD_FRAGMENTS,
@@ -117,6 +117,22 @@ function assertTampered(e: unknown): void {
   assert.equal(e.code, 'TAMPERED');
 }
 
+/** The chunk will not be written from this record, and is asked for again. */
+function assertResend(e: unknown): void {
+  assert.ok(e instanceof RecordResend, `expected RecordResend, got ${String(e)}`);
+  assert.equal(e.code, 'RESEND');
+}
+
+/** An assembler with a clock the test moves, recording what it asks for again (FILE_RESEND). */
+type TestAssembler = RecordAssembler & { resends: Array<[record: number, chunks: number[]]>; clock: { now: number } };
+
+function assembler(open: RecordOpener, maxFailures?: number): TestAssembler {
+  const resends: Array<[number, number[]]> = [];
+  const clock = { now: 0 };
+  const a = new RecordAssembler({ open, now: () => clock.now, onResend: (record, chunks) => resends.push([record, chunks.slice().sort((x, y) => x - y)]), maxFailures });
+  return Object.assign(a, { resends, clock });
+}
+
 function withCiphertext(f: RecordFragment, ciphertext: Buffer): RecordFragment {
   return { ...f, ciphertext };
 }
@@ -138,7 +154,7 @@ describe('client/recordAssembler', () => {
         const s = session();
         const plains = bytes.map((b) => Buffer.from(b));
         const r = seal(s, record, plains);
-        const a = new RecordAssembler(s.open);
+        const a = assembler(s.open);
         const tracked: Tracked[] = new Array(order.length);
         for (let k = 0; k < order.length; k++) {
           const i = order[k]!;
@@ -154,7 +170,7 @@ describe('client/recordAssembler', () => {
         assert.deepEqual(got, r.plains);
         assert.equal(s.opens, 1);
         assert.equal(a.waiting, 0);
-        assert.deepEqual(a.stats, { opened: 1, rejected: 0, waiting: 0 });
+        assert.deepEqual(a.stats, { opened: 1, failed: 0, stalled: 0, waiting: 0 });
       }),
       { numRuns: 100 },
     );
@@ -163,7 +179,7 @@ describe('client/recordAssembler', () => {
   it('a stage is still pending (loses a race with a marker after setImmediate) until the last fragment', async () => {
     const s = session();
     const r = seal(s, 7, plainsOf([10, 20, 30]));
-    const a = new RecordAssembler(s.open);
+    const a = assembler(s.open);
     const p2 = a.stage(r.fragments[2]!); // the one with the tag first
     const p0 = a.stage(r.fragments[0]!);
     assert.equal(await stillPending(p2), true);
@@ -177,17 +193,17 @@ describe('client/recordAssembler', () => {
   it('a one-fragment record resolves at once', async () => {
     const s = session();
     const r = seal(s, 1, plainsOf([5]));
-    const a = new RecordAssembler(s.open);
+    const a = assembler(s.open);
     const p = a.stage(r.fragments[0]!);
     assert.equal(a.waiting, 0);
     assert.deepEqual(await p, r.plains[0]);
-    assert.deepEqual(a.stats, { opened: 1, rejected: 0, waiting: 0 });
+    assert.deepEqual(a.stats, { opened: 1, failed: 0, stalled: 0, waiting: 0 });
   });
 
   it('zero-length chunks are delivered as empty buffers', async () => {
     const s = session();
     const r = seal(s, 2, plainsOf([0, 4, 0]));
-    const a = new RecordAssembler(s.open);
+    const a = assembler(s.open);
     const got = await Promise.all(r.fragments.map((f) => a.stage(f)));
     assert.deepEqual(
       got.map((b) => b.length),
@@ -201,7 +217,7 @@ describe('client/recordAssembler', () => {
       for (let victim = 0; victim < 4; victim++) {
         const s = session();
         const r = seal(s, 11, plainsOf([8, 8, 8, 8]));
-        const a = new RecordAssembler(s.open);
+        const a = assembler(s.open);
         const frags = r.fragments.slice();
         const ct = Buffer.from(frags[victim]!.ciphertext);
         ct[victim % ct.length]! ^= 0x01;
@@ -214,25 +230,25 @@ describe('client/recordAssembler', () => {
         for (const t of tracked) {
           assert.ok(t.settled);
           assert.equal(t.value, undefined, `victim ${victim}: a chunk was delivered`);
-          assertTampered(t.error);
+          assertResend(t.error);
         }
         assert.equal(s.opens, 1);
-        assert.deepEqual(a.stats, { opened: 0, rejected: 1, waiting: 0 });
+        assert.deepEqual(a.stats, { opened: 0, failed: 1, stalled: 0, waiting: 0 });
       }
     });
 
     it('an altered tag rejects the record', async () => {
       const s = session();
       const r = seal(s, 12, plainsOf([8, 8]));
-      const a = new RecordAssembler(s.open);
+      const a = assembler(s.open);
       const tag = Buffer.from(r.fragments[1]!.tag!);
       tag[15]! ^= 0x80;
       const results = await Promise.allSettled([a.stage(r.fragments[0]!), a.stage({ ...r.fragments[1]!, tag })]);
       for (const res of results) {
         assert.equal(res.status, 'rejected');
-        assertTampered(res.reason);
+        assertResend(res.reason);
       }
-      assert.deepEqual(a.stats, { opened: 0, rejected: 1, waiting: 0 });
+      assert.deepEqual(a.stats, { opened: 0, failed: 1, stalled: 0, waiting: 0 });
     });
 
     it('clear fields the AAD binds (epoch, transferId, chunk, fragment order and lengths) cannot be changed', async () => {
@@ -258,20 +274,20 @@ describe('client/recordAssembler', () => {
       for (const [name, alter] of cases) {
         const s = session();
         const r = seal(s, 20, plainsOf([6, 6, 6], 1));
-        const a = new RecordAssembler(s.open);
+        const a = assembler(s.open);
         const results = await Promise.allSettled(alter(r.fragments).map((f) => a.stage(f)));
         for (const res of results) {
           assert.equal(res.status, 'rejected', name);
-          assertTampered(res.reason);
+          assertResend(res.reason);
         }
-        assert.deepEqual(a.stats, { opened: 0, rejected: 1, waiting: 0 }, name);
+        assert.deepEqual(a.stats, { opened: 0, failed: 1, stalled: 0, waiting: 0 }, name);
       }
     });
 
     it('the transfer packet number is not bound (a fragment may be resent in a new transfer packet)', async () => {
       const s = session();
       const r = seal(s, 21, plainsOf([6, 6]));
-      const a = new RecordAssembler(s.open);
+      const a = assembler(s.open);
       const got = await Promise.all([a.stage({ ...r.fragments[0]!, pn: 5000 }), a.stage(r.fragments[1]!)]);
       assert.deepEqual(got, r.plains);
     });
@@ -279,13 +295,13 @@ describe('client/recordAssembler', () => {
     it('an opener that returns the wrong number of parts rejects the record', async () => {
       const s = session();
       const r = seal(s, 22, plainsOf([6, 6, 6]));
-      const a = new RecordAssembler((...args) => s.open(...args)?.slice(0, 2) ?? null);
+      const a = assembler((...args) => s.open(...args)?.slice(0, 2) ?? null);
       const results = await Promise.allSettled(r.fragments.map((f) => a.stage(f)));
       for (const res of results) {
         assert.equal(res.status, 'rejected');
-        assertTampered(res.reason);
+        assertResend(res.reason);
       }
-      assert.equal(a.stats.rejected, 1);
+      assert.equal(a.stats.failed, 1);
     });
   });
 
@@ -299,7 +315,7 @@ describe('client/recordAssembler', () => {
       it(`${name} rejects every staged chunk at once, without opening`, async () => {
         const s = session();
         const r = seal(s, 30, plainsOf([4, 4, 4, 4]));
-        const a = new RecordAssembler(s.open);
+        const a = assembler(s.open);
         const t0 = track(a.stage(r.fragments[0]!));
         const t3 = track(a.stage(r.fragments[3]!));
         await tick();
@@ -308,10 +324,10 @@ describe('client/recordAssembler', () => {
         await tick();
         for (const t of [t0, t3, bad]) {
           assert.ok(t.settled, `${name}: still pending`);
-          assertTampered(t.error);
+          assertResend(t.error);
         }
         assert.equal(s.opens, 0);
-        assert.deepEqual(a.stats, { opened: 0, rejected: 1, waiting: 0 });
+        assert.deepEqual(a.stats, { opened: 0, failed: 1, stalled: 0, waiting: 0 });
       });
     }
 
@@ -319,36 +335,97 @@ describe('client/recordAssembler', () => {
       for (const copy of [(f: RecordFragment) => ({ ...f }), (f: RecordFragment) => ({ ...f, chunk: f.chunk + 1 })]) {
         const s = session();
         const r = seal(s, 31, plainsOf([4, 4, 4]));
-        const a = new RecordAssembler(s.open);
+        const a = assembler(s.open);
         const t0 = track(a.stage(r.fragments[0]!));
         const t1 = track(a.stage(r.fragments[1]!));
         const dup = track(a.stage(copy(r.fragments[1]!)));
         await tick();
-        for (const t of [t0, t1, dup]) assertTampered(t.error);
-        assert.deepEqual(a.stats, { opened: 0, rejected: 1, waiting: 0 });
-        // The tag-bearing fragment arriving afterwards starts over and does not resolve the old chunks.
+        for (const t of [t0, t1, dup]) assertResend(t.error);
+        assert.deepEqual(a.stats, { opened: 0, failed: 1, stalled: 0, waiting: 0 });
+        // Asked for again: both staged chunks, and the chunk the second copy claims.
+        assert.deepEqual(a.resends, [[31, [...new Set([100, 101, copy(r.fragments[1]!).chunk])].sort()]]);
+        // The tag-bearing fragment arriving afterwards is refused at once: the record was given up.
         const t2 = track(a.stage(r.fragments[2]!));
         await tick();
-        assert.equal(t2.settled, false);
+        assertResend(t2.error);
         assert.equal(t0.value, undefined);
         assert.equal(s.opens, 0);
-        a.close();
-        await tick();
-        assert.ok(t2.settled);
+        assert.equal(a.waiting, 0);
+        assert.equal(a.resends.length, 1, 'asked for once');
       }
     });
 
     it('a disagreeing first fragment makes the genuine ones conflict', async () => {
       const s = session();
       const r = seal(s, 32, plainsOf([4, 4]));
-      const a = new RecordAssembler(s.open);
+      const a = assembler(s.open);
       const forged = track(a.stage({ ...r.fragments[0]!, count: 3, index: 0 }));
       const genuine = track(a.stage(r.fragments[1]!));
       await tick();
-      assertTampered(forged.error);
-      assertTampered(genuine.error);
-      assert.equal(a.stats.rejected, 1);
+      assertResend(forged.error);
+      assertResend(genuine.error);
+      assert.equal(a.stats.failed, 1);
       assert.equal(a.waiting, 0);
+    });
+  });
+
+  describe('giving up and asking again', () => {
+    it('a record that fails asks for its staged chunks again (FILE_RESEND), and later fragments of it are refused', async () => {
+      const s = session();
+      const r = seal(s, 70, plainsOf([8, 8, 8]));
+      const a = assembler(s.open);
+      const ct = Buffer.from(r.fragments[1]!.ciphertext);
+      ct[0]! ^= 0x01;
+      const staged = [track(a.stage(r.fragments[0]!)), track(a.stage(withCiphertext(r.fragments[1]!, ct))), track(a.stage(r.fragments[2]!))];
+      await tick();
+      for (const t of staged) assertResend(t.error);
+      assert.deepEqual(a.resends, [[70, [100, 101, 102]]]);
+      // A retransmitted (genuine) copy of a fragment arriving after it was given up: refused, not asked twice.
+      const late = track(a.stage(r.fragments[1]!));
+      await tick();
+      assertResend(late.error);
+      assert.equal(a.resends.length, 1);
+      assert.equal(a.waiting, 0);
+    });
+
+    it('after maxFailures records failed, the next one stops the transfer (TAMPERED) and is not asked for', async () => {
+      const s = session();
+      const a = assembler(s.open, 2);
+      const results: Tracked[][] = [];
+      for (let n = 0; n < 3; n++) {
+        const r = seal(s, 80 + n, plainsOf([8, 8]), { firstChunk: 10 * n });
+        const tag = Buffer.from(r.fragments[1]!.tag!);
+        tag[0]! ^= 0x01;
+        results.push([track(a.stage(r.fragments[0]!)), track(a.stage({ ...r.fragments[1]!, tag }))]);
+      }
+      await tick();
+      for (const t of [...results[0]!, ...results[1]!]) assertResend(t.error);
+      for (const t of results[2]!) assertTampered(t.error);
+      assert.deepEqual(a.resends.map(([n]) => n), [80, 81]);
+      assert.equal(a.stats.failed, 3);
+    });
+
+    it('expire gives up a record that stopped growing, asks for what it staged, and does not count it as a failure', async () => {
+      const s = session();
+      const r1 = seal(s, 90, plainsOf([8, 8, 8]), { firstChunk: 0 });
+      const r2 = seal(s, 91, plainsOf([8, 8]), { firstChunk: 3 });
+      const a = assembler(s.open, 0);
+      const t1 = track(a.stage(r1.fragments[0]!));
+      a.clock.now = 3_000;
+      const t2 = track(a.stage(r2.fragments[0]!));
+      a.expire(5_000);
+      await tick();
+      assert.equal(t1.settled || t2.settled, false, 'nothing is given up before it stalled for 5 s');
+      a.clock.now = 5_000;
+      a.expire(5_000);
+      await tick();
+      assertResend(t1.error);
+      assert.equal(t2.settled, false, 'the younger record still waits');
+      assert.deepEqual(a.resends, [[90, [0]]]);
+      assert.deepEqual(a.stats, { opened: 0, failed: 0, stalled: 1, waiting: 1 });
+      // maxFailures 0: a stalled record is not a failure, so it did not stop the transfer.
+      const t3 = track(a.stage(r2.fragments[1]!));
+      assert.deepEqual(await Promise.all([t2.promise, t3.promise]), r2.plains);
     });
   });
 
@@ -357,7 +434,7 @@ describe('client/recordAssembler', () => {
       const s = session();
       const r1 = seal(s, 40, plainsOf([4, 4, 4]));
       const r2 = seal(s, 41, plainsOf([4, 4]));
-      const a = new RecordAssembler(s.open);
+      const a = assembler(s.open);
       const tracked = [track(a.stage(r1.fragments[0]!)), track(a.stage(r1.fragments[2]!)), track(a.stage(r2.fragments[1]!))];
       assert.equal(a.waiting, 2);
       a.close();
@@ -366,20 +443,21 @@ describe('client/recordAssembler', () => {
         assert.ok(t.settled);
         assert.ok(t.error instanceof Error);
         assert.ok(!(t.error instanceof RecordRejected), 'close is not tampering');
+        assert.ok(!(t.error instanceof RecordResend), 'nor a record to ask for again');
       }
       assert.equal(a.waiting, 0);
       assert.equal(s.opens, 0);
-      assert.deepEqual(a.stats, { opened: 0, rejected: 0, waiting: 0 });
+      assert.deepEqual(a.stats, { opened: 0, failed: 0, stalled: 0, waiting: 0 });
     });
 
     it('does not touch records that already completed', async () => {
       const s = session();
       const r = seal(s, 42, plainsOf([4, 4]));
-      const a = new RecordAssembler(s.open);
+      const a = assembler(s.open);
       const p = Promise.all(r.fragments.map((f) => a.stage(f)));
       a.close();
       assert.deepEqual(await p, r.plains);
-      assert.deepEqual(a.stats, { opened: 1, rejected: 0, waiting: 0 });
+      assert.deepEqual(a.stats, { opened: 1, failed: 0, stalled: 0, waiting: 0 });
     });
   });
 
@@ -387,7 +465,7 @@ describe('client/recordAssembler', () => {
     const s = session();
     const rA = seal(s, 50, plainsOf([9, 9, 9], 2), { firstChunk: 0 });
     const rB = seal(s, 51, plainsOf([7, 7], 3), { firstChunk: 3 });
-    const a = new RecordAssembler(s.open);
+    const a = assembler(s.open);
     const waiting: number[] = [];
     const a0 = track(a.stage(rA.fragments[0]!));
     waiting.push(a.waiting);
@@ -406,27 +484,27 @@ describe('client/recordAssembler', () => {
     await tick();
     assert.deepEqual([a0.value, a1.value, a2.value], rA.plains);
     assert.deepEqual(waiting, [1, 2, 2, 1, 0]);
-    assert.deepEqual(a.stats, { opened: 2, rejected: 0, waiting: 0 });
+    assert.deepEqual(a.stats, { opened: 2, failed: 0, stalled: 0, waiting: 0 });
   });
 
   it('a tampered record does not affect one interleaved with it', async () => {
     const s = session();
     const rA = seal(s, 60, plainsOf([9, 9], 4));
     const rB = seal(s, 61, plainsOf([9, 9], 5));
-    const a = new RecordAssembler(s.open);
+    const a = assembler(s.open);
     const badCt = Buffer.from(rB.fragments[0]!.ciphertext);
     badCt[0]! ^= 0xff;
     const a0 = track(a.stage(rA.fragments[0]!));
     const b0 = track(a.stage(withCiphertext(rB.fragments[0]!, badCt)));
     const b1 = track(a.stage(rB.fragments[1]!));
     await tick();
-    assertTampered(b0.error);
-    assertTampered(b1.error);
+    assertResend(b0.error);
+    assertResend(b1.error);
     assert.equal(a0.settled, false);
     assert.equal(a.waiting, 1);
     const a1 = track(a.stage(rA.fragments[1]!));
     await tick();
     assert.deepEqual([a0.value, a1.value], rA.plains);
-    assert.deepEqual(a.stats, { opened: 1, rejected: 1, waiting: 0 });
+    assert.deepEqual(a.stats, { opened: 1, failed: 1, stalled: 0, waiting: 0 });
   });
 });

@@ -17,6 +17,7 @@ import { Kind } from '../../src/protocol/header';
 import { MAGIC } from '../../src/protocol/limits';
 import { RECORD_PREFIX_BYTES, RecordFragment, SEAL_TAG_BYTES, readRecordFragment, recordAad, writeRecordFragment } from '../../src/protocol/peerPackets';
 import { RecordAssembler } from '../../src/client/recordAssembler';
+import { MAX_RESEND_CHUNKS, RESEND_NO_RECORD } from '../../src/protocol/controlMessages';
 import type { SealedRecord } from '../../src/transport/transferSender';
 
 /** mulberry32: small, fast, deterministic. */
@@ -302,6 +303,12 @@ export interface TransferSpec {
   records?: number;
   /** TransferSenderOptions.smallDatagramsGetThrough (absent: every probe timeout counts). */
   smallDatagramsGetThrough?: (since: number) => boolean;
+  /** Records: RecordAssemblerOptions.maxFailures. */
+  maxRecordFailures?: number;
+  /** Records: how long a FILE_RESEND takes to reach A (default: the back path's delay). */
+  resendDelayMs?: number;
+  /** Records: how long a record may stop growing before B gives it up (default 5 s, as the client). */
+  recordStallMs?: number;
 }
 
 /** A record as the sim's sealer made it. */
@@ -334,6 +341,8 @@ export interface TransferUnderTest {
   chunksSealed: number;
   /** Records: B's assembler. */
   assembler: RecordAssembler | null;
+  /** Records: the FILE_RESENDs B asked for (record, staged chunks). */
+  resendRequests: Array<[record: number, chunks: number[]]>;
 }
 
 export class TwoClients {
@@ -345,11 +354,14 @@ export class TwoClients {
   chatB: ReliableChannel | null = null;
   scheduler: SendScheduler | null = null;
 
+  private readonly backOptions: LinkOptions;
+
   constructor(
     readonly sim: Sim,
     forward: LinkOptions,
     back: LinkOptions,
   ) {
+    this.backOptions = back;
     this.forward = sim.link(forward, (p) => this.atB(p));
     this.back = sim.link(back, (p) => this.atA(p));
   }
@@ -381,6 +393,7 @@ export class TwoClients {
 
   addTransfer(spec: TransferSpec): TransferUnderTest {
     const sim = this.sim;
+    const back = this.backOptions;
     const chunkSize = spec.chunkSize ?? DEFAULT_DATAGRAM_BYTES - PACKET_OVERHEAD - XFER_DATA_HEADER_BYTES;
     const inMemory = spec.totalBytes <= 64 << 20;
     const src = inMemory && !spec.source ? sim.rng.bytes(spec.totalBytes) : null;
@@ -406,6 +419,7 @@ export class TwoClients {
       arrivals: [],
       chunksSealed: 0,
       assembler: null,
+      resendRequests: [],
     };
     let records: TransferSenderOptions['records'];
     if (spec.records) {
@@ -443,9 +457,33 @@ export class TwoClients {
           this.sendFromA(out);
         },
       };
-      t.assembler = new RecordAssembler((epoch, record, transferId, chunks, parts, tag) =>
-        opener.openParts(record, recordAad(epoch, record, transferId, chunks, parts), parts, tag),
-      );
+      t.assembler = new RecordAssembler({
+        open: (epoch, record, transferId, chunks, parts, tag) =>
+          opener.openParts(record, recordAad(epoch, record, transferId, chunks, parts), parts, tag),
+        now: sim.clock,
+        // FILE_RESEND rides the reliable channel in the client; here it takes the back path's delay.
+        onResend: (record, chunks) => {
+          t.resendRequests.push([record, chunks]);
+          sim.schedule(sim.now + (spec.resendDelayMs ?? back.delayMs), () => t.sender.resend(record, chunks));
+        },
+        maxFailures: spec.maxRecordFailures,
+      });
+      // What FileTransfers does once a second: give up records that stopped growing, and ask for
+      // the lowest missing chunks when none came for as long.
+      const stallMs = spec.recordStallMs ?? 5_000;
+      let nextCheck = sim.now + 1_000;
+      sim.addTimers({
+        nextTimerAt: () => (t.complete || t.failed ? null : nextCheck),
+        onTimer: () => {
+          nextCheck = sim.now + 1_000;
+          t.assembler!.expire(stallMs);
+          const missing = t.receiver.stalledChunks(stallMs, MAX_RESEND_CHUNKS);
+          if (missing.length > 0) {
+            t.resendRequests.push([RESEND_NO_RECORD, missing]);
+            sim.schedule(sim.now + (spec.resendDelayMs ?? back.delayMs), () => t.sender.resend(RESEND_NO_RECORD, missing));
+          }
+        },
+      });
     }
     const read =
       spec.source ??

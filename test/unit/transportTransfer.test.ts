@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
 import { ChunkMap } from '../../src/transport/chunkMap';
 import { chunkSizeForDatagram } from '../../src/transport/frames';
-import { BLACK_HOLE_PTO_COUNT, DEFAULT_DATAGRAM_BYTES, TRANSFER_IDLE_TIMEOUT_MS } from '../../src/transport/limits';
+import { BLACK_HOLE_PTO_COUNT, DEFAULT_DATAGRAM_BYTES, MAX_PN_JUMP, TRANSFER_IDLE_TIMEOUT_MS } from '../../src/transport/limits';
 import { PathSet } from '../../src/transport/pathSet';
-import { LinkOptions, Sim, TwoClients } from './transportSim';
+import { LinkOptions, Sim, TransferSpec, TwoClients } from './transportSim';
+import { MAGIC } from '../../src/protocol/limits';
+import { readRecordFragment } from '../../src/protocol/peerPackets';
+import { RESEND_NO_RECORD } from '../../src/protocol/controlMessages';
+import { TransferReceiver } from '../../src/transport/transferReceiver';
+import { TransferSender } from '../../src/transport/transferSender';
+import type { XferAckFrame } from '../../src/transport/frames';
 
 const CHUNK = chunkSizeForDatagram(DEFAULT_DATAGRAM_BYTES);
 /** 20 MB/s bottleneck, 20 ms RTT, a queue of half the BDP. */
@@ -323,7 +329,7 @@ describe('transport transfer engine with records (chunks sealed several at a tim
       assert.ok(s.records >= Math.ceil(chunks / K));
       assert.equal(s.recordChunksHeld, 0, 'records are dropped once acknowledged');
       assert.equal(t.assembler!.waiting, 0);
-      assert.equal(t.assembler!.stats.rejected, 0);
+      assert.equal(t.assembler!.stats.failed, 0);
     });
   }
 
@@ -352,32 +358,188 @@ describe('transport transfer engine with records (chunks sealed several at a tim
     assert.ok(resent > 10, `${resent} fragments resent`);
   });
 
-  it('writes nothing of a record whose ciphertext was altered on the way, and stops with TAMPERED', async () => {
-    const sim = new Sim(320);
+  /**
+   * Runs a 1 MiB transfer whose datagrams from A pass through `alter` (a copy of each, as the
+   * wire carries it; fragments only). Returns the transfer, the chunks written from each record
+   * (as seen on the wire: record number → chunks) and every chunk written.
+   */
+  async function throughAlteringPath(seed: number, alter: (d: Buffer, record: number, chunk: number) => void, spec: Partial<TransferSpec> = {}) {
+    const sim = new Sim(seed);
     const net = new TwoClients(sim, PATH, { delayMs: 10 });
-    const t = net.addTransfer({ transferId: 9, totalBytes: 1 << 20, records: K });
-    const written = new Set<number>();
-    t.spec.sink = (chunk) => written.add(chunk);
+    const t = net.addTransfer({ transferId: 9, totalBytes: 1 << 20, records: K, ...spec });
+    const writes = new Map<number, number>(); // chunk → times written
+    t.spec.sink = (chunk) => writes.set(chunk, (writes.get(chunk) ?? 0) + 1);
     const send = net.forward.send.bind(net.forward);
-    let victimRecord = -1;
-    const chunksOf = new Map<number, Set<number>>(); // record number → its chunks, as seen on the wire
+    const chunksOf = new Map<number, Set<number>>();
     net.forward.send = (payload: Buffer, length = payload.length) => {
       const d = Buffer.from(payload.subarray(0, length));
-      const record = d.readUInt32BE(20); // the low word of the record number (header 12 + epoch 4 + high word 4)
-      chunksOf.set(record, (chunksOf.get(record) ?? new Set()).add(d.readUInt32BE(33)));
-      if (victimRecord < 0 && d.readUInt32BE(33) === 100) {
-        victimRecord = record;
-        d[d.length - 20] ^= 0x01; // one bit of chunk 100's ciphertext (before the tag, if it has one)
+      if (d[0] === MAGIC && d.length > 40) {
+        const record = d.readUInt32BE(20); // the low word of the record number (header 12 + epoch 4 + high word 4)
+        const chunk = d.readUInt32BE(33); // … + fragment byte 1 + transferId 4 + pn 4
+        chunksOf.set(record, (chunksOf.get(record) ?? new Set()).add(chunk));
+        alter(d, record, chunk);
       }
       send(d);
     };
     t.sender.start();
+    return { sim, t, writes, chunksOf };
+  }
+
+  it('asks again for a record whose ciphertext was altered on the way: nothing of the altered copy is written, the file arrives intact', async () => {
+    let victim = -1;
+    const { sim, t, writes, chunksOf } = await throughAlteringPath(320, (d, record, chunk) => {
+      if (victim < 0 && chunk === 100) {
+        victim = record;
+        d[d.length - 20] ^= 0x01; // one bit of chunk 100's ciphertext (before the tag, if it has one)
+      }
+    });
+    await sim.run(() => t.complete && t.done, 60_000);
+    assert.equal(t.failed, null);
+    assert.ok(t.dest!.equals(t.src!), 'the file arrived intact');
+    assert.equal(t.assembler!.stats.failed, 1);
+    assert.deepEqual(t.resendRequests.map(([r]) => r), [victim], 'one FILE_RESEND, for the altered record');
+    const victims = [...chunksOf.get(victim)!];
+    assert.ok(victims.length > 1 && victims.includes(100));
+    // Each chunk is written once: the altered record's chunks only from their second sending.
+    for (const [c, n] of writes) assert.equal(n, 1, `chunk ${c} written ${n} times`);
+    assert.equal(t.receiver.stats().unstaged, victims.length, 'every chunk of the altered record was taken back');
+    assert.ok(t.sender.stats().retransmittedPackets >= victims.length);
+  });
+
+  it('asks again for an altered last record after the sender thought it was done: the sender runs again', async () => {
+    const lastChunk = Math.ceil((1 << 20) / CHUNK) - 1;
+    let altered = false;
+    let doneBeforeResend = false;
+    const { sim, t } = await throughAlteringPath(321, (d, _record, chunk) => {
+      if (!altered && chunk === lastChunk) {
+        altered = true;
+        d[d.length - 20] ^= 0x01;
+      }
+    }, { resendDelayMs: 300 }); // a FILE_RESEND that took long (the reliable channel resent it): A was done by then
+    let doneEvents = 0;
+    t.sender.on('done', () => doneEvents++);
+    const resend = t.sender.resend.bind(t.sender);
+    t.sender.resend = (record, chunks) => {
+      doneBeforeResend ||= t.sender.status === 'done';
+      return resend(record, chunks);
+    };
+    await sim.run(() => t.complete && t.sender.status === 'done', 60_000);
+    assert.equal(t.failed, null);
+    assert.ok(t.dest!.equals(t.src!));
+    assert.ok(doneBeforeResend, 'the FILE_RESEND reached a sender that was done');
+    assert.equal(doneEvents, 2, 'it ran again and finished again');
+  });
+
+  it('gives up a record whose fragment went astray (its clear record number altered) once it stalls, and asks for it again', async () => {
+    let altered = false;
+    const { sim, t } = await throughAlteringPath(322, (d, _record, chunk) => {
+      if (!altered && chunk === 200) {
+        altered = true;
+        d[20] ^= 0x80; // the record number: this fragment joins a record that never completes
+      }
+    });
+    await sim.run(() => t.complete && t.done, 60_000);
+    assert.equal(t.failed, null);
+    assert.ok(t.dest!.equals(t.src!), 'the file arrived intact');
+    assert.equal(t.assembler!.stats.stalled, 2, 'the record that lost a fragment and the one it went to');
+    assert.equal(t.assembler!.stats.failed, 0);
+    assert.ok(t.resendRequests.some(([, chunks]) => chunks.includes(200)), 'the astray chunk was asked for');
+  });
+
+  for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+    it(`arrives byte-identical through random bit flips anywhere in 2 % of fragments, clear headers included (seed ${seed})`, async () => {
+      // A flipped transfer packet number, chunk or record number is acknowledged as it arrived;
+      // FILE_RESEND (records and stalled chunks) and the sender's ack checks must still finish it.
+      const sim = new Sim(seed);
+      const net = new TwoClients(sim, { ...PATH, loss: 0.01 }, { delayMs: 2, loss: 0.01 });
+      const t = net.addTransfer({ transferId: 9, totalBytes: 2 << 20, records: K });
+      const send = net.forward.send.bind(net.forward);
+      let flipped = 0;
+      net.forward.send = (payload: Buffer, length = payload.length) => {
+        const d = Buffer.from(payload.subarray(0, length));
+        if (sim.rng.next() < 0.02) {
+          d[sim.rng.int(d.length)] ^= 1 << sim.rng.int(8);
+          flipped++;
+          // A flipped sealed packet fails authentication (a loss); so does a fragment whose header no longer parses.
+          if (d[0] !== MAGIC || !readRecordFragment(d)) return;
+        }
+        send(d);
+      };
+      t.sender.start();
+      await sim.run(() => t.complete && t.done, 120_000);
+      assert.equal(t.failed, null);
+      assert.ok(t.dest!.equals(t.src!), 'the file arrived intact');
+      assert.ok(flipped > 20 && t.resendRequests.length > 0, `${flipped} datagrams flipped, ${t.resendRequests.length} FILE_RESENDs`);
+    });
+  }
+
+  it('stops with TAMPERED once records that fail outnumber those opened more than twice (past maxFailures)', async () => {
+    const bad = new Set<number>();
+    const { sim, t } = await throughAlteringPath(
+      323,
+      (d, record, chunk) => {
+        if (chunk >= 100) {
+          bad.add(record);
+          d[d.length - 20] ^= 0x01; // every fragment from chunk 100 on: no record opens from there
+        }
+      },
+      { maxRecordFailures: 3 },
+    );
     await sim.run(() => t.failed !== null, 60_000);
     assert.equal(t.failed![0], 'TAMPERED');
-    const victims = [...chunksOf.get(victimRecord)!];
-    assert.ok(victims.length > 1 && victims.includes(100));
-    for (const c of victims) assert.ok(!written.has(c), `chunk ${c} of the altered record was written`);
-    assert.ok(written.size > K, 'other records were written');
-    assert.equal(t.assembler!.stats.rejected, 1);
+    const { opened, failed } = t.assembler!.stats;
+    assert.ok(opened >= 5, `${opened} records opened before chunk 100`);
+    assert.equal(failed, 2 * opened + 1, 'it stopped at the first failure beyond twice the records opened');
+    const asked = t.resendRequests.filter(([r]) => r !== RESEND_NO_RECORD);
+    assert.equal(asked.length, failed - 1, 'each failure before it was asked for again, the last one stopped the transfer');
+    assert.ok(asked.every(([r]) => bad.has(r)));
+  });
+});
+
+describe('transport engine against packet numbers corrupted in a clear header', () => {
+  const frame = (pn: number, chunk: number, size: number) => ({ type: 'xferData' as const, transferId: 1, pn, chunk, data: Buffer.alloc(size) });
+
+  it('the receiver neither takes nor acknowledges a packet number more than MAX_PN_JUMP beyond the largest', async () => {
+    const acks: XferAckFrame[] = [];
+    const r = new TransferReceiver({
+      transferId: 1,
+      totalBytes: 4 * 100,
+      chunkSize: 100,
+      windowBytes: 1 << 20,
+      now: () => 0,
+      writeChunk: async () => undefined,
+      transmit: (frames) => acks.push(...(frames.filter((f) => f.type === 'xferAck') as XferAckFrame[])),
+    });
+    r.onData(frame(0, 0, 100));
+    r.onData(frame(MAX_PN_JUMP + 1, 1, 100)); // 0 + MAX_PN_JUMP + 1: beyond
+    r.onData(frame(MAX_PN_JUMP, 2, 100)); // exactly MAX_PN_JUMP beyond: believed
+    r.onTimer();
+    assert.equal(r.stats().malformed, 1);
+    assert.deepEqual(acks.at(-1)!.ranges, [[MAX_PN_JUMP, MAX_PN_JUMP], [0, 0]]);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(r.missingChunks(4), [1, 3], 'the chunk of the refused packet is still missing');
+  });
+
+  it('the sender takes an ack whose largest it never sent: what it did send is acknowledged, nothing stalls', () => {
+    let now = 0;
+    const sent: number[] = [];
+    const s = new TransferSender({
+      transferId: 1,
+      totalBytes: 10 * 100,
+      chunkSize: 100,
+      initialMaxChunk: 10,
+      now: () => now,
+      readChunk: () => Promise.resolve(),
+      transmit: (d) => sent.push(d.readUInt32BE(5)),
+    });
+    s.start();
+    return new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      s.onTimer();
+      assert.ok(sent.length >= 3, `${sent.length} packets sent`);
+      now = 10;
+      // pn 3 and 1_000_000 (a corrupted header's) received: the ack's largest was never sent.
+      s.onAck({ type: 'xferAck', transferId: 1, largest: 1_000_000, ackDelayUs: 0, ranges: [[1_000_000, 1_000_000], [0, 2]], maxChunk: 10, written: 3 });
+      assert.equal(s.stats().chunksAcked, 3, 'packets 0-2 acknowledged');
+    });
   });
 });
