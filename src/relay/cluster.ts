@@ -10,7 +10,8 @@ import { NICK_RESERVE_MS } from './relayLimits';
 import { Mesh } from './mesh';
 import { RedisDirectory } from './redisDirectory';
 import { ClusterOptions, RelayOptions, RelayServer } from './relayServer';
-import { PAIR_TIMEOUT_MS, TransitMeeting, normalizeIp } from './transit';
+import { RelayAddresses } from './relayAddresses';
+import { PAIR_TIMEOUT_MS, TransitMeeting } from './transit';
 
 /** The cluster secret must be at least this long: it keys the HMAC of every datagram between relays. */
 export const MIN_CLUSTER_SECRET_CHARS = 16;
@@ -25,6 +26,7 @@ export async function startClusterRelay(opts: RelayOptions, cluster: ClusterOpti
   const directory = await RedisDirectory.connect({ url: cluster.url, nickReserveMs: opts.nickReserveMs ?? NICK_RESERVE_MS, log });
   let relay: RelayServer;
   let mesh: Mesh | undefined;
+  const relayAddresses = new RelayAddresses(log);
   // The two ends of a transit lane may reach different relays: the first relay to see its token
   // claims it, the other bridges its end there (transit.ts).
   const meeting: TransitMeeting = {
@@ -36,7 +38,8 @@ export async function startClusterRelay(opts: RelayOptions, cluster: ClusterOpti
       if (!r) throw new Error(`relay ${owner} holds the lane but its address is not known here yet`);
       return { host: r.host, port: r.port };
     },
-    isRelayAddress: (ip) => mesh?.relays().some((r) => normalizeIp(r.host) === ip) ?? false,
+    isRelayAddress: (ip) => relayAddresses.has(ip),
+    close: () => relayAddresses.close(),
   };
   try {
     relay = await RelayServer.start({ ...opts, cluster: undefined }, {
@@ -46,11 +49,15 @@ export async function startClusterRelay(opts: RelayOptions, cluster: ClusterOpti
         mesh = new Mesh(transport, router, admission, meshKey(cluster.secret), directory.relayId, dropped);
         router.mesh = mesh;
         r.onMesh = mesh.receive;
-        directory.on('relays', (relays) => mesh?.setRelays(relays));
+        directory.on('relays', (relays) => {
+          mesh?.setRelays(relays);
+          void relayAddresses.set(mesh?.relays().map((r) => r.host) ?? []);
+        });
         directory.bindLocal({ has: (id) => router.sessions.has(id), ids: () => router.sessions.keys() });
       },
     });
   } catch (err) {
+    relayAddresses.close();
     await directory.close();
     throw err;
   }

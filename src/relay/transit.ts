@@ -74,6 +74,8 @@ export interface TransitMeeting {
   claim(token: string): Promise<{ host: string; port: number } | null>;
   /** Whether `ip` is the address of another relay of the cluster (it may bring a lane's other end). */
   isRelayAddress(ip: string): boolean;
+  /** The transit server closed. */
+  close?(): void;
 }
 
 export interface TransitOptions {
@@ -143,6 +145,7 @@ export class TransitServer {
   }
 
   close(): Promise<void> {
+    this.opts.meeting?.close?.();
     this.closeLanes();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
