@@ -253,3 +253,36 @@ describe('several relays on one Redis: members on different relays', function ()
     }
   });
 });
+
+describe('several relays advertised under a hostname', function () {
+  this.timeout(90_000);
+  let cluster: TestCluster;
+  const clients: TestClient[] = [];
+  before(async () => {
+    cluster = await TestCluster.start(2, {}, 'localhost');
+  });
+  after(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.leave().catch(() => undefined)));
+    await cluster?.close();
+  });
+
+  it('bridges a lane between relays known by name (the name resolved to the bridging relay\'s source address)', async () => {
+    assert.ok(cluster.relays[0].stats().cluster!.relays.every((r) => r.host === 'localhost'), 'the relays know each other by name');
+    const alice = await TestClient.join({ relay: cluster.relays[0].address(), nick: 'alice', directConnections: false });
+    const bob = await TestClient.join({ relay: cluster.relays[1].address(), nick: 'bob', acceptFiles: 'always', directConnections: false });
+    clients.push(alice, bob);
+    await alice.waitForPeers(['bob']);
+    await bob.waitForPeers(['alice']);
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'peerchat-cluster-named-')), 'big.bin');
+    const big = randomBytes(8 * 1024 * 1024 + 17);
+    writeFileSync(file, big);
+    const before = cluster.relays.map((r) => r.stats().transit!);
+    const id = await alice.client.sendFile('bob', file);
+    const got = await bob.waitFor('file-received', () => true, 60_000);
+    assert.equal(sha256(readFileSync(got.path)), sha256(big));
+    const after = cluster.relays.map((r) => r.stats().transit!);
+    assert.equal(after[0].bridged - before[0].bridged + after[1].bridged - before[1].bridged, 1, 'one relay bridged the lane to the other');
+    assert.equal(after[0].refused - before[0].refused + after[1].refused - before[1].refused, 0, 'no bridge hello was refused');
+    assert.equal(alice.all('transfer-route').filter((r) => r.id === id && r.lane === 'udp').length, 0, 'no part of it went as datagrams');
+  });
+});

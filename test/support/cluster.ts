@@ -18,11 +18,13 @@ export class TestCluster {
     readonly redis: RedisServer,
     readonly relays: RelayServer[],
     private readonly opts: RelayOptions,
+    private readonly advertiseHost?: string,
   ) {}
 
-  static async start(n: number, opts: RelayOptions = {}): Promise<TestCluster> {
+  /** `advertiseHost`: each relay registers under this name instead of its IP (`--advertise-host`). */
+  static async start(n: number, opts: RelayOptions = {}, advertiseHost?: string): Promise<TestCluster> {
     const redis = await RedisServer.start();
-    const c = new TestCluster(redis, [], opts);
+    const c = new TestCluster(redis, [], opts, advertiseHost);
     try {
       for (let i = 0; i < n; i++) c.relays.push(await c.startRelay());
       await c.settle();
@@ -41,7 +43,7 @@ export class TestCluster {
       unregisteredRate: MANY_FROM_ONE_IP,
       ...this.opts,
       ...extra,
-      cluster: { url: this.redis.url, secret: TEST_CLUSTER_SECRET },
+      cluster: { url: this.redis.url, secret: TEST_CLUSTER_SECRET, advertiseHost: this.advertiseHost },
     });
   }
 
