@@ -8,7 +8,7 @@ import { MAGIC } from '../../src/protocol/limits';
 import { readRecordFragment } from '../../src/protocol/peerPackets';
 import { RESEND_NO_RECORD } from '../../src/protocol/controlMessages';
 import { TransferReceiver } from '../../src/transport/transferReceiver';
-import { TransferSender } from '../../src/transport/transferSender';
+import { EXTRA_RECORD_RESENDS, TransferSender } from '../../src/transport/transferSender';
 import type { XferAckFrame } from '../../src/transport/frames';
 
 const CHUNK = chunkSizeForDatagram(DEFAULT_DATAGRAM_BYTES);
@@ -541,5 +541,39 @@ describe('transport engine against packet numbers corrupted in a clear header', 
       s.onAck({ type: 'xferAck', transferId: 1, largest: 1_000_000, ackDelayUs: 0, ranges: [[1_000_000, 1_000_000], [0, 2]], maxChunk: 10, written: 3 });
       assert.equal(s.stats().chunksAcked, 3, 'packets 0-2 acknowledged');
     });
+  });
+});
+
+describe('transport sender: FILE_RESEND from a receiver', () => {
+  const K = 14;
+
+  it('ignores chunks that are not of the file, records it never sealed, and chunks not sent yet', async () => {
+    const sim = new Sim(330);
+    const net = new TwoClients(sim, PATH, { delayMs: 10 });
+    const t = net.addTransfer({ transferId: 5, totalBytes: 1 << 20, records: K });
+    t.sender.start();
+    await sim.run(() => t.sender.stats().chunksAcked > 100, 60_000);
+    const lastChunk = Math.ceil((1 << 20) / CHUNK) - 1;
+    assert.equal(t.sender.resend(987_654, [-1, 2.5, lastChunk + 1, 2 ** 32, NaN]), 0, 'nothing of the file named');
+    assert.equal(t.sender.resend(RESEND_NO_RECORD, [lastChunk]), 0, 'the last chunk was not sent yet: it goes as any chunk');
+    await sim.run(() => t.complete && t.done, 60_000);
+    assert.ok(t.dest!.equals(t.src!));
+    assert.equal(t.sender.stats().retransmittedPackets, 0, 'nothing was sent twice');
+  });
+
+  it('fails with TAMPERED when a receiver asks for far more records than were sealed', async () => {
+    const sim = new Sim(331);
+    const net = new TwoClients(sim, PATH, { delayMs: 10 });
+    const t = net.addTransfer({ transferId: 6, totalBytes: 64 * 1024, records: K });
+    t.sender.start();
+    await sim.run(() => t.done, 60_000);
+    const sealed = t.sender.stats().records;
+    let n = 0;
+    while (t.sender.status !== 'failed' && n < 1000) {
+      t.sender.resend(RESEND_NO_RECORD, [0]);
+      n++;
+    }
+    assert.equal(t.failed?.[0], 'TAMPERED');
+    assert.equal(n, sealed + EXTRA_RECORD_RESENDS + 1);
   });
 });
