@@ -164,7 +164,7 @@ export interface RecordSealer {
   send(record: SealedRecord, index: number, pn: number): void;
 }
 
-/** A record is kept while any fragment refers to it (fragmentOf and the send queues), and in recentRecords. */
+/** A record is kept while any fragment refers to it (fragmentOf and the send queues). */
 interface RecordState {
   sealed: SealedRecord;
   chunks: number[];
@@ -196,8 +196,9 @@ interface Slot {
 /** Buffers kept back from new-chunk reads so a retransmission never waits for the pool. */
 const RESERVED_RETRANSMIT_SLOTS = 1;
 /**
- * Records remembered by number for a receiver's FILE_RESEND, the newest ones (a receiver asks
- * within a round trip of a record's last fragment, or RECORD_STALL_MS later).
+ * Records whose chunks are remembered by number for a receiver's FILE_RESEND, the newest ones (a
+ * receiver asks within a round trip of a record's last fragment, or RECORD_STALL_MS later). Only
+ * their chunk numbers: a record's ciphertext goes once all of it is acknowledged.
  */
 const RECORDS_REMEMBERED = 4096;
 /**
@@ -232,8 +233,8 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
   private readonly newFragments: Fragment[] = [];
   private newFragmentsHead = 0;
   private readonly retxFragments: Fragment[] = [];
-  /** Records by number, the newest RECORDS_REMEMBERED (resend). */
-  private readonly recentRecords = new Map<number, RecordState>();
+  /** The chunks of the newest RECORDS_REMEMBERED records, by record number (resend). */
+  private readonly recentRecords = new Map<number, readonly number[]>();
   private resends = 0;
   /** Reused by sealNextRecord. */
   private readonly recordChunks: number[] = [];
@@ -396,10 +397,9 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
       rec.dropped = true;
       for (const c of rec.chunks) again.add(c);
     };
-    dropRecord(this.recentRecords.get(record));
-    for (const c of chunks) {
+    for (const c of [...(this.recentRecords.get(record) ?? []), ...chunks]) {
       if (!(Number.isInteger(c) && c >= 0 && c < this.chunkCount)) continue;
-      dropRecord(this.fragmentOf.get(c)?.rec);
+      dropRecord(this.fragmentOf.get(c)?.rec); // a record still in flight: none of it goes again as it was
       again.add(c);
     }
     const reopened = new Set<number>();
@@ -618,7 +618,7 @@ export class TransferSender extends EventEmitter<TransferSenderEvents> {
     }
     this.counters.records++;
     const rec: RecordState = { sealed, chunks: chunks.slice(), dropped: false };
-    this.recentRecords.set(sealed.record, rec);
+    this.recentRecords.set(sealed.record, rec.chunks);
     if (this.recentRecords.size > RECORDS_REMEMBERED) this.recentRecords.delete(this.recentRecords.keys().next().value as number);
     for (let i = 0; i < chunks.length; i++) {
       const f: Fragment = { rec, index: i, chunk: chunks[i], retransmit: false };
