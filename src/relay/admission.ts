@@ -27,8 +27,8 @@ import { performance } from 'node:perf_hooks';
 import { verifySignature } from '../crypto/identity';
 import { checkDeviceCertificate, type DeviceCertificate } from '../crypto/deviceCertificate';
 import { ErrorCode, ERROR_HINTS, errorCodeToWire } from '../protocol/errors';
-import { HEADER_BYTES, MAX_ERROR_MESSAGE_BYTES } from '../protocol/limits';
-import { Kind } from '../protocol/header';
+import { DST_RELAY, HEADER_BYTES, MAX_ERROR_MESSAGE_BYTES } from '../protocol/limits';
+import { CHECK_BYTES, Kind } from '../protocol/header';
 import { checkNickname } from '../protocol/nickname';
 import { clip, encodeRelayMessage, RelayMessage } from '../protocol/relayMessages';
 import { AddressCookie } from './addressCookie';
@@ -125,8 +125,11 @@ export class Admission {
     this.sendUnvalidated(encodeRelayMessage({ kind: Kind.COOKIE, token: m.token, cookie }, 0, 0, checked), addr, rinfo);
   }
 
-  /** Runs admission's REGISTER checks; on a refusal it answers (or drops) and returns undefined. */
-  checkRegister(m: RelayMsg<typeof Kind.REGISTER>, bytes: number, rinfo: dgram.RemoteInfo): AdmittedRegister | undefined {
+  /**
+   * Runs admission's REGISTER checks; on a refusal it answers (or drops) and returns undefined.
+   * `checked`: the REGISTER asked for checked relay messages, so the refusal is checked too.
+   */
+  checkRegister(m: RelayMsg<typeof Kind.REGISTER>, bytes: number, rinfo: dgram.RemoteInfo, checked = false): AdmittedRegister | undefined {
     if (!this.admit(rinfo.address)) {
       this.dropped.rateLimited++;
       return undefined;
@@ -134,19 +137,19 @@ export class Admission {
     if (!this.cookies.check(m.cookie, rinfo.address, rinfo.port, Date.now())) {
       this.dropped.badCookie++;
       const addr = this.credit(rinfo, bytes);
-      this.sendUnvalidatedError('BAD_COOKIE', Kind.REGISTER, 0, ERROR_HINTS.BAD_COOKIE, addr, rinfo);
+      this.sendUnvalidatedError('BAD_COOKIE', Kind.REGISTER, 0, ERROR_HINTS.BAD_COOKIE, addr, rinfo, checked);
       return undefined;
     }
     // From here on the address is validated (it received our cookie): answers are not capped.
     const cert = m.cert;
     if (this.secret !== undefined && !this.provesSecret(m.cookie, cert.deviceSign, m.secretProof)) {
-      this.refuse('badSecret', 'BAD_SECRET', ERROR_HINTS.BAD_SECRET, rinfo);
+      this.refuse('badSecret', 'BAD_SECRET', ERROR_HINTS.BAD_SECRET, rinfo, checked);
       return undefined;
     }
     // The device key signed the datagram (possession), and the identity certified the device
     // key (docs/security.md "Members and devices"): nobody but the identity adds a device to it.
     if (!safeVerify(cert.deviceSign, m.signed, m.signature)) {
-      this.refuse('badSignature', 'BAD_SIGNATURE', ERROR_HINTS.BAD_SIGNATURE, rinfo);
+      this.refuse('badSignature', 'BAD_SIGNATURE', ERROR_HINTS.BAD_SIGNATURE, rinfo, checked);
       return undefined;
     }
     const certified = checkDeviceCertificate(cert, Date.now() / 1000);
@@ -155,12 +158,12 @@ export class Admission {
         certified.reason === 'expired'
           ? "The device certificate has expired: check this computer's clock, then join again."
           : ERROR_HINTS.BAD_SIGNATURE;
-      this.refuse('badSignature', 'BAD_SIGNATURE', message, rinfo);
+      this.refuse('badSignature', 'BAD_SIGNATURE', message, rinfo, checked);
       return undefined;
     }
     const nick = checkNickname(m.nick);
     if (!nick.ok) {
-      this.refuse('nickInvalid', 'NICK_INVALID', nick.reason, rinfo);
+      this.refuse('nickInvalid', 'NICK_INVALID', nick.reason, rinfo, checked);
       return undefined;
     }
     return {
@@ -173,10 +176,14 @@ export class Admission {
     };
   }
 
-  /** A REGISTER refusal to a validated address (it holds our cookie): refKind REGISTER, refId 0. */
-  refuse(reason: DropReason, code: ErrorCode, message: string, rinfo: { address: string; port: number }): void {
+  /**
+   * A REGISTER refusal to a validated address (it holds our cookie): refKind REGISTER, refId 0.
+   * `checked`: that REGISTER asked for checked relay messages (docs/protocol.md "Checked relay
+   * messages"): a refusal corrupted on the way is then dropped, not read as another error.
+   */
+  refuse(reason: DropReason, code: ErrorCode, message: string, rinfo: { address: string; port: number }, checked = false): void {
     this.dropped[reason]++;
-    const err = encodeRelayMessage({ kind: Kind.ERROR, code: errorCodeToWire(code), refKind: Kind.REGISTER, refId: 0, message });
+    const err = encodeRelayMessage({ kind: Kind.ERROR, code: errorCodeToWire(code), refKind: Kind.REGISTER, refId: 0, message }, 0, DST_RELAY, checked);
     this.transport.sendRaw(err, rinfo.port, rinfo.address);
   }
 
@@ -222,14 +229,15 @@ export class Admission {
     message: string,
     addr: string,
     rinfo: dgram.RemoteInfo,
+    checked = false,
   ): void {
-    const room = this.unvalidated.allowance(addr) - BARE_ERROR_BYTES;
+    const room = this.unvalidated.allowance(addr) - BARE_ERROR_BYTES - (checked ? CHECK_BYTES : 0);
     if (room < 0) {
       this.answersSuppressed++;
       return;
     }
     const text = clip(message, Math.min(room, MAX_ERROR_MESSAGE_BYTES));
-    const err = encodeRelayMessage({ kind: Kind.ERROR, code: errorCodeToWire(code), refKind, refId, message: text });
+    const err = encodeRelayMessage({ kind: Kind.ERROR, code: errorCodeToWire(code), refKind, refId, message: text }, 0, DST_RELAY, checked);
     this.sendUnvalidated(err, addr, rinfo);
   }
 }

@@ -571,7 +571,7 @@ export class RelayServer extends EventEmitter<RelayEvents> {
 
   /** `checked`: the REGISTER asked for checked relay messages (docs/protocol.md "Checked relay messages"). */
   private onRegister(m: RelayMsg<typeof Kind.REGISTER>, bytes: number, rinfo: dgram.RemoteInfo, checked: boolean): void {
-    const a = this.admission.checkRegister(m, bytes, rinfo);
+    const a = this.admission.checkRegister(m, bytes, rinfo, checked);
     if (a === undefined) return;
     const now = performance.now();
     const local = this.router.byDevice.get(a.deviceKey);
@@ -579,7 +579,7 @@ export class RelayServer extends EventEmitter<RelayEvents> {
     if (local !== undefined && local.ownerKey === a.ownerKey) {
       if (moving && a.cookieSeconds < local.cookieSeconds) {
         // An older REGISTER replayed from another address: the client itself has moved on since.
-        return this.admission.refuse('badCookie', 'BAD_COOKIE', ERROR_HINTS.BAD_COOKIE, rinfo);
+        return this.admission.refuse('badCookie', 'BAD_COOKIE', ERROR_HINTS.BAD_COOKIE, rinfo, checked);
       }
       if (local.nickKey === a.nickKey) {
         // The device's own session on this relay: nothing for the directory to decide.
@@ -593,7 +593,7 @@ export class RelayServer extends EventEmitter<RelayEvents> {
     }
     if (this.registering.has(a.deviceKey)) return; // the directory is on it; the answer follows
     if (!this.directory.available) {
-      return this.admission.refuse('directoryUnavailable', 'DIRECTORY_UNAVAILABLE', ERROR_HINTS.DIRECTORY_UNAVAILABLE, rinfo);
+      return this.admission.refuse('directoryUnavailable', 'DIRECTORY_UNAVAILABLE', ERROR_HINTS.DIRECTORY_UNAVAILABLE, rinfo, checked);
     }
     this.registering.add(a.deviceKey);
     // A device this relay does not serve takes a place here whatever the directory makes of it (a
@@ -621,7 +621,7 @@ export class RelayServer extends EventEmitter<RelayEvents> {
         settled();
         this.log(`directory: REGISTER failed: ${err instanceof Error ? err.message : String(err)}`);
         if (this.closing === undefined) {
-          this.admission.refuse('directoryUnavailable', 'DIRECTORY_UNAVAILABLE', ERROR_HINTS.DIRECTORY_UNAVAILABLE, rinfo);
+          this.admission.refuse('directoryUnavailable', 'DIRECTORY_UNAVAILABLE', ERROR_HINTS.DIRECTORY_UNAVAILABLE, rinfo, checked);
         }
       },
     );
@@ -632,7 +632,7 @@ export class RelayServer extends EventEmitter<RelayEvents> {
     if (this.closing !== undefined) return;
     if (!outcome.ok) {
       const [reason, message] = refusalText(outcome);
-      this.admission.refuse(reason, outcome.code, message, rinfo);
+      this.admission.refuse(reason, outcome.code, message, rinfo, checked);
       return;
     }
     const now = performance.now();

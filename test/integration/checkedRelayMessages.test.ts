@@ -7,6 +7,7 @@
  */
 import { strict as assert } from 'node:assert';
 import * as dgram from 'node:dgram';
+import { generateIdentity } from '../../src/crypto/identity';
 import { RelayServer } from '../../src/relay/relayServer';
 import { TestClient } from '../support/testClient';
 
@@ -14,7 +15,7 @@ const FIRST_PEER_KIND = 0x40;
 const BATCH = 0x0f;
 
 /** A UDP proxy in front of the relay for one client: records [direction, kind, flags] of each relay message. */
-async function recordingProxy(target: { host: string; port: number }) {
+async function recordingProxy(target: { host: string; port: number }, alterDown?: (b: Buffer) => Buffer) {
   const seen: Array<['up' | 'down', number, number]> = [];
   const front = dgram.createSocket('udp4');
   const back = dgram.createSocket('udp4');
@@ -34,8 +35,9 @@ async function recordingProxy(target: { host: string; port: number }) {
     note('up', b);
     back.send(b, target.port, target.host);
   });
-  back.on('message', (b) => {
+  back.on('message', (b: Buffer) => {
     note('down', b);
+    if (alterDown) b = alterDown(b);
     if (client) front.send(b, client.port, client.address);
   });
   await new Promise<void>((r) => front.bind(0, '127.0.0.1', () => r()));
@@ -92,6 +94,35 @@ describe('checked relay messages', function () {
       assert.ok(seen.some(([dir, kind]) => dir === 'up' && kind === 0x03), 'REGISTER went, unchecked');
     } finally {
       await stop();
+    }
+  });
+
+  it('a REGISTER refusal to a client that checks comes checked: one corrupted on the way is dropped, and the next tells it NICK_TAKEN', async () => {
+    const relay = await RelayServer.start({ host: '127.0.0.1', port: 0 });
+    let corrupted = 0;
+    const ERROR = 0x05;
+    // The first ERROR down gets one bit of its text flipped (as a checksum the UDP layer missed).
+    const proxy = await recordingProxy(relay.address(), (b) => {
+      if (b[2] !== ERROR || corrupted > 0) return b;
+      corrupted++;
+      const c = Buffer.from(b);
+      c[c.length - 8] ^= 0x20;
+      return c;
+    });
+    const bob = await TestClient.join({ relay: relay.address(), nick: 'bob', directConnections: false });
+    try {
+      await assert.rejects(
+        TestClient.join({ relay: proxy.address(), nick: 'bob', directConnections: false }, generateIdentity()),
+        (e: Error & { code?: string }) => e.code === 'NICK_TAKEN',
+      );
+      const errors = proxy.seen.filter(([dir, kind]) => dir === 'down' && kind === ERROR);
+      assert.ok(errors.length >= 2, `the corrupted refusal was dropped and another came: ${errors.length}`);
+      assert.ok(errors.every(([, , flags]) => (flags & 1) !== 0), 'every refusal checked');
+      assert.equal(corrupted, 1);
+    } finally {
+      await bob.leave();
+      await proxy.close();
+      await relay.close();
     }
   });
 });
