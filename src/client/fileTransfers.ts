@@ -991,7 +991,8 @@ export class FileTransfers {
         const sender = t?.sender;
         if (!t || !sender || (t.state !== 'sending' && t.state !== 'verifying')) break;
         const n = sender.resend(m.record, m.chunks);
-        this.host.log('warn', `transfer ${t.localId}: ${link.nick} asked for record ${m.record} of ${t.name} again (${n} chunks)`);
+        const what = m.record === RESEND_NO_RECORD ? `chunks ${m.chunks.join(', ')}` : `record ${m.record}`;
+        this.host.log('warn', `transfer ${t.localId}: ${link.nick} asked for ${what} of ${t.name} again (${n} chunks)`);
         if (sender.status === 'running') {
           t.state = 'sending'; // a sender that was done runs again
           this.scheduler.add(sender);
