@@ -82,7 +82,8 @@ interface PendingRecord {
 
 export class RecordAssembler {
   private readonly pending = new Map<number, PendingRecord>();
-  private readonly given = new Set<number>();
+  /** Records given up, as `epoch/record`. */
+  private readonly given = new Set<string>();
   private readonly maxFailures: number;
   private counters = { opened: 0, failed: 0, stalled: 0 };
 
@@ -106,8 +107,11 @@ export class RecordAssembler {
    * the transfer must stop, or an Error when closed.
    */
   stage(f: RecordFragment): Promise<Buffer> {
-    // A late fragment of a record given up: its chunk comes again on its own.
-    if (this.given.has(f.record)) return Promise.reject(new RecordResend(`record ${f.record} was given up and asked for again`));
+    // A late fragment of a record given up: its chunk comes again on its own. (Record numbers
+    // start over with a new session, hence the epoch.)
+    if (this.given.size > 0 && this.given.has(`${f.epoch}/${f.record}`)) {
+      return Promise.reject(new RecordResend(`record ${f.record} was given up and asked for again`));
+    }
     let r = this.pending.get(f.record);
     if (r === undefined) {
       r = {
@@ -180,9 +184,10 @@ export class RecordAssembler {
   /** No chunk of record `n` is written; its chunks are asked for again, or the transfer stops. */
   private giveUp(n: number, r: PendingRecord, why: string, failed: boolean): void {
     if (this.pending.get(n) === r) this.pending.delete(n);
-    if (!this.given.has(n)) {
-      this.given.add(n);
-      if (this.given.size > GAVE_UP_REMEMBERED) this.given.delete(this.given.values().next().value as number);
+    const key = `${r.epoch}/${n}`;
+    if (!this.given.has(key)) {
+      this.given.add(key);
+      if (this.given.size > GAVE_UP_REMEMBERED) this.given.delete(this.given.values().next().value as string);
     }
     if (failed) this.counters.failed++;
     const chunks = [...new Set(r.chunks.filter((c) => c >= 0))];

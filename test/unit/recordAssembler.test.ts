@@ -388,6 +388,25 @@ describe('client/recordAssembler', () => {
       assert.equal(a.waiting, 0);
     });
 
+    it('a record given up under one session does not refuse the same record number under the next', async () => {
+      const s = session();
+      const a = assembler(s.open);
+      const old = seal(s, 75, plainsOf([8, 8]), { epoch: 3 });
+      const tag = Buffer.from(old.fragments[1]!.tag!);
+      tag[0]! ^= 0x01;
+      await Promise.allSettled([a.stage(old.fragments[0]!), a.stage({ ...old.fragments[1]!, tag })]);
+      assert.deepEqual(a.resends.map(([n]) => n), [75]);
+      // Record numbers start over with new keys: record 75 of epoch 4 is another record.
+      const s2 = session();
+      const b = assembler(s2.open);
+      const fresh = seal(s2, 75, plainsOf([8, 8]), { epoch: 4 });
+      const staleRefused = track(a.stage(fresh.fragments[0]!));
+      await tick();
+      assert.equal(staleRefused.settled, false, 'not refused as the record given up under epoch 3');
+      assert.deepEqual(await Promise.all(fresh.fragments.map((f) => b.stage(f))), fresh.plains);
+      a.close();
+    });
+
     it('after maxFailures records failed, the next one stops the transfer (TAMPERED) and is not asked for', async () => {
       const s = session();
       const a = assembler(s.open, 2);
