@@ -38,9 +38,14 @@ export class RelayAddresses {
     return this.literal.has(n) || this.resolved.has(n);
   }
 
-  /** The relays' advertised hosts changed: IPs count at once, hostnames once looked up. */
+  /**
+   * The relays' advertised hosts: IPs count at once, hostnames once looked up. The same hosts
+   * again (the list also changes when a relay's liveness does) look nothing up.
+   */
   set(hosts: readonly string[]): Promise<void> {
-    this.hosts = [...new Set(hosts)];
+    const next = [...new Set(hosts)].sort();
+    if (next.length === this.hosts.length && next.every((h, i) => h === this.hosts[i])) return Promise.resolve();
+    this.hosts = next;
     this.literal = new Set(this.hosts.filter((h) => isIP(h) !== 0).map(normalizeIp));
     return this.refresh();
   }

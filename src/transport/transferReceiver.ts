@@ -353,7 +353,7 @@ export class TransferReceiver extends EventEmitter<TransferReceiverEvents> {
   /** Up to `limit` chunks below the credit, neither written nor being written, lowest first. */
   missingChunks(limit: number): number[] {
     const out: number[] = [];
-    for (let c = this.written.nextMissing(0); c < this.maxChunk && out.length < limit; c = this.written.nextMissing(c + 1)) {
+    for (let c = this.written.firstMissing; c < this.maxChunk && out.length < limit; c = this.written.nextMissing(c + 1)) {
       if (!this.pending.has(c)) out.push(c);
     }
     return out;

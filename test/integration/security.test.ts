@@ -118,22 +118,52 @@ describe('end-to-end security', function () {
   describe('file data in records (1200-byte datagrams: chunks sealed several at a time)', () => {
     useDatagramBytes(1200);
 
-    it('crosses a lossy path intact, and the relay sees only ciphertext', async () => {
+    interface TapSession {
+      alice: TestClient;
+      bob: TestClient;
+      tap: Tap;
+      /** What bob's client logged. */
+      bobLog: string[];
+      /** Writes `data` to a new temporary file called `name`; its path. */
+      file(name: string, data: Buffer): string;
+    }
+
+    /**
+     * alice on the relay, bob behind a tap whose datagrams to bob pass through `toClient`; both
+     * see each other, `body` runs, then both leave and everything closes.
+     */
+    async function behindTap(toClient: (m: Buffer) => Buffer | null, body: (s: TapSession) => Promise<void>): Promise<void> {
       const relay = await RelayServer.start({ host: '127.0.0.1', port: 0 });
       const tap = await Tap.start(relay.address());
-      let seed = 12345;
-      const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
-      tap.toClient = (m) => (m[2] === Kind.PEER_RECORD && random() < 0.05 ? null : m); // 5 % of file data lost
+      tap.toClient = toClient;
+      const bobLog: string[] = [];
       const alice = await TestClient.join({ relay: relay.address(), nick: 'alice' });
-      const bob = await TestClient.join({ relay: tap.address(), nick: 'bob', acceptFiles: 'always' });
+      const bob = await TestClient.join({ relay: tap.address(), nick: 'bob', acceptFiles: 'always', log: (_l, m) => bobLog.push(m) });
+      const file = (name: string, data: Buffer): string => {
+        const src = path.join(mkdtempSync(path.join(os.tmpdir(), 'peerchat-rec-')), name);
+        writeFileSync(src, data);
+        return src;
+      };
       try {
         await alice.waitForPeers(['bob']);
         await bob.waitForPeers(['alice']);
+        await body({ alice, bob, tap, bobLog, file });
+      } finally {
+        await alice.leave();
+        await bob.leave();
+        tap.close();
+        await relay.close();
+      }
+    }
+
+    it('crosses a lossy path intact, and the relay sees only ciphertext', async () => {
+      let seed = 12345;
+      const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+      const lossy = (m: Buffer) => (m[2] === Kind.PEER_RECORD && random() < 0.05 ? null : m); // 5 % of file data lost
+      await behindTap(lossy, async ({ alice, bob, tap, file }) => {
         const marker = randomBytes(16).toString('hex');
         const data = Buffer.from(`${marker}\n`.repeat(30_000)); // 990,000 bytes, 870 chunks
-        const src = path.join(mkdtempSync(path.join(os.tmpdir(), 'peerchat-rec-')), 'records.txt');
-        writeFileSync(src, data);
-        await alice.client.sendFile('bob', src);
+        await alice.client.sendFile('bob', file('records.txt', data));
         const got = await bob.waitFor('file-received', () => true, 60_000);
         assert.equal(got.sha256, createHash('sha256').update(data).digest('hex'));
         assert.ok(readFileSync(got.path).equals(data));
@@ -141,19 +171,12 @@ describe('end-to-end security', function () {
         assert.ok(records.length >= 870, `${records.length} PEER_RECORD datagrams for 870 chunks`);
         assert.ok(records.every((m) => m.length <= 1200));
         assert.equal(Buffer.concat(tap.seen).indexOf(marker), -1, 'file bytes crossed the relay in clear');
-      } finally {
-        await alice.leave();
-        await bob.leave();
-        tap.close();
-        await relay.close();
-      }
+      });
     });
 
     it('asks again for a record whose fragment was altered on the way; the file arrives intact', async () => {
-      const relay = await RelayServer.start({ host: '127.0.0.1', port: 0 });
-      const tap = await Tap.start(relay.address());
       let altered = false;
-      tap.toClient = (m) => {
+      const alterOnce = (m: Buffer) => {
         // One bit of one chunk's ciphertext, once the transfer is under way (chunk field at byte 33).
         if (!altered && m[2] === Kind.PEER_RECORD && m.readUInt32BE(33) >= 300) {
           altered = true;
@@ -161,35 +184,21 @@ describe('end-to-end security', function () {
         }
         return m;
       };
-      const bobLog: string[] = [];
-      const alice = await TestClient.join({ relay: relay.address(), nick: 'alice' });
-      const bob = await TestClient.join({ relay: tap.address(), nick: 'bob', acceptFiles: 'always', log: (_l, m) => bobLog.push(m) });
-      try {
-        await alice.waitForPeers(['bob']);
-        await bob.waitForPeers(['alice']);
+      await behindTap(alterOnce, async ({ alice, bob, bobLog, file }) => {
         const data = randomBytes(2 * 1024 * 1024);
-        const src = path.join(mkdtempSync(path.join(os.tmpdir(), 'peerchat-tamper-')), 'altered.bin');
-        writeFileSync(src, data);
-        await alice.client.sendFile('bob', src);
+        await alice.client.sendFile('bob', file('altered.bin', data));
         const got = await bob.waitFor('file-received', () => true, 60_000);
         assert.ok(altered);
         assert.ok(readFileSync(got.path).equals(data));
         assert.equal(bob.all('transfer-failed').length, 0);
         assert.equal(bobLog.filter((m) => /record \d+ from alice not used \(it failed authentication/.test(m)).length, 1, 'the altered record was asked for again');
-      } finally {
-        await alice.leave();
-        await bob.leave();
-        tap.close();
-        await relay.close();
-      }
+      });
     });
 
     it('stops with TAMPERED when the path keeps altering records, keeps what authenticated, and resumes', async () => {
-      const relay = await RelayServer.start({ host: '127.0.0.1', port: 0 });
-      const tap = await Tap.start(relay.address());
       let altering = true;
       let altered = 0;
-      tap.toClient = (m) => {
+      const alterAll = (m: Buffer) => {
         // Every record fragment from chunk 300 on: no record opens from there (chunks asked for
         // again come one per sealed packet, which the tap leaves alone).
         if (altering && m[2] === Kind.PEER_RECORD && m.readUInt32BE(33) >= 300) {
@@ -198,14 +207,9 @@ describe('end-to-end security', function () {
         }
         return m;
       };
-      const alice = await TestClient.join({ relay: relay.address(), nick: 'alice' });
-      const bob = await TestClient.join({ relay: tap.address(), nick: 'bob', acceptFiles: 'always' });
-      try {
-        await alice.waitForPeers(['bob']);
-        await bob.waitForPeers(['alice']);
+      await behindTap(alterAll, async ({ alice, bob, file }) => {
         const data = randomBytes(2 * 1024 * 1024);
-        const src = path.join(mkdtempSync(path.join(os.tmpdir(), 'peerchat-tamper-')), 'tampered.bin');
-        writeFileSync(src, data);
+        const src = file('tampered.bin', data);
         await alice.client.sendFile('bob', src);
         const failed = await bob.waitFor('transfer-failed', () => true, 60_000);
         altering = false;
@@ -221,12 +225,7 @@ describe('end-to-end security', function () {
         assert.ok(started.resumedBytes < data.length);
         const got = await bob.waitFor('file-received', () => true, 60_000);
         assert.ok(readFileSync(got.path).equals(data));
-      } finally {
-        await alice.leave();
-        await bob.leave();
-        tap.close();
-        await relay.close();
-      }
+      });
     });
   });
 

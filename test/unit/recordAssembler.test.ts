@@ -397,13 +397,10 @@ describe('client/recordAssembler', () => {
       await Promise.allSettled([a.stage(old.fragments[0]!), a.stage({ ...old.fragments[1]!, tag })]);
       assert.deepEqual(a.resends.map(([n]) => n), [75]);
       // Record numbers start over with new keys: record 75 of epoch 4 is another record.
-      const s2 = session();
-      const b = assembler(s2.open);
-      const fresh = seal(s2, 75, plainsOf([8, 8]), { epoch: 4 });
-      const staleRefused = track(a.stage(fresh.fragments[0]!));
+      const fresh = seal(session(), 75, plainsOf([8, 8]), { epoch: 4 }); // new keys: the number is sealed again
+      const first = track(a.stage(fresh.fragments[0]!));
       await tick();
-      assert.equal(staleRefused.settled, false, 'not refused as the record given up under epoch 3');
-      assert.deepEqual(await Promise.all(fresh.fragments.map((f) => b.stage(f))), fresh.plains);
+      assert.equal(first.settled, false, 'not refused as the record given up under epoch 3');
       a.close();
     });
 

@@ -50,6 +50,18 @@ describe('relay/relayAddresses', () => {
     assert.match(logs[0]!, /gone\.example does not resolve \(ENOTFOUND\)/);
   });
 
+  it('the same hosts again (a relay\'s liveness changed) look nothing up', async () => {
+    let lookups = 0;
+    const a = book(() => {}, async () => {
+      lookups++;
+      return ['192.0.2.11'];
+    });
+    await a.set(['relay-e.example', '10.0.0.5']);
+    await a.set(['10.0.0.5', 'relay-e.example']);
+    assert.equal(lookups, 1);
+    assert.ok(a.has('192.0.2.11'));
+  });
+
   it('a relay dropped from the list no longer counts', async () => {
     const a = book(() => {}, async () => ['192.0.2.10']);
     await a.set(['relay-d.example', '10.0.0.4']);
