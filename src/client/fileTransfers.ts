@@ -17,6 +17,7 @@ import { XFER_DATA_HEADER_BYTES } from '../transport/frames';
 import { ClientEvents } from './events';
 import { sha256File } from './fileHash';
 import { PrefixHasher } from './prefixHasher';
+import { HashWorker, OFF_THREAD_HASH_MIN_BYTES, type FileHasher } from './hashWorker';
 import { MAP_SAVE_EVERY_BYTES, MAP_SAVE_INTERVAL_MS, PartialFile, discard, openPartial, publish, saveMap } from './partialStore';
 import type { PeerLink } from './peerLink';
 import { FileRequests, type OutgoingRequest } from './fileRequests';
@@ -157,7 +158,7 @@ interface Incoming {
   records: RecordAssembler | null;
   timers: TimerDriver | null;
   writer: BlockWriter | null;
-  hasher: PrefixHasher | null;
+  hasher: FileHasher | null;
   state: 'offered' | 'receiving' | 'verifying' | 'done' | 'failed';
   lastProgress: number;
   lastStatsLog: number;
@@ -245,6 +246,8 @@ export class FileTransfers {
   private readonly stallTimer: NodeJS.Timeout;
   /** Local ids of the transfers forgotten lately (a /cancel of one is a no-op, not an error). */
   private readonly forgotten = new Set<string>();
+  /** Hashes big incoming files off this thread (started with the first one). */
+  private readonly hashWorker = new HashWorker();
 
   constructor(private readonly host: TransferHost) {
     this.forgetTimer = setInterval(() => this.forgetEnded(Date.now()), FORGET_AFTER_MS / 2);
@@ -730,8 +733,10 @@ export class FileTransfers {
       return;
     }
     t.onDisk = Math.min(t.bytes, partial.resumedChunks * t.chunkSize);
-    // Hash while writing, so that the check at the end does not read the whole file again.
-    const hasher = new PrefixHasher(partial.handle, t.bytes);
+    // Hash while writing, so that the check at the end does not read the whole file again; a big
+    // file on the hash worker's thread, off the thread that receives (hashWorker.ts).
+    const hasher: FileHasher =
+      t.bytes >= OFF_THREAD_HASH_MIN_BYTES ? this.hashWorker.hasher(partial.partPath, partial.handle, t.bytes) : new PrefixHasher(partial.handle, t.bytes);
     let kept = 0;
     for (const [ms, me] of partial.have.missingRanges()) {
       if (ms > kept) hasher.onDisk(kept * t.chunkSize, Math.min(ms * t.chunkSize, t.bytes));
@@ -886,6 +891,7 @@ export class FileTransfers {
    * resend after freeing space would start over.
    */
   private keepPartial(t: Incoming): void {
+    t.hasher?.close();
     const partial = t.partial;
     if (!partial) return;
     const writer = t.writer;
@@ -1163,6 +1169,7 @@ export class FileTransfers {
     this.schedulerTimer.stop();
     for (const t of this.outgoing.values()) if (t.state === 'offered' || t.state === 'sending') this.failOutgoing(t, 'CANCELLED', 'You left.', true);
     for (const t of this.incoming.values()) if (t.state === 'receiving' || t.state === 'offered') this.failIncoming(t, 'CANCELLED', 'You left.', true);
+    this.hashWorker.close();
   }
 
   private control(link: PeerLink, m: ControlMessage): void {

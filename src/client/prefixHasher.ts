@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { promises as fs } from 'node:fs';
+import type { FileHasher } from './hashWorker';
 
 /** Bytes read back per positional read when catching up (bounded memory). */
 const READ_BACK_BYTES = 1024 * 1024;
@@ -18,7 +19,7 @@ const READ_BACK_BYTES = 1024 * 1024;
  * Runs may overlap what is already hashed (a late duplicate chunk written again): only the
  * part beyond the prefix counts, and it holds the same bytes (each chunk is authenticated).
  */
-export class PrefixHasher {
+export class PrefixHasher implements FileHasher {
   private readonly hash: Hash = createHash('sha256');
   private hashed = 0;
   /** Written but not yet hashed: start → end (exclusive). */
@@ -77,6 +78,12 @@ export class PrefixHasher {
     this.ahead.clear();
     await this.readBack(this.totalBytes);
     return this.hash.digest();
+  }
+
+  /** Nothing to release: the hash state goes with the object. */
+  close(): void {
+    this.done = true;
+    this.ahead.clear();
   }
 
   private scheduleCatchUp(): void {

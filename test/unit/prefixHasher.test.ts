@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { BlockWriter } from '../../src/client/blockWriter';
 import { PrefixHasher } from '../../src/client/prefixHasher';
+import { inOrder, lossy, shuffled } from '../support/chunkOrders';
 import { createRng } from '../support/rng';
 
 /**
@@ -55,24 +56,6 @@ describe('PrefixHasher (hash while writing)', () => {
     assert.equal(digest.toString('hex'), createHash('sha256').update(data).digest('hex'));
     return { fromMemory };
   }
-
-  const inOrder = (n: number) => Array.from({ length: n }, (_, i) => i);
-  const shuffled = (n: number, rnd: () => number) => {
-    const a = inOrder(n);
-    for (let i = n - 1; i > 0; i--) {
-      const j = Math.floor(rnd() * (i + 1));
-      [a[i], a[j]] = [a[j], a[i]];
-    }
-    return a;
-  };
-  /** Mostly in order, some chunks late (as after a loss and its retransmission), some twice. */
-  const lossy = (n: number, rnd: () => number) => {
-    const first: number[] = [];
-    const late: number[] = [];
-    for (let i = 0; i < n; i++) (rnd() < 0.05 ? late : first).push(i);
-    const dup = first.filter(() => rnd() < 0.03);
-    return [...first, ...dup, ...late, ...late.filter(() => rnd() < 0.5)];
-  };
 
   it('in order: everything is hashed from memory, nothing read back', async () => {
     const r = await receive({ bytes: 3 * 1024 * 1024 + 17, chunkSize: 1147, order: inOrder, seed: 1 });
