@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import { Identity } from '../crypto/identity';
 import { checkDeviceCertificate, Device, newDevice } from '../crypto/deviceCertificate';
 import { identityFingerprint } from './fingerprints';
@@ -83,10 +84,22 @@ export interface ChatClientOptions {
    * "Stream lanes"). false: file data only as datagrams (the terminal's --udp-only).
    */
   streamLanes?: boolean;
+  /**
+   * Hash incoming files of 4 MiB or more on a worker thread (src/client/hashWorker.ts). Default:
+   * when the machine has more than two cores. With two, the receiving thread, the kernel's
+   * network work and whatever else runs fill both, and the worker's extra read of the file
+   * cost more than it saved (bench/transfer.mjs at 1200 B with loss, both ends on one machine).
+   */
+  hashThread?: boolean;
   pins?: PinStore;
   /** Free bytes in a download folder (default fs.statfs); a seam for tests. */
   freeSpace?: (dir: string) => Promise<number | undefined>;
   log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+}
+
+/** Cores this process may use (os.availableParallelism is missing before Node 18.14). */
+function cores(): number {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 }
 
 /** Default cap on an incoming file: large enough for real work, small enough to stop accidents. */
@@ -223,6 +236,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
       maxIncomingBytes: DEFAULT_MAX_INCOMING_BYTES,
       directConnections: true,
       streamLanes: true,
+      hashThread: cores() > 2,
       ...opts,
     } as ChatClient['opts'];
     this.device = newDevice(opts.identity);
@@ -266,6 +280,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
         allowRequests: this.opts.allowRequests,
         maxIncomingBytes: this.opts.maxIncomingBytes,
         freeSpace: this.opts.freeSpace,
+        hashThread: this.opts.hashThread,
       },
     });
     this.jobs = new TransferJobs({

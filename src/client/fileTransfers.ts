@@ -37,6 +37,9 @@ interface RecordDataFrame extends XferDataFrame {
   fragment: RecordFragment;
 }
 
+/** How a receiver's hasher got its digest, for the debug log. */
+const HASHED_VIA = { thread: 'on this thread', worker: 'on the hash worker', fallback: 'on this thread (the hash worker failed)' } as const;
+
 /** Progress events at most this often per transfer (ms): enough for a smooth bar. */
 const PROGRESS_INTERVAL_MS = 100;
 /** Engine statistics go to the debug log this often (ms) during a transfer (`--verbose`). */
@@ -96,6 +99,8 @@ export interface TransferHost {
     maxIncomingBytes: number;
     /** Free bytes in a folder (a seam for tests); default fs.statfs. */
     freeSpace?: FreeSpace;
+    /** Hash big incoming files on a worker thread (ChatClientOptions.hashThread). */
+    hashThread?: boolean;
   };
 }
 
@@ -736,7 +741,7 @@ export class FileTransfers {
     // Hash while writing, so that the check at the end does not read the whole file again; a big
     // file on the hash worker's thread, off the thread that receives (hashWorker.ts).
     const hasher: FileHasher =
-      t.bytes >= OFF_THREAD_HASH_MIN_BYTES ? this.hashWorker.hasher(partial.partPath, partial.handle, t.bytes) : new PrefixHasher(partial.handle, t.bytes);
+      this.host.options.hashThread && t.bytes >= OFF_THREAD_HASH_MIN_BYTES ? this.hashWorker.hasher(partial.partPath, partial.handle, t.bytes) : new PrefixHasher(partial.handle, t.bytes);
     let kept = 0;
     for (const [ms, me] of partial.have.missingRanges()) {
       if (ms > kept) hasher.onDisk(kept * t.chunkSize, Math.min(ms * t.chunkSize, t.bytes));
@@ -853,6 +858,7 @@ export class FileTransfers {
       t.writer?.release(); // every chunk is in the file: its block buffers can go now
       await partial.handle.datasync();
       const actual = t.hasher ? await t.hasher.digest() : await sha256File(partial.partPath);
+      this.host.log('debug', `transfer ${t.localId}: SHA-256 of ${t.name} computed ${t.hasher ? HASHED_VIA[t.hasher.via] : 'by reading the file'}`);
       if (!actual.equals(t.sha256)) {
         await discard(partial);
         t.state = 'failed';

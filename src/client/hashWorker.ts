@@ -31,6 +31,8 @@ export interface FileHasher {
   digest(): Promise<Buffer>;
   /** The transfer ended without a digest: forget it. */
   close(): void;
+  /** Where the digest was computed: this thread, the worker, or this thread after the worker failed. */
+  readonly via: 'thread' | 'worker' | 'fallback';
 }
 
 // Plain JavaScript, evaluated as the worker's script (no second bundle to ship or find).
@@ -184,6 +186,7 @@ class OffThreadHasher implements FileHasher {
   /** Written beyond the prefix: start → end (exclusive). */
   private readonly ahead = new Map<number, number>();
   private closed = false;
+  via: 'worker' | 'fallback' = 'worker';
 
   constructor(
     private readonly worker: HashWorker,
@@ -231,6 +234,7 @@ class OffThreadHasher implements FileHasher {
     } catch {
       // The worker is gone (or could not read the file): hash it here, as a plain re-read would.
       this.worker.stats.fallbacks++;
+      this.via = 'fallback';
       return hashFile(this.handle, this.totalBytes);
     }
   }

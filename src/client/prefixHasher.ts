@@ -30,6 +30,7 @@ export class PrefixHasher implements FileHasher {
   private error: Error | null = null;
   private done = false;
   private readBuffer: Buffer | null = null;
+  readonly via = 'thread';
 
   constructor(
     private readonly handle: fs.FileHandle,

@@ -54,10 +54,10 @@ describe('file transfer', function () {
     return [alice, bob];
   }
 
-  /** alice sends bob 2 MiB of random bytes as `name`; bob saves them intact (a failure fails at once). */
-  async function sendIntact(alice: TestClient, bob: TestClient, name: string): Promise<void> {
+  /** alice sends bob `bytes` random bytes as `name`; bob saves them intact (a failure fails at once). */
+  async function sendIntact(alice: TestClient, bob: TestClient, name: string, bytes = 2 * 1024 * 1024): Promise<void> {
     const src = path.join(tempDir('src'), name);
-    const data = randomBytes(2 * 1024 * 1024);
+    const data = randomBytes(bytes);
     writeFileSync(src, data);
     await alice.client.sendFile('bob', src);
     const got = await Promise.race([
@@ -117,6 +117,25 @@ describe('file transfer', function () {
     } finally {
       if (before === undefined) delete process.env.PEERCHAT_DATAGRAM_BYTES;
       else process.env.PEERCHAT_DATAGRAM_BYTES = before;
+    }
+  });
+
+  it('hashes a big file on the hash worker when told to, on its own thread when not: intact either way, chunks out of order', async () => {
+    // docs/protocol.md "File transfer": files of 4 MiB or more may be hashed on a worker thread
+    // that reads the written prefix back. Loss and reordering make the writes land out of order.
+    const viaRelay = { directConnections: false, streamLanes: false } as const;
+    for (const hashThread of [true, false]) {
+      const logs: string[] = [];
+      const [alice, bob] = await pair(
+        viaRelay,
+        { ...viaRelay, acceptFiles: 'always', hashThread, log: (_level, m) => logs.push(m) },
+        { loss: 0.03, reorder: 0.05 },
+      );
+      await sendIntact(alice, bob, `hashed-${hashThread}.bin`, 9 * 1024 * 1024 + 77);
+      const where = hashThread ? 'on the hash worker' : 'on this thread';
+      assert.ok(logs.some((m) => m.includes(`SHA-256 of hashed-${hashThread}.bin computed ${where}`)), `bob hashed ${where}`);
+      await Promise.all(clients.splice(0).map((c) => c.leave()));
+      await Promise.all(proxies.splice(0).map((p) => p.close()));
     }
   });
 
