@@ -748,10 +748,16 @@ function budgetText(lo, key) {
     if (!c || !d) return '';
     // Each end runs on its own core: the slower end sets the ceiling's rate.
     const limit = Math.max(c.sender.cpuUsPerDatagram, c.receiver.cpuUsPerDatagram) / TARGETS.direct1200VsRaw;
+    // Acks: at least one per XFER_ACK_BATCH_MAX_PACKETS (8) data datagrams, a receive at the
+    // sender and a send at the receiver.
+    const ackS = c.receiver.cpuUsPerDatagram / 8;
+    const ackR = c.sender.cpuUsPerDatagram / 8;
+    const leftS = limit - c.sender.cpuUsPerDatagram - ackS - (aead?.seal ?? 0);
+    const leftR = limit - c.receiver.cpuUsPerDatagram - ackR - (aead?.open ?? 0);
     return (
-      `budget: to reach ${TARGETS.direct1200VsRaw} × the ceiling each end may spend ${round(limit, 2)} µs per datagram; the bare send and receive alone cost ` +
-      `${c.sender.cpuUsPerDatagram} / ${c.receiver.cpuUsPerDatagram} µs, leaving ${round(limit - c.sender.cpuUsPerDatagram, 2)} / ${round(limit - c.receiver.cpuUsPerDatagram, 2)} µs ` +
-      `for encryption (${aead?.seal ?? '-'} µs to seal 1200 B / ${aead?.open ?? '-'} to open), acknowledgements, congestion control and the file; ours spends ${d.sender} / ${d.receiver} µs in all`
+      `budget: to reach ${TARGETS.direct1200VsRaw} × the ceiling each end may spend ${round(limit, 2)} µs per datagram (sender / receiver); the bare send and receive cost ` +
+      `${c.sender.cpuUsPerDatagram} / ${c.receiver.cpuUsPerDatagram} µs, an ack per 8 datagrams ${round(ackS, 2)} / ${round(ackR, 2)}, encryption ${aead?.seal ?? '-'} / ${aead?.open ?? '-'} (seal / open 1200 B), ` +
+      `leaving ${round(leftS, 2)} / ${round(leftR, 2)} µs for reliability, congestion control, the event loop and the file; ours spends ${d.sender} / ${d.receiver} µs in all`
     );
   }
   const c = lo.ceilings.pacedForwarder1200;
@@ -761,10 +767,13 @@ function budgetText(lo, key) {
   const chain = c.sender.cpuUsPerDatagram + c.forwarder.cpuUsPerDatagram + c.receiver.cpuUsPerDatagram;
   const limit = chain / TARGETS.relayed1200VsForwarder;
   const floor = c.sender.cpuUsPerDatagram + (d.relay ?? c.forwarder.cpuUsPerDatagram) + c.receiver.cpuUsPerDatagram;
+  // An ack per 8 data datagrams crosses the same chain the other way.
+  const ack = chain / 8;
+  const enc = aead ? aead.seal + aead.open : 0;
   return (
     `budget: to reach ${TARGETS.relayed1200VsForwarder} × the forwarder the three processes may spend ${round(limit, 2)} µs per datagram in all (the bare chain's ${round(chain, 2)} ÷ ${TARGETS.relayed1200VsForwarder}); ` +
-    `a bare send and receive at the ends plus our relay (${d.relay ?? '-'} µs) already take ${round(floor, 2)}, leaving ${round(limit - floor, 2)} µs for encryption ` +
-    `(${aead ? round(aead.seal + aead.open, 2) : '-'} µs to seal and open 1200 B), acknowledgements and reliability at both ends; ours spends ${round((d.sender ?? 0) + (d.relay ?? 0) + (d.receiver ?? 0), 2)} µs in all`
+    `a bare send and receive at the ends plus our relay (${d.relay ?? '-'} µs) take ${round(floor, 2)}, an ack per 8 datagrams through the chain ${round(ack, 2)}, encryption ${aead ? round(enc, 2) : '-'} (seal + open 1200 B), ` +
+    `leaving ${round(limit - floor - ack - enc, 2)} µs for reliability, congestion control, the event loops and the file at both ends; ours spends ${round((d.sender ?? 0) + (d.relay ?? 0) + (d.receiver ?? 0), 2)} µs in all`
   );
 }
 
