@@ -86,9 +86,9 @@ export interface ChatClientOptions {
   streamLanes?: boolean;
   /**
    * Hash incoming files of 4 MiB or more on a worker thread (src/client/hashWorker.ts). Default:
-   * when the machine has more than two cores. With two, the receiving thread, the kernel's
-   * network work and whatever else runs fill both, and the worker's extra read of the file
-   * cost more than it saved (bench/transfer.mjs at 1200 B with loss, both ends on one machine).
+   * when the machine has more than one core. It frees the receiving thread, which limits a
+   * direct transfer (+9-11 % on the 1500-MTU lab, both ends on one 2-core machine); where no core
+   * is free (five busy processes on two cores, bench/transfer.mjs at 1200 B) it cost 2-4 %.
    */
   hashThread?: boolean;
   pins?: PinStore;
@@ -236,7 +236,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
       maxIncomingBytes: DEFAULT_MAX_INCOMING_BYTES,
       directConnections: true,
       streamLanes: true,
-      hashThread: cores() > 2,
+      hashThread: cores() > 1,
       ...opts,
     } as ChatClient['opts'];
     this.device = newDevice(opts.identity);

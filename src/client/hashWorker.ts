@@ -18,6 +18,8 @@ import { Worker } from 'node:worker_threads';
 export const OFF_THREAD_HASH_MIN_BYTES = 4 * 1024 * 1024;
 /** The main thread tells the worker about a longer prefix once it has grown this much. */
 const EXTEND_STEP_BYTES = 4 * 1024 * 1024;
+/** The worker thread's nice value on Linux (the client's other threads stay at theirs). */
+const WORKER_NICE = 10;
 /** Bytes read per positional read, in the worker and in the fallback. */
 const READ_BYTES = 1024 * 1024;
 
@@ -36,7 +38,13 @@ export interface FileHasher {
 }
 
 // Plain JavaScript, evaluated as the worker's script (no second bundle to ship or find).
+// On Linux the worker lowers its own thread's priority (setpriority on a thread id affects that
+// thread only; elsewhere it would renice the whole client, so it does not): hashing can wait
+// for the end, the threads that read the socket and answer the sender cannot.
 const WORKER_SOURCE = `
+if (process.platform === 'linux') {
+  try { require('node:os').setPriority(0, ${WORKER_NICE}); } catch {}
+}
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const fs = require('node:fs');

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { promises as fs, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { promises as fs, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BlockWriter } from '../../src/client/blockWriter';
@@ -118,6 +118,19 @@ describe('HashWorker (SHA-256 of a received file, off the receiving thread)', ()
     await handle.close();
     assert.equal(worker.running, false);
     assert.equal(worker.stats.extends, 0);
+  });
+
+  it('on Linux the worker thread, and only it, runs at a lower priority', async function () {
+    if (process.platform !== 'linux') return this.skip();
+    const nice = () =>
+      readdirSync('/proc/self/task').map((t) => Number(readFileSync(`/proc/self/task/${t}/stat`, 'utf8').split(') ')[1].split(' ')[16]));
+    const before = nice();
+    const mainBefore = os.getPriority(0);
+    await receive({ bytes: 5 * 1024 * 1024, chunkSize: 64_936, order: inOrder, seed: 11 });
+    assert.equal(worker.stats.digests, 1);
+    const after = nice();
+    assert.equal(after.filter((n) => n === 10).length - before.filter((n) => n === 10).length, 1, 'one more thread at nice 10: the worker');
+    assert.equal(os.getPriority(0), mainBefore, 'the main thread kept its priority');
   });
 
   it('an idle worker does not keep the process alive', function () {
