@@ -204,12 +204,32 @@ async function readIngressTap(host) {
   return { arrived: c.arrived, delivered: c.delivered };
 }
 
-/** The lab's counters: bytes the relay's interface carried (NetLab.counter), the clients' ingress taps. */
+/**
+ * The kernel's TCP counters in a host's namespace (/proc/net is per namespace): retransmission
+ * timeouts and segments sent again. At 1 % loss a TCP run that loses a retransmission waits out
+ * at least the 200 ms minimum timeout; these say which runs did, ours and magic-wormhole's alike.
+ */
+async function tcpCounters(host) {
+  const r = await run('ip', ['netns', 'exec', host.ns, 'cat', '/proc/net/netstat', '/proc/net/snmp'], { timeoutMs: 10_000 });
+  const lines = r.stdout.split('\n');
+  const value = (prefix, name) => {
+    for (let i = 0; i + 1 < lines.length; i++) {
+      if (!lines[i].startsWith(`${prefix}: `) || !lines[i + 1].startsWith(`${prefix}: `)) continue;
+      const k = lines[i].split(' ').indexOf(name);
+      if (k > 0) return Number(lines[i + 1].split(' ')[k]);
+    }
+    return 0;
+  };
+  return { timeouts: value('TcpExt', 'TCPTimeouts'), retransSegs: value('Tcp', 'RetransSegs') };
+}
+
+/** The lab's counters: bytes the relay's interface carried (NetLab.counter), the clients' ingress taps, TCP's own. */
 async function labCounters(lab, hosts) {
   return {
     relay: await lab.counter(hosts.relay),
     alice: await readIngressTap(hosts.alice),
     bob: await readIngressTap(hosts.bob),
+    tcp: await Promise.all([hosts.alice, hosts.relay, hosts.bob].map(tcpCounters)),
   };
 }
 
@@ -224,19 +244,46 @@ function measuredLoss(before, after) {
     const delivered = after[h].delivered - before[h].delivered;
     return { arrived, droppedPct: arrived > 0 ? round(((arrived - delivered) / arrived) * 100, 2) : null };
   };
+  const tcp = (k) => (after.tcp && before.tcp ? after.tcp.reduce((a, c, i) => a + c[k] - before.tcp[i][k], 0) : null);
   return {
     alice: tap('alice'),
     bob: tap('bob'),
     relayRxBytes: after.relay.rxBytes - before.relay.rxBytes,
     relayTxBytes: after.relay.txBytes - before.relay.txBytes,
+    // Over the three namespaces: TCP retransmission timeouts and segments sent again.
+    tcpTimeouts: tcp('timeouts'),
+    tcpRetransSegs: tcp('retransSegs'),
   };
+}
+
+/** Every run's MB/s, with its TCP retransmission timeouts where the lab counted them: "240.6 (0 RTO), 179.2 (2 RTO)". */
+function runsText(c) {
+  if (!c.runsMBps) return '';
+  return c.runsMBps.map((m, i) => (typeof c.runsTcpTimeouts?.[i] === 'number' && (isLane(c) || c.wallGoodputBps !== undefined) ? `${m} (${c.runsTcpTimeouts[i]} RTO)` : `${m}`)).join(', ');
+}
+
+/**
+ * For TCP rows at loss: the runs that waited out no retransmission timeout against those that
+ * did, ours and the baseline's, so a row decided by that lottery says so.
+ */
+function timeoutText(ours, base) {
+  const split = (c) => {
+    if (!c?.runsMBps || !c.runsTcpTimeouts?.some((t) => typeof t === 'number')) return null;
+    const clean = c.runsMBps.filter((m, i) => m !== null && c.runsTcpTimeouts[i] === 0);
+    const hit = c.runsMBps.filter((m, i) => m !== null && c.runsTcpTimeouts[i] > 0);
+    const best = (a) => (a.length ? `${Math.max(...a)} MB/s best` : 'none');
+    return `${clean.length} runs without a TCP retransmission timeout (${best(clean)}), ${hit.length} with one or more (${best(hit)})`;
+  };
+  const a = split(ours);
+  const b = split(base);
+  return a && b ? `TCP timeouts (200 ms each at least): ours ${a}; magic-wormhole ${b}` : null;
 }
 
 /** "bob 1.01 % of 30,112, alice 0.98 % of 12,001; relay carried 12 kB". */
 function lossText(l) {
   if (!l) return '';
   const t = (k) => `${k} ${l[k].droppedPct ?? '-'} % of ${l[k].arrived.toLocaleString('en-US')}`;
-  return `dropped at ${t('bob')}, ${t('alice')}; relay rx ${(l.relayRxBytes / 1e6).toFixed(1)} MB`;
+  return `dropped at ${t('bob')}, ${t('alice')}; relay rx ${(l.relayRxBytes / 1e6).toFixed(1)} MB` + (typeof l.tcpTimeouts === 'number' ? `; TCP timeouts ${l.tcpTimeouts}` : '');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -413,7 +460,13 @@ const bestOf = (runs, key = 'goodputBps') => {
   const done = runs.filter((r) => r.completed);
   const pool = done.length ? done : runs;
   const best = pool.reduce((a, b) => ((b[key] ?? 0) > (a[key] ?? 0) ? b : a));
-  return { ...best, runsMBps: runs.map((r) => (r[key] ? round(r[key] / MB, 1) : null)), runsCompleted: runs.map((r) => Boolean(r.completed)) };
+  return {
+    ...best,
+    runsMBps: runs.map((r) => (r[key] ? round(r[key] / MB, 1) : null)),
+    runsCompleted: runs.map((r) => Boolean(r.completed)),
+    // Per run, the kernel's TCP retransmission timeouts (lab only; null elsewhere).
+    runsTcpTimeouts: runs.map((r) => r.loss?.tcpTimeouts ?? null),
+  };
 };
 
 /**
@@ -684,6 +737,10 @@ function diagnose(ours, { baselineBps, ceilingBps, lossless, baselineRow, ceilin
     );
   } else if (busy.length) reasons.push(`CPU-bound: ${busy.join(', ')} of a core (per-datagram JavaScript work: receive event, AEAD, frame parsing, ack bookkeeping)`);
   if (!isLane(ours) && ceilingBps && baselineBps && ceilingBps < baselineBps) reasons.push(`even the paced raw dgram ceiling on this path (${mbs(ceilingBps)}) is below the baseline (${mbs(baselineBps)}): one ${LAB_DATAGRAM}-byte datagram per syscall and per event cannot match a TCP stream here`);
+  if (isLane(ours) && baselineRow && ours.loss?.bob?.droppedPct > 0) {
+    const t = timeoutText(ours, baselineRow);
+    if (t) reasons.push(t);
+  }
   if (lossless && good(ours) && lossless.goodputBps && good(ours) < 0.8 * lossless.goodputBps) {
     reasons.push(`loss response: ${round(good(ours) / lossless.goodputBps, 2)} × our own lossless goodput, retransmitted ${ours.engine?.retransmittedPct ?? '-'} %, cwnd ${ours.engine?.cwndBytes ?? '-'} B`);
   }
@@ -885,7 +942,7 @@ export function pathLabRows(r) {
       'CPU µs/dgram s/m/r': `${c.sender.cpuUsPerDatagram}/${c.forwarder?.cpuUsPerDatagram ?? '-'}/${c.receiver.cpuUsPerDatagram}`,
       retx: `${c.sender.resentPct} %`,
       sha256: '-',
-      runs: c.runsMBps ? c.runsMBps.join(', ') : '',
+      runs: runsText(c),
       note: `window ${c.windowDatagrams}, ack every ${c.ackEvery}${c.sender.timeouts ? `, ${c.sender.timeouts} timeouts` : ''}`,
     };
   const oursRow = (where, name, c) =>
@@ -897,7 +954,7 @@ export function pathLabRows(r) {
       'CPU µs/dgram s/m/r': c.cpuUsPerDataDatagram ? `${c.cpuUsPerDataDatagram.sender}/${c.cpuUsPerDataDatagram.relay}/${c.cpuUsPerDataDatagram.receiver}` : '-',
       retx: c.engine ? `${c.engine.retransmittedPct} %` : '-',
       sha256: c.sha256Ok === true ? 'ok' : c.sha256Ok === false ? 'BAD' : '-',
-      runs: c.runsMBps ? c.runsMBps.join(', ') : '',
+      runs: runsText(c),
       note: [lossText(c.loss), c.error ?? ''].filter(Boolean).join('; '),
     };
   if (lo) {
@@ -934,7 +991,7 @@ export function pathLabRows(r) {
           'CPU µs/dgram s/m/r': c.cpuSeconds ? `CPU s ${c.cpuSeconds.sender}/${k === 'wormholeRelayed' ? c.cpuSeconds.transitRelay : '-'}/${c.cpuSeconds.receiver}` : '-',
           retx: '-',
           sha256: c.sha256Ok === true ? 'ok' : c.sha256Ok === false ? 'BAD' : '-',
-          runs: c.runsMBps ? c.runsMBps.join(', ') : '',
+          runs: runsText(c),
           note: [c.connection ? `via ${c.connection}` : '', lossText(c.loss), c.note ?? '', c.completed ? '' : (c.error ?? '').slice(0, 200)].filter(Boolean).join('; '),
         });
       }
