@@ -57,16 +57,18 @@ describe('heap tuning of our own processes', function () {
       assert.equal(r.status, 0, r.stderr);
       return Number(r.stdout);
     };
-    // Three children of each, interleaved, fewest faults of each kind: one child in a CI run faulted
-    // 27,192 times primed (against 7,659 plain), once in dozens of runs; what is checked is that
-    // priming does take the faults away, not that no child is ever disturbed.
+    // Three children of each, interleaved. Primed: the fewest faults (one child in a CI run faulted
+    // 27,192 times primed against 7,659 plain, once in dozens of runs: a disturbed child only adds
+    // faults). Plain: the median, since glibc's own threshold sometimes settles early without
+    // priming (a CI run saw 5,934, 9,572 and 1,805) and the fewest would then show a plain child
+    // that happened not to trim. What is checked is that priming takes the faults away.
     const plainRuns: number[] = [];
     const primedRuns: number[] = [];
     for (let i = 0; i < 3; i++) {
       plainRuns.push(faults('plain'));
       primedRuns.push(faults('prime'));
     }
-    const plain = Math.min(...plainRuns);
+    const plain = [...plainRuns].sort((a, b) => a - b)[1];
     const primed = Math.min(...primedRuns);
     // Measured here: plain 3,800-8,400, primed 800-1,100.
     assert.ok(plain >= 2000, `without priming: ${plainRuns.join(', ')} minor faults (the trimming this works around)`);
