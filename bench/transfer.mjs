@@ -391,13 +391,14 @@ export async function measureTransfer(o) {
 
 /**
  * Seal + open per datagram, µs, with and without ChaCha20-Poly1305 (bench/aeadMicro.ts, bundled
- * both ways like the client). Resolves { cipher, nullCipher } as printed by aeadMicro.
+ * both ways like the client). Resolves { cipher, nullCipher } as printed by aeadMicro
+ * (`nullCipher: false`: the shipped cipher only).
  */
-export async function measureAeadMicro({ quick = false } = {}) {
+export async function measureAeadMicro({ quick = false, sizes = '1200,65000', nullCipher = true } = {}) {
   const builds = await buildCipherPair('bench/aeadMicro.ts', 'aeadMicro');
-  const args = ['--sizes', '1200,65000', '--ms', quick ? '150' : '400', '--rounds', quick ? '3' : '5'];
+  const args = ['--sizes', sizes, '--ms', quick ? '150' : '400', '--rounds', quick ? '3' : '5'];
   const out = {};
-  for (const [key, file] of [['cipher', builds.cipher], ['nullCipher', builds.nullCipher]]) {
+  for (const [key, file] of [['cipher', builds.cipher], ...(nullCipher ? [['nullCipher', builds.nullCipher]] : [])]) {
     const r = await run(process.execPath, [file, ...args], { timeoutMs: 120_000 });
     if (r.code !== 0) throw new Error(`aeadMicro (${key}) exited ${r.code}: ${r.stderr}`);
     out[key] = JSON.parse(r.stdout.trim().split('\n').pop());

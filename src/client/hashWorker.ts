@@ -10,9 +10,9 @@
  * nothing waits on it. If it cannot start or dies, every hasher of it falls back to hashing the
  * file on the main thread (`digest()` never depends on the worker having worked).
  */
-import { createHash } from 'node:crypto';
 import type { promises as fs } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { PrefixHasher, type FileHasher } from './prefixHasher';
 
 /** Files at least this big are hashed off the main thread (smaller ones cost less than a worker's message). */
 export const OFF_THREAD_HASH_MIN_BYTES = 4 * 1024 * 1024;
@@ -20,22 +20,8 @@ export const OFF_THREAD_HASH_MIN_BYTES = 4 * 1024 * 1024;
 const EXTEND_STEP_BYTES = 4 * 1024 * 1024;
 /** The worker thread's nice value on Linux (the client's other threads stay at theirs). */
 const WORKER_NICE = 10;
-/** Bytes read per positional read, in the worker and in the fallback. */
+/** Bytes the worker reads per positional read. */
 const READ_BYTES = 1024 * 1024;
-
-/** A hasher for a file written out of order (PrefixHasher and OffThreadHasher). */
-export interface FileHasher {
-  /** `buf[from, to)` has just been written at `offset` (the buffer may be reused after the call). */
-  written(offset: number, buf: Buffer, from: number, to: number): void;
-  /** `[offset, end)` was on disk already (chunks kept from an earlier attempt). */
-  onDisk(offset: number, end: number): void;
-  /** SHA-256 of the whole file; call once every write has finished. */
-  digest(): Promise<Buffer>;
-  /** The transfer ended without a digest: forget it. */
-  close(): void;
-  /** Where the digest was computed: this thread, the worker, or this thread after the worker failed. */
-  readonly via: 'thread' | 'worker' | 'fallback';
-}
 
 // Plain JavaScript, evaluated as the worker's script (no second bundle to ship or find).
 // On Linux the worker lowers its own thread's priority (setpriority on a thread id affects that
@@ -112,12 +98,12 @@ export class HashWorker {
     return this.worker !== null;
   }
 
-  post(m: Request): boolean {
+  /** Sends `m` to the worker (started if need be; nothing if it failed). */
+  post(m: Request): void {
     const w = this.start();
-    if (!w) return false;
+    if (!w) return;
     if (m.op === 'extend') this.stats.extends++;
     w.postMessage(m);
-    return true;
   }
 
   /** Asks for the digest of job `id`, the file complete at `to` bytes. */
@@ -162,9 +148,10 @@ export class HashWorker {
     if (!p) return;
     this.waiting.delete(r.id);
     if (this.waiting.size === 0) this.worker?.unref();
-    if (r.digest) this.stats.digests++;
-    if (r.digest) p.resolve(Buffer.from(r.digest.buffer, r.digest.byteOffset, r.digest.byteLength));
-    else p.reject(new Error(r.error ?? 'no digest'));
+    if (r.digest) {
+      this.stats.digests++;
+      p.resolve(Buffer.from(r.digest.buffer, r.digest.byteOffset, r.digest.byteLength));
+    } else p.reject(new Error(r.error ?? 'no digest'));
   }
 
   private fail(err: Error): void {
@@ -240,10 +227,11 @@ class OffThreadHasher implements FileHasher {
     try {
       return await this.worker.digest(this.id, this.path, this.totalBytes);
     } catch {
-      // The worker is gone (or could not read the file): hash it here, as a plain re-read would.
+      // The worker is gone (or could not read the file): read it all back here, as a
+      // PrefixHasher told nothing does.
       this.worker.stats.fallbacks++;
       this.via = 'fallback';
-      return hashFile(this.handle, this.totalBytes);
+      return new PrefixHasher(this.handle, this.totalBytes).digest();
     }
   }
 
@@ -253,17 +241,4 @@ class OffThreadHasher implements FileHasher {
     this.ahead.clear();
     if (this.told > 0 && this.worker.running) this.worker.post({ op: 'drop', id: this.id });
   }
-}
-
-/** SHA-256 of the first `totalBytes` of an open file, on this thread. */
-async function hashFile(handle: fs.FileHandle, totalBytes: number): Promise<Buffer> {
-  const hash = createHash('sha256');
-  const buf = Buffer.allocUnsafe(READ_BYTES);
-  for (let at = 0; at < totalBytes; ) {
-    const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, totalBytes - at), at);
-    if (bytesRead <= 0) throw new Error(`the file ends at ${at} bytes, expected ${totalBytes}`);
-    hash.update(buf.subarray(0, bytesRead));
-    at += bytesRead;
-  }
-  return hash.digest();
 }

@@ -1,6 +1,19 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { promises as fs } from 'node:fs';
-import type { FileHasher } from './hashWorker';
+
+/** A hasher for a file written out of order (PrefixHasher, and hashWorker.ts's OffThreadHasher). */
+export interface FileHasher {
+  /** `buf[from, to)` has just been written at `offset` (the buffer may be reused after the call). */
+  written(offset: number, buf: Buffer, from: number, to: number): void;
+  /** `[offset, end)` was on disk already (chunks kept from an earlier attempt). */
+  onDisk(offset: number, end: number): void;
+  /** SHA-256 of the whole file; call once every write has finished. */
+  digest(): Promise<Buffer>;
+  /** The transfer ended without a digest: forget it. */
+  close(): void;
+  /** Where the digest was computed: this thread, the worker, or this thread after the worker failed. */
+  readonly via: 'thread' | 'worker' | 'fallback';
+}
 
 /** Bytes read back per positional read when catching up (bounded memory). */
 const READ_BACK_BYTES = 1024 * 1024;
