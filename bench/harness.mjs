@@ -274,7 +274,10 @@ export class Cli {
     this.transferStats = {};
     this.pathDatagramBytes = {};
     this.nullCipher = false;
+    // BENCH_CLIENT_LOGS=dir: every client's stderr, each line stamped with the epoch ms, in dir/<nick>-<pid>.log.
+    const logTo = process.env.BENCH_CLIENT_LOGS ? path.join(process.env.BENCH_CLIENT_LOGS, `${nick}-${proc.pid}.log`) : null;
     readline.createInterface({ input: proc.stderr, crlfDelay: Infinity }).on('line', (l) => {
+      if (logTo) fs.appendFileSync(logTo, `${epochMs().toFixed(1)} ${l}\n`);
       const st = /^\[debug\] transfer (\S+) (send|receive): (\{.*\})$/.exec(l);
       if (st) {
         try {
