@@ -85,6 +85,12 @@ export interface ChatClientOptions {
    */
   streamLanes?: boolean;
   /**
+   * TCP lanes opened to one device, drawing from one queue of reads (default 2,
+   * laneManager.ts LANES_PER_DEVICE): while one waits out a retransmission timeout on a lossy
+   * path, the other keeps the file moving.
+   */
+  lanesPerDevice?: number;
+  /**
    * Hash incoming files of 4 MiB or more on a worker thread (src/client/hashWorker.ts). Default:
    * when the machine has more than one core. It frees the receiving thread, which limits a
    * direct transfer (+9-11 % on the 1500-MTU lab, both ends on one 2-core machine); where no core
@@ -253,6 +259,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     });
     this.lanes = new LaneManager({
       lanes: this.opts.streamLanes,
+      lanesPerDevice: this.opts.lanesPerDevice,
       direct: this.opts.directConnections,
       myDevice: () => this.myTag,
       link: (device) => this.links.get(device),
@@ -266,7 +273,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
       log: (level, message) => this.log(level, message),
     });
     this.transfers = new FileTransfers({
-      lane: (link) => this.lanes.lane(link),
+      lanes: (link, late) => this.lanes.lanes(link, late),
       link: (device) => this.links.get(device),
       ensureLinks: (nick) => this.ensureLinks(nick),
       pathDatagramBytes: (link) => this.pathDatagramBytes(link),

@@ -24,8 +24,8 @@ import { FileRequests, type OutgoingRequest } from './fileRequests';
 import { RecordFragment, recordChunksFor } from '../protocol/peerPackets';
 import { RecordAssembler } from './recordAssembler';
 import { FreeSpace, checkSpace, isNoSpace, noSpaceMessage, statfsFreeSpace } from './diskSpace';
-import type { InLane, LaneRecordSink, OutLane } from './streamLane';
-import { LANE_MIN_BYTES, recordFits, sendOverLane } from './laneTransfers';
+import { LANE_STALL_MS, type InLane, type LaneRecordSink, type OutLane } from './streamLane';
+import { LANE_MIN_BYTES, LaneSender, recordFits, STANDBY_AFTER_MS } from './laneTransfers';
 
 /** File bytes per chunk when datagrams are `datagramBytes` long. */
 export function chunkSizeFor(datagramBytes: number): number {
@@ -86,8 +86,11 @@ export interface TransferHost {
   ensureLinks(nick: string): Promise<PeerLink[]>;
   /** Datagram size for file data to this peer (probed). */
   pathDatagramBytes(link: PeerLink): Promise<number>;
-  /** A stream lane to this device for file data, or null: datagrams (laneManager.ts decides). */
-  lane(link: PeerLink): Promise<OutLane | null>;
+  /**
+   * Stream lanes to this device for file data, or none: datagrams (laneManager.ts decides).
+   * Lanes that open after the answer go to `late`.
+   */
+  lanes(link: PeerLink, late?: (lane: OutLane) => void): Promise<OutLane[]>;
   emit<K extends keyof ClientEvents & string>(name: K, payload: ClientEvents[K]): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
   recvBufferBytes(): number;
@@ -137,8 +140,10 @@ interface Outgoing {
   lastStatsLog: number;
   /** A file of a transfer job: its events go to the job (transferJobs.ts), not to the client. */
   observer?: TransferObserver;
-  /** The stream lane the data goes on (null: datagrams, via `sender`). */
-  lane?: OutLane | null;
+  /** The stream lanes the data goes on, each with what undoes the transfer's hold on it (none: datagrams, via `sender`). */
+  lanes?: Map<OutLane, () => void>;
+  /** What reads the file into those lanes. */
+  laneSender?: LaneSender | null;
   /** What the receiver had when it accepted (the datagram fallback starts from it). */
   haveMap?: ChunkMap;
   laneFallback?: NodeJS.Timeout | null;
@@ -177,8 +182,11 @@ interface Incoming {
   observer?: TransferObserver;
   /** Where a verified file goes (a job's folder); default: the save folder, under its offered name. */
   place?: (partial: PartialFile) => Promise<string>;
-  /** The stream lane its data came on last (a lane that closes under it makes us ask for the rest). */
-  lane?: InLane | null;
+  /** The stream lanes its data came on (one that closes under it makes us ask for the rest). */
+  lanes?: Set<InLane>;
+  /** When we last asked for what the lanes left out (performance.now(); LANE_GAP_MS), and how often since a new chunk came. */
+  laneGapAskedAt?: number;
+  laneGapAsks?: number;
   /**
    * Bytes held when accepted: a full disk is reported as needing the rest of the file beyond them
    * (writes are buffered, so what reached the disk since is not known exactly).
@@ -219,6 +227,16 @@ export const FORGET_AFTER_MS = 10_000;
  * well past the few round trips a lost fragment takes to be resent, or a path switch.
  */
 export const RECORD_STALL_MS = 5_000;
+/**
+ * A transfer arriving on two lanes or more that got no new chunk for this long (or for
+ * LANE_GAP_RTTS round trips of the peer's channel, if longer) asks for what it lacks
+ * (FILE_ACCEPT), and the sender sends it on whichever lane is free: a lane whose TCP connection
+ * waits out a retransmission timeout (200 ms at least on Linux, then doubling) holds what it
+ * carries, and the others, done with the queue, would wait for it (docs/protocol.md "Stream
+ * lanes"). Asked again, with nothing new since, only after twice as long as the time before.
+ */
+export const LANE_GAP_MS = 50;
+const LANE_GAP_RTTS = 4;
 /** Local ids of forgotten transfers remembered (for /cancel), the oldest dropped first. */
 const FORGOTTEN_IDS_KEPT = 10_000;
 
@@ -236,8 +254,6 @@ export class FileTransfers {
   private readonly byLocalId = new Map<string, Outgoing | Incoming>();
   /** Requests for files, both ways (fileRequests.ts). */
   private readonly requests: FileRequests;
-  /** Undoes a transfer's hold on its lane (its user count and close listener). */
-  private readonly laneRelease = new WeakMap<Outgoing, () => void>();
 
   /**
    * All outgoing transfers share one scheduler: transmit opportunities go round-robin, so
@@ -249,6 +265,9 @@ export class FileTransfers {
   private readonly forgetTimer: NodeJS.Timeout;
   /** Gives up records that stopped growing (expireStalledRecords). */
   private readonly stallTimer: NodeJS.Timeout;
+  private laneGapTimer: NodeJS.Timeout | null = null;
+  /** Lanes open from each device (a transfer arriving on one may lack what another holds). */
+  private readonly inLanes = new Map<string, Set<InLane>>();
   /** Local ids of the transfers forgotten lately (a /cancel of one is a no-op, not an error). */
   private readonly forgotten = new Set<string>();
   /** Hashes big incoming files off this thread (started with the first one). */
@@ -482,56 +501,81 @@ export class FileTransfers {
     for (const [s, e] of have) for (let i = s; i < e && i < haveMap.size; i++) haveMap.set(i);
     t.haveMap = haveMap;
     if (t.bytes - resumed >= LANE_MIN_BYTES) {
-      const lane = await this.host.lane(link);
+      const lanes = (await this.host.lanes(link, (late) => this.laneOpened(t, late))).filter((l) => !l.closed);
       // (A FILE_ACCEPT may have moved it to datagrams meanwhile.)
-      if (lane && !lane.closed && t.state === 'sending' && !t.sender) return this.sendOnLane(t, lane, resumed);
+      if (lanes.length > 0 && t.state === 'sending' && !t.sender) return this.sendOnLanes(t, lanes, resumed);
     }
     if (t.state === 'sending' && !t.sender) this.sendDatagrams(link, t, haveMap);
   }
 
   /**
-   * Sends the file's missing chunks over a stream lane; the receiver's FILE_RESULT ends it as it
-   * ends a transfer by datagrams. A lane that closes first hands the rest to datagrams.
+   * Sends the file's missing chunks over stream lanes, all drawing from one queue of reads
+   * (laneTransfers.ts); the receiver's FILE_RESULT ends it as it ends a transfer by datagrams.
+   * A lane that closes leaves the rest to the others; when the last one closes, the rest goes as
+   * datagrams.
    */
-  private sendOnLane(t: Outgoing, lane: OutLane, resumed: number): void {
-    t.lane = lane;
+  private sendOnLanes(t: Outgoing, lanes: OutLane[], resumed: number): void {
+    const sender: LaneSender = new LaneSender(
+      {
+        transferId: t.transferId,
+        bytes: t.bytes,
+        chunkSize: t.chunkSize,
+        handle: t.handle!,
+        stillSending: () => t.state === 'sending' && t.laneSender === sender,
+        progress: (bytes) => this.progress(t, 'send', Math.min(t.bytes, bytes), t.bytes),
+        allQueued: () => this.host.log('debug', `transfer ${t.localId}: every chunk handed to the lanes; waiting for the receiver's check`),
+        readFailed: (err) => this.failOutgoing(t, 'IO_ERROR', `Could not read ${t.name}: ${err.message}`, true),
+        log: (m) => this.host.log('debug', `transfer ${t.localId}: ${m}`),
+      },
+      t.haveMap!.missingRanges(),
+      resumed,
+      // A lead lane stuck for twice the round trip is waiting out a timeout, not repairing a loss.
+      () => Math.max(STANDBY_AFTER_MS, 2 * (this.host.link(t.device)?.channel.stats().srttMs ?? 0)),
+    );
+    t.laneSender = sender;
+    t.lanes = new Map();
+    const direct = lanes.some((l) => l.kind === 'direct');
+    this.emitFor(t, 'transfer-route', { id: t.localId, peer: t.peer, path: direct ? 'direct' : 'relay', lane: 'tcp' });
+    for (const lane of lanes) this.laneOpened(t, lane);
+  }
+
+  /** `lane` carries `t` too (it opened late, or with the others): it draws from the same queue. */
+  private laneOpened(t: Outgoing, lane: OutLane): void {
+    if (!t.laneSender || !t.lanes || t.state !== 'sending' || lane.closed || t.lanes.has(lane)) return;
     lane.users++;
     const onClosed = (): void => this.laneLost(t, lane);
     lane.once('closed', onClosed);
-    const release = (): void => {
+    t.lanes.set(lane, () => {
       lane.users--;
       lane.off('closed', onClosed);
-    };
-    this.laneRelease.set(t, release);
-    this.emitFor(t, 'transfer-route', { id: t.localId, peer: t.peer, path: lane.kind === 'direct' ? 'direct' : 'relay', lane: 'tcp' });
-    sendOverLane(lane, {
-      transferId: t.transferId,
-      bytes: t.bytes,
-      chunkSize: t.chunkSize,
-      handle: t.handle!,
-      missing: t.haveMap!.missingRanges(),
-      stillSending: () => t.state === 'sending' && t.lane === lane,
-      progress: (bytes) => this.progress(t, 'send', Math.min(t.bytes, resumed + bytes), t.bytes),
-    }).then(
-      (all) => {
-        if (all) this.host.log('debug', `transfer ${t.localId}: every chunk handed to the lane; waiting for the receiver's check`);
-      },
-      (err: Error) => this.failOutgoing(t, 'IO_ERROR', `Could not read ${t.name}: ${err.message}`, true),
-    );
+    });
+    if (t.lanes.size > 1) this.host.log('debug', `transfer ${t.localId}: ${t.lanes.size} lanes draw from one queue of reads`);
+    t.laneSender.add(lane);
   }
 
-  /** Stops using the lane of `t` (done, failed, or moving to datagrams). */
+  /** Stops using the lanes of `t` (done, failed, or moving to datagrams). */
   private leaveLane(t: Outgoing): void {
-    t.lane = null;
+    t.laneSender = null;
     if (t.laneFallback) clearTimeout(t.laneFallback);
     t.laneFallback = null;
-    this.laneRelease.get(t)?.();
-    this.laneRelease.delete(t);
+    for (const release of t.lanes?.values() ?? []) release();
+    t.lanes = undefined;
   }
 
-  /** The lane closed before the receiver confirmed the file: the rest goes as datagrams. */
+  /**
+   * A lane of `t` closed before the receiver confirmed the file. While another lives, it carries
+   * the rest (the receiver, seeing the lane close, names what it lacks: `onLaneGap`); after the
+   * last, the rest goes as datagrams.
+   */
   private laneLost(t: Outgoing, lane: OutLane): void {
-    if (t.lane !== lane || t.state !== 'sending') return;
+    const release = t.lanes?.get(lane);
+    if (!release || t.state !== 'sending') return;
+    release();
+    t.lanes!.delete(lane);
+    if (t.lanes!.size > 0) {
+      this.host.log('debug', `a lane to ${t.peer} closed during ${t.name}; ${t.lanes!.size} other(s) carry the rest`);
+      return;
+    }
     this.leaveLane(t);
     this.host.log('info', `the lane to ${t.peer} closed during ${t.name}; the rest goes as datagrams`);
     t.laneFallback = setTimeout(() => {
@@ -541,15 +585,32 @@ export class FileTransfers {
     }, LANE_FALLBACK_WAIT_MS);
   }
 
-  /** A FILE_ACCEPT for a transfer already sending: the receiver lost its lane and says what it has. */
-  private resumeOnDatagrams(link: PeerLink, t: Outgoing, have: Array<[number, number]>): void {
+  /**
+   * A FILE_ACCEPT for a transfer already sending: the receiver lost a lane and says what it has.
+   * With lanes left, they send what it lacks; with none, datagrams do.
+   */
+  private onLaneGap(link: PeerLink, t: Outgoing, have: Array<[number, number]>): void {
     if (t.state !== 'sending' || t.sender) return;
-    const lane = t.lane;
-    this.leaveLane(t);
-    if (lane && lane.users === 0) lane.close('the receiver left it');
     const map = new ChunkMap(Math.ceil(t.bytes / t.chunkSize));
     for (const [s, e] of have) for (let i = s; i < e && i < map.size; i++) map.set(i);
     t.haveMap = map;
+    // A lane whose bytes have waited for LANE_STALL_MS / 2 is on a path that died with the one the
+    // receiver lost (a firewall, a NAT rebinding): it is closed, not trusted with the rest.
+    for (const l of [...(t.lanes?.keys() ?? [])]) if (!l.closed && l.stuckMs >= LANE_STALL_MS / 2) l.close('stuck while another lane to the same device closed');
+    const live = [...(t.lanes?.keys() ?? [])].filter((l) => !l.closed);
+    if (t.laneSender && live.length > 0) {
+      this.host.log('debug', `transfer ${t.localId}: ${t.peer} lost a lane; the ${live.length} left send what it lacks`);
+      t.laneSender.resend(map.missingRanges(), countChunks(have, t.bytes, t.chunkSize));
+      return;
+    }
+    this.resumeOnDatagrams(link, t, map);
+  }
+
+  /** The receiver lost its last lane: what it lacks (`map`) goes as datagrams. */
+  private resumeOnDatagrams(link: PeerLink, t: Outgoing, map: ChunkMap): void {
+    const lanes = [...(t.lanes?.keys() ?? [])];
+    this.leaveLane(t);
+    for (const lane of lanes) if (lane.users === 0) lane.close('the receiver left it');
     this.sendDatagrams(link, t, map);
   }
 
@@ -978,7 +1039,7 @@ export class FileTransfers {
         break;
       case ControlType.FILE_ACCEPT: {
         const t = this.outgoing.get(`${link.device}/${m.transferId}`);
-        if (t?.state === 'sending') this.resumeOnDatagrams(link, t, m.have);
+        if (t?.state === 'sending') this.onLaneGap(link, t, m.have);
         else if (t) void this.startSending(link, t, m.have);
         break;
       }
@@ -1048,6 +1109,9 @@ export class FileTransfers {
 
   /** Where records from `link`'s device arriving on `lane` go: into the transfer they name. */
   laneSink(link: PeerLink, lane: InLane): LaneRecordSink {
+    let open = this.inLanes.get(link.device);
+    if (!open) this.inLanes.set(link.device, (open = new Set()));
+    open.add(lane);
     return (transferId, firstChunk, data) => {
       const t = this.incoming.get(`${link.device}/${transferId}`);
       if (!t?.receiver || t.state !== 'receiving') return null;
@@ -1055,29 +1119,74 @@ export class FileTransfers {
         lane.close(`a record for ${t.name} that does not fit the file`);
         return null;
       }
-      t.lane = lane;
+      if (!t.lanes?.has(lane)) {
+        (t.lanes ??= new Set()).add(lane);
+        if ((this.inLanes.get(t.device)?.size ?? 0) > 1) this.watchLaneGaps();
+      }
       const written = t.receiver.acceptStreamRun(firstChunk, data);
       t.timers?.poke();
       return written;
     };
   }
 
+  /** Checks every LANE_GAP_MS / 2 while a transfer arrives on several lanes (`checkLaneGaps`). */
+  private watchLaneGaps(): void {
+    if (this.laneGapTimer) return;
+    this.laneGapTimer = setInterval(() => this.checkLaneGaps(), LANE_GAP_MS / 2);
+    this.laneGapTimer.unref();
+  }
+
+  /**
+   * Each transfer arriving on several lanes that got no new chunk for LANE_GAP_MS (or
+   * LANE_GAP_RTTS round trips) asks for what it lacks; not while a lane waits for our disk.
+   */
+  private checkLaneGaps(): void {
+    const now = performance.now();
+    let watching = false;
+    for (const t of this.incoming.values()) {
+      const open = this.inLanes.get(t.device);
+      if (t.state !== 'receiving' || !t.receiver || !t.lanes?.size || !open || open.size < 2) continue;
+      watching = true;
+      const link = this.host.link(t.device);
+      if (!link || [...open].some((l) => l.waitingForDisk)) continue;
+      // Asked before and nothing new came since: the path may be gone (the lanes' own stall checks
+      // find that); each ask waits twice as long as the one before.
+      const newSince = t.laneGapAskedAt === undefined || t.receiver.newStreamChunkAt > t.laneGapAskedAt;
+      if (newSince) t.laneGapAsks = 0;
+      const wait = Math.max(LANE_GAP_MS, LANE_GAP_RTTS * link.channel.stats().srttMs) * 2 ** Math.min(6, t.laneGapAsks ?? 0);
+      if (now - Math.max(t.receiver.newStreamChunkAt, t.laneGapAskedAt ?? -Infinity) < wait) continue;
+      t.laneGapAskedAt = now;
+      t.laneGapAsks = (t.laneGapAsks ?? 0) + 1;
+      this.host.log('debug', `transfer ${t.localId}: nothing new from ${open.size} lanes for ${Math.round(wait)} ms; asking for what is missing`);
+      this.control(link, { type: ControlType.FILE_ACCEPT, transferId: t.transferId, have: haveRanges(t.receiver.chunkMap()) });
+    }
+    if (!watching && this.laneGapTimer) {
+      clearInterval(this.laneGapTimer);
+      this.laneGapTimer = null;
+    }
+  }
+
   /** Whether a transfer from this device is receiving on `lane` (a silent lane is then a dead one). */
   laneExpected(link: PeerLink, lane: InLane): boolean {
-    for (const t of this.incoming.values()) if (t.device === link.device && t.lane === lane && t.state === 'receiving') return true;
+    for (const t of this.incoming.values()) if (t.device === link.device && t.lanes?.has(lane) && t.state === 'receiving') return true;
     return false;
   }
 
   /**
    * A lane from this device closed: each transfer it carried asks for the rest again with a
-   * FILE_ACCEPT naming what it has, and the sender sends that as datagrams.
+   * FILE_ACCEPT naming what it has. The sender sends that on its other lanes that still move, or
+   * as datagrams when none does.
    */
   laneClosed(link: PeerLink, lane: InLane): void {
+    const open = this.inLanes.get(link.device);
+    open?.delete(lane);
+    if (open?.size === 0) this.inLanes.delete(link.device);
     for (const t of this.incoming.values()) {
-      if (t.device !== link.device || t.lane !== lane) continue;
-      t.lane = null;
+      if (t.device !== link.device || !t.lanes?.delete(lane)) continue;
       if (t.state !== 'receiving' || !t.receiver) continue;
-      this.host.log('info', `the lane from ${t.peer} closed during ${t.name}; asking for the rest as datagrams`);
+      // Another lane may still be good, or none (they share a path): the sender knows which of
+      // its lanes still move. Datagrams may come, so the credit is announced.
+      this.host.log('info', `a lane from ${t.peer} closed during ${t.name}; asking for what it lacks (on another lane or as datagrams)`);
       t.receiver.announce();
       t.timers?.poke();
       this.control(link, { type: ControlType.FILE_ACCEPT, transferId: t.transferId, have: haveRanges(t.receiver.chunkMap()) });
@@ -1172,6 +1281,7 @@ export class FileTransfers {
   close(): void {
     clearInterval(this.forgetTimer);
     clearInterval(this.stallTimer);
+    if (this.laneGapTimer) clearInterval(this.laneGapTimer);
     this.schedulerTimer.stop();
     for (const t of this.outgoing.values()) if (t.state === 'offered' || t.state === 'sending') this.failOutgoing(t, 'CANCELLED', 'You left.', true);
     for (const t of this.incoming.values()) if (t.state === 'receiving' || t.state === 'offered') this.failIncoming(t, 'CANCELLED', 'You left.', true);

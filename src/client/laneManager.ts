@@ -32,10 +32,19 @@ const MAX_ACCEPTING = 16;
 export const MAX_JOINS_PER_DEVICE = 4;
 /** An out lane nothing was sent on for this long is closed (ms). */
 const IDLE_CLOSE_MS = 30_000;
+/**
+ * Lanes opened to a device for file data, which draw from one queue of reads (laneTransfers.ts).
+ * On a lossy path one TCP connection waits out retransmission timeouts (200 ms at least on
+ * Linux) with nothing else to send; a second keeps the transfer moving meanwhile
+ * (docs/protocol.md "Stream lanes").
+ */
+export const LANES_PER_DEVICE = 2;
 
 export interface LaneHost {
   /** Lanes allowed at all (false: --udp-only). */
   lanes: boolean;
+  /** Lanes opened to one device (default LANES_PER_DEVICE). */
+  lanesPerDevice?: number;
   /** Direct paths allowed (false: --relay-only / peerchat.directConnections off). */
   direct: boolean;
   myDevice(): string;
@@ -54,7 +63,8 @@ export interface LaneHost {
 export class LaneManager {
   private server: net.Server | null = null;
   private accepting = 0;
-  private readonly out = new Map<string, Promise<OutLane | null>>();
+  /** Out lanes per device: those open, and the opening under way (if any). */
+  private readonly out = new Map<string, { lanes: OutLane[]; opening: Promise<OutLane[]> | null; late: Array<(lane: OutLane) => void> }>();
   private readonly failedAt = new Map<string, { direct?: number; transit?: number }>();
   private readonly inLanes = new Set<InLane>();
   private readonly sockets = new Set<net.Socket>();
@@ -81,27 +91,75 @@ export class LaneManager {
   }
 
   /**
-   * An open lane to `link`'s device for file data, or null: send as datagrams (on the direct
-   * UDP path if there is one, else through the relay).
+   * Open lanes to `link`'s device for file data (up to lanesPerDevice, direct ones rather than
+   * transit ones), or none: send as datagrams (on the direct UDP path if there is one, else
+   * through the relay). Lanes that closed are opened again here, unless opening failed lately.
+   * Resolves once one lane is open (or none could be); each lane that opens after that is given
+   * to `late` (a lost SYN costs a connection a second: the transfer does not wait for it).
    */
-  lane(link: PeerLink): Promise<OutLane | null> {
-    if (!this.host.lanes || this.closed) return Promise.resolve(null);
-    const have = this.out.get(link.device);
-    if (have) return have;
-    const p = this.open(link).catch(() => null);
-    this.out.set(link.device, p);
-    void p.then((lane) => {
-      if (!lane) {
-        if (this.out.get(link.device) === p) this.out.delete(link.device);
-        return;
+  lanes(link: PeerLink, late?: (lane: OutLane) => void): Promise<OutLane[]> {
+    if (!this.host.lanes || this.closed) return Promise.resolve([]);
+    let group = this.out.get(link.device);
+    if (!group) {
+      group = { lanes: [], opening: null, late: [] };
+      this.out.set(link.device, group);
+    }
+    const g = group;
+    if (g.opening) {
+      if (late) g.late.push(late);
+      return g.opening;
+    }
+    const want = Math.max(1, this.host.lanesPerDevice ?? LANES_PER_DEVICE);
+    const live = (): OutLane[] => {
+      const open = g.lanes.filter((l) => !l.closed);
+      const direct = open.filter((l) => l.kind === 'direct');
+      return direct.length > 0 ? direct : open;
+    };
+    const existing = live();
+    if (existing.length >= want) return Promise.resolve(existing);
+    g.late = late ? [late] : [];
+    const opens = Array.from({ length: want - existing.length }, () => this.open(link).catch(() => null));
+    const p = new Promise<OutLane[]>((resolve) => {
+      let answered = existing.length > 0;
+      if (answered) resolve(existing);
+      let pending = opens.length;
+      for (const o of opens) {
+        void o.then((lane) => {
+          pending--;
+          if (lane) this.hold(link, g, lane);
+          if (lane && !lane.closed) {
+            if (!answered) {
+              answered = true;
+              resolve(live());
+            } else {
+              for (const f of g.late) f(lane);
+            }
+          }
+          if (pending === 0) {
+            if (!answered) resolve(live());
+            answered = true;
+            if (g.opening === p) g.opening = null;
+            g.late = [];
+          }
+        });
       }
-      lane.once('closed', (reason) => {
-        if (this.out.get(link.device) === p) this.out.delete(link.device);
-        this.host.log('debug', `lane to ${link.nick} (${link.device}) closed: ${reason}`);
-      });
-      this.closeWhenIdle(lane);
     });
+    g.opening = p;
     return p;
+  }
+
+  private hold(link: PeerLink, g: { lanes: OutLane[] }, lane: OutLane): void {
+    if (this.closed || this.out.get(link.device) !== g) {
+      lane.close(this.closed ? 'leaving' : 'the device left');
+      return;
+    }
+    g.lanes.push(lane);
+    lane.once('closed', (reason) => {
+      const i = g.lanes.indexOf(lane);
+      if (i >= 0) g.lanes.splice(i, 1);
+      this.host.log('debug', `lane to ${link.nick} (${link.device}) closed: ${reason}`);
+    });
+    this.closeWhenIdle(lane);
   }
 
   private async open(link: PeerLink): Promise<OutLane | null> {
@@ -280,17 +338,15 @@ export class LaneManager {
    * the best lane of the new path (direct rather than transit).
    */
   pathChanged(device: string): void {
-    const p = this.out.get(device);
-    void p?.then((l) => {
-      if (l && l.users === 0) l.close('the path changed');
-    });
+    for (const l of [...(this.out.get(device)?.lanes ?? [])]) if (l.users === 0) l.close('the path changed');
   }
 
   /** A device left or restarted: its lanes end (a new session needs new lane keys). */
   forget(device: string): void {
     this.failedAt.delete(device);
-    void this.out.get(device)?.then((l) => l?.close('the device left'));
+    const g = this.out.get(device);
     this.out.delete(device);
+    for (const l of [...(g?.lanes ?? [])]) l.close('the device left');
     for (const l of this.inLanes) if (l.device === device) l.close('the device left');
   }
 
@@ -298,8 +354,9 @@ export class LaneManager {
     this.closed = true;
     this.server?.close();
     this.server = null;
-    for (const p of this.out.values()) void p.then((l) => l?.close('leaving'));
+    const groups = [...this.out.values()];
     this.out.clear();
+    for (const g of groups) for (const l of [...g.lanes]) l.close('leaving');
     for (const l of this.inLanes) l.close('leaving');
     for (const s of this.sockets) s.destroy();
   }

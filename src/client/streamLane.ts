@@ -180,16 +180,23 @@ export class OutLane extends EventEmitter<LaneEvents> {
     for (const f of w) f();
   }
 
-  /** Bytes waiting and none taken by the kernel for LANE_STALL_MS: the path is gone. */
-  private checkStall(): void {
-    const now = Date.now();
+  /** How long bytes have waited with none taken by the kernel (ms; 0: none wait, or they move). */
+  get stuckMs(): number {
+    return this.sampleMoved(Date.now());
+  }
+
+  private sampleMoved(now: number): number {
     const written = this.socket.bytesWritten - this.socket.writableLength;
     if (written !== this.lastWritten || this.socket.writableLength === 0) {
       this.lastWritten = written;
       this.lastMoved = now;
-    } else if (now - this.lastMoved >= LANE_STALL_MS * 2) {
-      this.close('the lane stopped moving data');
     }
+    return now - this.lastMoved;
+  }
+
+  /** Bytes waiting and none taken by the kernel for 2 × LANE_STALL_MS: the path is gone. */
+  private checkStall(): void {
+    if (this.sampleMoved(Date.now()) >= LANE_STALL_MS * 2) this.close('the lane stopped moving data');
   }
 }
 
@@ -215,6 +222,11 @@ export class InLane extends EventEmitter<LaneEvents> {
   private paused = false;
   private lastDataAt = Date.now();
   private readonly stallTimer: NodeJS.Timeout;
+  /** Whether the lane stopped reading until our disk catches up (its silence is ours, not the path's). */
+  get waitingForDisk(): boolean {
+    return this.paused;
+  }
+
   /** Where records go; set by the owner right after `accept`. */
   sink: LaneRecordSink = () => null;
   /** Whether a transfer expects data on this lane now (then a silent lane is a dead one). */

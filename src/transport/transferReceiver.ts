@@ -154,6 +154,8 @@ export class TransferReceiver extends EventEmitter<TransferReceiverEvents> {
   private lastDataAt: number;
   /** When a chunk not held before last came (stalledChunks). */
   private lastNewChunkAt: number;
+  /** When a chunk not held before last came over a stream lane (`newStreamChunkAt`). */
+  private lastNewStreamChunkAt = -Infinity;
   private repeatDelay = XFER_ACK_REPEAT_MIN_MS;
   private lastProgressAt = -Infinity;
   /**
@@ -295,6 +297,7 @@ export class TransferReceiver extends EventEmitter<TransferReceiverEvents> {
       }
       this.counters.streamChunks++;
       this.lastNewChunkAt = this.lastDataAt;
+      this.lastNewStreamChunkAt = this.lastDataAt;
       this.pending.add(c);
       if (c < this.maxChunk) this.missingBelow--;
       if (runStart < 0) runStart = c;
@@ -348,6 +351,11 @@ export class TransferReceiver extends EventEmitter<TransferReceiverEvents> {
     if (this.state !== 'receiving' || now - this.lastNewChunkAt < stallMs) return [];
     this.lastNewChunkAt = now;
     return this.missingChunks(limit);
+  }
+
+  /** When a chunk not held before last came over a stream lane (-Infinity: none yet). */
+  get newStreamChunkAt(): number {
+    return this.lastNewStreamChunkAt;
   }
 
   /** Up to `limit` chunks below the credit, neither written nor being written, lowest first. */

@@ -14,6 +14,7 @@ import { meshKey, meshOfOne } from '../../src/protocol/meshDatagram';
 import { RawClient } from '../support/rawClient';
 import { TEST_CLUSTER_SECRET, TestCluster } from '../support/cluster';
 import { TestClient } from '../support/testClient';
+import { LANES_PER_DEVICE } from '../../src/client/laneManager';
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -117,7 +118,7 @@ describe('several relays on one Redis: members on different relays', function ()
     return { alice, bob, file, big, before: cluster.relays.map((r) => r.stats().transit!) };
   }
 
-  it('a large file between members on different relays goes over one TCP lane that their two relays bridge (relay-only)', async () => {
+  it('a large file between members on different relays goes over TCP lanes that their two relays bridge (relay-only)', async () => {
     const { alice, bob, file, big, before } = await relayOnlyPair(0, 1, 24 * 1024 * 1024 + 4321);
     const id = await alice.client.sendFile('bob', file);
     const route = await alice.waitFor('transfer-route', (r) => r.id === id, 20_000);
@@ -126,9 +127,9 @@ describe('several relays on one Redis: members on different relays', function ()
     assert.equal(sha256(readFileSync(got.path)), sha256(big));
     const after = cluster.relays.map((r) => r.stats().transit!);
     const delta = (i: number, k: 'bridged' | 'spliced' | 'bytes') => after[i][k] - before[i][k];
-    assert.equal(delta(0, 'bridged') + delta(1, 'bridged'), 1, 'one relay bridged the lane to the other');
-    assert.equal(delta(0, 'spliced'), 1);
-    assert.equal(delta(1, 'spliced'), 1);
+    assert.equal(delta(0, 'bridged') + delta(1, 'bridged'), LANES_PER_DEVICE, 'one relay bridged each lane to the other');
+    assert.equal(delta(0, 'spliced'), LANES_PER_DEVICE);
+    assert.equal(delta(1, 'spliced'), LANES_PER_DEVICE);
     // Both relays carried the file: it crossed as a lane, not as datagrams over the mesh.
     assert.ok(delta(0, 'bytes') > big.length && delta(1, 'bytes') > big.length, `relay 0 carried ${delta(0, 'bytes')}, relay 1 ${delta(1, 'bytes')} bytes`);
     assert.equal(alice.all('transfer-route').filter((r) => r.id === id && r.lane === 'udp').length, 0, 'no part of it went as datagrams');
@@ -281,7 +282,7 @@ describe('several relays advertised under a hostname', function () {
     const got = await bob.waitFor('file-received', () => true, 60_000);
     assert.equal(sha256(readFileSync(got.path)), sha256(big));
     const after = cluster.relays.map((r) => r.stats().transit!);
-    assert.equal(after[0].bridged - before[0].bridged + after[1].bridged - before[1].bridged, 1, 'one relay bridged the lane to the other');
+    assert.equal(after[0].bridged - before[0].bridged + after[1].bridged - before[1].bridged, LANES_PER_DEVICE, 'one relay bridged each lane to the other');
     assert.equal(after[0].refused - before[0].refused + after[1].refused - before[1].refused, 0, 'no bridge hello was refused');
     assert.equal(alice.all('transfer-route').filter((r) => r.id === id && r.lane === 'udp').length, 0, 'no part of it went as datagrams');
   });

@@ -12,6 +12,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RelayServer } from '../../src/relay/relayServer';
+import { LANES_PER_DEVICE } from '../../src/client/laneManager';
 import { CLI_JS, CliProcess, online } from '../support/cliProcess';
 
 const FILE_BYTES = 24 * 1024 * 1024;
@@ -93,7 +94,7 @@ describe('stream lanes: large files over TCP, datagrams as the fallback', functi
     assert.deepEqual(routes(alice), [['relay', 'tcp']]);
     assert.ok(after.transit, 'the relay has a transit port');
     assert.ok(after.transit.bytes >= FILE_BYTES, `transit carried ${after.transit.bytes} bytes`);
-    assert.equal(after.transit.spliced, 1);
+    assert.equal(after.transit.spliced, LANES_PER_DEVICE, `one spliced lane each of the ${LANES_PER_DEVICE} lanes to bob`);
     assert.ok(after.forwardedBytes - before.forwardedBytes < FILE_BYTES / 20, `relay forwarded ${after.forwardedBytes - before.forwardedBytes} bytes as datagrams`);
   });
 
@@ -122,7 +123,7 @@ describe('stream lanes: large files over TCP, datagrams as the fallback', functi
     );
   });
 
-  it('a transit lane cut mid-transfer: the rest goes as datagrams, the file arrives intact', async () => {
+  it('every transit lane cut mid-transfer: the rest goes as datagrams, the file arrives intact', async () => {
     const { alice, bob, bobDl } = await pair(['--relay-only']);
     alice.send(`/sendfile @bob ${file}`);
     const started = Date.now();
@@ -140,6 +141,34 @@ describe('stream lanes: large files over TCP, datagrams as the fallback', functi
     assert.ok(afterwards < FILE_BYTES, `what the lane had delivered was not sent again in full (${afterwards} bytes as datagrams)`);
     await alice.event('file-sent', () => true, 10_000);
     assert.deepEqual(routes(alice), [['relay', 'tcp'], ['relay', 'udp']]);
+  });
+
+  it('one of two transit lanes cut mid-transfer: the other carries the rest, no datagram does; the file arrives intact', async () => {
+    const { alice, bob, bobDl } = await pair(['--relay-only', '--verbose'], ['--relay-only', '--verbose']);
+    alice.send(`/sendfile @bob ${file}`);
+    const started = Date.now();
+    while ((relay.stats().transit?.bytes ?? 0) < FILE_BYTES / 4) {
+      assert.ok(Date.now() - started < 30_000, 'the transit lanes carried a quarter of the file');
+      await sleep(2);
+    }
+    assert.equal(relay.stats().transit?.open, LANES_PER_DEVICE, 'both lanes spliced');
+    // Cut the lane that carries the file (the one whose sockets moved the most bytes).
+    const sockets = [...(relay as unknown as { transit: { splicedSockets: Set<net.Socket> } }).transit.splicedSockets];
+    const busiest = sockets.reduce((a, b) => (b.bytesRead > a.bytesRead ? b : a));
+    const forwardedAtCut = relay.stats().forwardedBytes;
+    busiest.destroy();
+    const got = await bob.event('file-received', () => true, 60_000);
+    assert.equal(sha256(readFileSync(String(got.path))), sha256(data), 'the bytes on disk');
+    assert.equal(path.dirname(String(got.path)), bobDl);
+    await alice.event('file-sent', () => true, 10_000);
+    assert.deepEqual(routes(alice), [['relay', 'tcp']], 'no move to datagrams');
+    const asDatagrams = relay.stats().forwardedBytes - forwardedAtCut;
+    assert.ok(asDatagrams < FILE_BYTES / 20, `the relay forwarded ${asDatagrams} bytes as datagrams after the cut`);
+    assert.equal(relay.stats().transit?.open, LANES_PER_DEVICE - 1, 'the other lane is still open');
+    assert.ok(
+      bob.stderr.some((l) => /a lane from alice closed during big\.bin; asking for what it lacks \(on another lane or as datagrams\)/.test(l)),
+      `bob asked for what the cut lane carried: ${bob.stderr.filter((l) => /lane/.test(l)).join(' | ')}`,
+    );
   });
 
   it('a stranger on the lane port is disconnected, proves nothing, and the file still goes direct', async () => {
