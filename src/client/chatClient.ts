@@ -1177,7 +1177,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     this.log('info', `path to ${link.nick} (${link.device}): ${path.kind}${address ? ` ${address}` : ''}`);
     this.transfers.pathChanged(link);
     this.lanes.pathChanged(link.device);
-    link.channel.pathChanged();
+    link.channel.pathChanged(link.paths?.validationRttMs);
     link.armChannelTimer();
     this.emit('path', { peer: link.nick, device: link.device, path: path.kind, address });
   }

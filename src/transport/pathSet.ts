@@ -105,6 +105,15 @@ export class PathSet {
   private backoff = ROUND_BACKOFF_MS;
   private lastHeard = 0;
   private lastChallengeAt = 0;
+  /**
+   * The round trip of the challenge that made the active direct path (ms; undefined on the relay
+   * path). RFC 9002 §6.2.2 lets a new path's initial RTT come from that exchange (not as an RTT
+   * sample), instead of 333 ms, whose 1 s probe timeout a lost first message would wait out.
+   */
+  get validationRttMs(): number | undefined {
+    return this.active ? this.activeRttMs : undefined;
+  }
+  private activeRttMs = 0;
   /** Send time of the newest challenge to the active path that was answered (see answeredSince). */
   private answeredSentAt = -Infinity;
   private unansweredSinceHeard = 0;
@@ -277,6 +286,7 @@ export class PathSet {
 
   private switchTo(c: Candidate, now: number, answeredSentAt: number): void {
     this.active = c;
+    this.activeRttMs = Math.max(0, now - answeredSentAt);
     this.answeredSentAt = answeredSentAt;
     this.lastHeard = now;
     this.lastChallengeAt = now;

@@ -30,6 +30,7 @@ import {
   CHANNEL_MAX_RTO_MS,
   CHANNEL_REORDER_BUFFER,
   CHANNEL_UNRESPONSIVE_MS,
+  INITIAL_RTT_MS,
   MAX_MESSAGE_BYTES,
   MAX_MSG_ACK_RANGES,
   PACKET_THRESHOLD,
@@ -269,14 +270,16 @@ export class ReliableChannel {
 
   /**
    * Traffic moved to another path (relay ⇄ direct): the RTT estimate belongs to the old path
-   * (RFC 9000 §9.4), and what was in flight there is sent again on the new one at once. An ack
+   * (RFC 9000 §9.4) and starts over, from `initialRttMs` when the new path's validation measured
+   * one, and what was in flight there is sent again on the new one at once. An ack
    * goes out at once too, even with nothing to acknowledge: an authenticated datagram on the
    * new path tells the peer where we are now (docs/protocol.md "Direct paths": a peer that
    * hears us through the relay follows), when nothing else of ours would (file data goes in
    * records, which say nothing until a whole record authenticates).
    */
-  pathChanged(): void {
-    this.rtt = new RttEstimator();
+  pathChanged(initialRttMs?: number): void {
+    // RFC 9002 §6.2.2: the round trip of the new path's validation may set its initial RTT.
+    this.rtt = new RttEstimator(initialRttMs !== undefined && initialRttMs >= 0 ? Math.min(INITIAL_RTT_MS, initialRttMs) : INITIAL_RTT_MS);
     this.backoff = 0;
     this.lossTime = null;
     for (const m of this.outgoing.values()) if (m.sentAt >= 0) m.lost = true;

@@ -146,6 +146,30 @@ describe('transport ReliableChannel', () => {
     assert.equal(a.channel.unacked, 0);
   });
 
+  it("after a path change the validation's round trip sets the initial RTT: a lost first message is resent within milliseconds, not a second", async () => {
+    for (const [initial, within] of [
+      [undefined, 900],
+      [2, 40],
+    ] as const) {
+      const sim = new Sim(42);
+      const { a, b, links } = pair(sim, { delayMs: 1 });
+      a.channel.pathChanged(initial);
+      // The first datagram carrying the message is lost on the wire.
+      let dropped = false;
+      links[0].tap = (payload) => {
+        const carries = decodeFrames(payload)!.some((f) => f.type === 'msg');
+        links[0].opts.loss = carries && !dropped ? 1 : 0;
+        if (carries) dropped = true;
+      };
+      const t0 = sim.now;
+      a.channel.send(Buffer.from('offer'));
+      await sim.run(() => b.received.length === 1, 5_000);
+      const took = sim.now - t0;
+      if (initial === undefined) assert.ok(took >= within, `333 ms initial RTT: resent after ${took} ms`);
+      else assert.ok(took <= within, `2 ms from the validation: resent after ${took} ms`);
+    }
+  });
+
   it('rejects messages over MAX_MESSAGE_BYTES', () => {
     const sim = new Sim(5);
     const { a } = pair(sim, { delayMs: 1 });

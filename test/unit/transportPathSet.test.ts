@@ -98,6 +98,17 @@ describe('PathSet', () => {
     assert.deepEqual(net.switches, [{ kind: 'direct', address: A }]);
   });
 
+  it('gives the round trip of the challenge that validated the path (none on the relay path)', () => {
+    const net = new SimNet();
+    net.delay = 7;
+    assert.equal(net.paths.validationRttMs, undefined);
+    net.reachable.add(addressKey(A));
+    net.paths.setCandidates([A]);
+    net.run(50);
+    assert.deepEqual(net.paths.path, { kind: 'direct', address: A });
+    assert.equal(net.paths.validationRttMs, 14);
+  });
+
   it('ignores answers from an address it did not probe, and answers with data it did not send', () => {
     const net = new SimNet();
     net.paths.setCandidates([A]);
