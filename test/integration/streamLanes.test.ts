@@ -171,6 +171,31 @@ describe('stream lanes: large files over TCP, datagrams as the fallback', functi
     );
   });
 
+  it('one of two transit lanes stops moving mid-transfer: the other takes reads, and what the stuck one holds comes again on it', async () => {
+    const { alice, bob, bobDl } = await pair(['--relay-only', '--verbose'], ['--relay-only', '--verbose']);
+    alice.send(`/sendfile @bob ${file}`);
+    const started = Date.now();
+    while ((relay.stats().transit?.bytes ?? 0) < FILE_BYTES / 4) {
+      assert.ok(Date.now() - started < 30_000, 'the transit lanes carried a quarter of the file');
+      await sleep(2);
+    }
+    // The relay stops reading the lead lane's sending side for good: that connection's window
+    // fills and alice's socket stops draining, as while TCP waits out a retransmission timeout.
+    const sockets = [...(relay as unknown as { transit: { splicedSockets: Set<net.Socket> } }).transit.splicedSockets];
+    const lead = sockets.reduce((a, b) => (b.bytesRead > a.bytesRead ? b : a));
+    lead.pause();
+    lead.resume = () => lead;
+    const got = await bob.event('file-received', () => true, 60_000);
+    assert.equal(sha256(readFileSync(String(got.path))), sha256(data), 'the bytes on disk');
+    assert.equal(path.dirname(String(got.path)), bobDl);
+    await alice.event('file-sent', () => true, 10_000);
+    assert.equal(lead.isPaused(), true, 'the stuck lane never moved again');
+    assert.deepEqual(routes(alice), [['relay', 'tcp']], 'no move to datagrams');
+    const log = (p: CliProcess) => p.stderr.filter((l) => /lane|missing/.test(l)).join(' | ');
+    assert.ok(alice.stderr.some((l) => /the lead lane took nothing for \d+ ms; from now on 2 lanes take reads/.test(l)), `alice's standby lane took over: ${log(alice)}`);
+    assert.ok(bob.stderr.some((l) => /nothing new from 2 lanes for \d+ ms; asking for what is missing/.test(l)), `bob asked for what the stuck lane held: ${log(bob)}`);
+  });
+
   it('a stranger on the lane port is disconnected, proves nothing, and the file still goes direct', async () => {
     const { alice, bob, bobDl } = await pair([]);
     alice.send('@bob hi');

@@ -19,7 +19,7 @@ import {
   encodeTransitHello,
 } from '../../src/protocol/laneFrames';
 import { InLane, OutLane } from '../../src/client/streamLane';
-import { LaneManager, MAX_JOINS_PER_DEVICE } from '../../src/client/laneManager';
+import { LANES_PER_DEVICE, LaneManager, MAX_JOINS_PER_DEVICE } from '../../src/client/laneManager';
 import type { PeerLink } from '../../src/client/peerLink';
 import { recordFits } from '../../src/client/laneTransfers';
 import { TransferReceiver } from '../../src/transport/transferReceiver';
@@ -575,6 +575,63 @@ describe('LaneManager', () => {
     lanes.close();
     for (const s of seen) s.destroy();
     await new Promise<void>((r) => relay.close(() => r()));
+  });
+
+  it('opens LANES_PER_DEVICE direct lanes: the first answers, the rest come late; they are kept, and one that closes is opened again', async () => {
+    const key = laneKeyFrom(randomBytes(32));
+    const aliceDevice = 'aabbccddeeff0011';
+    // bob: a LaneManager listening on a free port of 127.0.0.1, whose only peer is alice.
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const aliceAtBob = { device: aliceDevice, nick: 'alice', laneKeys: () => [key] } as unknown as PeerLink;
+    const accepted: InLane[] = [];
+    const bob = new LaneManager({
+      lanes: true,
+      direct: true,
+      myDevice: () => '0011223344556677',
+      link: (d) => (d === aliceDevice ? aliceAtBob : undefined),
+      relay: () => null,
+      sink: (_l, lane) => {
+        accepted.push(lane);
+        return () => null;
+      },
+      expecting: () => false,
+      inLaneClosed: () => undefined,
+      log: () => undefined,
+    });
+    bob.listen(port, 'IPv4');
+    await sleep(50);
+    const bobAtAlice = {
+      device: '0011223344556677',
+      nick: 'bob',
+      laneKey: () => key,
+      laneKeys: () => [key],
+      paths: { path: { kind: 'direct', address: { address: '127.0.0.1', port } } },
+    } as unknown as PeerLink;
+    const alice = manager(bobAtAlice, 1, { direct: true }, () => undefined);
+    const late: OutLane[] = [];
+    const first = await alice.lanes(bobAtAlice, (l) => late.push(l));
+    assert.ok(first.length >= 1, 'answered with an open lane');
+    for (let i = 0; i < 100 && first.length + late.length < LANES_PER_DEVICE; i++) await sleep(10);
+    const all = [...first, ...late];
+    assert.equal(all.length, LANES_PER_DEVICE);
+    assert.ok(all.every((l) => l.kind === 'direct' && !l.closed));
+    assert.equal(new Set(all.map((l) => l.laneId)).size, LANES_PER_DEVICE, 'each its own lane id');
+    for (let i = 0; i < 100 && accepted.length < LANES_PER_DEVICE; i++) await sleep(10);
+    assert.equal(accepted.length, LANES_PER_DEVICE, 'bob took each');
+    // Asked again: the same lanes, nothing new opened.
+    assert.deepEqual(new Set(await alice.lanes(bobAtAlice)), new Set(all));
+    assert.equal(accepted.length, LANES_PER_DEVICE);
+    // One closes: the next ask opens one more, and answers with the one left at once.
+    all[0].close('test');
+    const again = await alice.lanes(bobAtAlice);
+    assert.ok(again.includes(all[1]) && !again.includes(all[0]));
+    for (let i = 0; i < 100 && accepted.length < LANES_PER_DEVICE + 1; i++) await sleep(10);
+    assert.equal(accepted.length, LANES_PER_DEVICE + 1, 'one lane opened again');
+    alice.close();
+    bob.close();
   });
 
   it('gives up a transit lane when the peer refuses it, closing its connection to the transit port', async () => {
