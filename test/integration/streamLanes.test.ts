@@ -123,14 +123,25 @@ describe('stream lanes: large files over TCP, datagrams as the fallback', functi
     );
   });
 
-  it('every transit lane cut mid-transfer: the rest goes as datagrams, the file arrives intact', async () => {
-    const { alice, bob, bobDl } = await pair(['--relay-only']);
+  /** Has alice send the file, and returns once the relay's transit port carried a quarter of it. */
+  async function sendUntilQuarter(alice: CliProcess): Promise<void> {
     alice.send(`/sendfile @bob ${file}`);
     const started = Date.now();
     while ((relay.stats().transit?.bytes ?? 0) < FILE_BYTES / 4) {
-      assert.ok(Date.now() - started < 30_000, 'the transit lane carried a quarter of the file');
+      assert.ok(Date.now() - started < 30_000, 'the transit lanes carried a quarter of the file');
       await sleep(2);
     }
+  }
+
+  /** The relay's end of the lane that carries the file: of its spliced sockets, the one that read most. */
+  function busiestSplicedSocket(): net.Socket {
+    const sockets = [...(relay as unknown as { transit: { splicedSockets: Set<net.Socket> } }).transit.splicedSockets];
+    return sockets.reduce((a, b) => (b.bytesRead > a.bytesRead ? b : a));
+  }
+
+  it('every transit lane cut mid-transfer: the rest goes as datagrams, the file arrives intact', async () => {
+    const { alice, bob, bobDl } = await pair(['--relay-only']);
+    await sendUntilQuarter(alice);
     const forwardedAtCut = relay.stats().forwardedBytes;
     (relay as unknown as { transit: { closeLanes(): void } }).transit.closeLanes();
     const got = await bob.event('file-received', () => true, 60_000);
@@ -145,16 +156,10 @@ describe('stream lanes: large files over TCP, datagrams as the fallback', functi
 
   it('one of two transit lanes cut mid-transfer: the other carries the rest, no datagram does; the file arrives intact', async () => {
     const { alice, bob, bobDl } = await pair(['--relay-only', '--verbose'], ['--relay-only', '--verbose']);
-    alice.send(`/sendfile @bob ${file}`);
-    const started = Date.now();
-    while ((relay.stats().transit?.bytes ?? 0) < FILE_BYTES / 4) {
-      assert.ok(Date.now() - started < 30_000, 'the transit lanes carried a quarter of the file');
-      await sleep(2);
-    }
+    await sendUntilQuarter(alice);
     assert.equal(relay.stats().transit?.open, LANES_PER_DEVICE, 'both lanes spliced');
     // Cut the lane that carries the file (the one whose sockets moved the most bytes).
-    const sockets = [...(relay as unknown as { transit: { splicedSockets: Set<net.Socket> } }).transit.splicedSockets];
-    const busiest = sockets.reduce((a, b) => (b.bytesRead > a.bytesRead ? b : a));
+    const busiest = busiestSplicedSocket();
     const forwardedAtCut = relay.stats().forwardedBytes;
     busiest.destroy();
     const got = await bob.event('file-received', () => true, 60_000);
@@ -173,16 +178,10 @@ describe('stream lanes: large files over TCP, datagrams as the fallback', functi
 
   it('one of two transit lanes stops moving mid-transfer: the other takes reads, and what the stuck one holds comes again on it', async () => {
     const { alice, bob, bobDl } = await pair(['--relay-only', '--verbose'], ['--relay-only', '--verbose']);
-    alice.send(`/sendfile @bob ${file}`);
-    const started = Date.now();
-    while ((relay.stats().transit?.bytes ?? 0) < FILE_BYTES / 4) {
-      assert.ok(Date.now() - started < 30_000, 'the transit lanes carried a quarter of the file');
-      await sleep(2);
-    }
+    await sendUntilQuarter(alice);
     // The relay stops reading the lead lane's sending side for good: that connection's window
     // fills and alice's socket stops draining, as while TCP waits out a retransmission timeout.
-    const sockets = [...(relay as unknown as { transit: { splicedSockets: Set<net.Socket> } }).transit.splicedSockets];
-    const lead = sockets.reduce((a, b) => (b.bytesRead > a.bytesRead ? b : a));
+    const lead = busiestSplicedSocket();
     lead.pause();
     lead.resume = () => lead;
     const got = await bob.event('file-received', () => true, 60_000);
