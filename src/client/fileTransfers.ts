@@ -555,6 +555,7 @@ export class FileTransfers {
 
   /** Stops using the lanes of `t` (done, failed, or moving to datagrams). */
   private leaveLane(t: Outgoing): void {
+    t.laneSender?.detach();
     t.laneSender = null;
     if (t.laneFallback) clearTimeout(t.laneFallback);
     t.laneFallback = null;

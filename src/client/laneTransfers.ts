@@ -111,13 +111,23 @@ export class LaneSender {
   add(lane: OutLane): void {
     if (this.lanes.includes(lane) || lane.closed) return;
     this.lanes.push(lane);
-    lane.once('closed', () => {
-      const i = this.lanes.indexOf(lane);
-      if (i >= 0) this.lanes.splice(i, 1);
-      this.wakeStandbys(); // the lead may be gone: another takes over
-    });
+    lane.once('closed', this.onLaneClosed);
     this.run(lane);
   }
+
+  /**
+   * The transfer is done with these lanes (they outlive it, carrying the next files): forget
+   * them. Loops still running stop at their next check of `stillSending`.
+   */
+  detach(): void {
+    for (const lane of this.lanes.splice(0)) lane.off('closed', this.onLaneClosed);
+    this.wakeStandbys();
+  }
+
+  private readonly onLaneClosed = (): void => {
+    for (let i = this.lanes.length - 1; i >= 0; i--) if (this.lanes[i].closed) this.lanes.splice(i, 1);
+    this.wakeStandbys(); // the lead may be gone: another takes over
+  };
 
   /**
    * The receiver lacks these chunks (ranges inclusive) and has `doneBytes`: plan the queue again

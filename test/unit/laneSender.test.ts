@@ -196,6 +196,23 @@ describe('LaneSender: one file over several lanes, one queue of reads', function
     assert.equal(sender.stalls, 0);
   });
 
+  it('lanes outlive the files they carry: a sender that is done leaves no listener on them', async () => {
+    const rx = new Receiver(data.length);
+    const [a, b] = await lanes(2, rx);
+    const before = [a.out.listenerCount('closed'), b.out.listenerCount('closed')];
+    for (let file = 0; file < 12; file++) {
+      rx.have.fill(0);
+      const j = job();
+      const sender = new LaneSender(j.send, all(rx.chunks), 0, () => 10_000);
+      sender.add(a.out);
+      sender.add(b.out);
+      await until(`file ${file}`, () => rx.complete);
+      sender.detach();
+    }
+    assert.deepEqual([a.out.listenerCount('closed'), b.out.listenerCount('closed')], before);
+    assert.equal(sha256(rx.bytes), sha256(data));
+  });
+
   it('a lead that stops moving: the standby takes the rest; what the lead holds comes again when the receiver names it', async () => {
     const { rx, ls: [a, b], j, sender } = await start(2, 30);
     // The lead's receiving end stops reading after the first 2 MiB: its TCP window fills, its
