@@ -1122,6 +1122,9 @@ export class FileTransfers {
       }
       if (!t.lanes?.has(lane)) {
         (t.lanes ??= new Set()).add(lane);
+        // The quiet that makes us ask counts from the first record at the latest (one that held
+        // only chunks we had brings no new chunk).
+        t.laneGapAskedAt ??= performance.now();
         if ((this.inLanes.get(t.device)?.size ?? 0) > 1) this.watchLaneGaps();
       }
       const written = t.receiver.acceptStreamRun(firstChunk, data);
