@@ -140,9 +140,7 @@ interface Outgoing {
   lastStatsLog: number;
   /** A file of a transfer job: its events go to the job (transferJobs.ts), not to the client. */
   observer?: TransferObserver;
-  /** The stream lanes the data goes on, each with what undoes the transfer's hold on it (none: datagrams, via `sender`). */
-  lanes?: Map<OutLane, () => void>;
-  /** What reads the file into those lanes. */
+  /** What reads the file into the stream lanes that carry it, and holds them (null: datagrams, via `sender`). */
   laneSender?: LaneSender | null;
   /** What the receiver had when it accepted (the datagram fallback starts from it). */
   haveMap?: ChunkMap;
@@ -526,6 +524,7 @@ export class FileTransfers {
         allQueued: () => this.host.log('debug', `transfer ${t.localId}: every chunk handed to the lanes; waiting for the receiver's check`),
         readFailed: (err) => this.failOutgoing(t, 'IO_ERROR', `Could not read ${t.name}: ${err.message}`, true),
         log: (m) => this.host.log('debug', `transfer ${t.localId}: ${m}`),
+        laneLost: (_lane, left) => this.laneLost(t, left),
       },
       t.haveMap!.missingRanges(),
       resumed,
@@ -533,7 +532,6 @@ export class FileTransfers {
       () => Math.max(STANDBY_AFTER_MS, 2 * (this.host.link(t.device)?.channel.stats().srttMs ?? 0)),
     );
     t.laneSender = sender;
-    t.lanes = new Map();
     const direct = lanes.some((l) => l.kind === 'direct');
     this.emitFor(t, 'transfer-route', { id: t.localId, peer: t.peer, path: direct ? 'direct' : 'relay', lane: 'tcp' });
     for (const lane of lanes) this.laneOpened(t, lane);
@@ -541,26 +539,17 @@ export class FileTransfers {
 
   /** `lane` carries `t` too (it opened late, or with the others): it draws from the same queue. */
   private laneOpened(t: Outgoing, lane: OutLane): void {
-    if (!t.laneSender || !t.lanes || t.state !== 'sending' || lane.closed || t.lanes.has(lane)) return;
-    lane.users++;
-    const onClosed = (): void => this.laneLost(t, lane);
-    lane.once('closed', onClosed);
-    t.lanes.set(lane, () => {
-      lane.users--;
-      lane.off('closed', onClosed);
-    });
-    if (t.lanes.size > 1) this.host.log('debug', `transfer ${t.localId}: ${t.lanes.size} lanes draw from one queue of reads`);
-    t.laneSender.add(lane);
+    if (t.state !== 'sending' || !t.laneSender?.add(lane)) return;
+    if (t.laneSender.liveLanes > 1) this.host.log('debug', `transfer ${t.localId}: ${t.laneSender.liveLanes} lanes draw from one queue of reads`);
   }
 
-  /** Stops using the lanes of `t` (done, failed, or moving to datagrams). */
-  private leaveLane(t: Outgoing): void {
-    t.laneSender?.detach();
+  /** Stops using the lanes of `t` (done, failed, or moving to datagrams); returns those it held. */
+  private leaveLane(t: Outgoing): OutLane[] {
+    const held = t.laneSender?.detach() ?? [];
     t.laneSender = null;
     if (t.laneFallback) clearTimeout(t.laneFallback);
     t.laneFallback = null;
-    for (const release of t.lanes?.values() ?? []) release();
-    t.lanes = undefined;
+    return held;
   }
 
   /**
@@ -568,13 +557,10 @@ export class FileTransfers {
    * the rest (the receiver, seeing the lane close, names what it lacks: `onLaneGap`); after the
    * last, the rest goes as datagrams.
    */
-  private laneLost(t: Outgoing, lane: OutLane): void {
-    const release = t.lanes?.get(lane);
-    if (!release || t.state !== 'sending') return;
-    release();
-    t.lanes!.delete(lane);
-    if (t.lanes!.size > 0) {
-      this.host.log('debug', `a lane to ${t.peer} closed during ${t.name}; ${t.lanes!.size} other(s) carry the rest`);
+  private laneLost(t: Outgoing, left: number): void {
+    if (t.state !== 'sending') return;
+    if (left > 0) {
+      this.host.log('debug', `a lane to ${t.peer} closed during ${t.name}; ${left} other(s) carry the rest`);
       return;
     }
     this.leaveLane(t);
@@ -597,10 +583,10 @@ export class FileTransfers {
     t.haveMap = map;
     // A lane whose bytes have waited for LANE_STALL_MS / 2 is on a path that died with the one the
     // receiver lost (a firewall, a NAT rebinding): it is closed, not trusted with the rest.
-    for (const l of [...(t.lanes?.keys() ?? [])]) if (!l.closed && l.stuckMs >= LANE_STALL_MS / 2) l.close('stuck while another lane to the same device closed');
-    const live = [...(t.lanes?.keys() ?? [])].filter((l) => !l.closed);
-    if (t.laneSender && live.length > 0) {
-      this.host.log('debug', `transfer ${t.localId}: ${t.peer} lost a lane; the ${live.length} left send what it lacks`);
+    t.laneSender?.closeStuck(LANE_STALL_MS / 2, 'stuck while another lane to the same device closed');
+    const live = t.laneSender?.liveLanes ?? 0;
+    if (t.laneSender && live > 0) {
+      this.host.log('debug', `transfer ${t.localId}: ${t.peer} lost a lane; the ${live} left send what it lacks`);
       t.laneSender.resend(map.missingRanges(), countChunks(have, t.bytes, t.chunkSize));
       return;
     }
@@ -609,9 +595,7 @@ export class FileTransfers {
 
   /** The receiver lost its last lane: what it lacks (`map`) goes as datagrams. */
   private resumeOnDatagrams(link: PeerLink, t: Outgoing, map: ChunkMap): void {
-    const lanes = [...(t.lanes?.keys() ?? [])];
-    this.leaveLane(t);
-    for (const lane of lanes) if (lane.users === 0) lane.close('the receiver left it');
+    for (const lane of this.leaveLane(t)) if (lane.users === 0) lane.close('the receiver left it');
     this.sendDatagrams(link, t, map);
   }
 

@@ -27,6 +27,8 @@ export interface LaneSend {
   readFailed(err: Error): void;
   /** The debug log. */
   log?(message: string): void;
+  /** `lane` closed under the transfer; `left` lanes still carry it (0: none). */
+  laneLost?(lane: OutLane, left: number): void;
 }
 
 /** File bytes read at once (records of one read are consecutive): 16 records of 64 KiB. */
@@ -83,6 +85,7 @@ export class LaneSender {
   private base = 0;
   private lastTaken = 0;
   private failed = false;
+  private detached = false;
   /** Reads taken by standing-by lanes, and times the lead was stuck (stats, tests). */
   standbyReads = 0;
   stalls = 0;
@@ -107,26 +110,48 @@ export class LaneSender {
     return this.lanes.filter((l) => !l.closed).length;
   }
 
-  /** Starts sending on `lane` too (from the shared queue). */
-  add(lane: OutLane): void {
-    if (this.lanes.includes(lane) || lane.closed) return;
+  /**
+   * Starts sending on `lane` too (from the shared queue). The transfer holds it (`users`, which
+   * keeps LaneManager from closing it as idle) until it closes or `detach`.
+   */
+  add(lane: OutLane): boolean {
+    if (this.detached || this.lanes.includes(lane) || lane.closed) return false;
     this.lanes.push(lane);
+    lane.users++;
     lane.once('closed', this.onLaneClosed);
     this.run(lane);
+    return true;
   }
 
   /**
-   * The transfer is done with these lanes (they outlive it, carrying the next files): forget
-   * them. Loops still running stop at their next check of `stillSending`.
+   * The transfer is done with its lanes (done, failed, or going on as datagrams): it lets go of
+   * them, and they carry the next files. Loops still running stop at their next check of
+   * `stillSending`. Returns the lanes it held.
    */
-  detach(): void {
-    for (const lane of this.lanes.splice(0)) lane.off('closed', this.onLaneClosed);
+  detach(): OutLane[] {
+    this.detached = true;
+    const held = this.lanes.splice(0);
+    for (const lane of held) {
+      lane.off('closed', this.onLaneClosed);
+      lane.users--;
+    }
     this.wakeStandbys();
+    return held;
+  }
+
+  /** Closes the lanes whose bytes have not moved for `ms` (ms): on a path that died. */
+  closeStuck(ms: number, reason: string): void {
+    for (const lane of [...this.lanes]) if (!lane.closed && lane.stuckMs >= ms) lane.close(reason);
   }
 
   private readonly onLaneClosed = (): void => {
-    for (let i = this.lanes.length - 1; i >= 0; i--) if (this.lanes[i].closed) this.lanes.splice(i, 1);
+    const lost = this.lanes.filter((l) => l.closed);
+    for (const lane of lost) {
+      this.lanes.splice(this.lanes.indexOf(lane), 1);
+      lane.users--;
+    }
     this.wakeStandbys(); // the lead may be gone: another takes over
+    for (const lane of lost) this.s.laneLost?.(lane, this.lanes.length);
   };
 
   /**

@@ -196,7 +196,7 @@ describe('LaneSender: one file over several lanes, one queue of reads', function
     assert.equal(sender.stalls, 0);
   });
 
-  it('lanes outlive the files they carry: a sender that is done leaves no listener on them', async () => {
+  it('lanes outlive the files they carry: a sender that is done leaves no listener and no hold on them', async () => {
     const rx = new Receiver(data.length);
     const [a, b] = await lanes(2, rx);
     const before = [a.out.listenerCount('closed'), b.out.listenerCount('closed')];
@@ -210,6 +210,7 @@ describe('LaneSender: one file over several lanes, one queue of reads', function
       sender.detach();
     }
     assert.deepEqual([a.out.listenerCount('closed'), b.out.listenerCount('closed')], before);
+    assert.deepEqual([a.out.users, b.out.users], [0, 0], 'no transfer holds them (LaneManager may close them when idle)');
     assert.equal(sha256(rx.bytes), sha256(data));
   });
 
