@@ -1,5 +1,5 @@
 /**
- * Which stream lane (src/client/streamLane.ts) file data to a device takes, and the TCP side of
+ * Which stream lanes (src/client/streamLane.ts) file data to a device takes, and the TCP side of
  * the client: a listener on our UDP socket's port number for direct lanes, and the relay's
  * transit port for relayed ones (docs/protocol.md "Stream lanes").
  *
@@ -10,8 +10,10 @@
  *   3. a transit lane through our relay (the peer is asked with LANE_JOIN to meet us there; one
  *      that will not answers LANE_REFUSE);
  *   4. datagrams through the relay.
- * A lane that fails to open is not tried again for that device for RETRY_AFTER_MS. --relay-only
- * (directConnections off) skips 1 and 2; --udp-only (streamLanes off) skips 1 and 3.
+ * LANES_PER_DEVICE lanes are opened the first of those ways that works, and kept for the next
+ * files (laneTransfers.ts decides how a file uses them). A lane that fails to open is not tried
+ * again for that device for RETRY_AFTER_MS. --relay-only (directConnections off) skips 1 and 2;
+ * --udp-only (streamLanes off) skips 1 and 3.
  */
 import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
