@@ -274,6 +274,7 @@ export class ChatClient extends TypedEmitter<ClientEvents> implements PeerLinkHo
     });
     this.transfers = new FileTransfers({
       lanes: (link, late) => this.lanes.lanes(link, late),
+      inLanes: (device) => this.lanes.openFrom(device),
       link: (device) => this.links.get(device),
       ensureLinks: (nick) => this.ensureLinks(nick),
       pathDatagramBytes: (link) => this.pathDatagramBytes(link),

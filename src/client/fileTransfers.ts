@@ -91,6 +91,8 @@ export interface TransferHost {
    * Lanes that open after the answer go to `late`.
    */
   lanes(link: PeerLink, late?: (lane: OutLane) => void): Promise<OutLane[]>;
+  /** Lanes open from this device now (laneManager.ts): a transfer arriving on one may lack what another holds. */
+  inLanes(device: string): InLane[];
   emit<K extends keyof ClientEvents & string>(name: K, payload: ClientEvents[K]): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
   recvBufferBytes(): number;
@@ -264,8 +266,6 @@ export class FileTransfers {
   /** Gives up records that stopped growing (expireStalledRecords). */
   private readonly stallTimer: NodeJS.Timeout;
   private laneGapTimer: NodeJS.Timeout | null = null;
-  /** Lanes open from each device (a transfer arriving on one may lack what another holds). */
-  private readonly inLanes = new Map<string, Set<InLane>>();
   /** Local ids of the transfers forgotten lately (a /cancel of one is a no-op, not an error). */
   private readonly forgotten = new Set<string>();
   /** Hashes big incoming files off this thread (started with the first one). */
@@ -495,8 +495,7 @@ export class FileTransfers {
       bytes: t.bytes,
       resumedBytes: resumed,
     });
-    const haveMap = new ChunkMap(Math.ceil(t.bytes / t.chunkSize));
-    for (const [s, e] of have) for (let i = s; i < e && i < haveMap.size; i++) haveMap.set(i);
+    const haveMap = chunkMapOf(have, t.bytes, t.chunkSize);
     t.haveMap = haveMap;
     if (t.bytes - resumed >= LANE_MIN_BYTES) {
       const lanes = (await this.host.lanes(link, (late) => this.laneOpened(t, late))).filter((l) => !l.closed);
@@ -578,8 +577,7 @@ export class FileTransfers {
    */
   private onLaneGap(link: PeerLink, t: Outgoing, have: Array<[number, number]>): void {
     if (t.state !== 'sending' || t.sender) return;
-    const map = new ChunkMap(Math.ceil(t.bytes / t.chunkSize));
-    for (const [s, e] of have) for (let i = s; i < e && i < map.size; i++) map.set(i);
+    const map = chunkMapOf(have, t.bytes, t.chunkSize);
     t.haveMap = map;
     // A lane whose bytes have waited for LANE_STALL_MS / 2 is on a path that died with the one the
     // receiver lost (a firewall, a NAT rebinding): it is closed, not trusted with the rest.
@@ -1094,9 +1092,8 @@ export class FileTransfers {
 
   /** Where records from `link`'s device arriving on `lane` go: into the transfer they name. */
   laneSink(link: PeerLink, lane: InLane): LaneRecordSink {
-    let open = this.inLanes.get(link.device);
-    if (!open) this.inLanes.set(link.device, (open = new Set()));
-    open.add(lane);
+    // A second lane that opens while a transfer arrives on the first (it opened late).
+    if (this.host.inLanes(link.device).length > 1) this.watchLaneGaps();
     return (transferId, firstChunk, data) => {
       const t = this.incoming.get(`${link.device}/${transferId}`);
       if (!t?.receiver || t.state !== 'receiving') return null;
@@ -1109,7 +1106,7 @@ export class FileTransfers {
         // The quiet that makes us ask counts from the first record at the latest (one that held
         // only chunks we had brings no new chunk).
         t.laneGapAskedAt ??= performance.now();
-        if ((this.inLanes.get(t.device)?.size ?? 0) > 1) this.watchLaneGaps();
+        if (this.host.inLanes(t.device).length > 1) this.watchLaneGaps();
       }
       const written = t.receiver.acceptStreamRun(firstChunk, data);
       t.timers?.poke();
@@ -1132,20 +1129,20 @@ export class FileTransfers {
     const now = performance.now();
     let watching = false;
     for (const t of this.incoming.values()) {
-      const open = this.inLanes.get(t.device);
-      if (t.state !== 'receiving' || !t.receiver || !t.lanes?.size || !open || open.size < 2) continue;
+      if (t.state !== 'receiving' || !t.receiver || !t.lanes?.size || t.laneGapAskedAt === undefined) continue;
+      const open = this.host.inLanes(t.device);
+      if (open.length < 2) continue;
       watching = true;
       const link = this.host.link(t.device);
-      if (!link || [...open].some((l) => l.waitingForDisk)) continue;
+      if (!link || open.some((l) => l.waitingForDisk)) continue;
       // Asked before and nothing new came since: the path may be gone (the lanes' own stall checks
       // find that); each ask waits twice as long as the one before.
-      const newSince = t.laneGapAskedAt === undefined || t.receiver.newStreamChunkAt > t.laneGapAskedAt;
-      if (newSince) t.laneGapAsks = 0;
+      if (t.receiver.newStreamChunkAt > t.laneGapAskedAt) t.laneGapAsks = 0;
       const wait = Math.max(LANE_GAP_MS, LANE_GAP_RTTS * link.channel.stats().srttMs) * 2 ** Math.min(6, t.laneGapAsks ?? 0);
-      if (now - Math.max(t.receiver.newStreamChunkAt, t.laneGapAskedAt ?? -Infinity) < wait) continue;
+      if (now - Math.max(t.receiver.newStreamChunkAt, t.laneGapAskedAt) < wait) continue;
       t.laneGapAskedAt = now;
       t.laneGapAsks = (t.laneGapAsks ?? 0) + 1;
-      this.host.log('debug', `transfer ${t.localId}: nothing new from ${open.size} lanes for ${Math.round(wait)} ms; asking for what is missing`);
+      this.host.log('debug', `transfer ${t.localId}: nothing new from ${open.length} lanes for ${Math.round(wait)} ms; asking for what is missing`);
       this.control(link, { type: ControlType.FILE_ACCEPT, transferId: t.transferId, have: haveRanges(t.receiver.chunkMap()) });
     }
     if (!watching && this.laneGapTimer) {
@@ -1166,9 +1163,6 @@ export class FileTransfers {
    * as datagrams when none does.
    */
   laneClosed(link: PeerLink, lane: InLane): void {
-    const open = this.inLanes.get(link.device);
-    open?.delete(lane);
-    if (open?.size === 0) this.inLanes.delete(link.device);
     for (const t of this.incoming.values()) {
       if (t.device !== link.device || !t.lanes?.delete(lane)) continue;
       if (t.state !== 'receiving' || !t.receiver) continue;
@@ -1290,6 +1284,13 @@ function countChunks(have: Array<[number, number]>, bytes: number, chunkSize: nu
   let n = 0;
   for (const [s, e] of have) n += Math.max(0, e - s);
   return Math.min(bytes, n * chunkSize);
+}
+
+/** The chunk map of a file of `bytes` in `chunkSize` chunks that has `have` (FILE_ACCEPT's ranges): `haveRanges` undone. */
+function chunkMapOf(have: Array<[number, number]>, bytes: number, chunkSize: number): ChunkMap {
+  const map = new ChunkMap(Math.ceil(bytes / chunkSize));
+  for (const [s, e] of have) for (let i = s; i < e && i < map.size; i++) map.set(i);
+  return map;
 }
 
 /**

@@ -227,6 +227,11 @@ export class LaneManager {
     }
   }
 
+  /** The lanes open from `device` now (file data coming to us). */
+  openFrom(device: string): InLane[] {
+    return [...this.inLanes].filter((l) => l.device === device);
+  }
+
   /** The peer will not meet us for lane `laneId`: stop waiting for it at the transit port. */
   onRefuse(link: PeerLink, laneId: number): void {
     this.transitWaits.get(`${link.device}/${laneId}`)?.(`${link.nick} refused the transit lane (TCP lanes off there, or busy)`);
